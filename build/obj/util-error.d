@@ -1,0 +1,2 @@
+build/obj/util-error.o: src/util-error.c src/util-error.h
+src/util-error.h:

@@ -1,0 +1,18 @@
+/*
+ * cmd: the subcommands of the vigil program. Each takes the arguments after its name
+ * (argv[0] is the command name) and returns the process exit status. Commands are the only
+ * code that prints to standard output or exits.
+ */
+#ifndef VIGIL_CMD_H
+#define VIGIL_CMD_H
+
+/* vigil decode: print each input record as one normalized JSON event per line. */
+int vg_cmd_decode(int argc, char **argv);
+
+/* vigil formats: list the input formats and their detection rules. */
+int vg_cmd_formats(int argc, char **argv);
+
+/* Prints a command's manual page (its --help text) to standard output. */
+void vg_cmd_print_help(const char *text);
+
+#endif

@@ -1,0 +1,457 @@
+/*
+ * decode-syslog: the syslog decoder. Parses the header of RFC 3164 (BSD) lines, RFC 5424
+ * lines and the ISO-timestamp variant written by rsyslog's high-precision template, then hands
+ * the message to a program decoder chosen by app name (see decode-syslog.h).
+ *
+ *   RFC 3164:  [<PRI>]Mmm dd hh:mm:ss[.frac] [HOST] TAG[PID]: MSG     (no year, no zone)
+ *   ISO:       [<PRI>]YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm) HOST TAG[PID]: MSG
+ *   RFC 5424:  <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD-ID k="v"...]|- MSG
+ *
+ * A RFC 3164 timestamp gets the year that puts it no later than two days after the reference
+ * time (the file's modification time), so a December line read in January is last year's.
+ */
+#include "decode-syslog.h"
+
+#include <string.h>
+
+typedef struct program {
+    const char *name;
+    vg_program_decoder decode;
+} program;
+
+/* App names (before any "(module)" or "[pid]") and their message decoders. */
+static const program programs[] = {
+    { "sshd", vg_decode_sshd },
+    { "sudo", vg_decode_sudo },
+    { "su", vg_decode_su },
+    { "useradd", vg_decode_account },
+    { "usermod", vg_decode_account },
+    { "userdel", vg_decode_account },
+    { "groupadd", vg_decode_account },
+    { "groupdel", vg_decode_account },
+    { "groupmod", vg_decode_account },
+    { "passwd", vg_decode_account },
+    { "chpasswd", vg_decode_account },
+    { "gpasswd", vg_decode_account },
+    { "cron", vg_decode_cron },
+    { "CRON", vg_decode_cron },
+    { "crond", vg_decode_cron },
+    { "anacron", vg_decode_cron },
+    { "clamd", vg_decode_clamd },
+    { NULL, NULL }
+};
+
+static inline int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Parses "<PRI>" at s[*i]; sets log.syslog.* fields. Returns 0, or -1 if malformed. */
+static int parse_pri(vg_event *ev, const char *s, size_t n, size_t *i)
+{
+    if (*i >= n || s[*i] != '<')
+        return 0;
+    size_t j = *i + 1, start = j;
+    int v = 0;
+    while (j < n && is_digit(s[j]) && j - start < 3)
+        v = v * 10 + (s[j++] - '0');
+    if (j == start || j >= n || s[j] != '>' || v > 191 || (j - start > 1 && s[start] == '0'))
+        return -1;
+    vg_event_set_num(ev, "log.syslog.priority", s + start, j - start);
+    vg_event_set_int(ev, "log.syslog.facility.code", v / 8);
+    vg_event_set_int(ev, "log.syslog.severity.code", v % 8);
+    *i = j + 1;
+    return 0;
+}
+
+/* Reads a space-delimited token at s[*i]; returns its length and moves *i past one space. */
+static size_t token(const char *s, size_t n, size_t *i, const char **tok)
+{
+    size_t j = *i;
+    *tok = s + j;
+    while (j < n && s[j] != ' ')
+        j++;
+    size_t len = j - *i;
+    *i = j < n ? j + 1 : j;
+    return len;
+}
+
+/* Year for month/day/time given without one: the year that puts it at or before reference
+ * (plus two days of clock skew). */
+static int infer_year(const vg_decode_opts *opts, int mon, int day, int h, int mi, int sec)
+{
+    if (opts->year)
+        return opts->year;
+    int64_t ref = opts->reference + opts->tz_offset;
+    int y, m, d, hh, mm, ss;
+    vg_time_to_civil(ref, &y, &m, &d, &hh, &mm, &ss);
+    if (mon == 2 && day == 29) {
+        /* only leap years have this day: take the latest one not after the reference */
+        while (!(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+            y--;
+    }
+    if (vg_time_from_civil(y, mon, day, h, mi, sec) > ref + 2 * 86400)
+        y--;
+    return y;
+}
+
+/* Parses an RFC 3164 timestamp "Mmm dd hh:mm:ss[.frac]" (optionally "Mmm dd yyyy hh:mm:ss"). */
+static int parse_bsd_time(const vg_decode_opts *opts, const char *s, size_t n, size_t *i, vg_time *t)
+{
+    size_t j = *i;
+    if (n - j < 15)
+        return -1;
+    int mon = vg_month_from_abbr(s + j);
+    if (!mon || s[j + 3] != ' ')
+        return -1;
+    j += 4;
+    if (s[j] == ' ')
+        j++;    /* "Jun  4" */
+    int day = 0;
+    if (j < n && is_digit(s[j]))
+        day = s[j++] - '0';
+    if (j < n && is_digit(s[j]))
+        day = day * 10 + (s[j++] - '0');
+    if (day < 1 || day > 31 || j >= n || s[j++] != ' ')
+        return -1;
+    int year = 0;
+    if (n - j >= 5 && is_digit(s[j]) && is_digit(s[j + 1]) && is_digit(s[j + 2]) &&
+        is_digit(s[j + 3]) && s[j + 4] == ' ') {
+        year = (s[j] - '0') * 1000 + (s[j + 1] - '0') * 100 + (s[j + 2] - '0') * 10 + (s[j + 3] - '0');
+        j += 5;
+    }
+    if (n - j < 8 || !is_digit(s[j]) || !is_digit(s[j + 1]) || s[j + 2] != ':' ||
+        !is_digit(s[j + 3]) || !is_digit(s[j + 4]) || s[j + 5] != ':' ||
+        !is_digit(s[j + 6]) || !is_digit(s[j + 7]))
+        return -1;
+    int h = (s[j] - '0') * 10 + (s[j + 1] - '0');
+    int mi = (s[j + 3] - '0') * 10 + (s[j + 4] - '0');
+    int sec = (s[j + 6] - '0') * 10 + (s[j + 7] - '0');
+    j += 8;
+    if (h > 23 || mi > 59 || sec > 60)
+        return -1;
+    if (sec == 60)
+        sec = 59;
+    t->nsec = 0;
+    t->digits = 0;
+    if (j < n && s[j] == '.') {
+        size_t k = j + 1;
+        uint32_t scale = 100000000;
+        while (k < n && is_digit(s[k]) && t->digits < 9) {
+            t->nsec += (uint32_t)(s[k++] - '0') * scale;
+            scale /= 10;
+            t->digits++;
+        }
+        if (t->digits)
+            j = k;
+    }
+    if (!year)
+        year = infer_year(opts, mon, day, h, mi, sec);
+    if (day > vg_days_in_month(year, mon))
+        return -1;
+    t->sec = vg_time_from_civil(year, mon, day, h, mi, sec) - opts->tz_offset;
+    *i = j;
+    return 0;
+}
+
+/* Parses an ISO 8601 timestamp token at s[*i]. */
+static int parse_iso_token(const vg_decode_opts *opts, const char *s, size_t n, size_t *i, vg_time *t)
+{
+    size_t j = *i;
+    while (j < n && s[j] != ' ')
+        j++;
+    if (vg_time_parse_iso(s + *i, j - *i, opts->tz_offset, t) != 0)
+        return -1;
+    *i = j;
+    return 0;
+}
+
+/* Parses "TAG[PID]:" or "TAG:" at s[*i]. Returns 1 and the app name if there is one. */
+static int parse_tag(vg_event *ev, const char *s, size_t n, size_t *i, const char **app, size_t *app_len)
+{
+    size_t j = *i, start = j;
+    while (j < n && s[j] != '[' && s[j] != ':' && s[j] != ' ' && j - start < 64)
+        j++;
+    if (j == start || j >= n)
+        return 0;
+    size_t end_name = j;
+    if (s[j] == '[') {
+        size_t p = ++j;
+        while (j < n && is_digit(s[j]))
+            j++;
+        if (j >= n || s[j] != ']' || j + 1 >= n || s[j + 1] != ':')
+            return 0;
+        vg_decode_set_uint(ev, "process.pid", s + p, j - p);
+        j++;
+    }
+    if (s[j] != ':')
+        return 0;
+    j++;
+    if (j < n && s[j] == ' ')
+        j++;
+    *app = s + start;
+    *app_len = end_name - start;
+    *i = j;
+    return 1;
+}
+
+/* Calls the program decoder for app (the part before any '(' or '/'). */
+static vg_rc dispatch(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                      const char *msg, size_t msg_len)
+{
+    size_t base = 0;
+    while (base < app_len && app[base] != '(' && app[base] != '/')
+        base++;
+    for (const program *p = programs; p->name; p++)
+        if (strlen(p->name) == base && memcmp(p->name, app, base) == 0)
+            return p->decode(opts, ev, app, app_len, msg, msg_len);
+    if (base < app_len && app[base] == '(')   /* "login(pam_unix)": old PAM style */
+        return vg_decode_pam(opts, ev, app, app_len, msg, msg_len);
+    if (msg_len > 4 && memcmp(msg, "pam_", 4) == 0)
+        return vg_decode_pam(opts, ev, app, app_len, msg, msg_len);
+    return VG_OK;
+}
+
+/* Sets process.name from app, dropping an old-style "(pam_unix)" suffix. */
+static void set_process(vg_event *ev, const char *app, size_t app_len)
+{
+    size_t base = 0;
+    while (base < app_len && app[base] != '(')
+        base++;
+    vg_event_set_str(ev, "process.name", app, base);
+    vg_event_set_str(ev, "log.syslog.appname", app, app_len);
+}
+
+/* Appends a JSON-escaped copy of an SD-PARAM value (which escapes only '"', '\\' and ']'). */
+static int sd_append_value(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        char c = s[k];
+        if (c == '\\' && k + 1 < n && (s[k + 1] == '"' || s[k + 1] == '\\' || s[k + 1] == ']'))
+            c = s[++k];
+        if (*o + 7 > cap)
+            return -1;
+        if (c == '"' || c == '\\') {
+            out[(*o)++] = '\\';
+            out[(*o)++] = c;
+        } else if ((unsigned char)c < 0x20) {
+            static const char hex[] = "0123456789abcdef";
+            memcpy(out + *o, "\\u00", 4);
+            out[*o + 4] = hex[(unsigned char)c >> 4];
+            out[*o + 5] = hex[c & 15];
+            *o += 6;
+        } else {
+            out[(*o)++] = c;
+        }
+    }
+    return 0;
+}
+
+/* Parses RFC 5424 STRUCTURED-DATA at s[*i] into log.syslog.structured_data, as a JSON object
+ * {"id":{"name":"value",...},...}. Returns 0 or -1 with a reason. */
+static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char **why)
+{
+    if (*i < n && s[*i] == '-') {
+        (*i)++;
+        return 0;
+    }
+    char *out = ev->scratch + ev->scratch_used;
+    size_t cap = VG_EVENT_SCRATCH - ev->scratch_used, o = 0;
+    size_t j = *i;
+    *why = "structured data too large";
+    if (cap < 2)
+        return -1;
+    out[o++] = '{';
+    while (j < n && s[j] == '[') {
+        size_t id = ++j;
+        while (j < n && s[j] != ' ' && s[j] != ']' && s[j] != '=' && s[j] != '"')
+            j++;
+        if (j == id || j >= n) {
+            *why = "malformed structured data: missing SD-ID";
+            return -1;
+        }
+        if (o + (j - id) + 8 > cap)
+            return -1;
+        if (o > 1)
+            out[o++] = ',';
+        out[o++] = '"';
+        memcpy(out + o, s + id, j - id);    /* SD-ID is printable ASCII without '"' */
+        o += j - id;
+        memcpy(out + o, "\":{", 3);
+        o += 3;
+        int first = 1;
+        while (j < n && s[j] == ' ') {
+            size_t name = ++j;
+            while (j < n && s[j] != '=' && s[j] != ' ' && s[j] != ']' && s[j] != '"')
+                j++;
+            if (j == name || j + 1 >= n || s[j] != '=' || s[j + 1] != '"') {
+                *why = "malformed structured data: expected name=\"value\"";
+                return -1;
+            }
+            size_t name_end = j;
+            j += 2;
+            size_t val = j;
+            while (j < n && s[j] != '"') {
+                if (s[j] == '\\' && j + 1 < n)
+                    j++;
+                j++;
+            }
+            if (j >= n) {
+                *why = "malformed structured data: unterminated value";
+                return -1;
+            }
+            if (o + (name_end - name) + 8 > cap)
+                return -1;
+            if (!first)
+                out[o++] = ',';
+            first = 0;
+            out[o++] = '"';
+            memcpy(out + o, s + name, name_end - name);
+            o += name_end - name;
+            memcpy(out + o, "\":\"", 3);
+            o += 3;
+            if (sd_append_value(out, cap, &o, s + val, j - val) != 0)
+                return -1;
+            out[o++] = '"';
+            j++;
+        }
+        if (j >= n || s[j] != ']') {
+            *why = "malformed structured data: expected ']'";
+            return -1;
+        }
+        j++;
+        out[o++] = '}';
+    }
+    if (o == 1) {
+        *why = "malformed structured data: expected '[' or '-'";
+        return -1;
+    }
+    if (o + 1 > cap)
+        return -1;
+    out[o++] = '}';
+    ev->scratch_used += o;
+    vg_value v = { VG_JSON_OBJECT, VG_VALUE_JSON, (uint32_t)o, out };
+    vg_event_set(ev, "log.syslog.structured_data", v);
+    *i = j;
+    return 0;
+}
+
+/* Sets field to a RFC 5424 header token unless it is the nil value "-". */
+static void set_5424_token(vg_event *ev, const char *name, const char *tok, size_t len)
+{
+    if (len && !(len == 1 && tok[0] == '-'))
+        vg_event_set_str(ev, name, tok, len);
+}
+
+static vg_rc decode_5424(const vg_decode_opts *opts, vg_event *ev, const char *s, size_t n,
+                         size_t i, vg_error *err)
+{
+    const char *tok;
+    size_t len;
+    vg_time t;
+    vg_event_set_num(ev, "log.syslog.version", "1", 1);
+    i += 2;
+    if (i < n && s[i] == '-') {
+        i++;
+    } else if (parse_iso_token(opts, s, n, &i, &t) != 0) {
+        return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): invalid timestamp");
+    } else {
+        vg_decode_set_time(ev, &t);
+    }
+    if (i >= n || s[i++] != ' ')
+        return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): header ends after the timestamp");
+    len = token(s, n, &i, &tok);
+    set_5424_token(ev, "host.hostname", tok, len);
+    const char *app;
+    size_t app_len = token(s, n, &i, &app);
+    set_5424_token(ev, "log.syslog.appname", app, app_len);
+    if (!(app_len == 1 && app[0] == '-'))
+        vg_event_set_str(ev, "process.name", app, app_len);
+    len = token(s, n, &i, &tok);
+    if (!(len == 1 && tok[0] == '-')) {
+        vg_event_set_str(ev, "log.syslog.procid", tok, len);
+        vg_decode_set_uint(ev, "process.pid", tok, len);
+    }
+    len = token(s, n, &i, &tok);
+    set_5424_token(ev, "log.syslog.msgid", tok, len);
+    if (i >= n)
+        return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): header is missing fields");
+    const char *why;
+    if (parse_sd(ev, s, n, &i, &why) != 0)
+        return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): %s", why);
+    if (i < n && s[i] == ' ')
+        i++;
+    if (n - i >= 3 && memcmp(s + i, "\xEF\xBB\xBF", 3) == 0)
+        i += 3;
+    vg_event_set_str(ev, "message", s + i, n - i);
+    if (app_len && !(app_len == 1 && app[0] == '-'))
+        return dispatch(opts, ev, app, app_len, s + i, n - i);
+    return VG_OK;
+}
+
+static vg_rc syslog_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *err)
+{
+    const char *s = ev->text;
+    size_t n = ev->len, i = 0;
+    ev->decoder = "syslog";
+    if (parse_pri(ev, s, n, &i) != 0)
+        return vg_fail(err, VG_ERR_PARSE, 0, "syslog: malformed <PRI> (expected <0> to <191>)");
+    if (i > 0 && n - i >= 2 && s[i] == '1' && s[i + 1] == ' ')
+        return decode_5424(opts, ev, s, n, i, err);
+
+    vg_time t;
+    if (i < n && is_digit(s[i])) {
+        if (parse_iso_token(opts, s, n, &i, &t) != 0)
+            return vg_fail(err, VG_ERR_PARSE, i, "syslog: invalid ISO 8601 timestamp");
+    } else if (parse_bsd_time(opts, s, n, &i, &t) != 0) {
+        return vg_fail(err, VG_ERR_PARSE, i, "not a syslog line: expected a timestamp like "
+                                              "'Dec 10 06:55:46' or '2025-12-10T06:55:46Z'");
+    }
+    vg_decode_set_time(ev, &t);
+    if (i < n && s[i] == ' ')
+        i++;
+    if (i < n && s[i] == ' ')
+        i++;
+
+    /* HOST is absent when the next token is already the tag ("sshd[1]:", "kernel:") */
+    const char *app = NULL;
+    size_t app_len = 0, save = i;
+    if (!parse_tag(ev, s, n, &i, &app, &app_len)) {
+        const char *host;
+        size_t host_len = token(s, n, &i, &host);
+        if (host_len)
+            vg_event_set_str(ev, "host.hostname", host, host_len);
+        save = i;
+        if (!parse_tag(ev, s, n, &i, &app, &app_len))
+            i = save;
+    }
+    vg_event_set_str(ev, "message", s + i, n - i);
+    if (!app)
+        return VG_OK;
+    set_process(ev, app, app_len);
+    return dispatch(opts, ev, app, app_len, s + i, n - i);
+}
+
+static int syslog_probe(const vg_event *ev)
+{
+    vg_event tmp;
+    vg_decode_opts opts = { 2000, 0, 0 };
+    vg_error err;
+    vg_event_reset(&tmp, ev->text, ev->len, NULL);
+    const char *s = ev->text;
+    size_t n = ev->len, i = 0;
+    vg_time t;
+    if (parse_pri(&tmp, s, n, &i) != 0)
+        return 0;
+    if (i > 0 && n - i >= 2 && s[i] == '1' && s[i + 1] == ' ')
+        return decode_5424(&opts, &tmp, s, n, i, &err) == VG_OK;
+    if (i < n && is_digit(s[i]))
+        return parse_iso_token(&opts, s, n, &i, &t) == 0 && i < n && s[i] == ' ';
+    return parse_bsd_time(&opts, s, n, &i, &t) == 0 && i < n && s[i] == ' ';
+}
+
+const vg_decoder vg_decoder_syslog = {
+    "syslog",
+    "syslog lines (RFC 3164, RFC 5424, ISO timestamps); sshd, sudo, su, PAM, account tools, cron, clamd",
+    0, syslog_probe, syslog_decode
+};

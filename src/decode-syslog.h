@@ -1,0 +1,47 @@
+/*
+ * decode-syslog: program-specific message decoders that the syslog decoder calls once it has
+ * parsed the header. Each receives the message part (after "prog[pid]: ") and the app name as
+ * logged (e.g. "sshd", "sshd(pam_unix)", "CRON"); it adds ECS fields for what it recognizes
+ * and returns VG_OK for messages it does not know (the event stays a plain syslog event).
+ * An error return is for broken limits only (VG_ERR_LIMIT), never for unknown text.
+ */
+#ifndef VIGIL_DECODE_SYSLOG_H
+#define VIGIL_DECODE_SYSLOG_H
+
+#include <stddef.h>
+
+#include "decode.h"
+
+typedef vg_rc (*vg_program_decoder)(const vg_decode_opts *opts, vg_event *ev,
+                                    const char *app, size_t app_len,
+                                    const char *msg, size_t msg_len);
+
+/* sshd: logins per method, invalid users, disconnects, preauth errors (decode-sshd.c). */
+vg_rc vg_decode_sshd(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                     const char *msg, size_t msg_len);
+
+/* PAM lines of any program: "pam_unix(svc:auth): ..." or old "prog(pam_unix)" (decode-linux.c). */
+vg_rc vg_decode_pam(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                    const char *msg, size_t msg_len);
+
+/* sudo command lines and failures (decode-linux.c). */
+vg_rc vg_decode_sudo(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                     const char *msg, size_t msg_len);
+
+/* su sessions and failures (decode-linux.c). */
+vg_rc vg_decode_su(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                   const char *msg, size_t msg_len);
+
+/* useradd, usermod, userdel, groupadd, groupdel, passwd, chpasswd (decode-linux.c). */
+vg_rc vg_decode_account(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                        const char *msg, size_t msg_len);
+
+/* cron, CRON, crond, anacron (decode-linux.c). */
+vg_rc vg_decode_cron(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                     const char *msg, size_t msg_len);
+
+/* clamd "path: Signature FOUND" (decode-malware.c). */
+vg_rc vg_decode_clamd(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                      const char *msg, size_t msg_len);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * event: fields, lookups and serialization of the event model (see event.h).
+ *
+ * Serialization merges the scanned JSON record with the decoder's dotted field names: the
+ * fields are sorted by name, so every dotted prefix ("source.") is one contiguous run, and the
+ * record's objects are walked in their original member order. A member whose key matches a
+ * leaf field is replaced by the field; a member whose key matches a prefix is merged
+ * recursively; fields left over are appended as nested objects.
+ */
+#include "event.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json-write.h"
+
+void vg_event_reset(vg_event *ev, const char *text, size_t len, const vg_json_doc *doc)
+{
+    ev->text = text;
+    ev->len = len;
+    ev->doc = doc;
+    ev->decoder = NULL;
+    ev->repeat = 1;
+    ev->nfields = 0;
+    ev->scratch_used = 0;
+}
+
+vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
+{
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        if (ev->fields[i].name == name || strcmp(ev->fields[i].name, name) == 0) {
+            ev->fields[i].value = value;
+            return VG_OK;
+        }
+    }
+    if (ev->nfields >= VG_EVENT_MAX_FIELDS)
+        return VG_ERR_LIMIT;
+    ev->fields[ev->nfields].name = name;
+    ev->fields[ev->nfields].value = value;
+    ev->nfields++;
+    return VG_OK;
+}
+
+vg_rc vg_event_set_str(vg_event *ev, const char *name, const char *s, size_t n)
+{
+    vg_value v = { VG_JSON_STRING, VG_VALUE_PLAIN, (uint32_t)n, s };
+    return vg_event_set(ev, name, v);
+}
+
+vg_rc vg_event_set_cstr(vg_event *ev, const char *name, const char *s)
+{
+    return vg_event_set_str(ev, name, s, strlen(s));
+}
+
+vg_rc vg_event_set_num(vg_event *ev, const char *name, const char *s, size_t n)
+{
+    vg_value v = { VG_JSON_NUMBER, 0, (uint32_t)n, s };
+    return vg_event_set(ev, name, v);
+}
+
+vg_rc vg_event_set_int(vg_event *ev, const char *name, long long x)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%lld", x);
+    char *p = vg_event_scratch(ev, tmp, (size_t)n);
+    if (!p)
+        return VG_ERR_LIMIT;
+    return vg_event_set_num(ev, name, p, (size_t)n);
+}
+
+vg_rc vg_event_set_json(vg_event *ev, const char *name, const char *json)
+{
+    size_t n = strlen(json);
+    vg_value v = { json[0] == '[' ? VG_JSON_ARRAY : VG_JSON_OBJECT, VG_VALUE_JSON, (uint32_t)n, json };
+    return vg_event_set(ev, name, v);
+}
+
+char *vg_event_scratch_reserve(vg_event *ev, size_t n)
+{
+    if (n > VG_EVENT_SCRATCH - ev->scratch_used)
+        return NULL;
+    char *p = ev->scratch + ev->scratch_used;
+    ev->scratch_used += n;
+    return p;
+}
+
+char *vg_event_scratch(vg_event *ev, const char *s, size_t n)
+{
+    char *p = vg_event_scratch_reserve(ev, n);
+    if (p && n)
+        memcpy(p, s, n);
+    return p;
+}
+
+const vg_field *vg_event_field(const vg_event *ev, const char *name)
+{
+    for (unsigned i = 0; i < ev->nfields; i++)
+        if (strcmp(ev->fields[i].name, name) == 0)
+            return &ev->fields[i];
+    return NULL;
+}
+
+vg_value vg_event_get(const vg_event *ev, const char *path)
+{
+    const vg_field *f = vg_event_field(ev, path);
+    if (f)
+        return f->value;
+    if (ev->doc && ev->doc->ntoks) {
+        int i = vg_json_find(ev->doc, 0, path, strlen(path));
+        if (i >= 0)
+            return vg_json_value(ev->doc, (uint32_t)i);
+    }
+    vg_value none = { VG_JSON_NONE, 0, 0, NULL };
+    return none;
+}
+
+long vg_value_string(const vg_value *v, char *out, size_t cap)
+{
+    if (v->type != VG_JSON_STRING || v->len >= cap)
+        return -1;
+    size_t n = v->len;
+    if (v->flags & VG_JSON_ESCAPED)
+        n = vg_json_unescape(v->ptr, v->len, out);
+    else
+        memcpy(out, v->ptr, n);
+    out[n] = '\0';
+    return (long)n;
+}
+
+int vg_value_equals(const vg_value *v, const char *s, size_t n)
+{
+    if (v->type != VG_JSON_STRING)
+        return 0;
+    return vg_json_string_equals(v->ptr, v->len, v->flags & VG_JSON_ESCAPED, s, n);
+}
+
+/* ---- serialization ---------------------------------------------------------------------- */
+
+typedef struct merge {
+    const vg_event *ev;
+    const vg_field *sorted[VG_EVENT_MAX_FIELDS];
+    unsigned char used[VG_EVENT_MAX_FIELDS];
+    unsigned n;
+    vg_buf *out;
+} merge;
+
+static vg_rc write_field_value(vg_buf *out, const vg_value *v)
+{
+    if (v->type == VG_JSON_STRING && (v->flags & VG_VALUE_PLAIN))
+        return vg_jw_string(out, v->ptr, v->len, NULL);
+    return vg_jw_value(out, v);
+}
+
+static vg_rc write_key(vg_buf *out, int *first, const char *k, size_t n, int plain)
+{
+    vg_rc rc;
+    if (!*first && (rc = vg_buf_putc(out, ',')))
+        return rc;
+    *first = 0;
+    if (plain)
+        rc = vg_jw_string(out, k, n, NULL);
+    else if (!(rc = vg_buf_putc(out, '"')) && !(rc = vg_buf_append(out, k, n)))
+        rc = vg_buf_putc(out, '"');
+    if (rc)
+        return rc;
+    return vg_buf_putc(out, ':');
+}
+
+/* Finds, among sorted fields [lo,hi) under a prefix of length plen, the leaf named exactly
+ * prefix+comp (*leaf, or -1) and the run [*clo,*chi) of names starting with prefix+comp+'.'. */
+static void find_group(const merge *m, unsigned lo, unsigned hi, size_t plen, const char *comp,
+                       size_t clen, int *leaf, unsigned *clo, unsigned *chi)
+{
+    *leaf = -1;
+    *clo = *chi = 0;
+    for (unsigned i = lo; i < hi; i++) {
+        const char *rest = m->sorted[i]->name + plen;
+        if (strncmp(rest, comp, clen) != 0)
+            continue;
+        if (rest[clen] == '\0') {
+            *leaf = (int)i;
+        } else if (rest[clen] == '.') {
+            if (*chi == 0)
+                *clo = i;
+            *chi = i + 1;
+        }
+    }
+}
+
+static vg_rc write_object(merge *m, int tok, size_t plen, unsigned lo, unsigned hi);
+
+/* Writes the fields [clo,chi) that share prefix (of length plen) as one nested object. */
+static vg_rc write_group(merge *m, size_t plen, unsigned clo, unsigned chi)
+{
+    return write_object(m, -1, plen, clo, chi);
+}
+
+static vg_rc write_object(merge *m, int tok, size_t plen, unsigned lo, unsigned hi)
+{
+    vg_buf *out = m->out;
+    const vg_json_doc *doc = m->ev->doc;
+    int first = 1;
+    vg_rc rc = vg_buf_putc(out, '{');
+    if (rc)
+        return rc;
+
+    if (tok >= 0) {
+        const vg_json_tok *o = &doc->toks[tok];
+        for (uint32_t k = (uint32_t)tok + 1; k < o->next; k = doc->toks[k + 1].next) {
+            const vg_json_tok *kt = &doc->toks[k];
+            const char *key = doc->text + kt->start;
+            int leaf = -1;
+            unsigned clo = 0, chi = 0;
+            if (!(kt->flags & VG_JSON_ESCAPED) && lo < hi)
+                find_group(m, lo, hi, plen, key, kt->len, &leaf, &clo, &chi);
+            if ((rc = write_key(out, &first, key, kt->len, 0)))
+                return rc;
+            if (leaf >= 0) {
+                m->used[leaf] = 1;
+                rc = write_field_value(out, &m->sorted[leaf]->value);
+            } else if (chi > clo && doc->toks[k + 1].type == VG_JSON_OBJECT) {
+                rc = write_object(m, (int)(k + 1), plen + kt->len + 1, clo, chi);
+                for (unsigned i = clo; i < chi; i++)
+                    m->used[i] = 1;
+            } else {
+                rc = vg_jw_token(out, doc, k + 1);
+            }
+            if (rc)
+                return rc;
+        }
+    }
+
+    for (unsigned i = lo; i < hi; i++) {
+        if (m->used[i])
+            continue;
+        const char *rest = m->sorted[i]->name + plen;
+        const char *dot = strchr(rest, '.');
+        if (!dot) {
+            m->used[i] = 1;
+            if ((rc = write_key(out, &first, rest, strlen(rest), 1)) ||
+                (rc = write_field_value(out, &m->sorted[i]->value)))
+                return rc;
+            continue;
+        }
+        size_t clen = (size_t)(dot - rest);
+        unsigned j = i;
+        while (j < hi && strncmp(m->sorted[j]->name + plen, rest, clen + 1) == 0)
+            j++;
+        if ((rc = write_key(out, &first, rest, clen, 1)) || (rc = write_group(m, plen + clen + 1, i, j)))
+            return rc;
+        for (unsigned k = i; k < j; k++)
+            m->used[k] = 1;
+    }
+    return vg_buf_putc(out, '}');
+}
+
+vg_rc vg_event_to_json(const vg_event *ev, vg_buf *out)
+{
+    merge m;
+    m.ev = ev;
+    m.out = out;
+    m.n = ev->nfields;
+    for (unsigned i = 0; i < m.n; i++) {
+        /* insertion sort by name: at most VG_EVENT_MAX_FIELDS entries */
+        const vg_field *f = &ev->fields[i];
+        unsigned j = i;
+        while (j > 0 && strcmp(m.sorted[j - 1]->name, f->name) > 0) {
+            m.sorted[j] = m.sorted[j - 1];
+            j--;
+        }
+        m.sorted[j] = f;
+        m.used[i] = 0;
+    }
+    int root = ev->doc && ev->doc->ntoks && ev->doc->toks[0].type == VG_JSON_OBJECT ? 0 : -1;
+    return write_object(&m, root, 0, 0, m.n);
+}

@@ -1,0 +1,203 @@
+/*
+ * util-time: civil-date arithmetic (days-from-civil, in the well-known era-based form) and
+ * strict timestamp parsing and formatting (see util-time.h).
+ */
+#include "util-time.h"
+
+#include <string.h>
+
+int64_t vg_time_from_civil(int year, int month, int day, int hour, int min, int sec)
+{
+    int64_t y = (int64_t)year - (month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t mp = (month + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return days * 86400 + hour * 3600 + min * 60 + sec;
+}
+
+void vg_time_to_civil(int64_t t, int *year, int *month, int *day, int *hour, int *min, int *sec)
+{
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t secs = t - days * 86400;
+    *hour = (int)(secs / 3600);
+    *min = (int)(secs % 3600 / 60);
+    *sec = (int)(secs % 60);
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+int vg_days_in_month(int year, int month)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (month < 1 || month > 12)
+        return 0;
+    if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+        return 29;
+    return days[month - 1];
+}
+
+int vg_month_from_abbr(const char *s)
+{
+    static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    char low[3];
+    for (int i = 0; i < 3; i++) {
+        if (!s[i])
+            return 0;
+        low[i] = (char)(s[i] | 0x20);
+    }
+    for (int m = 0; m < 12; m++)
+        if (memcmp(names + 3 * m, low, 3) == 0)
+            return m + 1;
+    return 0;
+}
+
+static void put2(char *o, int v)
+{
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+}
+
+size_t vg_time_format(const vg_time *t, char *out)
+{
+    int y, mo, d, h, mi, s;
+    vg_time_to_civil(t->sec, &y, &mo, &d, &h, &mi, &s);
+    if (y < 0 || y > 9999) {
+        memcpy(out, "0000-01-01T00:00:00Z", 21);
+        return 20;
+    }
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-'; put2(out + 5, mo);
+    out[7] = '-'; put2(out + 8, d);
+    out[10] = 'T'; put2(out + 11, h);
+    out[13] = ':'; put2(out + 14, mi);
+    out[16] = ':'; put2(out + 17, s);
+    size_t n = 19;
+    if (t->digits) {
+        out[n++] = '.';
+        uint32_t ns = t->nsec;
+        char frac[9];
+        for (int i = 8; i >= 0; i--) {
+            frac[i] = (char)('0' + ns % 10);
+            ns /= 10;
+        }
+        int digits = t->digits > 9 ? 9 : t->digits;
+        memcpy(out + n, frac, (size_t)digits);
+        n += (size_t)digits;
+    }
+    out[n++] = 'Z';
+    out[n] = '\0';
+    return n;
+}
+
+/* Reads exactly k digits at s[*i]; -1 if any is not a digit or input ends. */
+static int digits(const char *s, size_t n, size_t *i, int k)
+{
+    int v = 0;
+    for (int j = 0; j < k; j++) {
+        if (*i >= n || s[*i] < '0' || s[*i] > '9')
+            return -1;
+        v = v * 10 + (s[(*i)++] - '0');
+    }
+    return v;
+}
+
+/* Reads an optional fraction ".ddd" at s[*i] into nsec and digit count. */
+static void fraction(const char *s, size_t n, size_t *i, vg_time *out)
+{
+    out->nsec = 0;
+    out->digits = 0;
+    if (*i >= n || (s[*i] != '.' && s[*i] != ','))
+        return;
+    size_t j = *i + 1;
+    uint32_t scale = 100000000;
+    while (j < n && s[j] >= '0' && s[j] <= '9') {
+        out->nsec += (uint32_t)(s[j] - '0') * scale;
+        scale /= 10;
+        if (out->digits < 9)
+            out->digits++;
+        j++;
+    }
+    if (out->digits)
+        *i = j;
+}
+
+int vg_time_parse_iso(const char *s, size_t n, long tz_default, vg_time *out)
+{
+    size_t i = 0;
+    int y = digits(s, n, &i, 4);
+    if (y < 0 || i >= n || s[i++] != '-')
+        return -1;
+    int mo = digits(s, n, &i, 2);
+    if (mo < 1 || mo > 12 || i >= n || s[i++] != '-')
+        return -1;
+    int d = digits(s, n, &i, 2);
+    if (d < 1 || d > vg_days_in_month(y, mo) || i >= n || (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
+        return -1;
+    i++;
+    int h = digits(s, n, &i, 2);
+    if (h < 0 || h > 23 || i >= n || s[i++] != ':')
+        return -1;
+    int mi = digits(s, n, &i, 2);
+    if (mi < 0 || mi > 59 || i >= n || s[i++] != ':')
+        return -1;
+    int sec = digits(s, n, &i, 2);
+    if (sec < 0 || sec > 60)
+        return -1;
+    if (sec == 60)
+        sec = 59;   /* leap second: keep within the minute */
+    fraction(s, n, &i, out);
+    long offset = tz_default;
+    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+        offset = 0;
+        i++;
+    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i++] == '-' ? -1 : 1;
+        int oh = digits(s, n, &i, 2);
+        if (oh < 0 || oh > 23)
+            return -1;
+        if (i < n && s[i] == ':')
+            i++;
+        int om = digits(s, n, &i, 2);
+        if (om < 0 || om > 59)
+            return -1;
+        offset = sign * (oh * 3600L + om * 60L);
+    }
+    if (i != n)
+        return -1;
+    out->sec = vg_time_from_civil(y, mo, d, h, mi, sec) - offset;
+    return 0;
+}
+
+int vg_time_parse_epoch(const char *s, size_t n, vg_time *out)
+{
+    size_t i = 0;
+    int64_t v = 0;
+    if (n == 0 || n > 30)
+        return -1;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + (s[i] - '0');
+        if (v > 253402300799LL)     /* 9999-12-31 */
+            return -1;
+        i++;
+    }
+    if (i == 0)
+        return -1;
+    fraction(s, n, &i, out);
+    if (i != n)
+        return -1;
+    out->sec = v;
+    return 0;
+}

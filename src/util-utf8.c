@@ -1,0 +1,79 @@
+/*
+ * util-utf8: UTF-8 validation and encoding (see util-utf8.h). Byte ranges follow the table
+ * of well-formed sequences in Unicode chapter 3 (table 3-7).
+ */
+#include "util-utf8.h"
+
+int vg_utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    int n;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;          /* no overlong 3-byte forms */
+        else if (c == 0xED)
+            hi = 0x9F;          /* no UTF-16 surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;          /* no overlong 4-byte forms */
+        else if (c == 0xF4)
+            hi = 0x8F;          /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    for (int i = 1; i < n; i++) {
+        if (p + i >= end)
+            return -1;
+        unsigned char b = p[i];
+        if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
+            return 0;
+    }
+    return n;
+}
+
+size_t vg_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int k = vg_utf8_seq(p, end);
+        if (k <= 0)
+            return (size_t)(p - (const unsigned char *)s);
+        p += k;
+    }
+    return n;
+}
+
+int vg_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
