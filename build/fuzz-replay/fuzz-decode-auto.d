@@ -1,0 +1,1 @@
+build/fuzz-replay/fuzz-decode-auto: fuzz/replay-main.c
