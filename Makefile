@@ -70,6 +70,7 @@ CHECK_BUILD := $(BUILD)-check
 
 # The sanitizer build lives in its own directory; everything is rebuilt there.
 check: deps
+	@scripts/lint.sh
 	$(MAKE) --no-print-directory BUILD=$(CHECK_BUILD) OPT="-O1 -g" CFLAGS="$(SAN)" test
 
 test: $(BUILD)/vigil $(UNIT_BIN) $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz-replay/%)

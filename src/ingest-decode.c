@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "util-utf8.h"
+
 vg_rc vg_decode_state_init(vg_decode_state *st, size_t max_record)
 {
     return vg_json_doc_init(&st->doc, (uint32_t)(max_record / 2 + 16), VG_JSON_DEFAULT_DEPTH);
@@ -68,8 +70,13 @@ static vg_rc loop_text(vg_decode_state *st, vg_reader *r, const vg_decoder *dec,
         vg_event_reset(&st->ev, rec.data, rec.len, NULL);
         st->ev.source = name;
         st->ev.line = rec.line;
-        if ((rc = vg_event_set_str(&st->ev, "event.original", rec.data, rec.len)) ||
-            (rc = decode_one(st, dec, opts, sink, stats)))
+        if ((rc = vg_event_set_str(&st->ev, "event.original", rec.data, rec.len)))
+            return rc;
+        /* invalid bytes are written as U+FFFD on output: the event says so */
+        if (vg_utf8_check(rec.data, rec.len) != rec.len &&
+            (rc = vg_event_set_json(&st->ev, "tags", "[\"vigil_invalid_utf8\"]")))
+            return rc;
+        if ((rc = decode_one(st, dec, opts, sink, stats)))
             return rc;
     }
 }

@@ -46,6 +46,7 @@ struct vg_reader {
     uint64_t consumed;
     size_t max_record;
     enum array_state array;
+    uint64_t array_line;    /* line where the last array element ended */
 };
 
 /* ---- raw input -------------------------------------------------------------------------- */
@@ -479,7 +480,9 @@ static vg_rc resync_json(vg_reader *r, size_t off, uint64_t *skipped, uint64_t *
         if (rc || c < 0)
             break;
         if (c == '{' || c == '[' || (c == ']' && r->array != ARRAY_NONE)) {
-            if (r->array != ARRAY_NONE && c != '[')
+            if (c == '[')
+                r->array = ARRAY_NONE;  /* a new top-level array */
+            else if (r->array != ARRAY_NONE)
                 r->array = c == ']' ? ARRAY_SEPARATOR : ARRAY_ELEMENT;
             return VG_OK;
         }
@@ -509,7 +512,11 @@ static vg_rc reject_json(vg_reader *r, vg_record *rec, size_t off, vg_rc why, vg
     if (rc)
         return rc;
     *err = keep;
-    if (skipped) {  /* lines dropped after the bad text are reported, never lost silently */
+    if (skipped == 1) {  /* lines dropped after the bad text are reported, never lost silently */
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, "; line %llu skipped to find the next JSON text",
+                 (unsigned long long)first);
+    } else if (skipped > 1) {
         size_t n = strlen(err->msg);
         snprintf(err->msg + n, sizeof err->msg - n, "; lines %llu-%llu skipped to find the next JSON text",
                  (unsigned long long)first, (unsigned long long)(first + skipped - 1));
@@ -539,6 +546,13 @@ vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_err
                 r->array = c == ',' ? ARRAY_ELEMENT : ARRAY_NONE;
                 consume(r, 1);
                 continue;
+            }
+            if (r->line > r->array_line && (c == '{' || c == '[')) {
+                /* a new line starts a new text: the array was never closed */
+                r->array = ARRAY_NONE;
+                rec->line = r->array_line;
+                return vg_fail(err, VG_ERR_PARSE, 0, "top-level array is not closed with ']' "
+                               "before the JSON text at line %llu", (unsigned long long)r->line);
             }
             vg_fail(err, VG_ERR_PARSE, 0, "expected ',' or ']' between array elements");
             return reject_json(r, rec, 0, VG_ERR_PARSE, err);
@@ -580,8 +594,10 @@ vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_err
         rec->len = end;
         rec->line = r->line;
         consume(r, end);
-        if (r->array != ARRAY_NONE)
+        if (r->array != ARRAY_NONE) {
             r->array = ARRAY_SEPARATOR;
+            r->array_line = r->line;
+        }
         if (doc->toks[0].type != VG_JSON_OBJECT)
             return vg_fail(err, VG_ERR_PARSE, 0, "JSON text is %s %s, not an object",
                            doc->toks[0].type == VG_JSON_ARRAY || doc->toks[0].type == VG_JSON_OBJECT ? "an" : "a",

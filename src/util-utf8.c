@@ -4,6 +4,8 @@
  */
 #include "util-utf8.h"
 
+#include <string.h>
+
 int vg_utf8_seq(const unsigned char *p, const unsigned char *end)
 {
     unsigned char c = p[0];
@@ -42,6 +44,14 @@ size_t vg_utf8_check(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
+        if (end - p >= 8) {     /* ASCII fast path: eight bytes without a high bit */
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (!(w & 0x8080808080808080ull)) {
+                p += 8;
+                continue;
+            }
+        }
         if (*p < 0x80) {
             p++;
             continue;
