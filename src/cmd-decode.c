@@ -226,7 +226,8 @@ int vg_cmd_decode(int argc, char **argv)
             if (strcmp(optarg, "auto") == 0) {
                 run.forced = NULL;
             } else if (!(run.forced = vg_decoder_find(optarg))) {
-                return usage_error("unknown format (see vigil formats)", optarg);
+                fprintf(stderr, "vigil decode: unknown format: %s (vigil formats lists them)\n", optarg);
+                return 2;
             }
             break;
         case 'o':
