@@ -4,7 +4,7 @@
 # Usage: scripts/install-deps.sh [--check]   (--check: list what is missing, install nothing)
 set -eu
 
-PACKAGES="build-essential pkg-config clang libclang-rt-14-dev zlib1g-dev libzstd-dev \
+PACKAGES="build-essential pkg-config clang libclang-rt-14-dev zlib1g-dev libzstd-dev libyaml-dev libssl-dev \
 libcmocka-dev jq python3 gzip zstd"
 
 missing=""
