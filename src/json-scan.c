@@ -413,35 +413,40 @@ vg_value vg_json_value(const vg_json_doc *doc, uint32_t i)
     return v;
 }
 
+/* Decodes the escape sequence at s[*i] (s[*i] == '\\', already validated) into out (up to 4
+ * bytes); advances *i past it and returns the number of bytes written. */
+static size_t unescape_one(const char *s, size_t *i, char out[4])
+{
+    char c = s[*i + 1];
+    *i += 2;
+    switch (c) {
+    case 'b': out[0] = '\b'; return 1;
+    case 'f': out[0] = '\f'; return 1;
+    case 'n': out[0] = '\n'; return 1;
+    case 'r': out[0] = '\r'; return 1;
+    case 't': out[0] = '\t'; return 1;
+    case 'u': {
+        uint32_t cp = (uint32_t)read_hex4(s + *i);
+        *i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo = (uint32_t)read_hex4(s + *i + 2);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            *i += 6;
+        }
+        return (size_t)vg_utf8_encode(cp, out);
+    }
+    default: out[0] = c; return 1;  /* '"', '\\', '/' */
+    }
+}
+
 size_t vg_json_unescape(const char *s, size_t n, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        if (s[i] != '\\') {
+        if (s[i] != '\\')
             out[o++] = s[i++];
-            continue;
-        }
-        char c = s[i + 1];
-        i += 2;
-        switch (c) {
-        case 'b': out[o++] = '\b'; break;
-        case 'f': out[o++] = '\f'; break;
-        case 'n': out[o++] = '\n'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 't': out[o++] = '\t'; break;
-        case 'u': {
-            uint32_t cp = (uint32_t)read_hex4(s + i);
-            i += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                uint32_t lo = (uint32_t)read_hex4(s + i + 2);
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i += 6;
-            }
-            o += (size_t)vg_utf8_encode(cp, out + o);
-            break;
-        }
-        default: out[o++] = c; break; /* '"', '\\', '/' */
-        }
+        else
+            o += unescape_one(s, &i, out + o);
     }
     return o;
 }
@@ -450,17 +455,23 @@ int vg_json_string_equals(const char *raw, size_t raw_len, unsigned flags, const
 {
     if (!(flags & VG_JSON_ESCAPED))
         return raw_len == bn && memcmp(raw, b, bn) == 0;
-    if (bn > raw_len)
-        return 0;   /* decoding never lengthens */
-    char small[256];
-    char *tmp = raw_len <= sizeof small ? small : vg_malloc(raw_len);
-    if (!tmp)
-        return 0;
-    size_t n = vg_json_unescape(raw, raw_len, tmp);
-    int eq = n == bn && memcmp(tmp, b, bn) == 0;
-    if (tmp != small)
-        vg_free(tmp);
-    return eq;
+    /* compare while decoding: no buffer, no allocation */
+    size_t o = 0;
+    for (size_t i = 0; i < raw_len;) {
+        if (raw[i] != '\\') {
+            if (o >= bn || raw[i] != b[o])
+                return 0;
+            i++;
+            o++;
+            continue;
+        }
+        char tmp[4];
+        size_t k = unescape_one(raw, &i, tmp);
+        if (o + k > bn || memcmp(tmp, b + o, k) != 0)
+            return 0;
+        o += k;
+    }
+    return o == bn;
 }
 
 /* Does key token k equal path[0..n)? */
