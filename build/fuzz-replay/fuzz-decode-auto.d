@@ -1,1 +1,0 @@
-build/fuzz-replay/fuzz-decode-auto: fuzz/replay-main.c

@@ -1,8 +1,0 @@
-build/obj/decode-web.o: src/decode-web.c src/decode.h src/event.h \
- src/json-scan.h src/util-error.h src/util-buf.h src/util-time.h
-src/decode.h:
-src/event.h:
-src/json-scan.h:
-src/util-error.h:
-src/util-buf.h:
-src/util-time.h:
