@@ -30,7 +30,7 @@ typedef struct vg_decode_opts {
 } vg_decode_opts;
 
 typedef struct vg_decoder {
-    const char *name;       /* --format name, also written to event.module when set */
+    const char *name;       /* --format name (decoders set event.module/dataset themselves) */
     const char *summary;    /* one line for --help */
     int json;               /* 1: reads JSON objects; 0: reads text lines */
     /* Text decoders: does this line look like the format? (used to detect a file's format)

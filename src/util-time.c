@@ -201,3 +201,93 @@ int vg_time_parse_epoch(const char *s, size_t n, vg_time *out)
     out->sec = v;
     return 0;
 }
+
+/* Reads a clock time "hh:mm:ss[.frac]" at s[*i]; returns seconds into the day, or -1. */
+static int clock_time(const char *s, size_t n, size_t *i, vg_time *out)
+{
+    int h = digits(s, n, i, 2);
+    if (h < 0 || h > 23 || *i >= n || s[(*i)++] != ':')
+        return -1;
+    int mi = digits(s, n, i, 2);
+    if (mi < 0 || mi > 59 || *i >= n || s[(*i)++] != ':')
+        return -1;
+    int sec = digits(s, n, i, 2);
+    if (sec < 0 || sec > 60)
+        return -1;
+    fraction(s, n, i, out);
+    return h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
+}
+
+/* Reads a three-letter English month name at s[*i]; returns 1-12 or -1. */
+static int month_name(const char *s, size_t n, size_t *i)
+{
+    if (n - *i < 3)
+        return -1;
+    int m = vg_month_from_abbr(s + *i);
+    *i += 3;
+    return m ? m : -1;
+}
+
+int vg_time_parse_clf(const char *s, size_t n, vg_time *out)
+{
+    size_t i = 0;
+    int d = digits(s, n, &i, 2);
+    if (d < 1 || i >= n || s[i++] != '/')
+        return -1;
+    int mo = month_name(s, n, &i);
+    if (mo < 0 || i >= n || s[i++] != '/')
+        return -1;
+    int y = digits(s, n, &i, 4);
+    if (y < 0 || d > vg_days_in_month(y, mo) || i >= n || s[i++] != ':')
+        return -1;
+    int t = clock_time(s, n, &i, out);
+    if (t < 0 || n - i != 6 || s[i] != ' ' || (s[i + 1] != '+' && s[i + 1] != '-'))
+        return -1;
+    int sign = s[i + 1] == '-' ? -1 : 1;
+    i += 2;
+    int oh = digits(s, n, &i, 2);
+    int om = digits(s, n, &i, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59)
+        return -1;
+    out->sec = vg_time_from_civil(y, mo, d, 0, 0, 0) + t - sign * (oh * 3600L + om * 60L);
+    return 0;
+}
+
+/* Is s[i..i+3) an English three-letter weekday name ("Sun", any case)? */
+static int is_weekday(const char *s, size_t n, size_t i)
+{
+    static const char names[] = "sunmontuewedthufrisat";
+    if (n - i < 3)
+        return 0;
+    char low[3] = { (char)(s[i] | 0x20), (char)(s[i + 1] | 0x20), (char)(s[i + 2] | 0x20) };
+    for (int k = 0; k < 7; k++)
+        if (memcmp(names + 3 * k, low, 3) == 0)
+            return 1;
+    return 0;
+}
+
+int vg_time_parse_ctime(const char *s, size_t n, long tz, vg_time *out)
+{
+    if (!is_weekday(s, n, 0) || n < 4 || s[3] != ' ')
+        return -1;
+    size_t i = 4;
+    int mo = month_name(s, n, &i);
+    if (mo < 0 || i >= n || s[i++] != ' ')
+        return -1;
+    if (i < n && s[i] == ' ')
+        i++;    /* ctime pads the day with a space: "Nov  1" */
+    size_t start = i;
+    int d = 0;
+    while (i < n && i - start < 2 && s[i] >= '0' && s[i] <= '9')
+        d = d * 10 + (s[i++] - '0');
+    if (i == start || d < 1 || i >= n || s[i++] != ' ')
+        return -1;
+    int t = clock_time(s, n, &i, out);
+    if (t < 0 || i >= n || s[i++] != ' ')
+        return -1;
+    int y = digits(s, n, &i, 4);
+    if (y < 0 || i != n || d > vg_days_in_month(y, mo))
+        return -1;
+    out->sec = vg_time_from_civil(y, mo, d, 0, 0, 0) + t - tz;
+    return 0;
+}

@@ -39,4 +39,10 @@ int vg_time_parse_iso(const char *s, size_t n, long tz_default, vg_time *out);
 /* Parses a decimal epoch time with optional fraction ("1420070400.123"). Returns 0 or -1. */
 int vg_time_parse_epoch(const char *s, size_t n, vg_time *out);
 
+/* Parses a whole Common Log Format time "10/Oct/2000:13:55:36[.frac] -0700" into UTC; 0 or -1. */
+int vg_time_parse_clf(const char *s, size_t n, vg_time *out);
+
+/* Parses a whole ctime-style "Sun Dec 04 04:47:44[.frac] 2005" (tz s east of UTC); 0 or -1. */
+int vg_time_parse_ctime(const char *s, size_t n, long tz, vg_time *out);
+
 #endif
