@@ -9,8 +9,10 @@ set -u
 secs=${1:?usage: fuzz-campaign.sh SECONDS [TARGET...]}
 shift
 cd "$(dirname "$0")/.."
-make --no-print-directory fuzz >/dev/null || exit 2
 [ $# -gt 0 ] || set -- $(ls fuzz/fuzz-*.c | sed 's|fuzz/||; s|\.c$||')
+srcs=""
+for t in "$@"; do srcs="$srcs fuzz/$t.c"; done
+make --no-print-directory fuzz FUZZ_SRC="$srcs" >/dev/null || exit 2
 status=0
 for t in "$@"; do
     work="build/fuzz-work/$t"

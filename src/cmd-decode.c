@@ -124,9 +124,18 @@ static vg_rc on_event(void *ctx, const vg_event *ev)
         rc = vg_buf_putc(&run->out, '\n');
     if (rc)
         return rc;
-    size_t n = run->out.len - start;
-    for (unsigned i = 1; i < ev->repeat && !rc; i++)
-        rc = vg_buf_append(&run->out, run->out.data + start, n);
+    if (ev->repeat > 1) {
+        /* a repeated syslog message: write the one serialized copy N times, streaming, so a
+         * large N never grows the buffer */
+        size_t n = run->out.len - start;
+        if (fwrite(run->out.data, 1, run->out.len, stdout) != run->out.len)
+            return VG_ERR_IO;
+        for (unsigned i = 1; i < ev->repeat; i++)
+            if (fwrite(run->out.data + start, 1, n, stdout) != n)
+                return VG_ERR_IO;
+        vg_buf_reset(&run->out);
+        return VG_OK;
+    }
     if (!rc && run->out.len >= (64u << 10) && flush_out(run) != 0)
         rc = VG_ERR_IO;
     return rc;

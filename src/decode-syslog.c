@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "util-utf8.h"
+
 typedef struct program {
     const char *name;
     vg_program_decoder decode;
@@ -22,6 +24,7 @@ typedef struct program {
 /* App names (before any "(module)" or "[pid]") and their message decoders. */
 static const program programs[] = {
     { "sshd", vg_decode_sshd },
+    { "sshd-session", vg_decode_sshd },     /* OpenSSH 9.8+: the per-connection process */
     { "sudo", vg_decode_sudo },
     { "su", vg_decode_su },
     { "useradd", vg_decode_account },
@@ -37,6 +40,7 @@ static const program programs[] = {
     { "CRON", vg_decode_cron },
     { "crond", vg_decode_cron },
     { "anacron", vg_decode_cron },
+    { "crontab", vg_decode_cron },          /* "(root) BEGIN EDIT (alice)" */
     { "clamd", vg_decode_clamd },
     { NULL, NULL }
 };
@@ -195,10 +199,46 @@ static int parse_tag(vg_event *ev, const char *s, size_t n, size_t *i, const cha
     return 1;
 }
 
-/* Calls the program decoder for app (the part before any '(' or '/'). */
-static vg_rc dispatch(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
-                      const char *msg, size_t msg_len)
+/* limit: occurrences one "message repeated" line may stand for (it bounds what one hostile line
+ * can make a consumer emit; syslogd flushes repeats within seconds, so real counts are small) */
+#define VG_SYSLOG_MAX_REPEAT 100000
+
+/* Undoes syslogd's repeat compression: "message repeated N times: [ MSG]" stands for N
+ * occurrences of MSG, so MSG becomes the message (and goes to the program decoder) and
+ * ev->repeat = N (every consumer counts the event N times). The one place that handles it, for
+ * every program. Returns 0, or -1 when N is over VG_SYSLOG_MAX_REPEAT. */
+static int unrepeat(vg_event *ev, const char **msg, size_t *msg_len)
 {
+    static const char head[] = "message repeated ";
+    const char *s = *msg;
+    size_t n = *msg_len, i = sizeof head - 1, start;
+    unsigned long count = 0;
+    if (n <= i || memcmp(s, head, i) != 0)
+        return 0;
+    for (start = i; i < n && is_digit(s[i]); i++)
+        if (count <= VG_SYSLOG_MAX_REPEAT)     /* saturates above the limit */
+            count = count * 10 + (unsigned long)(s[i] - '0');
+    if (i == start || count == 0 || n - i < 9 || memcmp(s + i, " times: [", 9) != 0 || s[n - 1] != ']')
+        return 0;
+    if (count > VG_SYSLOG_MAX_REPEAT)
+        return -1;
+    i += 9;
+    if (i < n - 1 && s[i] == ' ')
+        i++;
+    *msg = s + i;
+    *msg_len = n - 1 - i;
+    ev->repeat = (unsigned)count;
+    vg_event_set_str(ev, "message", *msg, *msg_len);
+    return 0;
+}
+
+/* Calls the program decoder for app (the part before any '(' or '/'), after unrepeat(). */
+static vg_rc dispatch(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                      const char *msg, size_t msg_len, vg_error *err)
+{
+    if (unrepeat(ev, &msg, &msg_len) != 0)
+        return vg_fail(err, VG_ERR_LIMIT, 0, "syslog: \"message repeated N times\" with N over %d",
+                       VG_SYSLOG_MAX_REPEAT);
     size_t base = 0;
     while (base < app_len && app[base] != '(' && app[base] != '/')
         base++;
@@ -240,11 +280,37 @@ static int sd_append_value(char *out, size_t cap, size_t *o, const char *s, size
             out[*o + 4] = hex[(unsigned char)c >> 4];
             out[*o + 5] = hex[c & 15];
             *o += 6;
+        } else if ((unsigned char)c >= 0x80) {
+            /* the JSON output must be valid UTF-8: a bad byte becomes U+FFFD (found by fuzz-syslog) */
+            int len = vg_utf8_seq((const unsigned char *)s + k, (const unsigned char *)s + n);
+            if (len <= 0) {
+                memcpy(out + *o, "\\ufffd", 6);
+                *o += 6;
+            } else {
+                memcpy(out + *o, s + k, (size_t)len);
+                *o += (size_t)len;
+                k += (size_t)len - 1;
+            }
         } else {
             out[(*o)++] = c;
         }
     }
     return 0;
+}
+
+/* Is s[0..n) an RFC 5424 SD-NAME (1 to 32 printable US-ASCII characters; the callers stop at
+ * '=', ']', '"' and space)? Names are copied into JSON keys as they are, so '\\' is refused
+ * too (found by fuzz-syslog). */
+static int sd_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > 32)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 33 || c > 126 || c == '\\')
+            return 0;
+    }
+    return 1;
 }
 
 /* Parses RFC 5424 STRUCTURED-DATA at s[*i] into log.syslog.structured_data, as a JSON object
@@ -266,8 +332,8 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
         size_t id = ++j;
         while (j < n && s[j] != ' ' && s[j] != ']' && s[j] != '=' && s[j] != '"')
             j++;
-        if (j == id || j >= n) {
-            *why = "malformed structured data: missing SD-ID";
+        if (!sd_name_ok(s + id, j - id) || j >= n) {
+            *why = "malformed structured data: missing SD-ID or not 1-32 printable ASCII characters";
             return -1;
         }
         if (o + (j - id) + 8 > cap)
@@ -284,7 +350,7 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
             size_t name = ++j;
             while (j < n && s[j] != '=' && s[j] != ' ' && s[j] != ']' && s[j] != '"')
                 j++;
-            if (j == name || j + 1 >= n || s[j] != '=' || s[j + 1] != '"') {
+            if (!sd_name_ok(s + name, j - name) || j + 1 >= n || s[j] != '=' || s[j + 1] != '"') {
                 *why = "malformed structured data: expected name=\"value\"";
                 return -1;
             }
@@ -385,7 +451,7 @@ static vg_rc decode_5424(const vg_decode_opts *opts, vg_event *ev, const char *s
         i += 3;
     vg_event_set_str(ev, "message", s + i, n - i);
     if (app_len && !(app_len == 1 && app[0] == '-'))
-        return dispatch(opts, ev, app, app_len, s + i, n - i);
+        return dispatch(opts, ev, app, app_len, s + i, n - i, err);
     return VG_OK;
 }
 
@@ -429,7 +495,7 @@ static vg_rc syslog_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *e
     if (!app)
         return VG_OK;
     set_process(ev, app, app_len);
-    return dispatch(opts, ev, app, app_len, s + i, n - i);
+    return dispatch(opts, ev, app, app_len, s + i, n - i, err);
 }
 
 static int syslog_probe(const vg_event *ev)

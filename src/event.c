@@ -5,7 +5,9 @@
  * fields are sorted by name, so every dotted prefix ("source.") is one contiguous run, and the
  * record's objects are walked in their original member order. A member whose key matches a
  * leaf field is replaced by the field; a member whose key matches a prefix is merged
- * recursively; fields left over are appended as nested objects.
+ * recursively (or replaced by the fields, when the record's value there is not an object: the
+ * decoder carries such a value over, e.g. Zeek "user_agent" into "user_agent.original"); fields
+ * left over are appended as nested objects.
  */
 #include "event.h"
 
@@ -189,12 +191,6 @@ static void find_group(const merge *m, unsigned lo, unsigned hi, size_t plen, co
 
 static vg_rc write_object(merge *m, int tok, size_t plen, unsigned lo, unsigned hi);
 
-/* Writes the fields [clo,chi) that share prefix (of length plen) as one nested object. */
-static vg_rc write_group(merge *m, size_t plen, unsigned clo, unsigned chi)
-{
-    return write_object(m, -1, plen, clo, chi);
-}
-
 static vg_rc write_object(merge *m, int tok, size_t plen, unsigned lo, unsigned hi)
 {
     vg_buf *out = m->out;
@@ -218,8 +214,11 @@ static vg_rc write_object(merge *m, int tok, size_t plen, unsigned lo, unsigned 
             if (leaf >= 0) {
                 m->used[leaf] = 1;
                 rc = write_field_value(out, &m->sorted[leaf]->value);
-            } else if (chi > clo && doc->toks[k + 1].type == VG_JSON_OBJECT) {
-                rc = write_object(m, (int)(k + 1), plen + kt->len + 1, clo, chi);
+            } else if (chi > clo) {
+                /* fields below this key: merged into the record's object, or replacing a
+                 * record value that is not an object (never two members with one key) */
+                int inner = doc->toks[k + 1].type == VG_JSON_OBJECT ? (int)(k + 1) : -1;
+                rc = write_object(m, inner, plen + kt->len + 1, clo, chi);
                 for (unsigned i = clo; i < chi; i++)
                     m->used[i] = 1;
             } else {
@@ -246,7 +245,7 @@ static vg_rc write_object(merge *m, int tok, size_t plen, unsigned lo, unsigned 
         unsigned j = i;
         while (j < hi && strncmp(m->sorted[j]->name + plen, rest, clen + 1) == 0)
             j++;
-        if ((rc = write_key(out, &first, rest, clen, 1)) || (rc = write_group(m, plen + clen + 1, i, j)))
+        if ((rc = write_key(out, &first, rest, clen, 1)) || (rc = write_object(m, -1, plen + clen + 1, i, j)))
             return rc;
         for (unsigned k = i; k < j; k++)
             m->used[k] = 1;

@@ -6,7 +6,9 @@
  *   - the fields: Elastic Common Schema fields set by a decoder ("source.ip", "user.name"),
  *     each a typed slice pointing into the record or into the event's scratch area.
  * A lookup by dotted path asks the fields first, then the scanned JSON record, so rules see one
- * object. Serialization merges both into one JSON object (fields win where both have a value).
+ * object. Serialization merges both into one JSON object (fields win where both have a value;
+ * fields below a key whose record value is not an object replace that value, so a decoder that
+ * sets them carries the value over).
  *
  * A vg_event is reused from record to record: vg_event_reset() forgets the previous record in
  * O(1). Fields and scratch are fixed-size arrays, so decoding allocates nothing per event.

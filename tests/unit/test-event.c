@@ -130,6 +130,14 @@ static void test_merge_keeps_escapes_and_dotted_keys(void **state)
         "\"source\":{\"ip\":\"10.0.0.1\"}}");
 }
 
+static void test_group_replaces_scalar_member(void **state)
+{
+    (void)state;
+    load_json("{\"user_agent\":\"curl/8.0\",\"x\":1}");
+    vg_event_set(&ev, "user_agent.original", vg_event_get(&ev, "user_agent"));
+    assert_string_equal(to_json(), "{\"user_agent\":{\"original\":\"curl/8.0\"},\"x\":1}");
+}
+
 static void test_invalid_utf8_is_repaired(void **state)
 {
     (void)state;
@@ -176,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_lookup_fields_then_record),
         cmocka_unit_test(test_merge_keeps_record_order_and_overrides),
         cmocka_unit_test(test_merge_keeps_escapes_and_dotted_keys),
+        cmocka_unit_test(test_group_replaces_scalar_member),
         cmocka_unit_test(test_invalid_utf8_is_repaired),
         cmocka_unit_test(test_scratch_limit),
         cmocka_unit_test(test_value_string),

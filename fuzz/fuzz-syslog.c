@@ -1,0 +1,11 @@
+/* fuzz-syslog: the syslog decoder and the program decoders it dispatches to (sshd, PAM, sudo,
+ * su, account tools, cron, clamd) over raw input (including gzip/zstd framing), forced rather
+ * than detected, so every line reaches it. */
+#include "fuzz-common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_decode(data, size, "syslog");
+}

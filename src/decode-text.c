@@ -1,0 +1,233 @@
+/*
+ * decode-text: parsing helpers of the syslog program decoders (see decode-text.h).
+ */
+#include "decode-text.h"
+
+#include <string.h>
+
+int vg_text_starts(const char *s, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n >= l && memcmp(s, lit, l) == 0;
+}
+
+int vg_text_ends(const char *s, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n >= l && memcmp(s + n - l, lit, l) == 0;
+}
+
+int vg_text_is(const char *s, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+/* Offset of the first occurrence of lit[0..l) in s[0..n), or VG_TEXT_NONE. */
+static size_t find_n(const char *s, size_t n, const char *lit, size_t l)
+{
+    const char *p = memmem(s, n, lit, l);
+    return p ? (size_t)(p - s) : VG_TEXT_NONE;
+}
+
+size_t vg_text_find(const char *s, size_t n, const char *lit)
+{
+    return find_n(s, n, lit, strlen(lit));
+}
+
+size_t vg_text_rfind(const char *s, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    if (l > n)
+        return VG_TEXT_NONE;
+    for (size_t i = n - l + 1; i-- > 0;)
+        if (s[i] == lit[0] && memcmp(s + i, lit, l) == 0)
+            return i;
+    return VG_TEXT_NONE;
+}
+
+int vg_text_digits(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+size_t vg_text_rtrim(const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return n;
+}
+
+/* End of the capture that starts at s[i] and is followed by the literal lit[0..l) (the last
+ * literal of the template when last), or VG_TEXT_NONE. */
+static size_t capture_end(const char *s, size_t n, size_t i, const char *lit, size_t l, int last)
+{
+    if (l == 0)
+        return n;
+    if (n - i < l)
+        return VG_TEXT_NONE;
+    if (last)
+        return memcmp(s + n - l, lit, l) == 0 ? n - l : VG_TEXT_NONE;
+    size_t k = find_n(s + i, n - i, lit, l);
+    return k == VG_TEXT_NONE ? k : i + k;
+}
+
+int vg_text_match(const char *s, size_t n, const char *tpl, vg_text *caps, int ncaps)
+{
+    size_t i = 0;
+    int c = 0;
+    while (*tpl) {
+        size_t l = strcspn(tpl + (*tpl == '%'), "%");
+        if (*tpl != '%') {
+            if (n - i < l || memcmp(s + i, tpl, l) != 0)
+                return 0;
+            i += l;
+            tpl += l;
+            continue;
+        }
+        tpl++;
+        if (l == 0 && *tpl)
+            return 0;   /* "%%": two captures in a row cannot be split */
+        size_t end = capture_end(s, n, i, tpl, l, tpl[l] == '\0');
+        if (end == VG_TEXT_NONE || end <= i || c >= ncaps)
+            return 0;
+        caps[c].s = s + i;
+        caps[c].n = end - i;
+        c++;
+        i = end;
+    }
+    return i == n && c == ncaps;
+}
+
+static int is_key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Does a "word=" item start at s[j] (after a space or sep)? */
+static int item_starts(const char *s, size_t n, size_t j, char sep)
+{
+    if (j == 0 || (s[j - 1] != ' ' && s[j - 1] != sep))
+        return 0;
+    size_t k = j;
+    while (k < n && is_key_char(s[k]))
+        k++;
+    return k > j && k < n && s[k] == '=';
+}
+
+int vg_text_kv(const char *s, size_t n, char sep, const char *key, vg_text *val)
+{
+    size_t l = strlen(key);
+    for (size_t i = 0; i + l < n; i++) {
+        if ((i > 0 && s[i - 1] != ' ' && s[i - 1] != sep) || s[i + l] != '=' ||
+            memcmp(s + i, key, l) != 0)
+            continue;
+        size_t start = i + l + 1, end = start;
+        while (end < n && !item_starts(s, n, end, sep))
+            end++;
+        while (end > start && (s[end - 1] == ' ' || s[end - 1] == sep))
+            end--;
+        val->s = s + start;
+        val->n = end - start;
+        return 1;
+    }
+    return 0;
+}
+
+int vg_text_decode_shapes(vg_event *ev, const vg_text_shape *shapes, const char *s, size_t n)
+{
+    for (const vg_text_shape *sh = shapes; sh->prefix; sh++) {
+        size_t l = strlen(sh->prefix);
+        if (n >= l && memcmp(s, sh->prefix, l) == 0)
+            return sh->decode(ev, sh, s + l, n - l);
+    }
+    return 0;
+}
+
+void vg_text_set_kind(vg_event *ev, const char *dataset, const vg_text_kind *k)
+{
+    vg_event_set_cstr(ev, "event.kind", "event");
+    if (k->category)
+        vg_event_set_json(ev, "event.category", k->category);
+    if (k->type)
+        vg_event_set_json(ev, "event.type", k->type);
+    vg_event_set_cstr(ev, "event.action", k->action);
+    if (k->outcome)
+        vg_event_set_cstr(ev, "event.outcome", k->outcome);
+    vg_event_set_cstr(ev, "event.dataset", dataset);
+}
+
+void vg_text_set(vg_event *ev, const char *name, vg_text v)
+{
+    if (v.n)
+        vg_event_set_str(ev, name, v.s, v.n);
+}
+
+/* Is s[0..n) a DNS host name (letters, digits, '-', '_', '.'; at most 253 bytes)? */
+static int is_hostname(const char *s, size_t n)
+{
+    if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!is_key_char(c) && c != '-' && c != '.')
+            return 0;
+    }
+    return 1;
+}
+
+int vg_text_is_host(vg_text host)
+{
+    return vg_is_ip(host.s, host.n) || is_hostname(host.s, host.n);
+}
+
+int vg_text_set_host(vg_event *ev, const char *ip_field, const char *domain_field, vg_text host)
+{
+    if (vg_is_ip(host.s, host.n))
+        return ip_field && vg_event_set_str(ev, ip_field, host.s, host.n) == VG_OK;
+    if (!domain_field || !is_hostname(host.s, host.n) || vg_text_is(host.s, host.n, "UNKNOWN"))
+        return 0;
+    return vg_event_set_str(ev, domain_field, host.s, host.n) == VG_OK;
+}
+
+void vg_text_set_port(vg_event *ev, const char *name, vg_text v)
+{
+    unsigned port = 0;
+    if (v.n == 0 || v.n > 5 || v.s[0] == '0' || !vg_text_digits(v.s, v.n))
+        return;
+    for (size_t i = 0; i < v.n; i++)
+        port = port * 10 + (unsigned)(v.s[i] - '0');
+    if (port <= 65535)
+        vg_event_set_num(ev, name, v.s, v.n);
+}
+
+void vg_text_set_pam_items(vg_event *ev, const char *s, size_t n)
+{
+    vg_text v;
+    if (vg_text_kv(s, n, ' ', "user", &v))
+        vg_text_set(ev, "user.name", v);
+    if (vg_text_kv(s, n, ' ', "ruser", &v))
+        vg_text_set(ev, "source.user.name", v);
+    if (vg_text_kv(s, n, ' ', "rhost", &v))
+        vg_text_set_host(ev, "source.ip", "source.domain", v);
+}
+
+int vg_text_is_pam(const char *app, size_t app_len, const char *msg, size_t msg_len)
+{
+    size_t paren = app_len;
+    for (size_t i = 0; i < app_len && paren == app_len; i++)
+        if (app[i] == '(')
+            paren = i;
+    if (vg_text_starts(app + paren, app_len - paren, "(pam_"))
+        return 1;
+    return vg_text_starts(msg, msg_len, "pam_") && memchr(msg, '(', msg_len) != NULL;
+}
+
+vg_rc vg_text_result(const vg_event *ev)
+{
+    return ev->nfields >= VG_EVENT_MAX_FIELDS ? VG_ERR_LIMIT : VG_OK;
+}
