@@ -102,6 +102,18 @@ static int decode_tpl(vg_event *ev, const tpl_shape *shapes, const char *s, size
     return 0;
 }
 
+/* The decoder of a program whose messages are all template shapes (su, the account tools):
+ * PAM lines go to vg_decode_pam, the others are matched against shapes. */
+static vg_rc decode_tpl_program(const vg_decode_opts *opts, vg_event *ev, const char *app,
+                                size_t app_len, const char *msg, size_t msg_len,
+                                const tpl_shape *shapes)
+{
+    if (vg_text_is_pam(app, app_len, msg, msg_len))
+        return vg_decode_pam(opts, ev, app, app_len, msg, msg_len);
+    decode_tpl(ev, shapes, msg, vg_text_rtrim(msg, msg_len));
+    return vg_text_result(ev);
+}
+
 /* ---- PAM ------------------------------------------------------------------------------------ */
 
 /* Splits a PAM line into its service and body (see the top of this file). Returns 1 or 0. */
@@ -308,10 +320,7 @@ static const tpl_shape su_shapes[] = {
 vg_rc vg_decode_su(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                    const char *msg, size_t msg_len)
 {
-    if (vg_text_is_pam(app, app_len, msg, msg_len))
-        return vg_decode_pam(opts, ev, app, app_len, msg, msg_len);
-    decode_tpl(ev, su_shapes, msg, vg_text_rtrim(msg, msg_len));
-    return vg_text_result(ev);
+    return decode_tpl_program(opts, ev, app, app_len, msg, msg_len, su_shapes);
 }
 
 /* ---- account tools -------------------------------------------------------------------------- */
@@ -373,10 +382,7 @@ static const tpl_shape account_shapes[] = {
 vg_rc vg_decode_account(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                         const char *msg, size_t msg_len)
 {
-    if (vg_text_is_pam(app, app_len, msg, msg_len))
-        return vg_decode_pam(opts, ev, app, app_len, msg, msg_len);
-    decode_tpl(ev, account_shapes, msg, vg_text_rtrim(msg, msg_len));
-    return vg_text_result(ev);
+    return decode_tpl_program(opts, ev, app, app_len, msg, msg_len, account_shapes);
 }
 
 /* ---- cron ----------------------------------------------------------------------------------- */

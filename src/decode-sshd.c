@@ -88,8 +88,8 @@ static int parse_peer(const char *s, size_t n, peer *p)
     if (head == 0)
         return 1;
     for (const char *const *u = user_prefixes; *u; u++) {
-        size_t l = strlen(*u);
-        if (head >= l && memcmp(s, *u, l) == 0) {
+        if (vg_text_starts(s, head, *u)) {
+            size_t l = strlen(*u);
             p->user = (vg_text){ s + l, head - l };
             return 1;
         }
@@ -115,13 +115,12 @@ static int parse_from(const char *s, size_t n, peer *p)
 /* Parses all of s[0..n) as "HOST port N[ sshV[: KEY]]". Returns 1 or 0. */
 static int login_tail(const char *s, size_t n, peer *p)
 {
-    size_t h = 0, d;
+    size_t h = 0;
     while (h < n && s[h] != ' ')
         h++;
     if (!vg_text_starts(s + h, n - h, " port "))
         return 0;
-    for (d = h + 6; d < n && s[d] >= '0' && s[d] <= '9'; d++)
-        ;
+    size_t d = h + 6 + vg_text_span_digits(s + h + 6, n - h - 6);
     const char *rest = s + d;
     size_t rn = n - d;
     p->host = (vg_text){ s, h };
@@ -247,14 +246,11 @@ static int just_reason(vg_event *ev, const shape *sh, const char *s, size_t n)
 /* "CODE: TEXT" or "CODE:TEXT" (RFC 4253 disconnect reason code): the TEXT */
 static vg_text disconnect_text(vg_text r)
 {
-    size_t d = 0;
-    while (d < r.n && r.s[d] >= '0' && r.s[d] <= '9')
-        d++;
+    size_t d = vg_text_span_digits(r.s, r.n);
     if (d == 0 || d == r.n || r.s[d] != ':')
         return r;
     d++;
-    if (d < r.n && r.s[d] == ' ')
-        d++;
+    vg_text_eat(r.s, r.n, &d, ' ');
     return (vg_text){ r.s + d, r.n - d };
 }
 
@@ -337,30 +333,33 @@ static int timeout(vg_event *ev, const shape *sh, const char *s, size_t n)
     return set_shape(ev, sh, &p);
 }
 
+/* Sets a failed reverse-DNS check: source.ip from ip, source.domain from name. Returns 1, or 0
+ * (nothing set) when ip is not an IP address. */
+static int set_mapping(vg_event *ev, const shape *sh, vg_text ip, vg_text name)
+{
+    if (!vg_is_ip(ip.s, ip.n))
+        return 0;
+    set_kind(ev, sh);
+    vg_event_set_str(ev, "source.ip", ip.s, ip.n);
+    vg_text_set_host(ev, NULL, "source.domain", name);
+    return 1;
+}
+
 /* "NAME [IP] failed - POSSIBLE BREAK-IN ATTEMPT!" */
 static int reverse_mapping(vg_event *ev, const shape *sh, const char *s, size_t n)
 {
     vg_text cap[2];
-    if (!vg_text_match(s, n, "% [%] failed - POSSIBLE BREAK-IN ATTEMPT!", cap, 2) ||
-        !vg_is_ip(cap[1].s, cap[1].n))
-        return 0;
-    set_kind(ev, sh);
-    vg_event_set_str(ev, "source.ip", cap[1].s, cap[1].n);
-    vg_text_set_host(ev, NULL, "source.domain", cap[0]);
-    return 1;
+    return vg_text_match(s, n, "% [%] failed - POSSIBLE BREAK-IN ATTEMPT!", cap, 2) &&
+           set_mapping(ev, sh, cap[1], cap[0]);
 }
 
 /* "IP maps to NAME, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!" */
 static int address_maps(vg_event *ev, const shape *sh, const char *s, size_t n)
 {
     vg_text cap[2];
-    if (!vg_text_match(s, n, "% maps to %, but this does not map back to the address"
-                       " - POSSIBLE BREAK-IN ATTEMPT!", cap, 2) || !vg_is_ip(cap[0].s, cap[0].n))
-        return 0;
-    set_kind(ev, sh);
-    vg_event_set_str(ev, "source.ip", cap[0].s, cap[0].n);
-    vg_text_set_host(ev, NULL, "source.domain", cap[1]);
-    return 1;
+    return vg_text_match(s, n, "% maps to %, but this does not map back to the address"
+                         " - POSSIBLE BREAK-IN ATTEMPT!", cap, 2) &&
+           set_mapping(ev, sh, cap[0], cap[1]);
 }
 
 /* "N more authentication failure[s]; ITEMS" after "PAM " */

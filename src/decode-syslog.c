@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "decode-text.h"
 #include "util-utf8.h"
 
 typedef struct program {
@@ -45,11 +46,6 @@ static const program programs[] = {
     { NULL, NULL }
 };
 
-static inline int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Parses "<PRI>" at s[*i]; sets log.syslog.* fields. Returns 0, or -1 if malformed. */
 static int parse_pri(vg_event *ev, const char *s, size_t n, size_t *i)
 {
@@ -57,7 +53,7 @@ static int parse_pri(vg_event *ev, const char *s, size_t n, size_t *i)
         return 0;
     size_t j = *i + 1, start = j;
     int v = 0;
-    while (j < n && is_digit(s[j]) && j - start < 3)
+    while (j < n && vg_text_is_digit(s[j]) && j - start < 3)
         v = v * 10 + (s[j++] - '0');
     if (j == start || j >= n || s[j] != '>' || v > 191 || (j - start > 1 && s[start] == '0'))
         return -1;
@@ -66,18 +62,6 @@ static int parse_pri(vg_event *ev, const char *s, size_t n, size_t *i)
     vg_event_set_int(ev, "log.syslog.severity.code", v % 8);
     *i = j + 1;
     return 0;
-}
-
-/* Reads a space-delimited token at s[*i]; returns its length and moves *i past one space. */
-static size_t token(const char *s, size_t n, size_t *i, const char **tok)
-{
-    size_t j = *i;
-    *tok = s + j;
-    while (j < n && s[j] != ' ')
-        j++;
-    size_t len = j - *i;
-    *i = j < n ? j + 1 : j;
-    return len;
 }
 
 /* Year for month/day/time given without one: the year that puts it at or before reference
@@ -112,21 +96,19 @@ static int parse_bsd_time(const vg_decode_opts *opts, const char *s, size_t n, s
     if (s[j] == ' ')
         j++;    /* "Jun  4" */
     int day = 0;
-    if (j < n && is_digit(s[j]))
+    if (j < n && vg_text_is_digit(s[j]))
         day = s[j++] - '0';
-    if (j < n && is_digit(s[j]))
+    if (j < n && vg_text_is_digit(s[j]))
         day = day * 10 + (s[j++] - '0');
     if (day < 1 || day > 31 || j >= n || s[j++] != ' ')
         return -1;
     int year = 0;
-    if (n - j >= 5 && is_digit(s[j]) && is_digit(s[j + 1]) && is_digit(s[j + 2]) &&
-        is_digit(s[j + 3]) && s[j + 4] == ' ') {
+    if (n - j >= 5 && vg_text_digits(s + j, 4) && s[j + 4] == ' ') {
         year = (s[j] - '0') * 1000 + (s[j + 1] - '0') * 100 + (s[j + 2] - '0') * 10 + (s[j + 3] - '0');
         j += 5;
     }
-    if (n - j < 8 || !is_digit(s[j]) || !is_digit(s[j + 1]) || s[j + 2] != ':' ||
-        !is_digit(s[j + 3]) || !is_digit(s[j + 4]) || s[j + 5] != ':' ||
-        !is_digit(s[j + 6]) || !is_digit(s[j + 7]))
+    if (n - j < 8 || !vg_text_digits(s + j, 2) || s[j + 2] != ':' || !vg_text_digits(s + j + 3, 2) ||
+        s[j + 5] != ':' || !vg_text_digits(s + j + 6, 2))
         return -1;
     int h = (s[j] - '0') * 10 + (s[j + 1] - '0');
     int mi = (s[j + 3] - '0') * 10 + (s[j + 4] - '0');
@@ -141,7 +123,7 @@ static int parse_bsd_time(const vg_decode_opts *opts, const char *s, size_t n, s
     if (j < n && s[j] == '.') {
         size_t k = j + 1;
         uint32_t scale = 100000000;
-        while (k < n && is_digit(s[k]) && t->digits < 9) {
+        while (k < n && vg_text_is_digit(s[k]) && t->digits < 9) {
             t->nsec += (uint32_t)(s[k++] - '0') * scale;
             scale /= 10;
             t->digits++;
@@ -158,13 +140,13 @@ static int parse_bsd_time(const vg_decode_opts *opts, const char *s, size_t n, s
     return 0;
 }
 
-/* Parses an ISO 8601 timestamp token at s[*i]. */
+/* Parses an ISO 8601 timestamp token at s[*i]; leaves *i on the space after it. */
 static int parse_iso_token(const vg_decode_opts *opts, const char *s, size_t n, size_t *i, vg_time *t)
 {
     size_t j = *i;
-    while (j < n && s[j] != ' ')
-        j++;
-    if (vg_time_parse_iso(s + *i, j - *i, opts->tz_offset, t) != 0)
+    const char *tok;
+    size_t len = vg_text_token(s, n, &j, VG_TEXT_AT_SPACE, &tok);
+    if (vg_time_parse_iso(tok, len, opts->tz_offset, t) != 0)
         return -1;
     *i = j;
     return 0;
@@ -181,8 +163,7 @@ static int parse_tag(vg_event *ev, const char *s, size_t n, size_t *i, const cha
     size_t end_name = j;
     if (s[j] == '[') {
         size_t p = ++j;
-        while (j < n && is_digit(s[j]))
-            j++;
+        j += vg_text_span_digits(s + j, n - j);
         if (j >= n || s[j] != ']' || j + 1 >= n || s[j + 1] != ':')
             return 0;
         vg_decode_set_uint(ev, "process.pid", s + p, j - p);
@@ -191,8 +172,7 @@ static int parse_tag(vg_event *ev, const char *s, size_t n, size_t *i, const cha
     if (s[j] != ':')
         return 0;
     j++;
-    if (j < n && s[j] == ' ')
-        j++;
+    vg_text_eat(s, n, &j, ' ');
     *app = s + start;
     *app_len = end_name - start;
     *i = j;
@@ -213,12 +193,12 @@ static int unrepeat(vg_event *ev, const char **msg, size_t *msg_len)
     const char *s = *msg;
     size_t n = *msg_len, i = sizeof head - 1, start;
     unsigned long count = 0;
-    if (n <= i || memcmp(s, head, i) != 0)
+    if (n <= i || !vg_text_starts(s, n, head))
         return 0;
-    for (start = i; i < n && is_digit(s[i]); i++)
+    for (start = i; i < n && vg_text_is_digit(s[i]); i++)
         if (count <= VG_SYSLOG_MAX_REPEAT)     /* saturates above the limit */
             count = count * 10 + (unsigned long)(s[i] - '0');
-    if (i == start || count == 0 || n - i < 9 || memcmp(s + i, " times: [", 9) != 0 || s[n - 1] != ']')
+    if (i == start || count == 0 || !vg_text_starts(s + i, n - i, " times: [") || s[n - 1] != ']')
         return 0;
     if (count > VG_SYSLOG_MAX_REPEAT)
         return -1;
@@ -243,11 +223,11 @@ static vg_rc dispatch(const vg_decode_opts *opts, vg_event *ev, const char *app,
     while (base < app_len && app[base] != '(' && app[base] != '/')
         base++;
     for (const program *p = programs; p->name; p++)
-        if (strlen(p->name) == base && memcmp(p->name, app, base) == 0)
+        if (vg_text_is(app, base, p->name))
             return p->decode(opts, ev, app, app_len, msg, msg_len);
     if (base < app_len && app[base] == '(')   /* "login(pam_unix)": old PAM style */
         return vg_decode_pam(opts, ev, app, app_len, msg, msg_len);
-    if (msg_len > 4 && memcmp(msg, "pam_", 4) == 0)
+    if (msg_len > 4 && vg_text_starts(msg, msg_len, "pam_"))
         return vg_decode_pam(opts, ev, app, app_len, msg, msg_len);
     return VG_OK;
 }
@@ -405,7 +385,7 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
 /* Sets field to a RFC 5424 header token unless it is the nil value "-". */
 static void set_5424_token(vg_event *ev, const char *name, const char *tok, size_t len)
 {
-    if (len && !(len == 1 && tok[0] == '-'))
+    if (len && !vg_text_is(tok, len, "-"))
         vg_event_set_str(ev, name, tok, len);
 }
 
@@ -426,31 +406,30 @@ static vg_rc decode_5424(const vg_decode_opts *opts, vg_event *ev, const char *s
     }
     if (i >= n || s[i++] != ' ')
         return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): header ends after the timestamp");
-    len = token(s, n, &i, &tok);
+    len = vg_text_token(s, n, &i, VG_TEXT_PAST_SPACE, &tok);
     set_5424_token(ev, "host.hostname", tok, len);
     const char *app;
-    size_t app_len = token(s, n, &i, &app);
+    size_t app_len = vg_text_token(s, n, &i, VG_TEXT_PAST_SPACE, &app);
     set_5424_token(ev, "log.syslog.appname", app, app_len);
-    if (!(app_len == 1 && app[0] == '-'))
+    if (!vg_text_is(app, app_len, "-"))
         vg_event_set_str(ev, "process.name", app, app_len);
-    len = token(s, n, &i, &tok);
-    if (!(len == 1 && tok[0] == '-')) {
+    len = vg_text_token(s, n, &i, VG_TEXT_PAST_SPACE, &tok);
+    if (!vg_text_is(tok, len, "-")) {
         vg_event_set_str(ev, "log.syslog.procid", tok, len);
         vg_decode_set_uint(ev, "process.pid", tok, len);
     }
-    len = token(s, n, &i, &tok);
+    len = vg_text_token(s, n, &i, VG_TEXT_PAST_SPACE, &tok);
     set_5424_token(ev, "log.syslog.msgid", tok, len);
     if (i >= n)
         return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): header is missing fields");
     const char *why;
     if (parse_sd(ev, s, n, &i, &why) != 0)
         return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): %s", why);
-    if (i < n && s[i] == ' ')
-        i++;
-    if (n - i >= 3 && memcmp(s + i, "\xEF\xBB\xBF", 3) == 0)
+    vg_text_eat(s, n, &i, ' ');
+    if (vg_text_starts(s + i, n - i, "\xEF\xBB\xBF"))
         i += 3;
     vg_event_set_str(ev, "message", s + i, n - i);
-    if (app_len && !(app_len == 1 && app[0] == '-'))
+    if (app_len && !vg_text_is(app, app_len, "-"))
         return dispatch(opts, ev, app, app_len, s + i, n - i, err);
     return VG_OK;
 }
@@ -466,7 +445,7 @@ static vg_rc syslog_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *e
         return decode_5424(opts, ev, s, n, i, err);
 
     vg_time t;
-    if (i < n && is_digit(s[i])) {
+    if (i < n && vg_text_is_digit(s[i])) {
         if (parse_iso_token(opts, s, n, &i, &t) != 0)
             return vg_fail(err, VG_ERR_PARSE, i, "syslog: invalid ISO 8601 timestamp");
     } else if (parse_bsd_time(opts, s, n, &i, &t) != 0) {
@@ -474,17 +453,15 @@ static vg_rc syslog_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *e
                                               "'Dec 10 06:55:46' or '2025-12-10T06:55:46Z'");
     }
     vg_decode_set_time(ev, &t);
-    if (i < n && s[i] == ' ')
-        i++;
-    if (i < n && s[i] == ' ')
-        i++;
+    vg_text_eat(s, n, &i, ' ');
+    vg_text_eat(s, n, &i, ' ');
 
     /* HOST is absent when the next token is already the tag ("sshd[1]:", "kernel:") */
     const char *app = NULL;
     size_t app_len = 0, save = i;
     if (!parse_tag(ev, s, n, &i, &app, &app_len)) {
         const char *host;
-        size_t host_len = token(s, n, &i, &host);
+        size_t host_len = vg_text_token(s, n, &i, VG_TEXT_PAST_SPACE, &host);
         if (host_len)
             vg_event_set_str(ev, "host.hostname", host, host_len);
         save = i;
@@ -511,7 +488,7 @@ static int syslog_probe(const vg_event *ev)
         return 0;
     if (i > 0 && n - i >= 2 && s[i] == '1' && s[i + 1] == ' ')
         return decode_5424(&opts, &tmp, s, n, i, &err) == VG_OK;
-    if (i < n && is_digit(s[i]))
+    if (i < n && vg_text_is_digit(s[i]))
         return parse_iso_token(&opts, s, n, &i, &t) == 0 && i < n && s[i] == ' ';
     return parse_bsd_time(&opts, s, n, &i, &t) == 0 && i < n && s[i] == ' ';
 }

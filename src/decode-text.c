@@ -1,5 +1,5 @@
 /*
- * decode-text: parsing helpers of the syslog program decoders (see decode-text.h).
+ * decode-text: parsing helpers of the text decoders (see decode-text.h).
  */
 #include "decode-text.h"
 
@@ -45,14 +45,27 @@ size_t vg_text_rfind(const char *s, size_t n, const char *lit)
     return VG_TEXT_NONE;
 }
 
+size_t vg_text_span_digits(const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && vg_text_is_digit(s[k]))
+        k++;
+    return k;
+}
+
 int vg_text_digits(const char *s, size_t n)
 {
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
+    return n > 0 && vg_text_span_digits(s, n) == n;
+}
+
+int vg_text_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char lower = (char)(s[i] | 0x20);
+        if (!vg_text_is_digit(s[i]) && !(lower >= 'a' && lower <= 'f'))
             return 0;
-    return 1;
+    }
+    return n > 0;
 }
 
 size_t vg_text_rtrim(const char *s, size_t n)
@@ -60,6 +73,25 @@ size_t vg_text_rtrim(const char *s, size_t n)
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
     return n;
+}
+
+size_t vg_text_token(const char *s, size_t n, size_t *i, vg_text_after after, const char **tok)
+{
+    size_t j = *i;
+    *tok = s + j;
+    while (j < n && s[j] != ' ')
+        j++;
+    size_t len = j - *i;
+    *i = after == VG_TEXT_PAST_SPACE && j < n ? j + 1 : j;
+    return len;
+}
+
+int vg_text_eat(const char *s, size_t n, size_t *i, char c)
+{
+    if (*i >= n || s[*i] != c)
+        return 0;
+    (*i)++;
+    return 1;
 }
 
 /* End of the capture that starts at s[i] and is followed by the literal lit[0..l) (the last
@@ -105,7 +137,7 @@ int vg_text_match(const char *s, size_t n, const char *tpl, vg_text *caps, int n
 
 static int is_key_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return vg_text_is_alpha(c) || vg_text_is_digit(c) || c == '_';
 }
 
 /* Does a "word=" item start at s[j] (after a space or sep)? */
@@ -142,7 +174,7 @@ int vg_text_decode_shapes(vg_event *ev, const vg_text_shape *shapes, const char 
 {
     for (const vg_text_shape *sh = shapes; sh->prefix; sh++) {
         size_t l = strlen(sh->prefix);
-        if (n >= l && memcmp(s, sh->prefix, l) == 0)
+        if (vg_text_starts(s, n, sh->prefix))
             return sh->decode(ev, sh, s + l, n - l);
     }
     return 0;
@@ -194,15 +226,14 @@ int vg_text_set_host(vg_event *ev, const char *ip_field, const char *domain_fiel
     return vg_event_set_str(ev, domain_field, host.s, host.n) == VG_OK;
 }
 
-void vg_text_set_port(vg_event *ev, const char *name, vg_text v)
+int vg_text_set_port(vg_event *ev, const char *name, vg_text v)
 {
     unsigned port = 0;
     if (v.n == 0 || v.n > 5 || v.s[0] == '0' || !vg_text_digits(v.s, v.n))
-        return;
+        return 0;
     for (size_t i = 0; i < v.n; i++)
         port = port * 10 + (unsigned)(v.s[i] - '0');
-    if (port <= 65535)
-        vg_event_set_num(ev, name, v.s, v.n);
+    return port <= 65535 && vg_event_set_num(ev, name, v.s, v.n) == VG_OK;
 }
 
 void vg_text_set_pam_items(vg_event *ev, const char *s, size_t n)

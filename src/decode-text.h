@@ -1,7 +1,8 @@
 /*
- * decode-text: parsing helpers shared by the syslog program decoders (decode-sshd.c,
- * decode-linux.c). They read bounded slices s[0..n) (no NUL terminator needed, nothing read
- * past n), allocate nothing, and return slices of their input.
+ * decode-text: parsing helpers shared by the text decoders (decode-syslog.c, decode-web.c,
+ * decode-malware.c), the syslog program decoders (decode-sshd.c, decode-linux.c) and, for
+ * text inside JSON values, decode-windows.c. They read bounded slices s[0..n) (no NUL
+ * terminator needed, nothing read past n), allocate nothing, and return slices of their input.
  *
  * The main tool is a template matcher for fixed message shapes:
  *
@@ -75,6 +76,18 @@ struct vg_text_shape {
 #define VG_TYPE_GROUP_CHANGE "[\"group\",\"change\"]"
 #define VG_TYPE_GROUP_DELETION "[\"group\",\"deletion\"]"
 
+/* Is c a decimal digit? */
+static inline int vg_text_is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Is c an ASCII letter? */
+static inline int vg_text_is_alpha(char c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
 /* Does s[0..n) start with lit? */
 int vg_text_starts(const char *s, size_t n, const char *lit);
 
@@ -93,8 +106,27 @@ size_t vg_text_rfind(const char *s, size_t n, const char *lit);
 /* Is s[0..n) one or more decimal digits? */
 int vg_text_digits(const char *s, size_t n);
 
+/* Number of decimal digits at the start of s[0..n). */
+size_t vg_text_span_digits(const char *s, size_t n);
+
+/* Is s[0..n) one or more hexadecimal digits (either case)? */
+int vg_text_hex(const char *s, size_t n);
+
 /* Length of s[0..n) without trailing spaces and tabs. */
 size_t vg_text_rtrim(const char *s, size_t n);
+
+/* Where vg_text_token leaves the cursor. */
+typedef enum vg_text_after {
+    VG_TEXT_AT_SPACE,       /* on the space that ends the token (or at the end of s) */
+    VG_TEXT_PAST_SPACE      /* past that one space */
+} vg_text_after;
+
+/* Reads the token at s[*i] up to the next space or the end of s: sets *tok, returns its
+ * length (0 when s[*i] is a space) and moves *i as after says. */
+size_t vg_text_token(const char *s, size_t n, size_t *i, vg_text_after after, const char **tok);
+
+/* Moves *i past the byte c if s[*i] is c and returns 1; else returns 0 (*i stays). */
+int vg_text_eat(const char *s, size_t n, size_t *i, char c);
 
 /* Matches all of s[0..n) against tpl (see the top of this file); on a match fills caps[0..ncaps)
  * (tpl must have exactly ncaps '%') and returns 1, else returns 0. */
@@ -122,8 +154,9 @@ int vg_text_is_host(vg_text host);
  * than "UNKNOWN" (either field may be NULL: nothing is set then). Returns 1 if a field was set. */
 int vg_text_set_host(vg_event *ev, const char *ip_field, const char *domain_field, vg_text host);
 
-/* Sets field name to the port number v if it is 1 to 65535 written plainly, else nothing. */
-void vg_text_set_port(vg_event *ev, const char *name, vg_text v);
+/* Sets field name to the port number v if it is 1 to 65535 written plainly; returns 1 if the
+ * field was set, 0 if v is no such port (or the field table is full). */
+int vg_text_set_port(vg_event *ev, const char *name, vg_text v);
 
 /* Sets user.name, source.ip or source.domain, source.user.name from a PAM item list
  * "logname=L uid=N euid=N tty=T ruser=R rhost=H [user=U]". */

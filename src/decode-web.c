@@ -33,70 +33,20 @@
 
 #include <string.h>
 
+#include "decode-text.h"
+
 #define MAX_METHOD 32   /* limit: longest token taken as an HTTP method */
-
-static inline int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static inline int is_alpha(char c)
-{
-    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-}
 
 /* May c be part of an HTTP method as logged (letters, digits, '-', '_')? */
 static inline int is_method_char(char c)
 {
-    return is_alpha(c) || is_digit(c) || c == '-' || c == '_';
+    return vg_text_is_alpha(c) || vg_text_is_digit(c) || c == '-' || c == '_';
 }
 
 /* May c be part of a URL scheme after its first letter? */
 static inline int is_scheme_char(char c)
 {
-    return is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.';
-}
-
-/* Number of decimal digits at the start of s[0..n). */
-static size_t digit_run(const char *s, size_t n)
-{
-    size_t k = 0;
-    while (k < n && is_digit(s[k]))
-        k++;
-    return k;
-}
-
-static int is_dash(const char *s, size_t n)
-{
-    return n == 1 && s[0] == '-';
-}
-
-/* Does s[0..n) start with the NUL-terminated prefix p? */
-static int starts_with(const char *s, size_t n, const char *p)
-{
-    size_t k = strlen(p);
-    return n >= k && memcmp(s, p, k) == 0;
-}
-
-/* Moves past the byte c at s[*i]; returns 0, or -1 if it is not there. */
-static int expect(const char *s, size_t n, size_t *i, char c)
-{
-    if (*i >= n || s[*i] != c)
-        return -1;
-    (*i)++;
-    return 0;
-}
-
-/* Reads the token at s[*i] up to the next space (not consumed); returns its length. */
-static size_t token(const char *s, size_t n, size_t *i, const char **tok)
-{
-    size_t j = *i;
-    *tok = s + j;
-    while (j < n && s[j] != ' ')
-        j++;
-    size_t len = j - *i;
-    *i = j;
-    return len;
+    return vg_text_is_alpha(c) || vg_text_is_digit(c) || c == '+' || c == '-' || c == '.';
 }
 
 /* Reads "[...]" at s[*i] (no nesting); sets the inside. Returns 0, or -1 if there is none. */
@@ -113,46 +63,33 @@ static int bracket(const char *s, size_t n, size_t *i, const char **in, size_t *
     return 0;
 }
 
-/* Is s[0..n) a host name (letters, digits, '-', '.', '_', with at least one letter)? */
-static int is_hostname(const char *s, size_t n)
+/* Is s[0..n) a host name as web servers log one: letters, digits, '-', '.', '_', with at least
+ * one letter? This is looser than vg_text_is_host about the first byte and, unlike it, needs a
+ * letter, so that a bad IPv4 address such as "999.1.1.1" is refused rather than taken as a
+ * name (the client field must be one or the other). */
+static int is_web_hostname(const char *s, size_t n)
 {
     int letters = 0;
     if (n == 0 || n > 253)
         return 0;
     for (size_t k = 0; k < n; k++) {
-        if (is_alpha(s[k]))
+        if (vg_text_is_alpha(s[k]))
             letters = 1;
-        else if (!is_digit(s[k]) && s[k] != '-' && s[k] != '.' && s[k] != '_')
+        else if (!vg_text_is_digit(s[k]) && s[k] != '-' && s[k] != '.' && s[k] != '_')
             return 0;
     }
     return letters;
 }
 
-/* Sets ip_name to s[0..n) if it is an IP address, else domain_name if it is a host name.
- * Returns 0, or -1 if it is neither. */
+/* Sets ip_name to s[0..n) if it is an IP address, else domain_name if it is a host name (see
+ * is_web_hostname). Returns 0, or -1 if it is neither. */
 static int set_host(vg_event *ev, const char *ip_name, const char *domain_name, const char *s, size_t n)
 {
     if (vg_decode_set_ip(ev, ip_name, s, n))
         return 0;
-    if (!is_hostname(s, n))
+    if (!is_web_hostname(s, n))
         return -1;
     return vg_event_set_str(ev, domain_name, s, n) == VG_OK ? 0 : -1;
-}
-
-/* Sets field name to the TCP/UDP port s[0..n) (1-65535); returns 0, or -1 if it is not one. */
-static int set_port(vg_event *ev, const char *name, const char *s, size_t n)
-{
-    long v = 0;
-    if (n == 0 || n > 5 || s[0] == '0')
-        return -1;
-    for (size_t k = 0; k < n; k++) {
-        if (!is_digit(s[k]))
-            return -1;
-        v = v * 10 + (s[k] - '0');
-    }
-    if (v > 65535)
-        return -1;
-    return vg_event_set_num(ev, name, s, n) == VG_OK ? 0 : -1;
 }
 
 /* Sets the host and port fields from "HOST", "HOST:PORT" or "[IPV6]:PORT". With
@@ -172,18 +109,16 @@ static int set_host_port(vg_event *ev, const char *ip_name, const char *domain_n
         if (colon < n && s[colon] != ':')
             return -1;
     } else if (port_last || !vg_is_ip(s, n)) {
-        while (colon > 0 && s[colon - 1] != ':')
-            colon--;
-        if (colon == 0)
-            colon = n;      /* no ':' at all */
-        else
-            hlen = --colon;
+        size_t last = vg_text_rfind(s, n, ":");
+        if (last != VG_TEXT_NONE)
+            colon = hlen = last;
     }
     if (set_host(ev, ip_name, domain_name, s + host, hlen) != 0)
         return -1;
     if (colon >= n)
         return 0;
-    return set_port(ev, port_name, s + colon + 1, n - colon - 1);
+    vg_text port = { s + colon + 1, n - colon - 1 };
+    return vg_text_set_port(ev, port_name, port) ? 0 : -1;
 }
 
 /* ---- access logs ------------------------------------------------------------------------ */
@@ -238,7 +173,7 @@ static vg_rc set_logged(vg_event *ev, const char *name, const char *s, size_t n,
 {
     const char *v;
     size_t len;
-    if (n == 0 || is_dash(s, n))
+    if (n == 0 || vg_text_is(s, n, "-"))
         return VG_OK;
     vg_rc rc = unescape(ev, s, n, escaped, &v, &len);
     return rc ? rc : vg_event_set_str(ev, name, v, len);
@@ -249,7 +184,7 @@ static vg_rc set_logged(vg_event *ev, const char *name, const char *s, size_t n,
 static size_t set_url_authority(vg_event *ev, const char *u, size_t n)
 {
     size_t k = 0;
-    while (k < n && (is_alpha(u[k]) || (k > 0 && is_scheme_char(u[k]))))
+    while (k < n && (vg_text_is_alpha(u[k]) || (k > 0 && is_scheme_char(u[k]))))
         k++;
     if (k == 0 || n - k < 3 || memcmp(u + k, "://", 3) != 0)
         return 0;
@@ -296,21 +231,18 @@ static vg_rc set_url(vg_event *ev, const char *u, size_t n)
 /* Length of the "HTTP/d[.d]" protocol at s[0..n) without "HTTP/", or 0 if it is not one. */
 static size_t http_version(const char *s, size_t n)
 {
-    if (!starts_with(s, n, "HTTP/") || n == 5 || !is_digit(s[5]))
+    if (!vg_text_starts(s, n, "HTTP/") || n == 5 || !vg_text_is_digit(s[5]))
         return 0;
-    size_t k = 6;
-    while (k < n && is_digit(s[k]))
-        k++;
-    if (k + 1 < n && s[k] == '.' && is_digit(s[k + 1]))
-        for (k += 2; k < n && is_digit(s[k]); k++)
-            ;
+    size_t k = 6 + vg_text_span_digits(s + 6, n - 6);
+    if (k + 1 < n && s[k] == '.' && vg_text_is_digit(s[k + 1]))
+        k += 2 + vg_text_span_digits(s + k + 2, n - k - 2);
     return k == n ? n - 5 : 0;
 }
 
 /* Sets the request fields from the request line r[0..n) as logged (escaped). */
 static vg_rc set_request(vg_event *ev, const char *r, size_t n, int escaped)
 {
-    if (n == 0 || is_dash(r, n))
+    if (n == 0 || vg_text_is(r, n, "-"))
         return VG_OK;   /* no request line: the client sent nothing (408) */
     size_t m = 0;
     while (m < n && m <= MAX_METHOD && is_method_char(r[m]))
@@ -341,7 +273,7 @@ static vg_rc set_request(vg_event *ev, const char *r, size_t n, int escaped)
 /* Sets the status code and event.outcome from a 3-digit status; -1 if it is not one. */
 static int set_status(vg_event *ev, const char *s, size_t n)
 {
-    if (n != 3 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]))
+    if (n != 3 || !vg_text_digits(s, n))
         return -1;
     int v = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
     if (s[0] != '0')
@@ -360,8 +292,8 @@ static int access_prefix(vg_event *ev, const char *s, size_t n, size_t *i, const
     const char *tok[4];
     size_t len[4], k = 0;
     while (k < 4 && *i < n && s[*i] != '[') {
-        len[k] = token(s, n, i, &tok[k]);
-        if (len[k] == 0 || expect(s, n, i, ' ') != 0)
+        len[k] = vg_text_token(s, n, i, VG_TEXT_AT_SPACE, &tok[k]);
+        if (len[k] == 0 || !vg_text_eat(s, n, i, ' '))
             break;
         k++;
     }
@@ -376,7 +308,7 @@ static int access_prefix(vg_event *ev, const char *s, size_t n, size_t *i, const
     *why = "access log: expected the client address (an IP address or a host name)";
     if (set_host(ev, "source.ip", "source.domain", tok[c], len[c]) != 0)
         return -1;
-    if (!is_dash(tok[c + 2], len[c + 2]))
+    if (!vg_text_is(tok[c + 2], len[c + 2], "-"))
         vg_event_set_str(ev, "user.name", tok[c + 2], len[c + 2]);
     return 0;
 }
@@ -386,15 +318,15 @@ static vg_rc access_status(vg_event *ev, const char *s, size_t n, size_t *i, vg_
 {
     const char *v = NULL;
     size_t len = 0;
-    if (expect(s, n, i, ' ') == 0)
-        len = token(s, n, i, &v);
+    if (vg_text_eat(s, n, i, ' '))
+        len = vg_text_token(s, n, i, VG_TEXT_AT_SPACE, &v);
     if (len == 0 || set_status(ev, v, len) != 0)
         return vg_fail(err, VG_ERR_PARSE, *i, "access log: expected a 3-digit status code after the request line");
     if (*i >= n)
         return VG_OK;   /* no size field */
     (*i)++;             /* the space that ended the status */
-    len = token(s, n, i, &v);
-    if (!is_dash(v, len) && !vg_decode_set_uint(ev, "http.response.body.bytes", v, len))
+    len = vg_text_token(s, n, i, VG_TEXT_AT_SPACE, &v);
+    if (!vg_text_is(v, len, "-") && !vg_decode_set_uint(ev, "http.response.body.bytes", v, len))
         return vg_fail(err, VG_ERR_PARSE, *i, "access log: expected the response size (digits or '-') after the status");
     return VG_OK;
 }
@@ -434,7 +366,7 @@ static vg_rc access_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *e
     if (bracket(s, n, &i, &v, &len) != 0 || vg_time_parse_clf(v, len, &t) != 0)
         return vg_fail(err, VG_ERR_PARSE, i, "access log: expected a time like [10/Oct/2000:13:55:36 -0700]");
     vg_decode_set_time(ev, &t);
-    if (expect(s, n, &i, ' ') != 0 || i >= n || s[i] != '"')
+    if (!vg_text_eat(s, n, &i, ' ') || i >= n || s[i] != '"')
         return vg_fail(err, VG_ERR_PARSE, i, "access log: expected '\"' before the request line");
     if (quoted(s, n, &i, &v, &len, &escaped) != 0)
         return vg_fail(err, VG_ERR_PARSE, i, "access log: unterminated request line (expected a closing '\"')");
@@ -462,13 +394,12 @@ static int set_level(vg_event *ev, const char *b, size_t n)
     static const char *const levels[] = { "emerg", "alert", "crit", "error", "warn", "notice", "info",
                                           "debug", "trace1", "trace2", "trace3", "trace4", "trace5",
                                           "trace6", "trace7", "trace8", NULL };
-    size_t colon = n;
-    while (colon > 0 && b[colon - 1] != ':')
-        colon--;
+    size_t last = vg_text_rfind(b, n, ":");
+    size_t colon = last == VG_TEXT_NONE ? 0 : last + 1;     /* start of the level */
     const char *lv = b + colon;
     size_t len = n - colon;
     for (int k = 0; levels[k]; k++) {
-        if (strlen(levels[k]) != len || memcmp(levels[k], lv, len) != 0)
+        if (!vg_text_is(lv, len, levels[k]))
             continue;
         vg_event_set_str(ev, "log.level", lv, len);
         if (colon > 1)
@@ -486,7 +417,7 @@ static void set_pid(vg_event *ev, const char *b, size_t n)
     while (k < n && b[k] != ':')
         k++;
     vg_decode_set_uint(ev, "process.pid", b, k);
-    if (k < n && starts_with(b + k + 1, n - k - 1, "tid "))
+    if (k < n && vg_text_starts(b + k + 1, n - k - 1, "tid "))
         vg_decode_set_uint(ev, "process.thread.id", b + k + 5, n - k - 5);
 }
 
@@ -500,7 +431,7 @@ static int error_part(vg_event *ev, const char *s, size_t n, size_t *i, int v24,
     if (j >= n || s[*i] != ' ')
         return 0;
     if (s[j] == '(') {     /* the OS error of 2.4: "(13)Permission denied:" */
-        size_t k = j + 1 + digit_run(s + j + 1, n - j - 1);
+        size_t k = j + 1 + vg_text_span_digits(s + j + 1, n - j - 1);
         if (k == j + 1 || k >= n || s[k] != ')')
             return 0;
         while (k < n && s[k] != ':')
@@ -513,9 +444,9 @@ static int error_part(vg_event *ev, const char *s, size_t n, size_t *i, int v24,
     }
     if (bracket(s, n, &j, &b, &len) != 0)
         return 0;
-    if (starts_with(b, len, "pid ")) {
+    if (vg_text_starts(b, len, "pid ")) {
         set_pid(ev, b + 4, len - 4);
-    } else if (starts_with(b, len, "client ")) {
+    } else if (vg_text_starts(b, len, "client ")) {
         set_host_port(ev, "source.ip", "source.domain", "source.port", b + 7, len - 7, v24);
         *client = 1;
     } else {
@@ -529,16 +460,14 @@ static int error_part(vg_event *ev, const char *s, size_t n, size_t *i, int v24,
 static void set_error_message(vg_event *ev, const char *m, size_t n, int client)
 {
     static const char ref[] = ", referer: ";
-    size_t rl = sizeof ref - 1;
-    if (n >= 8 && m[0] == 'A' && m[1] == 'H' && digit_run(m + 2, 5) == 5 && m[7] == ':')
+    if (n >= 8 && m[0] == 'A' && m[1] == 'H' && vg_text_span_digits(m + 2, 5) == 5 && m[7] == ':')
         vg_event_set_str(ev, "error.code", m, 7);
-    for (size_t k = n; client && k >= rl; k--) {
-        if (memcmp(m + k - rl, ref, rl) == 0) {
-            if (k < n)
-                vg_event_set_str(ev, "http.request.referrer", m + k, n - k);
-            n = k - rl;
-            break;
-        }
+    size_t r = client ? vg_text_rfind(m, n, ref) : VG_TEXT_NONE;    /* the last one */
+    if (r != VG_TEXT_NONE) {
+        size_t k = r + sizeof ref - 1;
+        if (k < n)
+            vg_event_set_str(ev, "http.request.referrer", m + k, n - k);
+        n = r;
     }
     if (n)
         vg_event_set_str(ev, "message", m, n);
@@ -554,7 +483,7 @@ static vg_rc error_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *er
         return vg_fail(err, VG_ERR_PARSE, 0, "apache error log: expected a time like "
                                               "[Wed Oct 11 14:32:52 2000] at the start of the line");
     vg_decode_set_time(ev, &t);
-    if (expect(s, n, &i, ' ') != 0 || bracket(s, n, &i, &b, &len) != 0 || set_level(ev, b, len) != 0)
+    if (!vg_text_eat(s, n, &i, ' ') || bracket(s, n, &i, &b, &len) != 0 || set_level(ev, b, len) != 0)
         return vg_fail(err, VG_ERR_PARSE, i, "apache error log: expected a level like [error] or "
                                               "[core:error] after the time");
     int v24 = memchr(b, ':', len) != NULL, client = 0;

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "decode-fields.h"
+#include "decode-text.h"
 
 typedef enum win_shape { SHAPE_NONE, SHAPE_EVTX, SHAPE_BEATS, SHAPE_NXLOG } win_shape;
 
@@ -446,16 +447,6 @@ static void set_user(vg_event *ev, const char *name, const char *domain_field, v
     vg_df_str(ev, name, vg_df_slice(v, at + 2, v.len - at - 2));
 }
 
-static int is_hex(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = (char)(s[i] | 0x20);
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return 0;
-    }
-    return n > 0;
-}
-
 /* Sysmon Hashes "SHA1=..,MD5=..,SHA256=..,IMPHASH=..": slices into file.hash.* and imphash. */
 static void set_hashes(vg_event *ev, const char *imphash_field, vg_value v)
 {
@@ -470,7 +461,7 @@ static void set_hashes(vg_event *ev, const char *imphash_field, vg_value v)
         const char *comma = memchr(p, ',', (size_t)(end - p));
         const char *item_end = comma ? comma : end;
         const char *eq = memchr(p, '=', (size_t)(item_end - p));
-        if (eq && is_hex(eq + 1, (size_t)(item_end - eq - 1))) {
+        if (eq && vg_text_hex(eq + 1, (size_t)(item_end - eq - 1))) {
             vg_value algo = { VG_JSON_STRING, 0, (uint32_t)(eq - p), p };
             for (size_t i = 0; i < COUNT(algos); i++)
                 if (vg_df_is(algo, algos[i].algo))

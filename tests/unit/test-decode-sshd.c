@@ -13,7 +13,13 @@
 
 #include <cmocka.h>
 
-#include "syslog-fixture.h"
+#include "decode-fixture.h"
+
+/* Decodes a full syslog line (year 2025, UTC); the test fails if it is rejected. */
+static void decode(const char *line)
+{
+    accept_line(&vg_decoder_syslog, line);
+}
 
 #define H "Mar  3 14:02:11 gw01 sshd[4411]: "
 
@@ -406,14 +412,11 @@ static void test_repeated(void **state)
     /* the limit: 100000 is accepted, more is a visible rejection */
     decode(H "message repeated 100000 times: [ Timeout, client not responding.]");
     expect_repeat(100000);
-    vg_decode_opts opts = { 2025, 0, 0 };
     const char *over = H "message repeated 100001 times: [ Timeout, client not responding.]";
-    vg_event_reset(&ev, over, strlen(over), NULL);
-    assert_int_equal(vg_decoder_syslog.decode(&opts, &ev, &err), VG_ERR_LIMIT);
+    assert_int_equal(decode_line(&vg_decoder_syslog, over, 0), VG_ERR_LIMIT);
     assert_non_null(strstr(err.msg, "message repeated"));
     const char *huge = H "message repeated 99999999999999999999999 times: [ x]";
-    vg_event_reset(&ev, huge, strlen(huge), NULL);
-    assert_int_equal(vg_decoder_syslog.decode(&opts, &ev, &err), VG_ERR_LIMIT);
+    assert_int_equal(decode_line(&vg_decoder_syslog, huge, 0), VG_ERR_LIMIT);
 }
 
 /* One invalid-user attempt logs five lines; exactly one is an ssh_login failure. */
@@ -499,7 +502,7 @@ static void test_truncated(void **state)
         H "Disconnecting invalid user admin 198.51.100.60 port 41000: Too many authentication failures",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        decode_prefixes(lines[i]);
+        decode_prefixes(&vg_decoder_syslog, lines[i]);
     /* a cut login line is not a login */
     decode(H "Failed password for root from 198.51.100.1 po");
     expect_plain();

@@ -10,38 +10,20 @@
 
 #include <cmocka.h>
 
-#include "decode.h"
+#include "decode-fixture.h"
 #include "util-time.h"
 
-static vg_event ev;
-static vg_error err;
-
-/* Decodes line with the given options; returns the decoder's result. */
+/* Decodes line with the syslog decoder and the options {year, reference, tz}. */
 static vg_rc decode_with(const char *line, int year, int64_t reference, long tz)
 {
     vg_decode_opts opts = { year, reference, tz };
-    vg_event_reset(&ev, line, strlen(line), NULL);
-    vg_error_clear(&err);
-    return vg_decoder_syslog.decode(&opts, &ev, &err);
+    return decode_line_with(&vg_decoder_syslog, line, &opts);
 }
 
+/* Decodes line with the syslog decoder and the fixed options (year 2025, UTC). */
 static vg_rc decode(const char *line)
 {
-    return decode_with(line, 2025, 0, 0);
-}
-
-static void expect(const char *field, const char *want)
-{
-    vg_value v = vg_event_get(&ev, field);
-    if (!want) {
-        if (v.type != VG_JSON_NONE)
-            fail_msg("%s: expected absent, got '%.*s'", field, (int)v.len, v.ptr);
-        return;
-    }
-    if (v.type == VG_JSON_NONE)
-        fail_msg("%s: absent, expected '%s'", field, want);
-    if (v.len != strlen(want) || memcmp(v.ptr, want, v.len) != 0)
-        fail_msg("%s: got '%.*s', expected '%s'", field, (int)v.len, v.ptr, want);
+    return decode_line(&vg_decoder_syslog, line, 0);
 }
 
 static void test_rfc3164(void **state)
@@ -51,10 +33,10 @@ static void test_rfc3164(void **state)
     expect("@timestamp", "2025-03-03T14:02:11Z");
     expect("host.hostname", "gw01");
     expect("process.name", "sshd");
-    expect("process.pid", "4411");
-    expect("log.syslog.priority", "38");
-    expect("log.syslog.facility.code", "4");
-    expect("log.syslog.severity.code", "6");
+    expect_num("process.pid", "4411");
+    expect_num("log.syslog.priority", "38");
+    expect_num("log.syslog.facility.code", "4");
+    expect_num("log.syslog.severity.code", "6");
     expect("message", "Server listening on 0.0.0.0 port 22.");
 }
 
@@ -112,7 +94,7 @@ static void test_timezone(void **state)
     assert_int_equal(decode_with("2025-03-03T08:00:00.123456+07:00 h a[1]: x", 0, 0, -5 * 3600), VG_OK);
     expect("@timestamp", "2025-03-03T01:00:00.123456Z");
     expect("host.hostname", "h");
-    expect("process.pid", "1");
+    expect_num("process.pid", "1");
 }
 
 static void test_rfc5424(void **state)
@@ -126,18 +108,18 @@ static void test_rfc5424(void **state)
     expect("log.syslog.appname", "evntslog");
     expect("log.syslog.procid", NULL);
     expect("log.syslog.msgid", "ID47");
-    expect("log.syslog.version", "1");
+    expect_num("log.syslog.version", "1");
     expect("message", "An application event");
-    expect("log.syslog.structured_data",
-           "{\"exampleSDID@32473\":{\"iut\":\"3\",\"eventSource\":\"Application\",\"eventID\":\"1011\"},"
-           "\"examplePriority@32473\":{\"class\":\"high\"}}");
+    expect_raw("log.syslog.structured_data", VG_JSON_OBJECT,
+               "{\"exampleSDID@32473\":{\"iut\":\"3\",\"eventSource\":\"Application\",\"eventID\":\"1011\"},"
+               "\"examplePriority@32473\":{\"class\":\"high\"}}");
 
     /* nil values, escaped characters in SD values, no message */
     assert_int_equal(decode("<34>1 - - su 99 - [a b=\"x\\\"y\\]z\\\\\"]"), VG_OK);
     expect("@timestamp", NULL);
     expect("host.hostname", NULL);
-    expect("process.pid", "99");
-    expect("log.syslog.structured_data", "{\"a\":{\"b\":\"x\\\"y]z\\\\\"}}");
+    expect_num("process.pid", "99");
+    expect_raw("log.syslog.structured_data", VG_JSON_OBJECT, "{\"a\":{\"b\":\"x\\\"y]z\\\\\"}}");
 }
 
 static void test_rejections(void **state)
@@ -151,19 +133,13 @@ static void test_rejections(void **state)
         "<34>1 2003-10-11T22:14:15Z host app - - [id x=y] msg", "<34>1 notatime host app - - - msg",
         "<34>1 2003-10-11T22:14:15Z host", "Mar  3",
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        vg_rc rc = decode(bad[i]);
-        if (rc != VG_ERR_PARSE)
-            fail_msg("accepted #%zu: %s", i, bad[i]);
-        if (!err.msg[0])
-            fail_msg("no reason for #%zu", i);
-    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_reason(decode(bad[i]), bad[i], "");
 }
 
 static void test_probe(void **state)
 {
     (void)state;
-    vg_event p;
     static const char *const yes[] = {
         "Dec 10 06:55:46 LabSZ sshd[24200]: x", "<13>Nov 21 05:26:32 host app: x",
         "2025-03-03T08:00:00+07:00 h a: x", "<165>1 2003-10-11T22:14:15.003Z h a - - - x",
@@ -172,16 +148,7 @@ static void test_probe(void **state)
         "{\"a\":1}", "[Sun Dec 04 04:47:44 2005] [notice] x", "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1",
         "/tmp/eicar.com: Win.Test.EICAR_HDB-1 FOUND", "random text",
     };
-    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-        vg_event_reset(&p, yes[i], strlen(yes[i]), NULL);
-        if (!vg_decoder_syslog.probe(&p))
-            fail_msg("probe refused: %s", yes[i]);
-    }
-    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
-        vg_event_reset(&p, no[i], strlen(no[i]), NULL);
-        if (vg_decoder_syslog.probe(&p))
-            fail_msg("probe claimed: %s", no[i]);
-    }
+    check_probe(&vg_decoder_syslog, yes, sizeof yes / sizeof yes[0], no, sizeof no / sizeof no[0]);
 }
 
 int main(void)

@@ -13,64 +13,18 @@
 
 #include <cmocka.h>
 
-#include "decode.h"
+#include "decode-fixture.h"
 
-static vg_event ev;
-static vg_error err;
-
-/* Decodes line with dec and the fixed options {2025, 0, tz}; returns the decoder's result. */
-static vg_rc decode_tz(const vg_decoder *dec, const char *line, long tz)
-{
-    vg_decode_opts opts = { 2025, 0, tz };
-    vg_event_reset(&ev, line, strlen(line), NULL);
-    vg_error_clear(&err);
-    return dec->decode(&opts, &ev, &err);
-}
-
+/* Decodes an access log line (UTC for times without a zone). */
 static vg_rc decode_access(const char *line)
 {
-    return decode_tz(&vg_decoder_web_access, line, 0);
+    return decode_line(&vg_decoder_web_access, line, 0);
 }
 
+/* Decodes an Apache error log line (local time UTC). */
 static vg_rc apache_error(const char *line)
 {
-    return decode_tz(&vg_decoder_apache_error, line, 0);
-}
-
-/* Asserts that field has the text want (NULL: absent) and, when want is set, the JSON type. */
-static void expect_typed(const char *field, const char *want, vg_json_type type)
-{
-    vg_value v = vg_event_get(&ev, field);
-    if (!want) {
-        if (v.type != VG_JSON_NONE)
-            fail_msg("%s: expected absent, got '%.*s'", field, (int)v.len, v.ptr);
-        return;
-    }
-    if (v.type == VG_JSON_NONE)
-        fail_msg("%s: absent, expected '%s'", field, want);
-    if (v.len != strlen(want) || memcmp(v.ptr, want, v.len) != 0)
-        fail_msg("%s: got '%.*s', expected '%s'", field, (int)v.len, v.ptr, want);
-    if (v.type != type)
-        fail_msg("%s: JSON type %d, expected %d", field, (int)v.type, (int)type);
-}
-
-static void expect(const char *field, const char *want)
-{
-    expect_typed(field, want, VG_JSON_STRING);
-}
-
-static void expect_num(const char *field, const char *want)
-{
-    expect_typed(field, want, VG_JSON_NUMBER);
-}
-
-/* Asserts that the last decode was rejected with a reason containing want. */
-static void expect_reason(vg_rc rc, const char *line, const char *want)
-{
-    if (rc != VG_ERR_PARSE && rc != VG_ERR_LIMIT)
-        fail_msg("accepted: %s", line);
-    if (!strstr(err.msg, want))
-        fail_msg("reason '%s' lacks '%s' for: %s", err.msg, want, line);
+    return decode_line(&vg_decoder_apache_error, line, 0);
 }
 
 /* ---- access ----------------------------------------------------------------------------- */
@@ -92,8 +46,8 @@ static void test_common(void **state)
     expect_num("http.response.body.bytes", "5120");
     expect("http.request.referrer", NULL);
     expect("user_agent.original", NULL);
-    expect_typed("event.category", "[\"web\"]", VG_JSON_ARRAY);
-    expect_typed("event.type", "[\"access\"]", VG_JSON_ARRAY);
+    expect_array("event.category", "[\"web\"]");
+    expect_array("event.type", "[\"access\"]");
     expect("event.kind", "event");
     expect("event.outcome", "success");
     expect("event.dataset", "apache.access");
@@ -187,7 +141,7 @@ static void test_malformed_requests(void **state)
     /* TLS spoken to a plain HTTP port, as Apache logs it */
     assert_int_equal(decode_access("203.0.113.66 - - [03/Feb/2025:08:15:02 +0000] \"\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03\" 400 226"), VG_OK);
     expect("url.original", "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03");
-    expect_typed("tags", "[\"malformed_request\"]", VG_JSON_ARRAY);
+    expect_array("tags", "[\"malformed_request\"]");
     expect("http.request.method", NULL);
     expect("url.path", NULL);
     static const char *const bad[] = {
@@ -209,7 +163,7 @@ static void test_malformed_requests(void **state)
     vg_decode_opts opts = { 2025, 0, 0 };
     vg_event_reset(&ev, nul, sizeof nul - 1, NULL);
     assert_int_equal(vg_decoder_web_access.decode(&opts, &ev, &err), VG_OK);
-    expect_typed("tags", "[\"malformed_request\"]", VG_JSON_ARRAY);
+    expect_array("tags", "[\"malformed_request\"]");
     expect("http.request.method", NULL);
     /* HTTP/0.9: no protocol */
     assert_int_equal(decode_access("203.0.113.66 - - [03/Feb/2025:08:15:02 +0000] \"GET /old\" 200 10"), VG_OK);
@@ -247,7 +201,7 @@ static void test_timezones(void **state)
 {
     (void)state;
     /* the zone in the line wins over the options */
-    assert_int_equal(decode_tz(&vg_decoder_web_access, "192.0.2.1 - - [01/Jan/2025:05:30:00 +0700] \"GET / HTTP/1.1\" 200 1", 3600), VG_OK);
+    assert_int_equal(decode_line(&vg_decoder_web_access, "192.0.2.1 - - [01/Jan/2025:05:30:00 +0700] \"GET / HTTP/1.1\" 200 1", 3600), VG_OK);
     expect("@timestamp", "2024-12-31T22:30:00Z");
     assert_int_equal(decode_access("192.0.2.1 - - [31/Dec/2024:20:00:00 -0530] \"GET / HTTP/1.1\" 200 1"), VG_OK);
     expect("@timestamp", "2025-01-01T01:30:00Z");
@@ -346,12 +300,12 @@ static void test_error_22(void **state)
     expect("message", "File does not exist: /var/www/html/wp-login.php");
     expect("apache.error.module", NULL);
     expect("event.kind", "event");
-    expect_typed("event.category", "[\"web\"]", VG_JSON_ARRAY);
-    expect_typed("event.type", "[\"error\"]", VG_JSON_ARRAY);
+    expect_array("event.category", "[\"web\"]");
+    expect_array("event.type", "[\"error\"]");
     expect("event.dataset", "apache.error");
     assert_int_equal(apache_error("[Mon Feb 03 08:15:02 2025] [notice] Apache/2.2.34 configured -- resuming normal operations"), VG_OK);
     expect("log.level", "notice");
-    expect_typed("event.type", "[\"info\"]", VG_JSON_ARRAY);
+    expect_array("event.type", "[\"info\"]");
     expect("source.ip", NULL);
     expect("message", "Apache/2.2.34 configured -- resuming normal operations");
     assert_int_equal(apache_error("[Mon Feb 03 08:15:02 2025] [error] [client 2001:db8::5] Directory index forbidden by rule: /srv/"), VG_OK);
@@ -383,7 +337,7 @@ static void test_error_24(void **state)
     expect_num("source.port", "40000");
     expect("process.thread.id", NULL);
     expect("error.code", "AH00529");
-    expect_typed("event.type", "[\"error\"]", VG_JSON_ARRAY);
+    expect_array("event.type", "[\"error\"]");
     /* no client, an unnamed module, no AH code */
     assert_int_equal(apache_error("[Mon Feb 03 08:15:02.5 2025] [:warn] [pid 9] PHP Warning:  something odd, referer: x"), VG_OK);
     expect("apache.error.module", NULL);
@@ -393,7 +347,7 @@ static void test_error_24(void **state)
     expect("http.request.referrer", NULL);
     assert_int_equal(apache_error("[Mon Feb 03 08:15:02 2025] [mpm_event:notice] [pid 1:tid 2] AH00489: Apache/2.4.62 (Debian) configured"), VG_OK);
     expect("apache.error.module", "mpm_event");
-    expect_typed("event.type", "[\"info\"]", VG_JSON_ARRAY);
+    expect_array("event.type", "[\"info\"]");
     assert_int_equal(apache_error("[Mon Feb 03 08:15:02 2025] [ssl:trace3] [pid 1] [client portal-lb.example.gov:443] x"), VG_OK);
     expect("source.domain", "portal-lb.example.gov");
     expect_num("source.port", "443");
@@ -402,9 +356,9 @@ static void test_error_24(void **state)
 static void test_error_timezone(void **state)
 {
     (void)state;
-    assert_int_equal(decode_tz(&vg_decoder_apache_error, "[Wed Jan 01 05:30:00 2025] [notice] x", 7 * 3600), VG_OK);
+    assert_int_equal(decode_line(&vg_decoder_apache_error, "[Wed Jan 01 05:30:00 2025] [notice] x", 7 * 3600), VG_OK);
     expect("@timestamp", "2024-12-31T22:30:00Z");
-    assert_int_equal(decode_tz(&vg_decoder_apache_error, "[Tue Dec 31 20:00:00 2024] [notice] x", -(5 * 3600 + 1800)), VG_OK);
+    assert_int_equal(decode_line(&vg_decoder_apache_error, "[Tue Dec 31 20:00:00 2024] [notice] x", -(5 * 3600 + 1800)), VG_OK);
     expect("@timestamp", "2025-01-01T01:30:00Z");
     assert_int_equal(apache_error("[Thu Feb  6 01:02:03 2025] [notice] day padded with a space"), VG_OK);
     expect("@timestamp", "2025-02-06T01:02:03Z");
@@ -457,22 +411,6 @@ static const char *const other_lines[] = {
     "hello world",
 };
 
-/* Asserts that probe accepts exactly the lines of yes and none of the others. */
-static void check_probe(const vg_decoder *dec, const char *const *yes, size_t ny, const char *const *no, size_t nn)
-{
-    vg_event p;
-    for (size_t i = 0; i < ny; i++) {
-        vg_event_reset(&p, yes[i], strlen(yes[i]), NULL);
-        if (!dec->probe(&p))
-            fail_msg("%s probe refused: %s", dec->name, yes[i]);
-    }
-    for (size_t i = 0; i < nn; i++) {
-        vg_event_reset(&p, no[i], strlen(no[i]), NULL);
-        if (dec->probe(&p))
-            fail_msg("%s probe claimed: %s", dec->name, no[i]);
-    }
-}
-
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_probes(void **state)
@@ -488,24 +426,6 @@ static void test_probes(void **state)
     assert_ptr_equal(vg_decoder_detect(buf, strlen(buf)), &vg_decoder_web_access);
     snprintf(buf, sizeof buf, "%s\r\n", error_lines[1]);
     assert_ptr_equal(vg_decoder_detect(buf, strlen(buf)), &vg_decoder_apache_error);
-}
-
-/* Decodes every prefix of s from an exact-size heap copy (so ASan sees any over-read). */
-static void decode_prefixes(const vg_decoder *dec, const char *s)
-{
-    size_t n = strlen(s);
-    vg_decode_opts opts = { 2025, 0, 0 };
-    for (size_t k = 0; k <= n; k++) {
-        char *copy = malloc(k ? k : 1);
-        assert_non_null(copy);
-        memcpy(copy, s, k);
-        vg_event_reset(&ev, copy, k, NULL);
-        vg_error_clear(&err);
-        vg_rc rc = dec->decode(&opts, &ev, &err);
-        free(copy);
-        if (rc != VG_OK && (rc != VG_ERR_PARSE || !err.msg[0]))
-            fail_msg("%s: prefix %zu of '%s': rc %d, reason '%s'", dec->name, k, s, (int)rc, err.msg);
-    }
 }
 
 static void test_hostile_prefixes(void **state)
