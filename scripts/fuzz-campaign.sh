@@ -4,7 +4,7 @@
 # Builds with `make fuzz`, runs each target on a working copy of its corpus (new inputs are
 # merged back into fuzz/corpus/TARGET only when FUZZ_MERGE=1), copies any crasher into
 # fuzz/regressions/TARGET/ and appends one line per run to fuzz/CAMPAIGNS.log:
-#   DATE TARGET SECONDS EXECS COVERAGE RESULT
+#   DATE COMMIT TARGET SECONDS EXECS COVERAGE RESULT
 set -u
 secs=${1:?usage: fuzz-campaign.sh SECONDS [TARGET...]}
 shift
@@ -31,7 +31,9 @@ for t in "$@"; do
         for a in "$work"/artifacts/*; do [ -f "$a" ] && cp "$a" "fuzz/regressions/$t/"; done
         grep -m 5 'ERROR\|SUMMARY\|runtime error' "$work/log" >&2
     fi
-    line="$(date -u +%Y-%m-%dT%H:%MZ) $t ${secs}s execs=${execs:-?} cov=${cov:-?} $result"
+    commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+    [ -z "$(git status --porcelain -- src fuzz 2>/dev/null)" ] || commit="$commit+changes"
+    line="$(date -u +%Y-%m-%dT%H:%MZ) $commit $t ${secs}s execs=${execs:-?} cov=${cov:-?} $result"
     echo "$line" | tee -a fuzz/CAMPAIGNS.log >&2
     if [ "${FUZZ_MERGE:-0}" = 1 ]; then
         mkdir -p "fuzz/corpus/$t"
