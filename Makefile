@@ -92,7 +92,7 @@ fuzz: deps
 	done
 
 demo: deps $(BUILD)/vigil
-	$(BUILD)/vigil decode samples/*
+	$(BUILD)/vigil decode samples/*.log samples/*.json
 
 lint:
 	@scripts/lint.sh

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -267,6 +268,12 @@ vg_rc vg_reader_open(vg_reader **out, const char *path, size_t max_record, vg_er
         return vg_fail(err, VG_ERR_IO, 0, "cannot open: %s", strerror(e));
     }
     (*out)->fd = fd;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        vg_reader_close(*out);
+        *out = NULL;
+        return vg_fail(err, VG_ERR_IO, 0, "is a directory (give the files in it)");
+    }
     return VG_OK;
 }
 
