@@ -77,7 +77,7 @@ test: $(BUILD)/vigil $(UNIT_BIN) $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz-replay/%)
 	@tests/run.sh $(BUILD)
 
 bench: deps
-	$(MAKE) --no-print-directory BUILD=$(BUILD)-bench OPT="-O2 -g -march=native" \
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-bench \
 	    $(BUILD)-bench/vigil $(BENCH_SRC:bench/%.c=$(BUILD)-bench/bench/%)
 	@bench/run.sh $(BUILD)-bench
 

@@ -18,7 +18,10 @@ SYSLOG="$DATA/syslog-${SYSLOG_MB}mb.log"
 [ -s "$SYSLOG" ] || python3 bench/gen-data.py syslog "$SYSLOG" "$SYSLOG_MB"
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -n 1)"
-echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain -- src bench 2>/dev/null)" ] || commit="$commit (with uncommitted changes)"
+echo "commit:  $commit"
+echo "build:   the same flags as \`make\` (-O2 -g), so the figures are those of the shipped binary"
 echo
 
 # seconds (fractional) that a command takes, best of 3, output discarded

@@ -5,7 +5,8 @@
  *   - every proper prefix in streaming mode is "truncated" or invalid, never accepted past it;
  *   - every string unescapes to valid UTF-8 no longer than its raw form;
  *   - the compact re-serialization scans again to a tape of the same shape;
- *   - every object member is found again by vg_json_member under its own key.
+ *   - every object member is found again by vg_json_member under its own key;
+ *   - the scanner's line-feed count equals the line feeds in the scanned text.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,7 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (end > size)
         abort();
-    uint32_t ntoks = doc.ntoks;
+    uint32_t ntoks = doc.ntoks, lf = 0;
+    for (size_t k = 0; k < end; k++)
+        lf += text[k] == '\n';
+    if (lf != doc.newlines)
+        abort();
 
     /* streaming mode agrees (a trailing top-level number may be cut: then truncated) */
     vg_rc rc2 = vg_json_parse(&again, text, size, VG_JSON_PARTIAL, &end2, &err);

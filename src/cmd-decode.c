@@ -7,11 +7,13 @@
 #include "cmd.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "ingest-decode.h"
@@ -153,6 +155,7 @@ static int decode_input(decode_run *run, const char *path)
         run->inputs_failed++;
         return 1;
     }
+    vg_reader_map(r);   /* plain files are read in place, without copying */
     vg_decode_opts opts = run->opts;
     struct stat st;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
@@ -170,6 +173,18 @@ static int decode_input(decode_run *run, const char *path)
     }
     vg_reader_close(r);
     return io_failed;
+}
+
+/* Inputs are memory-mapped: if another process truncates a file while it is being read, the
+ * kernel sends SIGBUS. Say what happened instead of dying silently (async-signal-safe). */
+static void on_sigbus(int sig)
+{
+    static const char msg[] = "vigil decode: an input file was truncated by another process while "
+                              "it was being read; stopping (events after that point were not decoded)\n";
+    (void)sig;
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(2);
 }
 
 /* Parses "+07:00", "-0530", "UTC" or "Z" into seconds east of UTC. */
@@ -271,6 +286,10 @@ int vg_cmd_decode(int argc, char **argv)
             return usage_error("invalid option", NULL);
         }
     }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigaction(SIGBUS, &sa, NULL);
     if (vg_decode_state_init(&run.state, run.max_record) != VG_OK) {
         fprintf(stderr, "vigil decode: out of memory\n");
         return 2;

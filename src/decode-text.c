@@ -60,12 +60,16 @@ int vg_text_digits(const char *s, size_t n)
 
 int vg_text_hex(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        char lower = (char)(s[i] | 0x20);
-        if (!vg_text_is_digit(s[i]) && !(lower >= 'a' && lower <= 'f'))
-            return 0;
-    }
-    return n > 0;
+    /* 1 for 0-9, a-f, A-F: a table, since hash strings are long (64 bytes for SHA-256) */
+    static const unsigned char hex[256] = {
+        ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+        ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+        ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    };
+    unsigned ok = 1;
+    for (size_t i = 0; i < n; i++)
+        ok &= hex[(unsigned char)s[i]];
+    return ok && n > 0;
 }
 
 size_t vg_text_rtrim(const char *s, size_t n)

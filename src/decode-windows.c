@@ -31,6 +31,7 @@
  */
 #include "decode.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "decode-fields.h"
@@ -609,17 +610,108 @@ static void set_categorization(vg_event *ev, const win_event *e)
         vg_event_set_cstr(ev, "event.outcome", e->outcome);
 }
 
+/* ---- mapping the event data ------------------------------------------------------------ */
+
+#define WIN_NAME_MAX 64     /* longest event data name worth comparing (table names are shorter) */
+
+/* An index of win_fields by event data name, built once: each name the record has is looked
+ * up in it instead of searching the record once per table row. Open addressing; every slot
+ * holds the first row (in table order) of one distinct name, rows_named[] chains the rest. */
+#define WIN_SLOTS 256       /* power of two, several times the number of distinct names */
+_Static_assert(COUNT(win_fields) * 2 < WIN_SLOTS, "the name index needs free slots");
+static int16_t slot_row[WIN_SLOTS];
+static int16_t next_same_name[COUNT(win_fields)];
+static uint8_t name_len[COUNT(win_fields)];
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+/* A hash of length and three characters: O(1) per key, and enough to spread the table's
+ * names (a match is confirmed with memcmp). n > 0. */
+static uint32_t name_hash(const char *s, size_t n)
+{
+    return (uint32_t)n * 2654435761u ^ (uint32_t)(unsigned char)s[0] * 97u ^
+           (uint32_t)(unsigned char)s[n / 2] * 7919u ^ (uint32_t)(unsigned char)s[n - 1] * 31u;
+}
+
+/* Slot of name[0..n): the one holding it, or the empty one where it would go. */
+static size_t slot_of(const char *name, size_t n)
+{
+    uint32_t h = name_hash(name, n);
+    size_t i = (h ^ h >> 8) & (WIN_SLOTS - 1);
+    while (slot_row[i] >= 0) {
+        int16_t r = slot_row[i];
+        if (name_len[r] == n && memcmp(win_fields[r].name, name, n) == 0)
+            break;
+        i = (i + 1) & (WIN_SLOTS - 1);
+    }
+    return i;
+}
+
+static void build_index(void)
+{
+    memset(slot_row, 0xff, sizeof slot_row);
+    for (size_t r = 0; r < COUNT(win_fields); r++) {
+        name_len[r] = (uint8_t)strlen(win_fields[r].name);
+        next_same_name[r] = -1;
+    }
+    for (size_t r = COUNT(win_fields); r-- > 0;) {     /* backwards: chains in table order */
+        size_t i = slot_of(win_fields[r].name, name_len[r]);
+        next_same_name[r] = slot_row[i];
+        slot_row[i] = (int16_t)r;
+    }
+}
+
+/* Records value v for every row of the given groups named by the string n (first occurrence
+ * of a name wins, as a lookup by name would find it). */
+static void note_value(vg_value n, vg_value v, unsigned rows, vg_value *hits, unsigned char *found)
+{
+    char buf[WIN_NAME_MAX];
+    if (n.type != VG_JSON_STRING)
+        return;
+    const char *name = n.ptr;
+    size_t len = n.len;
+    if (n.flags & VG_JSON_ESCAPED) {
+        if (len > sizeof buf)
+            return;
+        len = vg_json_unescape(n.ptr, n.len, buf);
+        name = buf;
+    }
+    if (len == 0 || len >= 256)
+        return;
+    for (int16_t r = slot_row[slot_of(name, len)]; r >= 0; r = next_same_name[r]) {
+        if ((win_fields[r].rows & rows) && !found[r]) {
+            found[r] = 1;
+            hits[r] = v;
+        }
+    }
+}
+
+/* One pass over the event data (members of an object, or Data elements), then the conversions
+ * in table order, so the result is the same as looking each row's name up in turn. */
 static void map_fields(vg_event *ev, const win_rec *w, unsigned rows)
 {
     if (!rows || w->data < 0)
         return;
-    for (size_t i = 0; i < COUNT(win_fields); i++) {
-        if (!(win_fields[i].rows & rows))
-            continue;
-        vg_value v = data_get(ev, w, win_fields[i].name);
-        if (v.type != VG_JSON_NONE)
-            convert(ev, w, &win_fields[i], v);
+    pthread_once(&index_once, build_index);
+    vg_value hits[COUNT(win_fields)];
+    unsigned char found[COUNT(win_fields)] = { 0 };
+    const vg_json_tok *toks = ev->doc->toks;
+    uint32_t first = (uint32_t)w->data, end = toks[first].next;
+    if (!w->list) {
+        for (uint32_t k = first + 1; k < end; k = toks[k + 1].next)
+            note_value(vg_json_value(ev->doc, k), vg_json_value(ev->doc, k + 1), rows, hits, found);
+    } else {
+        if (toks[first].type == VG_JSON_ARRAY)
+            first++;
+        else
+            end = first + 1;    /* a single element */
+        for (uint32_t el = first; el < end; el = toks[el].next)
+            if (toks[el].type == VG_JSON_OBJECT)
+                note_value(first_of(ev, (int)el, "#attributes.Name", "@Name"),
+                           vg_df_member(ev, (int)el, "#text"), rows, hits, found);
     }
+    for (size_t i = 0; i < COUNT(win_fields); i++)
+        if (found[i] && hits[i].type != VG_JSON_NONE)
+            convert(ev, w, &win_fields[i], hits[i]);
 }
 
 static int windows_probe(const vg_event *ev)

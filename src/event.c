@@ -29,8 +29,10 @@ void vg_event_reset(vg_event *ev, const char *text, size_t len, const vg_json_do
 
 vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
 {
+    /* the hot path: decoders pass string constants, so the same name is the same pointer;
+     * equal names at different addresses get a new slot, and the newest one wins */
     for (unsigned i = 0; i < ev->nfields; i++) {
-        if (ev->fields[i].name == name || strcmp(ev->fields[i].name, name) == 0) {
+        if (ev->fields[i].name == name) {
             ev->fields[i].value = value;
             return VG_OK;
         }
@@ -96,8 +98,8 @@ char *vg_event_scratch(vg_event *ev, const char *s, size_t n)
 
 const vg_field *vg_event_field(const vg_event *ev, const char *name)
 {
-    for (unsigned i = 0; i < ev->nfields; i++)
-        if (strcmp(ev->fields[i].name, name) == 0)
+    for (unsigned i = ev->nfields; i-- > 0;)    /* newest first */
+        if (ev->fields[i].name == name || strcmp(ev->fields[i].name, name) == 0)
             return &ev->fields[i];
     return NULL;
 }
@@ -258,18 +260,25 @@ vg_rc vg_event_to_json(const vg_event *ev, vg_buf *out)
     merge m;
     m.ev = ev;
     m.out = out;
-    m.n = ev->nfields;
-    for (unsigned i = 0; i < m.n; i++) {
-        /* insertion sort by name: at most VG_EVENT_MAX_FIELDS entries */
+    unsigned n = 0;
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        /* insertion sort by name (stable: of equal names the newest comes last and replaces
+         * the older one); at most VG_EVENT_MAX_FIELDS entries */
         const vg_field *f = &ev->fields[i];
-        unsigned j = i;
-        while (j > 0 && strcmp(m.sorted[j - 1]->name, f->name) > 0) {
-            m.sorted[j] = m.sorted[j - 1];
+        unsigned j = n;
+        int c = 1;
+        while (j > 0 && (c = strcmp(m.sorted[j - 1]->name, f->name)) > 0)
             j--;
+        if (j > 0 && c == 0) {
+            m.sorted[j - 1] = f;
+            continue;
         }
+        memmove(&m.sorted[j + 1], &m.sorted[j], (n - j) * sizeof m.sorted[0]);
         m.sorted[j] = f;
-        m.used[i] = 0;
+        n++;
     }
+    m.n = n;
+    memset(m.used, 0, sizeof m.used);
     int root = ev->doc && ev->doc->ntoks && ev->doc->toks[0].type == VG_JSON_OBJECT ? 0 : -1;
     return write_object(&m, root, 0, 0, m.n);
 }

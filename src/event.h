@@ -52,8 +52,10 @@ typedef struct vg_event {
 /* Starts a new record: forgets the fields and scratch of the previous one. */
 void vg_event_reset(vg_event *ev, const char *text, size_t len, const vg_json_doc *doc);
 
-/* Sets field name to value, replacing an earlier value of the same name. VG_ERR_LIMIT when
- * VG_EVENT_MAX_FIELDS are in use. name must outlive the event (use string constants). */
+/* Sets field name to value. Setting the same name pointer again replaces the value (decoders
+ * pass string constants, which the linker merges, so this is the normal case); an equal name
+ * at another address takes a new slot, and lookups and output use the slot added last.
+ * VG_ERR_LIMIT when VG_EVENT_MAX_FIELDS are in use. name must outlive the event. */
 vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value);
 
 /* Sets a plain-text string field from s[0..n) (s must outlive the event, e.g. in the record). */

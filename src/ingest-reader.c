@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -39,7 +40,8 @@ struct vg_reader {
     size_t in_pos, in_len;
     int in_eof;
 
-    char *buf;              /* decompressed window */
+    char *buf;              /* decompressed window (or the file's mapping) */
+    char *own_buf;          /* the allocated window, while buf points into a mapping */
     size_t cap, pos, fill;
     int eof;                /* no more decompressed bytes will come */
     int started;            /* compression detected, BOM handled */
@@ -299,9 +301,43 @@ void vg_reader_close(vg_reader *r)
     if (r->zd)
         ZSTD_freeDStream(r->zd);
     vg_free(r->name);
+    if (r->own_buf) {
+        munmap(r->buf, r->fill);
+        r->buf = r->own_buf;
+    }
     vg_free(r->buf);
     vg_free(r->in);
     vg_free(r);
+}
+
+int vg_reader_map(vg_reader *r)
+{
+    struct stat st;
+    if (r->started || r->fd <= STDIN_FILENO || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX / 2)
+        return 0;
+    size_t n = (size_t)st.st_size;
+    void *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE, r->fd, 0);
+    if (map == MAP_FAILED)
+        return 0;
+    const unsigned char *m = map;
+    if ((n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
+        (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)) {
+        munmap(map, n);     /* compressed: it goes through the decompressor */
+        return 0;
+    }
+    madvise(map, n, MADV_SEQUENTIAL);
+    r->own_buf = r->buf;
+    r->buf = map;
+    r->fill = n;
+    r->cap = n;
+    r->eof = 1;
+    r->started = 1;
+    if (n >= 3 && memcmp(map, "\xEF\xBB\xBF", 3) == 0) {
+        r->pos = 3;
+        r->consumed = 3;
+    }
+    return 1;
 }
 
 const char *vg_reader_name(const vg_reader *r)
@@ -576,10 +612,15 @@ vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_err
             }
             continue;
         }
-        size_t end = 0;
-        rc = vg_json_parse(doc, r->buf + r->pos, r->fill - r->pos, r->eof ? 0 : VG_JSON_PARTIAL, &end, err);
+        size_t end = 0, avail = r->fill - r->pos, len = avail;
+        unsigned flags = r->eof ? 0 : VG_JSON_PARTIAL;
+        if (len > r->max_record) {  /* never scan further than a record may be long */
+            len = r->max_record + 1;
+            flags = VG_JSON_PARTIAL;
+        }
+        rc = vg_json_parse(doc, r->buf + r->pos, len, flags, &end, err);
         if (rc == VG_ERR_TRUNCATED) {
-            if (r->fill - r->pos > r->max_record) {
+            if (len > r->max_record) {
                 vg_fail(err, VG_ERR_LIMIT, 0, "JSON text longer than %zu bytes (raise --max-line to accept it)",
                         r->max_record);
                 return reject_json(r, rec, 0, VG_ERR_LIMIT, err);
@@ -600,7 +641,9 @@ vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_err
         rec->data = r->buf + r->pos;
         rec->len = end;
         rec->line = r->line;
-        consume(r, end);
+        r->line += doc->newlines;   /* the scanner counted them: no second pass over the text */
+        r->pos += end;
+        r->consumed += end;
         if (r->array != ARRAY_NONE) {
             r->array = ARRAY_SEPARATOR;
             r->array_line = r->line;

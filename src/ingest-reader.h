@@ -44,6 +44,13 @@ vg_rc vg_reader_open(vg_reader **out, const char *path, size_t max_record, vg_er
 vg_rc vg_reader_open_mem(vg_reader **out, const char *name, const void *data, size_t len,
                          size_t max_record, vg_error *err);
 
+/* Reads a plain (uncompressed) regular file through a read-only memory mapping instead of
+ * read(2): records then point into the mapping and nothing is copied. Call right after
+ * vg_reader_open; returns 1 if mapped, 0 if the input stays on read(2) (stdin, pipes,
+ * compressed or empty files). If another process truncates the file while it is mapped, the
+ * process gets SIGBUS: callers that use this install a handler that reports it. */
+int vg_reader_map(vg_reader *r);
+
 /* Closes the reader and frees its buffers. */
 void vg_reader_close(vg_reader *r);
 

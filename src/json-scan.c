@@ -57,10 +57,13 @@ static inline int is_ws(unsigned char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-static inline const char *skip_ws(const char *p, const char *end)
+/* Skips whitespace, counting line feeds into *newlines. */
+static inline const char *skip_ws(const char *p, const char *end, uint32_t *newlines)
 {
-    while (p < end && is_ws((unsigned char)*p))
+    while (p < end && is_ws((unsigned char)*p)) {
+        *newlines += *p == '\n';
         p++;
+    }
     return p;
 }
 
@@ -169,7 +172,7 @@ static vg_rc scan_escape(const scan *s, const char **pp)
 }
 
 /* Scans a string whose opening quote is at p; on success *pp is past the closing quote. */
-static vg_rc scan_string(const scan *s, const char **pp, uint32_t *len, uint8_t *flags)
+static inline __attribute__((always_inline)) vg_rc scan_string(const scan *s, const char **pp, uint32_t *len, uint8_t *flags)
 {
     const char *start = *pp + 1, *p = start;
     uint8_t f = 0;
@@ -292,10 +295,11 @@ vg_rc vg_json_parse(vg_json_doc *doc, const char *text, size_t len, unsigned fla
     doc->text = text;
     doc->len = len;
     doc->ntoks = 0;
+    doc->newlines = 0;
     if (len > UINT32_MAX)
         return vg_fail(err, VG_ERR_LIMIT, 0, "document larger than 4 GiB");
 
-    const char *p = skip_ws(text, s.end);
+    const char *p = skip_ws(text, s.end, &doc->newlines);
     if (p == s.end)
         return VG_END;
     uint32_t depth = 0, ti = 0;
@@ -313,7 +317,7 @@ value:
         if ((rc = push_tok(doc, &s, p, *p == '{' ? VG_JSON_OBJECT : VG_JSON_ARRAY, &ti)))
             return rc;
         doc->stack[depth++] = ti;
-        p = skip_ws(p + 1, s.end);
+        p = skip_ws(p + 1, s.end, &doc->newlines);
         if (p == s.end)
             return scan_eof(&s, p, doc->toks[ti].type == VG_JSON_OBJECT ? "an object" : "an array");
         if (*p == (doc->toks[ti].type == VG_JSON_OBJECT ? '}' : ']'))
@@ -360,12 +364,12 @@ key:
         return rc;
     if ((rc = scan_string(&s, &p, &doc->toks[ti].len, &doc->toks[ti].flags)))
         return rc;
-    p = skip_ws(p, s.end);
+    p = skip_ws(p, s.end, &doc->newlines);
     if (p == s.end)
         return scan_eof(&s, p, "an object");
     if (*p != ':')
         return scan_error(&s, p, "expected ':' after object key");
-    p = skip_ws(p + 1, s.end);
+    p = skip_ws(p + 1, s.end, &doc->newlines);
     goto value;
 
 after_value:
@@ -373,12 +377,12 @@ after_value:
         *end_offset = (size_t)(p - text);
         return VG_OK;
     }
-    p = skip_ws(p, s.end);
+    p = skip_ws(p, s.end, &doc->newlines);
     if (p == s.end)
         return scan_eof(&s, p, doc->toks[doc->stack[depth - 1]].type == VG_JSON_OBJECT ? "an object" : "an array");
     if (doc->toks[doc->stack[depth - 1]].type == VG_JSON_OBJECT) {
         if (*p == ',') {
-            p = skip_ws(p + 1, s.end);
+            p = skip_ws(p + 1, s.end, &doc->newlines);
             if (p == s.end)
                 return scan_eof(&s, p, "an object");
             goto key;
@@ -388,7 +392,7 @@ after_value:
         return scan_error(&s, p, "expected ',' or '}' after object member");
     }
     if (*p == ',') {
-        p = skip_ws(p + 1, s.end);
+        p = skip_ws(p + 1, s.end, &doc->newlines);
         goto value;
     }
     if (*p == ']')

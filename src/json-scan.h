@@ -61,6 +61,7 @@ typedef struct vg_json_doc {
     uint32_t ntoks;
     uint32_t cap;       /* VG_JSON limit: most tokens per document */
     uint32_t max_depth; /* limit: deepest nesting of containers */
+    uint32_t newlines;  /* line feeds in the scanned value (only whitespace can hold them) */
     uint32_t *stack;    /* open containers while scanning (owned) */
 } vg_json_doc;
 

@@ -73,6 +73,14 @@ static void test_set_replaces(void **state)
     assert_int_equal(ev.nfields, 1);
     vg_value v = vg_event_get(&ev, "a.b");
     assert_true(vg_value_equals(&v, "2", 1));
+    /* the same name at another address: the newest value wins in lookups and output */
+    static char same[] = "a.b";
+    vg_event_set_cstr(&ev, same, "3");
+    v = vg_event_get(&ev, "a.b");
+    assert_true(vg_value_equals(&v, "3", 1));
+    assert_string_equal(to_json(), "{\"a\":{\"b\":\"3\"}}");
+    vg_event_set_cstr(&ev, "a.b", "4");     /* updates the older slot; the newer slot still wins */
+    assert_string_equal(to_json(), "{\"a\":{\"b\":\"3\"}}");
 }
 
 static void test_field_limit(void **state)
