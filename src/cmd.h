@@ -12,6 +12,9 @@ int vg_cmd_decode(int argc, char **argv);
 /* vigil formats: list the input formats and their detection rules. */
 int vg_cmd_formats(int argc, char **argv);
 
+/* vigil intel: compile feeds into an indicator snapshot, look values up, count (cmd-intel.c). */
+int vg_cmd_intel(int argc, char **argv);
+
 /* Prints a command's manual page (its --help text) to standard output. */
 void vg_cmd_print_help(const char *text);
 

@@ -18,6 +18,7 @@ static const char usage_text[] =
 "COMMANDS\n"
 "    decode     decode log files into normalized JSON events (Elastic Common Schema)\n"
 "    formats    list the input formats vigil understands\n"
+"    intel      threat intelligence store: compile feeds, look values up, count\n"
 "    help       show the manual page of a command: vigil help decode\n"
 "\n"
 "    Every command takes --help.\n"
@@ -36,6 +37,7 @@ typedef struct command {
 static const command commands[] = {
     { "decode", vg_cmd_decode },
     { "formats", vg_cmd_formats },
+    { "intel", vg_cmd_intel },
     { NULL, NULL }
 };
 
