@@ -32,7 +32,7 @@ for t in "$@"; do
         grep -m 5 'ERROR\|SUMMARY\|runtime error' "$work/log" >&2
     fi
     commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-    [ -z "$(git status --porcelain -- src fuzz 2>/dev/null)" ] || commit="$commit+changes"
+    [ -z "$(git status --porcelain -- src 'fuzz/*.c' 'fuzz/*.h' 2>/dev/null)" ] || commit="$commit+changes"
     line="$(date -u +%Y-%m-%dT%H:%MZ) $commit $t ${secs}s execs=${execs:-?} cov=${cov:-?} $result"
     echo "$line" | tee -a fuzz/CAMPAIGNS.log >&2
     if [ "${FUZZ_MERGE:-0}" = 1 ]; then
