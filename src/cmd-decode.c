@@ -164,7 +164,7 @@ static int decode_input(decode_run *run, const char *path)
     vg_rc rc = vg_decode_input(&run->state, r, run->forced, &opts, &sink, &run->stats, &err);
     int io_failed = 0;
     if (rc == VG_ERR_PARSE) {
-        fprintf(stderr, "%s:1: %s\n", vg_reader_name(r), err.msg);
+        fprintf(stderr, "%s:%zu: %s\n", vg_reader_name(r), err.offset, err.msg);
         run->inputs_failed++;
     } else if (rc) {
         fprintf(stderr, "vigil: %s: %s\n", vg_reader_name(r), err.msg[0] ? err.msg : vg_rc_str(rc));
@@ -175,34 +175,38 @@ static int decode_input(decode_run *run, const char *path)
     return io_failed;
 }
 
-/* Inputs are memory-mapped: if another process truncates a file while it is being read, the
- * kernel sends SIGBUS. Say what happened instead of dying silently (async-signal-safe). */
+/* Inputs are memory-mapped: if another process truncates a file while it is being read (or the
+ * device fails), the kernel sends SIGBUS. Say so instead of dying silently (async-signal-safe). */
 static void on_sigbus(int sig)
 {
-    static const char msg[] = "vigil decode: an input file was truncated by another process while "
-                              "it was being read; stopping (events after that point were not decoded)\n";
+    static const char msg[] = "vigil decode: an input file could not be read any further while "
+                              "mapped (truncated by another process, or an I/O error); stopping: "
+                              "events after that point were not decoded\n";
     (void)sig;
     ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)w;
     _exit(2);
 }
 
-/* Parses "+07:00", "-0530", "UTC" or "Z" into seconds east of UTC. */
+/* Parses "+07:00", "-0530", "UTC" or "Z" into seconds east of UTC (exactly two digits each). */
 static int parse_tz(const char *s, long *out)
 {
     if (strcmp(s, "UTC") == 0 || strcmp(s, "utc") == 0 || strcmp(s, "Z") == 0) {
         *out = 0;
         return 0;
     }
-    if (s[0] != '+' && s[0] != '-')
+    size_t n = strlen(s);
+    const char *m = s + 3 + (n == 6);   /* minutes after "+HH:" or "+HH" */
+    if ((s[0] != '+' && s[0] != '-') || (n != 6 && n != 5) || (n == 6 && s[3] != ':'))
         return -1;
-    int h, m;
-    char tail;
-    if (sscanf(s + 1, "%2d:%2d%c", &h, &m, &tail) != 2 && sscanf(s + 1, "%2d%2d%c", &h, &m, &tail) != 2)
+    const char *digits[] = { s + 1, s + 2, m, m + 1 };
+    for (int k = 0; k < 4; k++)
+        if (*digits[k] < '0' || *digits[k] > '9')
+            return -1;
+    int h = (s[1] - '0') * 10 + (s[2] - '0'), mi = (m[0] - '0') * 10 + (m[1] - '0');
+    if (h > 23 || mi > 59)
         return -1;
-    if (h > 23 || m > 59)
-        return -1;
-    *out = (s[0] == '-' ? -1 : 1) * (h * 3600L + m * 60L);
+    *out = (s[0] == '-' ? -1 : 1) * (h * 3600L + mi * 60L);
     return 0;
 }
 

@@ -293,8 +293,28 @@ static int sd_name_ok(const char *s, size_t n)
     return 1;
 }
 
+#define SD_MAX_NAMES 64      /* limit: SD-IDs per message, or parameters per element, checked
+                                for repeats; more are left unparsed (tagged) */
+
+/* Has the name s[0..n) been seen among names[0..count)? Adds it if not (and there is room);
+ * returns 1 if it repeats or cannot be tracked. */
+static int sd_repeats(const char *s, size_t n, const char **names, size_t *lens, size_t *count)
+{
+    for (size_t k = 0; k < *count; k++)
+        if (lens[k] == n && memcmp(names[k], s, n) == 0)
+            return 1;
+    if (*count >= SD_MAX_NAMES)
+        return 1;
+    names[*count] = s;
+    lens[(*count)++] = n;
+    return 0;
+}
+
 /* Parses RFC 5424 STRUCTURED-DATA at s[*i] into log.syslog.structured_data, as a JSON object
- * {"id":{"name":"value",...},...}. Returns 0 or -1 with a reason. */
+ * {"id":{"name":"value",...},...}. Returns 0, -1 with a reason when malformed, or 1 when it is
+ * well-formed but repeats an SD-ID or a parameter name (a JSON object cannot hold the repeat:
+ * the field is then not set, and the line stays whole in event.original). Every write stays
+ * below `limit`, which keeps room for the three closing bytes ('"', '}', '}'). */
 static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char **why)
 {
     if (*i < n && s[*i] == '-') {
@@ -304,24 +324,29 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
     char *out = ev->scratch + ev->scratch_used;
     size_t cap = VG_EVENT_SCRATCH - ev->scratch_used, o = 0;
     size_t j = *i;
+    const char *ids[SD_MAX_NAMES], *params[SD_MAX_NAMES];
+    size_t id_lens[SD_MAX_NAMES], param_lens[SD_MAX_NAMES], nids = 0;
+    int repeated = 0;
     *why = "structured data too large";
-    if (cap < 2)
+    if (cap < 16)
         return -1;
+    size_t limit = cap - 3;
     out[o++] = '{';
     while (j < n && s[j] == '[') {
-        size_t id = ++j;
+        size_t id = ++j, nparams = 0;
         while (j < n && s[j] != ' ' && s[j] != ']' && s[j] != '=' && s[j] != '"')
             j++;
         if (!sd_name_ok(s + id, j - id) || j >= n) {
             *why = "malformed structured data: missing SD-ID or not 1-32 printable ASCII characters";
             return -1;
         }
-        if (o + (j - id) + 8 > cap)
+        repeated |= sd_repeats(s + id, j - id, ids, id_lens, &nids);
+        if (o + (j - id) + 8 > limit)
             return -1;
         if (o > 1)
             out[o++] = ',';
         out[o++] = '"';
-        memcpy(out + o, s + id, j - id);    /* SD-ID is printable ASCII without '"' */
+        memcpy(out + o, s + id, j - id);    /* SD-ID is printable ASCII without '"' or '\\' */
         o += j - id;
         memcpy(out + o, "\":{", 3);
         o += 3;
@@ -335,6 +360,7 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
                 return -1;
             }
             size_t name_end = j;
+            repeated |= sd_repeats(s + name, name_end - name, params, param_lens, &nparams);
             j += 2;
             size_t val = j;
             while (j < n && s[j] != '"') {
@@ -346,7 +372,7 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
                 *why = "malformed structured data: unterminated value";
                 return -1;
             }
-            if (o + (name_end - name) + 8 > cap)
+            if (o + (name_end - name) + 8 > limit)
                 return -1;
             if (!first)
                 out[o++] = ',';
@@ -356,9 +382,9 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
             o += name_end - name;
             memcpy(out + o, "\":\"", 3);
             o += 3;
-            if (sd_append_value(out, cap, &o, s + val, j - val) != 0)
+            if (sd_append_value(out, limit, &o, s + val, j - val) != 0)
                 return -1;
-            out[o++] = '"';
+            out[o++] = '"';     /* closing byte 1 of 3 kept in reserve */
             j++;
         }
         if (j >= n || s[j] != ']') {
@@ -366,19 +392,19 @@ static int parse_sd(vg_event *ev, const char *s, size_t n, size_t *i, const char
             return -1;
         }
         j++;
-        out[o++] = '}';
+        out[o++] = '}';         /* closing byte 2 of 3 */
     }
     if (o == 1) {
         *why = "malformed structured data: expected '[' or '-'";
         return -1;
     }
-    if (o + 1 > cap)
-        return -1;
-    out[o++] = '}';
+    out[o++] = '}';             /* closing byte 3 of 3: o <= cap */
+    *i = j;
+    if (repeated)
+        return 1;
     ev->scratch_used += o;
     vg_value v = { VG_JSON_OBJECT, VG_VALUE_JSON, (uint32_t)o, out };
     vg_event_set(ev, "log.syslog.structured_data", v);
-    *i = j;
     return 0;
 }
 
@@ -423,8 +449,11 @@ static vg_rc decode_5424(const vg_decode_opts *opts, vg_event *ev, const char *s
     if (i >= n)
         return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): header is missing fields");
     const char *why;
-    if (parse_sd(ev, s, n, &i, &why) != 0)
+    int sd = parse_sd(ev, s, n, &i, &why);
+    if (sd < 0)
         return vg_fail(err, VG_ERR_PARSE, i, "syslog (RFC 5424): %s", why);
+    if (sd > 0)
+        vg_event_add_tag(ev, "vigil_structured_data_repeats_names");
     vg_text_eat(s, n, &i, ' ');
     if (vg_text_starts(s + i, n - i, "\xEF\xBB\xBF"))
         i += 3;

@@ -259,7 +259,7 @@ static vg_rc set_request(vg_event *ev, const char *r, size_t n, int escaped)
         (!vlen && memchr(r + m + 1, ' ', end - m - 1))) {
         if ((rc = unescape(ev, r, n, escaped, &u, &ulen)))
             return rc;
-        vg_event_set_json(ev, "tags", "[\"malformed_request\"]");
+        vg_event_add_tag(ev, "malformed_request");
         return vg_event_set_str(ev, "url.original", u, ulen);
     }
     vg_event_set_str(ev, "http.request.method", r, m);

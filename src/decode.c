@@ -63,19 +63,23 @@ static int looks_like_json(const char *p, size_t n)
     return i == n || p[i] == '{' || p[i] == ']' || p[i] == '[';
 }
 
-const vg_decoder *vg_decoder_detect(const char *data, size_t n)
+const vg_decoder *vg_decoder_detect(const char *data, size_t n, uint64_t *line)
 {
+    *line = 1;
     if (looks_like_json(data, n))
         return &vg_decoder_json;
-    /* the first non-empty line decides */
+    /* the first non-blank line decides */
     const char *p = data, *end = data + n;
-    while (p < end) {
+    for (; p < end; (*line)++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         size_t len = (size_t)(le - p);
         if (len && p[len - 1] == '\r')
             len--;
-        if (len > 0) {
+        size_t blank = 0;
+        while (blank < len && (p[blank] == ' ' || p[blank] == '\t'))
+            blank++;
+        if (blank < len) {
             vg_event probe_ev;
             vg_event_reset(&probe_ev, p, len, NULL);
             for (const vg_decoder *const *d = all_decoders; *d; d++)
@@ -85,6 +89,7 @@ const vg_decoder *vg_decoder_detect(const char *data, size_t n)
         }
         p = le + 1;
     }
+    *line = 0;
     return NULL;
 }
 

@@ -47,8 +47,9 @@ const vg_decoder *const *vg_decoders(void);
 
 /* Chooses the decoder for an input whose first bytes are data[0..n): "json" when it starts
  * with a JSON object or array, else the first text decoder whose probe accepts the first
- * non-empty line. NULL if nothing fits. */
-const vg_decoder *vg_decoder_detect(const char *data, size_t n);
+ * non-empty line (*line: its number). NULL if nothing fits, *line then names the line that
+ * matched no decoder, or 0 if data holds only whitespace. */
+const vg_decoder *vg_decoder_detect(const char *data, size_t n, uint64_t *line);
 
 /* Decodes one JSON object with the first JSON decoder whose probe accepts it (the generic
  * decoder accepts any object). */

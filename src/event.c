@@ -33,7 +33,10 @@ vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
      * equal names at different addresses get a new slot, and the newest one wins */
     for (unsigned i = 0; i < ev->nfields; i++) {
         if (ev->fields[i].name == name) {
-            ev->fields[i].value = value;
+            /* move it last: of equal names the slot set last wins, with or without merging */
+            memmove(&ev->fields[i], &ev->fields[i + 1], (ev->nfields - i - 1) * sizeof ev->fields[0]);
+            ev->fields[ev->nfields - 1].name = name;
+            ev->fields[ev->nfields - 1].value = value;
             return VG_OK;
         }
     }
@@ -77,6 +80,38 @@ vg_rc vg_event_set_json(vg_event *ev, const char *name, const char *json)
     size_t n = strlen(json);
     vg_value v = { json[0] == '[' ? VG_JSON_ARRAY : VG_JSON_OBJECT, VG_VALUE_JSON, (uint32_t)n, json };
     return vg_event_set(ev, name, v);
+}
+
+vg_rc vg_event_add_tag(vg_event *ev, const char *tag)
+{
+    vg_value old = vg_event_get(ev, "tags");
+    int has_old = old.type == VG_JSON_ARRAY && old.len >= 2;
+    size_t tn = strlen(tag);
+    /* old array without its ']' (and without a trailing ']' of an empty "[]"), then the tag */
+    size_t keep = has_old ? old.len - 1 : 1;
+    while (has_old && keep > 1 && (old.ptr[keep - 1] == ' ' || old.ptr[keep - 1] == '\n' ||
+                                   old.ptr[keep - 1] == '\t' || old.ptr[keep - 1] == '\r'))
+        keep--;
+    int empty = !has_old || old.ptr[keep - 1] == '[';
+    size_t n = keep + (empty ? 0 : 1) + tn + 3;
+    char *p = vg_event_scratch_reserve(ev, n);
+    if (!p)
+        return VG_ERR_LIMIT;
+    size_t o = 0;
+    if (has_old)
+        memcpy(p, old.ptr, keep);
+    else
+        p[0] = '[';
+    o = keep;
+    if (!empty)
+        p[o++] = ',';
+    p[o++] = '"';
+    memcpy(p + o, tag, tn);
+    o += tn;
+    p[o++] = '"';
+    p[o++] = ']';
+    vg_value v = { VG_JSON_ARRAY, VG_VALUE_JSON, (uint32_t)o, p };
+    return vg_event_set(ev, "tags", v);
 }
 
 char *vg_event_scratch_reserve(vg_event *ev, size_t n)
@@ -209,8 +244,14 @@ static vg_rc write_object(merge *m, int tok, size_t plen, unsigned lo, unsigned 
             const char *key = doc->text + kt->start;
             int leaf = -1;
             unsigned clo = 0, chi = 0;
-            if (!(kt->flags & VG_JSON_ESCAPED) && lo < hi)
+            if (lo < hi && !(kt->flags & VG_JSON_ESCAPED)) {
                 find_group(m, lo, hi, plen, key, kt->len, &leaf, &clo, &chi);
+            } else if (lo < hi && kt->len <= VG_EVENT_KEY_MAX) {
+                /* an escaped key ("\u0040timestamp") matches fields by its decoded text */
+                char plain[VG_EVENT_KEY_MAX];
+                size_t pn = vg_json_unescape(key, kt->len, plain);
+                find_group(m, lo, hi, plen, plain, pn, &leaf, &clo, &chi);
+            }
             if ((rc = write_key(out, &first, key, kt->len, 0)))
                 return rc;
             if (leaf >= 0) {

@@ -29,6 +29,8 @@
 
 #define VG_EVENT_MAX_FIELDS 64      /* limit: ECS fields one decoder may set */
 #define VG_EVENT_SCRATCH 4096       /* limit: bytes of values a decoder may synthesize */
+#define VG_EVENT_KEY_MAX 256        /* escaped record keys longer than this are not merged with
+                                       fields (no ECS name is that long) */
 
 typedef struct vg_field {
     const char *name;   /* dotted ECS name; a string constant, never freed */
@@ -52,10 +54,10 @@ typedef struct vg_event {
 /* Starts a new record: forgets the fields and scratch of the previous one. */
 void vg_event_reset(vg_event *ev, const char *text, size_t len, const vg_json_doc *doc);
 
-/* Sets field name to value. Setting the same name pointer again replaces the value (decoders
- * pass string constants, which the linker merges, so this is the normal case); an equal name
- * at another address takes a new slot, and lookups and output use the slot added last.
- * VG_ERR_LIMIT when VG_EVENT_MAX_FIELDS are in use. name must outlive the event. */
+/* Sets field name to value; the value set last wins in lookups and output. Names are matched
+ * by pointer here (decoders pass string constants): an equal name at another address takes a
+ * new slot, which costs a slot but not correctness. VG_ERR_LIMIT when VG_EVENT_MAX_FIELDS are
+ * in use. name must outlive the event. */
 vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value);
 
 /* Sets a plain-text string field from s[0..n) (s must outlive the event, e.g. in the record). */
@@ -72,6 +74,10 @@ vg_rc vg_event_set_int(vg_event *ev, const char *name, long long v);
 
 /* Sets a field to a JSON text held in a string constant (e.g. "[\"authentication\"]"). */
 vg_rc vg_event_set_json(vg_event *ev, const char *name, const char *json);
+
+/* Adds tag (a constant of letters, digits and '_') to the "tags" array: the decoder's tags so
+ * far, or the record's own "tags" array, are kept. VG_ERR_LIMIT when scratch is full. */
+vg_rc vg_event_add_tag(vg_event *ev, const char *tag);
 
 /* Copies s[0..n) into the event's scratch area; NULL when scratch is full. */
 char *vg_event_scratch(vg_event *ev, const char *s, size_t n);

@@ -74,7 +74,7 @@ static vg_rc loop_text(vg_decode_state *st, vg_reader *r, const vg_decoder *dec,
             return rc;
         /* invalid bytes are written as U+FFFD on output: the event says so */
         if (vg_utf8_check(rec.data, rec.len) != rec.len &&
-            (rc = vg_event_set_json(&st->ev, "tags", "[\"vigil_invalid_utf8\"]")))
+            (rc = vg_event_add_tag(&st->ev, "vigil_invalid_utf8")))
             return rc;
         if ((rc = decode_one(st, dec, opts, sink, stats)))
             return rc;
@@ -119,10 +119,13 @@ vg_rc vg_decode_input(vg_decode_state *st, vg_reader *r, const vg_decoder *dec,
             return rc;
         if (n == 0)
             return VG_OK;   /* empty input */
-        dec = vg_decoder_detect(peek, n);
+        uint64_t line;
+        dec = vg_decoder_detect(peek, n, &line);
+        if (!dec && line == 0)
+            return VG_OK;   /* only blank lines: no records */
         if (!dec)
-            return vg_fail(err, VG_ERR_PARSE, 0, "format not recognized: the first line matches "
-                                                 "no decoder (see vigil formats; force one with --format)");
+            return vg_fail(err, VG_ERR_PARSE, (size_t)line, "format not recognized: the first "
+                           "non-blank line matches no decoder (see vigil formats; force one with --format)");
     }
     return dec->json ? loop_json(st, r, dec, opts, sink, stats, err)
                      : loop_text(st, r, dec, opts, sink, stats, err);

@@ -41,7 +41,8 @@ void vg_decode_state_free(vg_decode_state *st);
 
 /* Decodes every record of r. dec forces a decoder (NULL: detect from the first line; JSON
  * input with the generic "json" decoder picks a decoder per object). Returns VG_OK at the end
- * of input, VG_ERR_PARSE if the format could not be detected (err says why), VG_ERR_IO on read
+ * of input, VG_ERR_PARSE if the format could not be detected (err says why; err->offset is the
+ * line that matched no decoder), VG_ERR_IO on read
  * errors, or what the sink returned. Stats are added to *stats. */
 vg_rc vg_decode_input(vg_decode_state *st, vg_reader *r, const vg_decoder *dec,
                       const vg_decode_opts *opts, const vg_decode_sink *sink,

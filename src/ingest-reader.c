@@ -494,15 +494,55 @@ static int next_nonspace(vg_reader *r, vg_error *err, vg_rc *rc)
     }
 }
 
-/* After a bad JSON text whose problem is at window offset off: moves to the next plausible
- * record start. If the problem is at the first non-blank byte of a later line (a record cut
- * short, then a new one), that line is where the next record starts. Otherwise the rest of the
- * problem's line is dropped, then every line that cannot start a record ('{', '[', or ']'
- * inside a top-level array); *skipped counts those lines, *first_skipped is the first. */
-static vg_rc resync_json(vg_reader *r, size_t off, uint64_t *skipped, uint64_t *first_skipped,
-                         vg_error *err)
+/* What resynchronization dropped, for the rejection's reason. */
+typedef struct resync_report {
+    int rest_of_line;       /* the rest of the problem's line held more text ('{'): skipped */
+    uint64_t line;          /* that line */
+    uint64_t skipped;       /* whole lines skipped after it */
+    uint64_t first, last;   /* the first and last of those lines */
+} resync_report;
+
+/* Drops the rest of the current line; notes whether it could have held another record and,
+ * inside a top-level array, whether it ended the array (its last non-blank byte is ']'). */
+static vg_rc drop_rest_of_line(vg_reader *r, resync_report *rep, vg_error *err)
 {
-    *skipped = 0;
+    uint64_t line = r->line;
+    int last = 0;
+    for (;;) {
+        const char *p = r->buf + r->pos;
+        size_t avail = r->fill - r->pos;
+        const char *nl = memchr(p, '\n', avail);
+        size_t n = nl ? (size_t)(nl - p) : avail;
+        for (size_t k = 0; k < n; k++) {
+            if (p[k] == '{')
+                rep->rest_of_line = 1;
+            if (p[k] != ' ' && p[k] != '\t' && p[k] != '\r')
+                last = p[k];
+        }
+        consume(r, nl ? n + 1 : n);
+        if (nl || r->eof)
+            break;
+        vg_rc rc = refill(r, err);
+        if (rc)
+            return rc;
+    }
+    if (rep->rest_of_line)
+        rep->line = line;
+    if (r->array != ARRAY_NONE && last == ']')
+        r->array = ARRAY_NONE;  /* the array ended on the dropped part of the line */
+    return VG_OK;
+}
+
+/* After a bad JSON text whose problem is at window offset off: moves to the next plausible
+ * record start. Rules, in order:
+ *   1. the problem is a '{' or '[' at the start of a later line than the text's first (a text
+ *      cut short, then a new one): the new one starts there;
+ *   2. otherwise the rest of the problem's line is dropped (reported if it held a '{'), then
+ *      every whole line that cannot start a record (reported: count, first and last line). A
+ *      record starts with '{', '[' (a new top-level array), or ']' inside an array. */
+static vg_rc resync_json(vg_reader *r, size_t off, resync_report *rep, vg_error *err)
+{
+    memset(rep, 0, sizeof *rep);
     const char *base = r->buf + r->pos;
     size_t ls = off;
     while (ls > 0 && base[ls - 1] != '\n')
@@ -511,14 +551,13 @@ static vg_rc resync_json(vg_reader *r, size_t off, uint64_t *skipped, uint64_t *
     for (size_t k = ls; k < off; k++)
         if (base[k] != ' ' && base[k] != '\t' && base[k] != '\r')
             blank_before = 0;
-    if (ls > 0 && blank_before && off < r->fill - r->pos) {
+    if (ls > 0 && blank_before && off < r->fill - r->pos && (base[off] == '{' || base[off] == '[')) {
         consume(r, ls);
         return VG_OK;
     }
     consume(r, off);
-    vg_rc rc = skip_line(r, err);
+    vg_rc rc = drop_rest_of_line(r, rep, err);
     while (rc == VG_OK) {
-        uint64_t line = r->line;
         int c = next_nonspace(r, err, &rc);
         if (rc || c < 0)
             break;
@@ -529,12 +568,32 @@ static vg_rc resync_json(vg_reader *r, size_t off, uint64_t *skipped, uint64_t *
                 r->array = c == ']' ? ARRAY_SEPARATOR : ARRAY_ELEMENT;
             return VG_OK;
         }
-        if (*skipped == 0)
-            *first_skipped = r->line > line ? r->line : line;
-        *skipped += 1;
+        if (rep->skipped++ == 0)
+            rep->first = r->line;
+        rep->last = r->line;
         rc = skip_line(r, err);
     }
     return rc;
+}
+
+/* Appends what resynchronization dropped to the reason in err. */
+static void describe_resync(const resync_report *rep, vg_error *err)
+{
+    size_t n = strlen(err->msg);
+    if (rep->rest_of_line)
+        n += (size_t)snprintf(err->msg + n, sizeof err->msg - n,
+                              "; the rest of line %llu was skipped with it",
+                              (unsigned long long)rep->line);
+    if (n >= sizeof err->msg)
+        return;
+    if (rep->skipped == 1)
+        snprintf(err->msg + n, sizeof err->msg - n, "; line %llu skipped to find the next JSON text",
+                 (unsigned long long)rep->first);
+    else if (rep->skipped > 1)
+        snprintf(err->msg + n, sizeof err->msg - n,
+                 "; %llu lines skipped to find the next JSON text (lines %llu to %llu)",
+                 (unsigned long long)rep->skipped, (unsigned long long)rep->first,
+                 (unsigned long long)rep->last);
 }
 
 /* Rejects the record with reason in err, at the line of window offset off, and resyncs. */
@@ -550,21 +609,68 @@ static vg_rc reject_json(vg_reader *r, vg_record *rec, size_t off, vg_rc why, vg
         snprintf(keep.msg + n, sizeof keep.msg - n, " (in the JSON text that starts at line %llu)",
                  (unsigned long long)start_line);
     }
-    uint64_t skipped, first = 0;
-    vg_rc rc = resync_json(r, off, &skipped, &first, err);
+    resync_report rep;
+    vg_rc rc = resync_json(r, off, &rep, err);
     if (rc)
         return rc;
     *err = keep;
-    if (skipped == 1) {  /* lines dropped after the bad text are reported, never lost silently */
-        size_t n = strlen(err->msg);
-        snprintf(err->msg + n, sizeof err->msg - n, "; line %llu skipped to find the next JSON text",
-                 (unsigned long long)first);
-    } else if (skipped > 1) {
-        size_t n = strlen(err->msg);
-        snprintf(err->msg + n, sizeof err->msg - n, "; lines %llu-%llu skipped to find the next JSON text",
-                 (unsigned long long)first, (unsigned long long)(first + skipped - 1));
-    }
+    describe_resync(&rep, err);
     return why;
+}
+
+/* Skips one JSON text that is longer than the record limit, to its real end, following only
+ * strings and nesting (no tape): its inner lines are never taken for new records. */
+static vg_rc skip_json_text(vg_reader *r, vg_error *err)
+{
+    int depth = 0, in_string = 0, escaped = 0;
+    for (;;) {
+        while (r->pos < r->fill) {
+            char c = r->buf[r->pos];
+            consume(r, 1);
+            if (in_string) {
+                if (escaped)
+                    escaped = 0;
+                else if (c == '\\')
+                    escaped = 1;
+                else if (c == '"')
+                    in_string = 0;
+            } else if (c == '"') {
+                in_string = 1;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth <= 0) {
+                return VG_OK;
+            }
+        }
+        if (r->eof)
+            return VG_OK;
+        vg_rc rc = refill(r, err);
+        if (rc)
+            return rc;
+    }
+}
+
+/* Rejects a JSON text longer than the record limit: skips it whole and reports where it ended. */
+static vg_rc reject_too_long(vg_reader *r, vg_record *rec, vg_error *err)
+{
+    rec->line = r->line;
+    rec->data = NULL;
+    rec->len = 0;
+    vg_error keep;
+    vg_fail(&keep, VG_ERR_LIMIT, 0, "JSON text longer than %zu bytes (raise --max-line to accept it)",
+            r->max_record);
+    vg_rc rc = skip_json_text(r, err);
+    if (rc)
+        return rc;
+    if (r->line > rec->line) {
+        size_t n = strlen(keep.msg);
+        snprintf(keep.msg + n, sizeof keep.msg - n, "; skipped to its end on line %llu",
+                 (unsigned long long)r->line);
+    }
+    if (r->array != ARRAY_NONE)
+        r->array = ARRAY_SEPARATOR;
+    *err = keep;
+    return VG_ERR_LIMIT;
 }
 
 vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_error *err)
@@ -600,6 +706,12 @@ vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_err
             vg_fail(err, VG_ERR_PARSE, 0, "expected ',' or ']' between array elements");
             return reject_json(r, rec, 0, VG_ERR_PARSE, err);
         }
+        if (r->array == ARRAY_ELEMENT && c == ']') {
+            r->array = ARRAY_NONE;
+            rec->line = r->line;
+            consume(r, 1);
+            return vg_fail(err, VG_ERR_PARSE, 0, "top-level array has a ',' before its ']'");
+        }
         if (r->array == ARRAY_NONE && c == '[') {
             r->array = ARRAY_ELEMENT;
             consume(r, 1);
@@ -620,11 +732,8 @@ vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_err
         }
         rc = vg_json_parse(doc, r->buf + r->pos, len, flags, &end, err);
         if (rc == VG_ERR_TRUNCATED) {
-            if (len > r->max_record) {
-                vg_fail(err, VG_ERR_LIMIT, 0, "JSON text longer than %zu bytes (raise --max-line to accept it)",
-                        r->max_record);
-                return reject_json(r, rec, 0, VG_ERR_LIMIT, err);
-            }
+            if (len > r->max_record)
+                return reject_too_long(r, rec, err);
             if ((rc = refill(r, err)))
                 return rc;
             continue;
@@ -633,11 +742,8 @@ vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_err
             return reject_json(r, rec, err->offset, rc, err);
         if (rc)
             return rc;
-        if (end > r->max_record) {
-            vg_fail(err, VG_ERR_LIMIT, 0, "JSON text longer than %zu bytes (raise --max-line to accept it)",
-                    r->max_record);
-            return reject_json(r, rec, 0, VG_ERR_LIMIT, err);
-        }
+        if (end > r->max_record)
+            return reject_too_long(r, rec, err);
         rec->data = r->buf + r->pos;
         rec->len = end;
         rec->line = r->line;

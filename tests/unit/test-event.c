@@ -79,8 +79,10 @@ static void test_set_replaces(void **state)
     v = vg_event_get(&ev, "a.b");
     assert_true(vg_value_equals(&v, "3", 1));
     assert_string_equal(to_json(), "{\"a\":{\"b\":\"3\"}}");
-    vg_event_set_cstr(&ev, "a.b", "4");     /* updates the older slot; the newer slot still wins */
-    assert_string_equal(to_json(), "{\"a\":{\"b\":\"3\"}}");
+    vg_event_set_cstr(&ev, "a.b", "4");     /* set last: wins, whichever slot it lands in */
+    assert_string_equal(to_json(), "{\"a\":{\"b\":\"4\"}}");
+    v = vg_event_get(&ev, "a.b");
+    assert_true(vg_value_equals(&v, "4", 1));
 }
 
 static void test_field_limit(void **state)
@@ -146,6 +148,29 @@ static void test_group_replaces_scalar_member(void **state)
     assert_string_equal(to_json(), "{\"user_agent\":{\"original\":\"curl/8.0\"},\"x\":1}");
 }
 
+static void test_escaped_record_key_meets_field(void **state)
+{
+    (void)state;
+    load_json("{\"\\u0040timestamp\":\"2024-01-01T00:00:00+07:00\",\"x\":1}");
+    vg_event_set_cstr(&ev, "@timestamp", "2023-12-31T17:00:00Z");
+    assert_string_equal(to_json(), "{\"\\u0040timestamp\":\"2023-12-31T17:00:00Z\",\"x\":1}");
+}
+
+static void test_add_tag_keeps_tags(void **state)
+{
+    (void)state;
+    load_json("{\"tags\": [ \"from-record\" ] }");
+    assert_int_equal(vg_event_add_tag(&ev, "one"), VG_OK);
+    assert_int_equal(vg_event_add_tag(&ev, "two"), VG_OK);
+    assert_string_equal(to_json(), "{\"tags\":[\"from-record\",\"one\",\"two\"]}");
+    load_json("{\"tags\":[]}");
+    assert_int_equal(vg_event_add_tag(&ev, "only"), VG_OK);
+    assert_string_equal(to_json(), "{\"tags\":[\"only\"]}");
+    vg_event_reset(&ev, "", 0, NULL);
+    assert_int_equal(vg_event_add_tag(&ev, "new"), VG_OK);
+    assert_string_equal(to_json(), "{\"tags\":[\"new\"]}");
+}
+
 static void test_invalid_utf8_is_repaired(void **state)
 {
     (void)state;
@@ -193,6 +218,8 @@ int main(void)
         cmocka_unit_test(test_merge_keeps_record_order_and_overrides),
         cmocka_unit_test(test_merge_keeps_escapes_and_dotted_keys),
         cmocka_unit_test(test_group_replaces_scalar_member),
+        cmocka_unit_test(test_escaped_record_key_meets_field),
+        cmocka_unit_test(test_add_tag_keeps_tags),
         cmocka_unit_test(test_invalid_utf8_is_repaired),
         cmocka_unit_test(test_scratch_limit),
         cmocka_unit_test(test_value_string),

@@ -215,13 +215,32 @@ static void test_json_array_errors(void **state)
     const char *s = "[{\"a\":1} {\"b\":2}]\n{\"c\":3}\n[{\"d\":4}";
     const json_case want[] = {
         { VG_OK, 1, "a" },
-        { VG_ERR_PARSE, 1, NULL },      /* missing comma: the line is dropped */
-        { VG_OK, 2, "c" },              /* taken as the array's next element */
-        { VG_ERR_PARSE, 2, NULL },      /* array not closed before the new one on line 3 */
+        { VG_ERR_PARSE, 1, NULL },      /* missing comma: the rest of line 1, with the array's
+                                           closing ']', is dropped and named in the reason */
+        { VG_OK, 2, "c" },              /* so this is a top-level text again */
         { VG_OK, 3, "d" },
         { VG_ERR_PARSE, 3, NULL },      /* array never closed */
     };
-    run_json(s, want, 6, 1024);
+    run_json(s, want, 5, 1024);
+}
+
+static void test_json_review_cases(void **state)
+{
+    (void)state;
+    /* a bad element inside an array on one line: one rejection, no phantom "not closed" */
+    const json_case a[] = { { VG_OK, 1, "a" }, { VG_ERR_PARSE, 1, NULL } };
+    run_json("[{\"a\":1},{\"b\":x},{\"c\":3}]\n", a, 2, 1024);
+    /* a trailing comma before ']' is one rejection, and the elements before it are kept */
+    const json_case b[] = { { VG_OK, 1, "a" }, { VG_OK, 2, "b" }, { VG_ERR_PARSE, 3, NULL } };
+    run_json("[{\"a\":1},\n{\"b\":2},\n]\n", b, 3, 1024);
+    /* a bad value at the start of a line inside a text: reported once, not twice */
+    const json_case c[] = { { VG_ERR_PARSE, 2, NULL }, { VG_OK, 3, "c" } };
+    run_json("{\"a\":\n x}\n{\"c\":3}\n", c, 2, 1024);
+    /* an oversized pretty-printed text is skipped to its end: its inner object is no event */
+    char big[512];
+    snprintf(big, sizeof big, "{\n  \"s\": \"%0200d\",\n  \"in\":\n{\"x\": 1}\n}\n{\"after\":1}\n", 0);
+    const json_case d[] = { { VG_ERR_LIMIT, 1, NULL }, { VG_OK, 6, "after" } };
+    run_json(big, d, 2, 64);
 }
 
 static void test_json_resync(void **state)
@@ -274,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_json_top_level_array),
         cmocka_unit_test(test_json_array_errors),
         cmocka_unit_test(test_json_resync),
+        cmocka_unit_test(test_json_review_cases),
         cmocka_unit_test(test_json_too_long),
         cmocka_unit_test(test_invalid_utf8_in_json),
     };
