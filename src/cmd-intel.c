@@ -16,6 +16,7 @@
 #include "ingest-reader.h"
 #include "intel-compile.h"
 #include "intel-config.h"
+#include "intel-json.h"
 #include "intel-snapshot.h"
 #include "json-write.h"
 #include "util-buf.h"
@@ -293,7 +294,7 @@ static void text_source(lookup_run *run, const vg_intel_source *src)
     char t1[VG_RFC3339_MAX];
     vg_buf *b = &run->out;
     vg_buf_printf(b, "    feed %s (%s, %s, weight %u)", src->feed, vg_feed_format_name(src->format),
-                  src->role == VG_INTEL_ALLOW ? "allow" : "block", src->weight);
+                  vg_intel_role_name(src->role), src->weight);
     if (src->family[0])
         vg_buf_printf(b, " family %s", src->family);
     if (src->aliases[0])
@@ -313,54 +314,6 @@ static void text_source(lookup_run *run, const vg_intel_source *src)
     vg_buf_putc(b, '\n');
     for (unsigned j = 0; j < src->nrefs; j++)
         vg_buf_printf(b, "      reference %s\n", vg_snap_source_reference(run->snap, src, j));
-}
-
-static void json_str(vg_buf *b, const char *key, const char *val)
-{
-    vg_buf_printf(b, ",\"%s\":", key);
-    vg_jw_string(b, val, strlen(val), NULL);
-}
-
-static void json_time(vg_buf *b, const char *key, int64_t t)
-{
-    char buf[VG_RFC3339_MAX];
-    if (t)
-        vg_buf_printf(b, ",\"%s\":\"%s\"", key, format_time(t, buf));
-}
-
-static void json_source(lookup_run *run, const vg_intel_source *src)
-{
-    vg_buf *b = &run->out;
-    vg_buf_puts(b, "{\"feed\":");
-    vg_jw_string(b, src->feed, strlen(src->feed), NULL);
-    vg_buf_printf(b, ",\"format\":\"%s\",\"role\":\"%s\",\"weight\":%u", vg_feed_format_name(src->format),
-                  src->role == VG_INTEL_ALLOW ? "allow" : "block", src->weight);
-    if (src->family[0])
-        json_str(b, "family", src->family);
-    if (src->aliases[0])
-        json_str(b, "aliases", src->aliases);
-    if (src->note[0])
-        json_str(b, "note", src->note);
-    if (src->nrefs) {
-        vg_buf_puts(b, ",\"references\":[");
-        for (unsigned j = 0; j < src->nrefs; j++) {
-            const char *r = vg_snap_source_reference(run->snap, src, j);
-            if (j)
-                vg_buf_putc(b, ',');
-            vg_jw_string(b, r, strlen(r), NULL);
-        }
-        vg_buf_putc(b, ']');
-    }
-    if (src->count)
-        vg_buf_printf(b, ",\"count\":%u", (unsigned)src->count);
-    json_time(b, "first_seen", src->first_seen);
-    json_time(b, "last_seen", src->last_seen);
-    json_time(b, "expires", src->expires);
-    if (src->expires && src->expires <= run->now)
-        vg_buf_puts(b, ",\"expired\":true");
-    if (src->flags & VG_PROV_HOST_ONLY)
-        vg_buf_puts(b, ",\"exact_host_only\":true");
-    vg_buf_putc(b, '}');
 }
 
 static void print_hit(lookup_run *run, const vg_intel_hit *h, size_t i)
@@ -390,7 +343,7 @@ static void print_hit(lookup_run *run, const vg_intel_hit *h, size_t i)
         } else {
             if (k)
                 vg_buf_putc(b, ',');
-            json_source(run, &src);
+            vg_intel_json_source(b, run->snap, &src, run->now);
         }
     }
     if (run->format == OUT_JSON)

@@ -1,0 +1,35 @@
+/*
+ * detect-alert: writes the shared envelope of an alert (see detect-alert.h).
+ */
+#include "detect-alert.h"
+
+#include <string.h>
+
+#include "json-write.h"
+#include "util-time.h"
+
+vg_rc vg_alert_begin(vg_buf *b, const char *kind, const vg_event *ev, const vg_alert_origin *o, int64_t now)
+{
+    char created[VG_RFC3339_MAX];
+    vg_time t = { now, 0, 0 };
+    vg_time_format(&t, created);
+    vg_value ts = vg_event_get(ev, "@timestamp");
+    vg_buf_puts(b, "{\"@timestamp\":");
+    if (ts.type == VG_JSON_STRING)
+        vg_jw_value(b, &ts);
+    else
+        vg_buf_printf(b, "\"%s\"", created);
+    vg_buf_printf(b, ",\"alert\":{\"kind\":\"%s\",\"created\":\"%s\",\"input\":", kind, created);
+    vg_jw_string(b, o->input, strlen(o->input), NULL);
+    return vg_buf_printf(b, ",\"record\":%llu,\"line\":%llu}", (unsigned long long)o->record,
+                         (unsigned long long)o->line);
+}
+
+vg_rc vg_alert_end(vg_buf *b, const vg_event *ev)
+{
+    vg_buf_puts(b, ",\"event\":");
+    vg_rc rc = vg_event_to_json(ev, b);
+    if (rc)
+        return rc;
+    return vg_buf_puts(b, "}\n");
+}

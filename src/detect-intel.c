@@ -1,0 +1,540 @@
+/*
+ * detect-intel: reads the observables of an event and looks them up in the indicator store
+ * (see detect-intel.h).
+ *
+ * Reading fields is the per-event cost, so it does not look each path up on its own: the
+ * matcher turns its paths into a tree of path components, and each event is walked once. The
+ * decoder's ECS fields are found by walking their names down the tree; the JSON record is
+ * walked from its root, descending only into members whose key is a component of some path
+ * (a key holding dots, "source.ip", walks several components). A value found for a path is
+ * kept in the worker's slot for that path; a decoder's field wins over the record's value.
+ */
+#include "detect-intel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "intel-json.h"
+#include "json-write.h"
+#include "util-mem.h"
+
+#define PORT_KIND (-1)          /* a field read only as the port of an address field */
+#define NO_NODE 0xffffu
+
+typedef struct path_node {
+    const char *name;           /* the component (not NUL-terminated) */
+    uint16_t len;
+    uint16_t child, sibling;    /* node indices; NO_NODE: none */
+    int16_t slot;               /* the field of this path; -1: an inner node only */
+} path_node;
+
+struct vg_intel_matcher {
+    size_t nfields;
+    vg_intel_field fields[VG_INTEL_MAX_FIELDS];
+    int port_slot[VG_INTEL_MAX_FIELDS];     /* slot of an address field's port, or -1 */
+    size_t nnodes;
+    path_node nodes[VG_INTEL_MAX_FIELDS * VG_INTEL_MAX_DEPTH + 1];     /* 0: the root */
+};
+
+struct vg_intel_scratch {
+    uint32_t gen;                           /* the current event's generation */
+    uint32_t seen[VG_INTEL_MAX_FIELDS];     /* slot holds a value of this generation */
+    uint8_t from_field[VG_INTEL_MAX_FIELDS];    /* ... set by the decoder */
+    vg_value slot[VG_INTEL_MAX_FIELDS];
+    vg_json_doc arr;                        /* an array value, scanned */
+    vg_ind ind, pair;
+    vg_intel_hit hits[VG_INTEL_MAX_HITS + 1];
+    char value[VG_IND_MAX_KEY + 1];         /* a value, decoded */
+    char pair_text[VG_IND_TEXT_MAX];
+};
+
+static const vg_intel_field default_fields[] = {
+    { "source.ip", VG_IND_ANY_IP, "source.port", 0 },
+    { "destination.ip", VG_IND_ANY_IP, "destination.port", 0 },
+    { "client.ip", VG_IND_ANY_IP, "client.port", 0 },
+    { "server.ip", VG_IND_ANY_IP, "server.port", 0 },
+    { "host.ip", VG_IND_ANY_IP, NULL, 0 },
+    { "dns.resolved_ip", VG_IND_ANY_IP, NULL, 0 },
+    { "source.domain", VG_IND_DOMAIN, NULL, 0 },
+    { "destination.domain", VG_IND_DOMAIN, NULL, 0 },
+    { "client.domain", VG_IND_DOMAIN, NULL, 0 },
+    { "server.domain", VG_IND_DOMAIN, NULL, 0 },
+    { "url.domain", VG_IND_DOMAIN, NULL, 0 },
+    { "dns.question.name", VG_IND_DOMAIN, NULL, 0 },
+    { "tls.client.server_name", VG_IND_DOMAIN, NULL, 0 },
+    { "url.full", VG_IND_URL, NULL, 0 },
+    { "url.original", VG_IND_URL, NULL, 1 },
+    { "file.hash.md5", VG_IND_MD5, NULL, 0 },
+    { "file.hash.sha1", VG_IND_SHA1, NULL, 0 },
+    { "file.hash.sha256", VG_IND_SHA256, NULL, 0 },
+    { "process.hash.md5", VG_IND_MD5, NULL, 0 },
+    { "process.hash.sha1", VG_IND_SHA1, NULL, 0 },
+    { "process.hash.sha256", VG_IND_SHA256, NULL, 0 },
+    { "dll.hash.md5", VG_IND_MD5, NULL, 0 },
+    { "dll.hash.sha1", VG_IND_SHA1, NULL, 0 },
+    { "dll.hash.sha256", VG_IND_SHA256, NULL, 0 },
+    { "email.from.address", VG_IND_EMAIL, NULL, 0 },
+    { "email.sender.address", VG_IND_EMAIL, NULL, 0 },
+    { "email.reply_to.address", VG_IND_EMAIL, NULL, 0 },
+    { "email.to.address", VG_IND_EMAIL, NULL, 0 },
+    { "email.cc.address", VG_IND_EMAIL, NULL, 0 },
+    { "email.bcc.address", VG_IND_EMAIL, NULL, 0 },
+    { "user.email", VG_IND_EMAIL, NULL, 0 },
+    { "user.name", VG_IND_ACCOUNT, NULL, 0 },
+    { "user.target.name", VG_IND_ACCOUNT, NULL, 0 },
+    { "user.effective.name", VG_IND_ACCOUNT, NULL, 0 },
+    { "source.user.name", VG_IND_ACCOUNT, NULL, 0 },
+    { "destination.user.name", VG_IND_ACCOUNT, NULL, 0 },
+};
+
+const vg_intel_field *vg_intel_default_fields(size_t *n)
+{
+    *n = sizeof default_fields / sizeof default_fields[0];
+    return default_fields;
+}
+
+/* ---- the path tree ------------------------------------------------------------------------ */
+
+/* Child of node named s[0..n), or NO_NODE. */
+static uint16_t node_child(const vg_intel_matcher *m, uint16_t node, const char *s, size_t n)
+{
+    for (uint16_t c = m->nodes[node].child; c != NO_NODE; c = m->nodes[c].sibling) {
+        const path_node *p = &m->nodes[c];
+        if (p->len == n && p->name[0] == s[0] && memcmp(p->name, s, n) == 0)
+            return c;
+    }
+    return NO_NODE;
+}
+
+/* Walks the dotted name s[0..n) down from node; the node reached, or NO_NODE. */
+static uint16_t node_walk(const vg_intel_matcher *m, uint16_t node, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (node != NO_NODE) {
+        const char *dot = memchr(s + i, '.', n - i);
+        size_t end = dot ? (size_t)(dot - s) : n;
+        if (end == i)
+            return NO_NODE;
+        node = node_child(m, node, s + i, end - i);
+        if (!dot)
+            return node;
+        i = end + 1;
+    }
+    return NO_NODE;
+}
+
+/* Adds path to the tree with its slot; the same path twice is an error. */
+static vg_rc tree_add(vg_intel_matcher *m, const char *path, int slot, vg_error *err)
+{
+    size_t n = strlen(path), i = 0, depth = 0;
+    uint16_t node = 0;
+    if (n == 0)
+        return vg_fail(err, VG_ERR_USAGE, 0, "empty field path");
+    while (i <= n) {
+        const char *dot = memchr(path + i, '.', n - i);
+        size_t end = dot ? (size_t)(dot - path) : n;
+        if (end == i || end - i > 0xffff || ++depth > VG_INTEL_MAX_DEPTH)
+            return vg_fail(err, VG_ERR_USAGE, 0, "field path %s: empty component or more than %d", path,
+                           VG_INTEL_MAX_DEPTH);
+        uint16_t c = node_child(m, node, path + i, end - i);
+        if (c == NO_NODE) {
+            c = (uint16_t)m->nnodes++;
+            m->nodes[c] = (path_node){ path + i, (uint16_t)(end - i), NO_NODE, m->nodes[node].child, -1 };
+            m->nodes[node].child = c;
+        }
+        node = c;
+        i = end + 1;
+    }
+    if (m->nodes[node].slot >= 0)
+        return vg_fail(err, VG_ERR_USAGE, 0, "field %s is given twice", path);
+    m->nodes[node].slot = (int16_t)slot;
+    return VG_OK;
+}
+
+static int field_index(const vg_intel_matcher *m, const char *path)
+{
+    for (size_t i = 0; i < m->nfields; i++)
+        if (strcmp(m->fields[i].path, path) == 0)
+            return (int)i;
+    return -1;
+}
+
+static vg_rc matcher_add(vg_intel_matcher *m, const vg_intel_field *f, vg_error *err)
+{
+    if (m->nfields + (f->port ? 2 : 1) > VG_INTEL_MAX_FIELDS)
+        return vg_fail(err, VG_ERR_USAGE, 0, "more than %d fields to match", VG_INTEL_MAX_FIELDS);
+    if (f->kind != PORT_KIND && (f->kind <= VG_IND_NONE || f->kind >= VG_IND_NKINDS))
+        return vg_fail(err, VG_ERR_USAGE, 0, "field %s: unknown kind", f->path);
+    size_t i = m->nfields++;
+    m->fields[i] = *f;
+    m->port_slot[i] = -1;
+    vg_rc rc = tree_add(m, f->path, (int)i, err);
+    if (rc || !f->port)
+        return rc;
+    int p = field_index(m, f->port);
+    if (p < 0) {
+        vg_intel_field port = { f->port, PORT_KIND, NULL, 0 };
+        if ((rc = matcher_add(m, &port, err)) != VG_OK)
+            return rc;
+        p = (int)m->nfields - 1;
+    } else if (m->fields[p].kind != PORT_KIND) {
+        return vg_fail(err, VG_ERR_USAGE, 0, "field %s is both a port and a value", f->port);
+    }
+    m->port_slot[i] = p;
+    return VG_OK;
+}
+
+vg_rc vg_intel_matcher_new(vg_intel_matcher **out, int defaults, const vg_intel_field *extra, size_t nextra,
+                           vg_error *err)
+{
+    vg_intel_matcher *m = vg_calloc(1, sizeof *m);
+    if (!m)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    m->nodes[0] = (path_node){ "", 0, NO_NODE, NO_NODE, -1 };
+    m->nnodes = 1;
+    size_t ndef = 0;
+    const vg_intel_field *def = vg_intel_default_fields(&ndef);
+    vg_rc rc = VG_OK;
+    for (size_t i = 0; defaults && i < ndef && rc == VG_OK; i++)
+        rc = matcher_add(m, &def[i], err);
+    for (size_t i = 0; i < nextra && rc == VG_OK; i++) {
+        int have = field_index(m, extra[i].path);
+        if (have >= 0 && m->fields[have].kind == extra[i].kind && !extra[i].port)
+            continue;   /* a default named again */
+        rc = matcher_add(m, &extra[i], err);
+    }
+    if (rc) {
+        vg_free(m);
+        return rc;
+    }
+    *out = m;
+    return VG_OK;
+}
+
+void vg_intel_matcher_free(vg_intel_matcher *m)
+{
+    vg_free(m);
+}
+
+vg_rc vg_intel_field_parse(char *spec, vg_intel_field *f, vg_error *err)
+{
+    char *eq = strrchr(spec, '=');
+    if (!eq || eq == spec || !eq[1])
+        return vg_fail(err, VG_ERR_USAGE, 0, "field '%s': expected PATH=KIND", spec);
+    *eq = '\0';
+    char *kind = eq + 1, *port = NULL;
+    if (strncmp(kind, "ip:", 3) == 0 && kind[3]) {
+        port = kind + 3;
+        kind[2] = '\0';
+    }
+    int k = vg_ind_kind_from_name(kind, strlen(kind));
+    if (k == VG_IND_GUESS || (k > VG_IND_NONE && k < VG_IND_NKINDS && k != VG_IND_ANY_CIDR)) {
+        *f = (vg_intel_field){ spec, k, port, 0 };
+        return VG_OK;
+    }
+    return vg_fail(err, VG_ERR_USAGE, 0, "field %s: unknown kind '%s' (ip, domain, url, hash, email, account, auto)",
+                   spec, kind);
+}
+
+vg_rc vg_intel_scratch_new(vg_intel_scratch **out, vg_error *err)
+{
+    vg_intel_scratch *w = vg_calloc(1, sizeof *w);
+    if (!w || vg_json_doc_init(&w->arr, VG_INTEL_ARRAY_TOKENS, 8) != VG_OK) {
+        vg_free(w);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    *out = w;
+    return VG_OK;
+}
+
+void vg_intel_scratch_free(vg_intel_scratch *w)
+{
+    if (!w)
+        return;
+    vg_json_doc_free(&w->arr);
+    vg_free(w);
+}
+
+/* ---- gathering the event's values --------------------------------------------------------- */
+
+static void slot_set(vg_intel_scratch *w, int slot, vg_value v, int from_field)
+{
+    if (w->seen[slot] == w->gen)
+        return;     /* the decoder's value, or the record's first */
+    w->seen[slot] = w->gen;
+    w->from_field[slot] = (uint8_t)from_field;
+    w->slot[slot] = v;
+}
+
+/* Walks the members of object token obj of doc under tree node. */
+static void gather_object(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_json_doc *doc, uint32_t obj,
+                          uint16_t node, int depth)
+{
+    const vg_json_tok *t = doc->toks;
+    uint32_t end = t[obj].next;
+    for (uint32_t k = obj + 1; k < end; k = t[k + 1].next) {
+        if (t[k].flags & VG_JSON_ESCAPED)
+            continue;       /* no field path needs an escaped key */
+        uint16_t c = node_walk(m, node, doc->text + t[k].start, t[k].len);
+        if (c == NO_NODE)
+            continue;
+        const vg_json_tok *v = &t[k + 1];
+        if (m->nodes[c].slot >= 0)
+            slot_set(w, m->nodes[c].slot, vg_json_value(doc, k + 1), 0);
+        if (v->type == VG_JSON_OBJECT && m->nodes[c].child != NO_NODE && depth < VG_INTEL_MAX_DEPTH)
+            gather_object(m, w, doc, k + 1, c, depth + 1);
+    }
+}
+
+static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_event *ev)
+{
+    if (++w->gen == 0) {
+        memset(w->seen, 0, sizeof w->seen);
+        w->gen = 1;
+    }
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        const char *name = ev->fields[i].name;
+        uint16_t c = node_walk(m, 0, name, strlen(name));
+        if (c != NO_NODE && m->nodes[c].slot >= 0) {
+            /* the value set last wins: later fields overwrite earlier ones of the same name */
+            int s = m->nodes[c].slot;
+            w->seen[s] = w->gen;
+            w->from_field[s] = 1;
+            w->slot[s] = ev->fields[i].value;
+        }
+    }
+    if (ev->doc && ev->doc->ntoks && ev->doc->toks[0].type == VG_JSON_OBJECT)
+        gather_object(m, w, ev->doc, 0, 0, 0);
+}
+
+/* ---- lookups ------------------------------------------------------------------------------ */
+
+typedef struct match_run {
+    const vg_intel_matcher *m;
+    vg_intel_scratch *w;
+    const vg_snap *snap;
+    const vg_event *ev;
+    int64_t now;
+    vg_intel_alert_fn alert;
+    void *ctx;
+    vg_intel_stats *st;
+} match_run;
+
+/* Does any source of ref have role allow? Has it a threat source still valid at now? */
+static void hit_roles(const vg_snap *snap, uint32_t ref, int64_t now, int *allow, int *block, int *valid)
+{
+    size_t n = vg_snap_source_count(snap, ref);
+    for (size_t i = 0; i < n; i++) {
+        vg_intel_source src;
+        if (vg_snap_source(snap, ref, i, &src) != 0)
+            continue;
+        if (src.role == VG_INTEL_ALLOW) {
+            *allow = 1;
+        } else {
+            *block = 1;
+            if (!src.expires || src.expires > now)
+                *valid = 1;
+        }
+    }
+}
+
+/* Reports the hits of one value: suppressed when a known-good list names it. */
+static vg_rc report(match_run *r, vg_intel_alert *a, size_t nhits)
+{
+    int allow = 0, block[VG_INTEL_MAX_HITS + 1], valid[VG_INTEL_MAX_HITS + 1];
+    r->st->hits += nhits;
+    for (size_t i = 0; i < nhits; i++) {
+        int any_allow = 0;
+        block[i] = valid[i] = 0;
+        hit_roles(r->snap, r->w->hits[i].ref, r->now, &any_allow, &block[i], &valid[i]);
+        allow |= any_allow;
+    }
+    for (size_t i = 0; i < nhits; i++) {
+        if (!block[i]) {
+            r->st->allowed++;
+        } else if (allow) {
+            r->st->suppressed++;
+        } else if (!valid[i]) {
+            r->st->expired++;
+        } else {
+            a->hit = &r->w->hits[i];
+            r->st->alerts++;
+            vg_rc rc = r->alert(r->ctx, a);
+            if (rc)
+                return rc;
+        }
+    }
+    return VG_OK;
+}
+
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is looked up as the IPv4 address. */
+static void unmap_v4(vg_ind *ind)
+{
+    static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    if (ind->type == VG_IND_IPV6 && memcmp(ind->key, prefix, 12) == 0) {
+        memmove(ind->key, ind->key + 12, 4);
+        ind->type = VG_IND_IPV4;
+        ind->len = 4;
+    }
+}
+
+/* The port of slot s as a number, or -1. */
+static long port_value(const vg_intel_scratch *w, int s)
+{
+    if (s < 0 || w->seen[s] != w->gen)
+        return -1;
+    const vg_value *v = &w->slot[s];
+    if ((v->type != VG_JSON_NUMBER && v->type != VG_JSON_STRING) || v->len == 0 || v->len > 5)
+        return -1;
+    long p = 0;
+    for (uint32_t i = 0; i < v->len; i++) {
+        if (v->ptr[i] < '0' || v->ptr[i] > '9')
+            return -1;
+        p = p * 10 + (v->ptr[i] - '0');
+    }
+    return p <= 65535 ? p : -1;
+}
+
+/* Looks up one string value of field i (s[0..n), decoded). */
+static vg_rc match_value(match_run *r, size_t i, const char *s, size_t n)
+{
+    const vg_intel_field *f = &r->m->fields[i];
+    vg_intel_scratch *w = r->w;
+    if (n == 0 || (n == 1 && s[0] == '-'))
+        return VG_OK;       /* an empty value, as logs write it */
+    r->st->values++;
+    if (vg_ind_parse(f->kind, s, n, &w->ind, NULL) != VG_OK) {
+        r->st->invalid++;
+        return VG_OK;
+    }
+    unmap_v4(&w->ind);
+    r->st->lookups++;
+    size_t nhits = vg_snap_match(r->snap, &w->ind, w->hits, VG_INTEL_MAX_HITS);
+    vg_intel_alert a = { r->ev, r->snap, f->path, s, n, NULL, 0, NULL, r->now };
+    vg_rc rc = nhits ? report(r, &a, nhits) : VG_OK;
+    long port = port_value(w, r->m->port_slot[i]);
+    if (rc || port < 0 || (w->ind.type != VG_IND_IPV4 && w->ind.type != VG_IND_IPV6))
+        return rc;
+    /* the address with its port: an IP:port indicator */
+    w->pair = w->ind;
+    w->pair.type = w->ind.type == VG_IND_IPV4 ? VG_IND_IPPORT4 : VG_IND_IPPORT6;
+    w->pair.key[w->ind.len] = (unsigned char)(port >> 8);
+    w->pair.key[w->ind.len + 1] = (unsigned char)port;
+    w->pair.len = w->ind.len + 2;
+    r->st->lookups++;
+    nhits = vg_snap_match(r->snap, &w->pair, w->hits, VG_INTEL_MAX_HITS);
+    a.port_field = f->port;
+    a.port = (unsigned)port;
+    return nhits ? report(r, &a, nhits) : VG_OK;
+}
+
+/* Looks up a string value (escaped or not) of field i. */
+static vg_rc match_string(match_run *r, size_t i, const vg_value *v)
+{
+    if (!(v->flags & VG_JSON_ESCAPED) || (v->flags & VG_VALUE_PLAIN))
+        return match_value(r, i, v->ptr, v->len);
+    if (v->len > VG_IND_MAX_KEY) {
+        r->st->values++;
+        r->st->invalid++;
+        return VG_OK;
+    }
+    size_t n = vg_json_unescape(v->ptr, v->len, r->w->value);
+    return match_value(r, i, r->w->value, n);
+}
+
+/* Looks up each string of an array value of field i. */
+static vg_rc match_array(match_run *r, size_t i, const vg_value *v)
+{
+    vg_json_doc *d = &r->w->arr;
+    size_t end;
+    if (vg_json_parse(d, v->ptr, v->len, 0, &end, NULL) != VG_OK || d->toks[0].type != VG_JSON_ARRAY) {
+        r->st->values++;
+        r->st->invalid++;
+        return VG_OK;
+    }
+    vg_rc rc = VG_OK;
+    for (uint32_t k = 1; k < d->ntoks && rc == VG_OK; k = d->toks[k].next) {
+        vg_value e = vg_json_value(d, k);
+        if (e.type == VG_JSON_STRING) {
+            rc = match_string(r, i, &e);
+        } else {
+            r->st->values++;
+            r->st->invalid++;
+        }
+    }
+    return rc;
+}
+
+vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_snap *snap,
+                           const vg_event *ev, int64_t now, vg_intel_alert_fn alert, void *ctx,
+                           vg_intel_stats *st)
+{
+    match_run r = { m, w, snap, ev, now, alert, ctx, st };
+    st->events++;
+    gather(m, w, ev);
+    int had = 0;
+    vg_rc rc = VG_OK;
+    for (size_t i = 0; i < m->nfields && rc == VG_OK; i++) {
+        const vg_intel_field *f = &m->fields[i];
+        if (f->kind == PORT_KIND)
+            continue;
+        int have = w->seen[i] == w->gen;
+        if (f->fallback && had) {
+            had = have;
+            continue;
+        }
+        had = have;
+        if (!have)
+            continue;
+        const vg_value *v = &w->slot[i];
+        if (v->type == VG_JSON_STRING)
+            rc = match_string(&r, i, v);
+        else if (v->type == VG_JSON_ARRAY)
+            rc = match_array(&r, i, v);
+        else if (v->type != VG_JSON_NULL) {
+            st->values++;
+            st->invalid++;
+        }
+    }
+    return rc;
+}
+
+/* ---- the alert's JSON --------------------------------------------------------------------- */
+
+static const char *match_name(const vg_intel_hit *h)
+{
+    if (h->parent)
+        return "parent domain";
+    if (h->type == VG_IND_CIDR4 || h->type == VG_IND_CIDR6)
+        return "network";
+    return "exact";
+}
+
+vg_rc vg_intel_alert_json(vg_buf *b, const vg_intel_alert *a)
+{
+    char text[VG_IND_TEXT_MAX];
+    size_t n = vg_snap_hit_format(a->hit, text, sizeof text);
+    vg_buf_printf(b, ",\"threat\":{\"indicator\":{\"type\":\"%s\",\"value\":", vg_ind_kind_name(a->hit->type));
+    vg_jw_string(b, text, n, NULL);
+    vg_buf_printf(b, ",\"match\":\"%s\"},\"sources\":[", match_name(a->hit));
+    size_t nsrc = vg_snap_source_count(a->snap, a->hit->ref), written = 0;
+    for (size_t i = 0; i < nsrc; i++) {
+        vg_intel_source src;
+        if (vg_snap_source(a->snap, a->hit->ref, i, &src) != 0 || src.role == VG_INTEL_ALLOW ||
+            (src.expires && src.expires <= a->now))
+            continue;
+        if (written++)
+            vg_buf_putc(b, ',');
+        vg_intel_json_source(b, a->snap, &src, a->now);
+    }
+    vg_buf_puts(b, "]},\"matched\":{\"field\":");
+    vg_jw_string(b, a->field, strlen(a->field), NULL);
+    vg_buf_puts(b, ",\"value\":");
+    vg_jw_string(b, a->value, a->value_len, NULL);
+    if (a->port_field) {
+        vg_buf_puts(b, ",\"port_field\":");
+        vg_jw_string(b, a->port_field, strlen(a->port_field), NULL);
+        vg_buf_printf(b, ",\"port\":%u", a->port);
+    }
+    return vg_buf_putc(b, '}');
+}
