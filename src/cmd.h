@@ -15,6 +15,9 @@ int vg_cmd_formats(int argc, char **argv);
 /* vigil intel: compile feeds into an indicator snapshot, look values up, count (cmd-intel.c). */
 int vg_cmd_intel(int argc, char **argv);
 
+/* vigil scan: detect threats in log files, one alert per line (cmd-scan.c). */
+int vg_cmd_scan(int argc, char **argv);
+
 /* Prints a command's manual page (its --help text) to standard output. */
 void vg_cmd_print_help(const char *text);
 

@@ -21,8 +21,11 @@ vg_rc vg_alert_begin(vg_buf *b, const char *kind, const vg_event *ev, const vg_a
         vg_buf_printf(b, "\"%s\"", created);
     vg_buf_printf(b, ",\"alert\":{\"kind\":\"%s\",\"created\":\"%s\",\"input\":", kind, created);
     vg_jw_string(b, o->input, strlen(o->input), NULL);
-    return vg_buf_printf(b, ",\"record\":%llu,\"line\":%llu}", (unsigned long long)o->record,
-                         (unsigned long long)o->line);
+    vg_buf_printf(b, ",\"record\":%llu,\"line\":%llu", (unsigned long long)o->record,
+                  (unsigned long long)o->line);
+    if (o->repeat > 1)
+        vg_buf_printf(b, ",\"repeat\":%u", o->repeat);
+    return vg_buf_putc(b, '}');
 }
 
 vg_rc vg_alert_end(vg_buf *b, const vg_event *ev)

@@ -3,7 +3,7 @@
  * Sigma rules): one JSON object per line,
  *
  *   {"@timestamp": the event's time (or when the alert was made, if the event has none),
- *    "alert": {"kind": "intel"|"sigma", "created", "input", "record", "line"},
+ *    "alert": {"kind": "intel"|"sigma", "created", "input", "record", "line", "repeat"},
  *    ...the detector's members ("threat" and "matched" for intel, "rule" for Sigma)...,
  *    "event": the event as vigil decode prints it}
  *
@@ -22,6 +22,7 @@ typedef struct vg_alert_origin {
     const char *input;
     uint64_t record;
     uint64_t line;
+    unsigned repeat;        /* times the event occurred (syslog "message repeated"); 1 */
 } vg_alert_origin;
 
 /* Appends the start of an alert: "{" "@timestamp" and "alert" (kind, created at now, origin);

@@ -32,13 +32,26 @@ struct vg_intel_matcher {
     size_t nfields;
     vg_intel_field fields[VG_INTEL_MAX_FIELDS];
     int port_slot[VG_INTEL_MAX_FIELDS];     /* slot of an address field's port, or -1 */
+    int fallback_of[VG_INTEL_MAX_FIELDS];   /* a fallback field: the field it stands in for, or -1 */
     size_t nnodes;
     path_node nodes[VG_INTEL_MAX_FIELDS * VG_INTEL_MAX_DEPTH + 1];     /* 0: the root */
 };
 
+#define NAME_CACHE 512           /* decoder field names remembered per worker (a power of 2) */
+
+/* A decoder's field name (a string constant: its address identifies it) and its slot. */
+typedef struct name_slot {
+    const char *name;
+    int slot;                   /* -1: no field of the matcher */
+} name_slot;
+
 struct vg_intel_scratch {
+    const vg_intel_matcher *cached_for;     /* the matcher the name cache is for */
+    name_slot names[NAME_CACHE];
     uint32_t gen;                           /* the current event's generation */
     uint32_t seen[VG_INTEL_MAX_FIELDS];     /* slot holds a value of this generation */
+    unsigned nset;
+    uint16_t set[VG_INTEL_MAX_FIELDS];      /* the slots given a value, in the order found */
     uint8_t from_field[VG_INTEL_MAX_FIELDS];    /* ... set by the decoder */
     vg_value slot[VG_INTEL_MAX_FIELDS];
     vg_json_doc arr;                        /* an array value, scanned */
@@ -168,6 +181,12 @@ static vg_rc matcher_add(vg_intel_matcher *m, const vg_intel_field *f, vg_error 
     size_t i = m->nfields++;
     m->fields[i] = *f;
     m->port_slot[i] = -1;
+    m->fallback_of[i] = -1;
+    for (size_t j = i; f->fallback && j-- > 0;)
+        if (m->fields[j].kind != PORT_KIND) {
+            m->fallback_of[i] = (int)j;
+            break;
+        }
     vg_rc rc = tree_add(m, f->path, (int)i, err);
     if (rc || !f->port)
         return rc;
@@ -262,6 +281,7 @@ static void slot_set(vg_intel_scratch *w, int slot, vg_value v, int from_field)
     if (w->seen[slot] == w->gen)
         return;     /* the decoder's value, or the record's first */
     w->seen[slot] = w->gen;
+    w->set[w->nset++] = (uint16_t)slot;
     w->from_field[slot] = (uint8_t)from_field;
     w->slot[slot] = v;
 }
@@ -286,18 +306,37 @@ static void gather_object(const vg_intel_matcher *m, vg_intel_scratch *w, const 
     }
 }
 
+/* The slot of a decoder's field name: decoders name fields with string constants, so the
+ * address finds it in a small cache; a miss walks the tree. */
+static int name_slot_of(const vg_intel_matcher *m, vg_intel_scratch *w, const char *name)
+{
+    size_t h = (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 55) & (NAME_CACHE - 1);
+    name_slot *e = &w->names[h];
+    if (e->name != name) {
+        uint16_t c = node_walk(m, 0, name, strlen(name));
+        e->name = name;
+        e->slot = c != NO_NODE ? m->nodes[c].slot : -1;
+    }
+    return e->slot;
+}
+
 static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_event *ev)
 {
     if (++w->gen == 0) {
         memset(w->seen, 0, sizeof w->seen);
         w->gen = 1;
     }
+    w->nset = 0;
+    if (w->cached_for != m) {
+        memset(w->names, 0, sizeof w->names);
+        w->cached_for = m;
+    }
     for (unsigned i = 0; i < ev->nfields; i++) {
-        const char *name = ev->fields[i].name;
-        uint16_t c = node_walk(m, 0, name, strlen(name));
-        if (c != NO_NODE && m->nodes[c].slot >= 0) {
+        int s = name_slot_of(m, w, ev->fields[i].name);
+        if (s >= 0) {
             /* the value set last wins: later fields overwrite earlier ones of the same name */
-            int s = m->nodes[c].slot;
+            if (w->seen[s] != w->gen)
+                w->set[w->nset++] = (uint16_t)s;
             w->seen[s] = w->gen;
             w->from_field[s] = 1;
             w->slot[s] = ev->fields[i].value;
@@ -416,7 +455,9 @@ static vg_rc match_value(match_run *r, size_t i, const char *s, size_t n)
     if (rc || port < 0 || (w->ind.type != VG_IND_IPV4 && w->ind.type != VG_IND_IPV6))
         return rc;
     /* the address with its port: an IP:port indicator */
-    w->pair = w->ind;
+    memcpy(w->pair.key, w->ind.key, w->ind.len);   /* not the whole struct: 4 KiB */
+    w->pair.prefix = 0;
+    w->pair.flags = 0;
     w->pair.type = w->ind.type == VG_IND_IPV4 ? VG_IND_IPPORT4 : VG_IND_IPPORT6;
     w->pair.key[w->ind.len] = (unsigned char)(port >> 8);
     w->pair.key[w->ind.len + 1] = (unsigned char)port;
@@ -472,19 +513,11 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
     match_run r = { m, w, snap, ev, now, alert, ctx, st };
     st->events++;
     gather(m, w, ev);
-    int had = 0;
     vg_rc rc = VG_OK;
-    for (size_t i = 0; i < m->nfields && rc == VG_OK; i++) {
-        const vg_intel_field *f = &m->fields[i];
-        if (f->kind == PORT_KIND)
-            continue;
-        int have = w->seen[i] == w->gen;
-        if (f->fallback && had) {
-            had = have;
-            continue;
-        }
-        had = have;
-        if (!have)
+    for (unsigned k = 0; k < w->nset && rc == VG_OK; k++) {
+        unsigned i = w->set[k];
+        int instead = m->fallback_of[i];
+        if (m->fields[i].kind == PORT_KIND || (instead >= 0 && w->seen[instead] == w->gen))
             continue;
         const vg_value *v = &w->slot[i];
         if (v->type == VG_JSON_STRING)

@@ -1,0 +1,331 @@
+/*
+ * cmd-scan: `vigil scan`, detection in batch over log files. Each input is decoded as
+ * `vigil decode` does (cmd-input); every event is matched against an indicator snapshot
+ * (detect-intel) and each hit is printed as one alert per line (detect-alert). Progress goes to
+ * standard error on long scans, and a summary ends the run: counts of events, lookups, hits,
+ * alerts, suppressed and expired hits, and the alerts per feed.
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd-input.h"
+#include "detect-alert.h"
+#include "detect-intel.h"
+#include "intel-snapshot.h"
+#include "util-buf.h"
+#include "util-time.h"
+
+#define OUT_FLUSH (64u << 10)
+#define SCAN_MAX_EXTRA 64       /* limit: --field options */
+
+static const char scan_help[] =
+"NAME\n"
+"    vigil scan - detect threats in log files: indicator matching, one alert per line\n"
+"\n"
+"SYNOPSIS\n"
+"    vigil scan --intel SNAPSHOT [OPTIONS] [FILE...]\n"
+"\n"
+"DESCRIPTION\n"
+"    Reads each FILE (standard input when there is none, or for '-'), decodes its records as\n"
+"    vigil decode does, and looks the observables of every event up in the indicator\n"
+"    snapshot made by vigil intel compile. Each hit is printed on standard output as one JSON\n"
+"    alert: the event's time, where the event came from (input, record, line), the indicator\n"
+"    and how it matched (exact, network, parent domain), the field and value it was found in,\n"
+"    every threat source's provenance (feed, family, references, count, first and last seen,\n"
+"    expiry) and the event itself. The format is described in docs/alerts.md.\n"
+"\n"
+"    Fields read by default (ECS): source.ip, destination.ip, client.ip, server.ip (each also\n"
+"    with its .port, for IP:port indicators), host.ip, dns.resolved_ip; source.domain,\n"
+"    destination.domain, client.domain, server.domain, url.domain, dns.question.name,\n"
+"    tls.client.server_name; url.full (else url.original); file.hash.*, process.hash.*,\n"
+"    dll.hash.* (md5, sha1, sha256); email.{from,sender,reply_to,to,cc,bcc}.address,\n"
+"    user.email; user.name, user.target.name, user.effective.name, source.user.name,\n"
+"    destination.user.name. A field may hold one value or an array of values.\n"
+"\n"
+"    A value named by a known-good list (a feed with role allow, such as the MISP\n"
+"    warninglists) raises no alert: its hits are counted as suppressed. Sources whose expiry\n"
+"    has passed are left out; a hit with no source left is counted as expired.\n"
+"\n"
+"    Records that cannot be decoded are reported on standard error as FILE:LINE: reason and\n"
+"    the scan goes on. A summary ends the run on standard error.\n"
+"\n"
+"OPTIONS\n"
+"    -i, --intel SNAPSHOT\n"
+"        The indicator snapshot to match against (required).\n"
+"    --field PATH=KIND\n"
+"        Also read the field PATH (a dotted path of the event) as KIND: ip, domain, url,\n"
+"        hash, email, account, or auto (the value's shape decides). PATH=ip:PORTPATH also\n"
+"        looks the address up with the port read from PORTPATH. May be repeated.\n"
+"    --no-default-fields\n"
+"        Read only the fields given with --field.\n"
+"    -o, --output json|none\n"
+"        json (default) prints alerts; none only counts them.\n"
+"    --now TIME\n"
+"        The time that decides expiry and stamps alerts (RFC 3339 or seconds since the\n"
+"        epoch). Default: now.\n"
+"    --verify\n"
+"        Check the snapshot's checksum and every offset before scanning.\n"
+"    --progress, --no-progress\n"
+"        Print progress on standard error every second. Default: when it is a terminal.\n"
+VG_CMD_INPUT_HELP
+"    -h, --help\n"
+"        Show this page.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 every record was read and matched (whether or not alerts were raised); 1 some\n"
+"    records or inputs were rejected; 2 usage or I/O error, or a snapshot that cannot be used.\n"
+"\n"
+"EXAMPLES\n"
+"    vigil intel compile -c feeds.yml -o intel.vgi\n"
+"    vigil scan --intel intel.vgi /var/log/auth.log /var/log/nginx/access.log.gz\n"
+"    vigil scan -i intel.vgi --field winlog.event_data.QueryName=domain sysmon.json\n"
+"    vigil scan -i intel.vgi -o none eve.json     # only the summary\n";
+
+typedef struct feed_count {
+    const char *name;
+    uint64_t alerts;
+} feed_count;
+
+typedef struct scan_run {
+    vg_cmd_input in;
+    vg_snap *snap;
+    vg_intel_matcher *matcher;
+    vg_intel_scratch *scratch;
+    vg_intel_stats st;
+    int print, progress;
+    int64_t now;
+    time_t last_progress;
+    vg_buf out;
+    size_t nfeeds;
+    feed_count *feeds;
+} scan_run;
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "vigil scan: %s%s%s (see vigil scan --help)\n", msg, arg ? ": " : "", arg ? arg : "");
+    return 2;
+}
+
+static int flush_out(scan_run *run)
+{
+    if (run->out.len && fwrite(run->out.data, 1, run->out.len, stdout) != run->out.len)
+        return -1;
+    vg_buf_reset(&run->out);
+    return 0;
+}
+
+/* Counts an alert for each feed among its sources. */
+static void count_feeds(scan_run *run, const vg_intel_alert *a)
+{
+    size_t n = vg_snap_source_count(run->snap, a->hit->ref);
+    for (size_t i = 0; i < n; i++) {
+        vg_intel_source src;
+        if (vg_snap_source(run->snap, a->hit->ref, i, &src) != 0 || src.role == VG_INTEL_ALLOW ||
+            (src.expires && src.expires <= run->now))
+            continue;
+        for (size_t f = 0; f < run->nfeeds; f++)
+            if (strcmp(run->feeds[f].name, src.feed) == 0) {
+                run->feeds[f].alerts++;
+                break;
+            }
+    }
+}
+
+static vg_rc on_alert(void *ctx, const vg_intel_alert *a)
+{
+    scan_run *run = ctx;
+    count_feeds(run, a);
+    if (!run->print)
+        return VG_OK;
+    vg_alert_origin o = { run->in.path, run->in.record, a->ev->line, a->ev->repeat };
+    vg_rc rc = vg_alert_begin(&run->out, "intel", a->ev, &o, run->now);
+    if (!rc)
+        rc = vg_intel_alert_json(&run->out, a);
+    if (!rc)
+        rc = vg_alert_end(&run->out, a->ev);
+    if (!rc && run->out.len >= OUT_FLUSH && flush_out(run) != 0)
+        rc = VG_ERR_IO;
+    return rc;
+}
+
+static void show_progress(scan_run *run, int last)
+{
+    fprintf(stderr, "\rvigil scan: %s: %llu records, %llu events, %llu alerts%s", run->in.path ? run->in.path : "",
+            (unsigned long long)run->in.stats.records, (unsigned long long)run->st.events,
+            (unsigned long long)run->st.alerts, last ? "\n" : "   ");
+}
+
+static vg_rc on_event(void *ctx, const vg_event *ev)
+{
+    scan_run *run = ctx;
+    vg_rc rc = vg_intel_match_event(run->matcher, run->scratch, run->snap, ev, run->now, on_alert, run, &run->st);
+    if (run->progress && (run->st.events & 4095) == 0) {
+        time_t t = time(NULL);
+        if (t != run->last_progress) {
+            run->last_progress = t;
+            show_progress(run, 0);
+        }
+    }
+    return rc;
+}
+
+static int parse_now(const char *s, int64_t *out)
+{
+    vg_time t;
+    if (vg_time_parse_epoch(s, strlen(s), &t) != 0 && vg_time_parse_iso(s, strlen(s), 0, &t) != 0)
+        return -1;
+    *out = t.sec;
+    return 0;
+}
+
+static void summary(const scan_run *run)
+{
+    const vg_intel_stats *st = &run->st;
+    const vg_cmd_input *in = &run->in;
+    fprintf(stderr, "vigil scan: %llu events from %llu records (%llu rejected), %u of %u inputs read\n",
+            (unsigned long long)in->stats.events, (unsigned long long)in->stats.records,
+            (unsigned long long)in->stats.rejected, in->inputs - in->inputs_failed, in->inputs);
+    fprintf(stderr, "vigil scan: intel: %llu values read (%llu not of their field's kind), %llu lookups, "
+            "%llu hits: %llu alerts, %llu suppressed by known-good lists, %llu on known-good lists only, "
+            "%llu expired\n", (unsigned long long)st->values, (unsigned long long)st->invalid,
+            (unsigned long long)st->lookups, (unsigned long long)st->hits, (unsigned long long)st->alerts,
+            (unsigned long long)st->suppressed, (unsigned long long)st->allowed, (unsigned long long)st->expired);
+    for (size_t f = 0; f < run->nfeeds; f++)
+        if (run->feeds[f].alerts)
+            fprintf(stderr, "vigil scan: feed %s: %llu alerts\n", run->feeds[f].name,
+                    (unsigned long long)run->feeds[f].alerts);
+}
+
+/* Opens the snapshot and the per-feed counters; 0 or an exit status. */
+static int open_intel(scan_run *run, const char *path, int verify, const vg_intel_field *extra, size_t nextra,
+                      int defaults)
+{
+    vg_error err;
+    vg_error_clear(&err);
+    if (vg_snap_open(&run->snap, path, verify ? VG_SNAP_VERIFY : 0, &err) != VG_OK) {
+        fprintf(stderr, "vigil scan: %s\n", err.msg);
+        return 2;
+    }
+    if (vg_intel_matcher_new(&run->matcher, defaults, extra, nextra, &err) != VG_OK ||
+        vg_intel_scratch_new(&run->scratch, &err) != VG_OK) {
+        fprintf(stderr, "vigil scan: %s\n", err.msg);
+        return 2;
+    }
+    run->nfeeds = vg_snap_feed_count(run->snap);
+    run->feeds = calloc(run->nfeeds ? run->nfeeds : 1, sizeof *run->feeds);
+    if (!run->feeds) {
+        fprintf(stderr, "vigil scan: out of memory\n");
+        return 2;
+    }
+    for (size_t f = 0; f < run->nfeeds; f++) {
+        vg_intel_feed_info info;
+        run->feeds[f].name = vg_snap_feed(run->snap, f, &info) == 0 ? info.name : "?";
+    }
+    return 0;
+}
+
+static void scan_free(scan_run *run)
+{
+    vg_intel_scratch_free(run->scratch);
+    vg_intel_matcher_free(run->matcher);
+    if (run->snap)
+        vg_snap_close(run->snap);
+    free(run->feeds);
+    vg_buf_free(&run->out);
+    vg_cmd_input_free(&run->in);
+}
+
+int vg_cmd_scan(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        VG_CMD_INPUT_LONGOPTS,
+        { "intel", required_argument, NULL, 'i' },
+        { "field", required_argument, NULL, 'F' },
+        { "no-default-fields", no_argument, NULL, 'D' },
+        { "output", required_argument, NULL, 'o' },
+        { "now", required_argument, NULL, 'N' },
+        { "verify", no_argument, NULL, 'V' },
+        { "progress", no_argument, NULL, 'P' },
+        { "no-progress", no_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    static scan_run run;
+    memset(&run, 0, sizeof run);
+    vg_cmd_input_init(&run.in, "vigil scan");
+    run.in.event = on_event;
+    run.in.ctx = &run;
+    run.print = 1;
+    run.progress = isatty(STDERR_FILENO);
+    run.now = (int64_t)time(NULL);
+    const char *intel = NULL;
+    vg_intel_field extra[SCAN_MAX_EXTRA];
+    size_t nextra = 0;
+    int defaults = 1, verify = 0, c;
+    vg_error err;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, VG_CMD_INPUT_SHORTOPTS "i:o:h", longopts, NULL)) != -1) {
+        int r = vg_cmd_input_option(&run.in, c, optarg);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        switch (c) {
+        case 'i': intel = optarg; break;
+        case 'F':
+            if (nextra == SCAN_MAX_EXTRA)
+                return usage_error("too many --field options", optarg);
+            if (vg_intel_field_parse(optarg, &extra[nextra], &err) != VG_OK)
+                return usage_error(err.msg, NULL);
+            nextra++;
+            break;
+        case 'D': defaults = 0; break;
+        case 'o':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "none") != 0)
+                return usage_error("--output takes json or none", optarg);
+            run.print = strcmp(optarg, "json") == 0;
+            break;
+        case 'N':
+            if (parse_now(optarg, &run.now) != 0)
+                return usage_error("--now takes an RFC 3339 time or seconds since the epoch", optarg);
+            break;
+        case 'V': verify = 1; break;
+        case 'P': run.progress = 1; break;
+        case 'p': run.progress = 0; break;
+        case 'h':
+            vg_cmd_print_help(scan_help);
+            return 0;
+        default:
+            return usage_error("invalid option", NULL);
+        }
+    }
+    if (!intel)
+        return usage_error("nothing to detect with: give --intel SNAPSHOT", NULL);
+    if (!defaults && nextra == 0)
+        return usage_error("--no-default-fields needs at least one --field", NULL);
+    int status = open_intel(&run, intel, verify, extra, nextra, defaults);
+    if (status == 0 && vg_cmd_input_start(&run.in) != 0)
+        status = 2;
+    if (status) {
+        scan_free(&run);
+        return status;
+    }
+    vg_buf_init(&run.out, 0);
+    vg_cmd_input_read_all(&run.in, argc - optind, argv + optind);
+    if (flush_out(&run) != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "vigil scan: cannot write to standard output\n");
+        run.in.io_failed = 1;
+    }
+    if (run.progress)
+        show_progress(&run, 1);
+    summary(&run);
+    status = vg_cmd_input_status(&run.in);
+    scan_free(&run);
+    return status;
+}
