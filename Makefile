@@ -37,6 +37,9 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/vigil
 
+# the built-in Sigma logsource mapping is assembled into this object (.incbin)
+$(BUILD)/obj/sigma-logsource.o: etc/sigma-logsources.yml
+
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -c $< -o $@

@@ -1,0 +1,582 @@
+/*
+ * sigma-logsource: the mapping from Sigma logsources and field names to Vigil's events (see
+ * sigma-logsource.h). The file is read whole with util-yaml; field sets are read first so
+ * that sources can name them, and a set's base is followed at lookup time (depth-limited).
+ */
+#include "sigma-logsource.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util-mem.h"
+#include "util-yaml.h"
+
+#define MAX_VALUES 64           /* limit: strings one condition may accept */
+#define MAX_CONDS 16            /* limit: conditions of one source */
+#define MAX_ENTRIES 32          /* limit: logsource entries of one source */
+#define MAX_SETS 256            /* limit: field sets */
+#define MAX_MAPS 1024           /* limit: names mapped by one field set */
+#define MAX_BASE_DEPTH 8        /* limit: chain of bases */
+
+enum { REST_INHERIT = -2, REST_NONE = -1 };
+
+typedef struct ls_cond {
+    char *path;                 /* NULL: the decoder's name */
+    char **values;
+    unsigned nvalues;
+} ls_cond;
+
+typedef struct ls_entry {
+    char *product, *category, *service;
+} ls_entry;
+
+typedef struct ls_source {
+    char *name;
+    ls_cond conds[MAX_CONDS];
+    unsigned nconds;
+    ls_entry entries[MAX_ENTRIES];
+    unsigned nentries;
+    int set;                    /* field set index */
+} ls_source;
+
+typedef struct ls_map {
+    char *sigma;
+    vg_sigma_field field;       /* field.name owned */
+} ls_map;
+
+typedef struct ls_set {
+    char *name;
+    char *base_name;
+    int base;                   /* -1: none */
+    ls_map *maps;
+    unsigned nmaps;
+    int rest;                   /* vg_sigma_field_kind, REST_NONE or REST_INHERIT */
+    unsigned line;
+} ls_set;
+
+struct vg_sigma_mapping {
+    ls_source *sources;
+    size_t nsources;
+    ls_set sets[MAX_SETS];
+    size_t nsets;
+};
+
+/* The built-in mapping: etc/sigma-logsources.yml, assembled into the program. */
+extern const char vg_sigma_builtin_mapping[];
+__asm__(".section .rodata\n"
+        ".global vg_sigma_builtin_mapping\n"
+        "vg_sigma_builtin_mapping:\n"
+        ".incbin \"etc/sigma-logsources.yml\"\n"
+        ".byte 0\n"
+        ".previous\n");
+
+/* ---- reading the file --------------------------------------------------------------------- */
+
+typedef struct ls_parse {
+    vg_yaml y;
+    vg_sigma_mapping *m;
+    yaml_node_t *sets_node, *sources_node;
+    ls_set *set;                /* the set being read */
+    ls_source *src;             /* the source being read */
+    ls_cond *cond;
+    ls_entry *entry;
+} ls_parse;
+
+static vg_rc nomem(ls_parse *p)
+{
+    return vg_fail(p->y.err, VG_ERR_NOMEM, 0, "out of memory");
+}
+
+static vg_rc on_root(void *ctx, const char *key, yaml_node_t *v)
+{
+    ls_parse *p = ctx;
+    if (strcmp(key, "field_sets") == 0)
+        p->sets_node = v;
+    else if (strcmp(key, "sources") == 0)
+        p->sources_node = v;
+    else
+        return vg_yaml_fail(&p->y, v, "unknown key '%s' (field_sets, sources)", key);
+    return VG_OK;
+}
+
+static vg_rc on_map(void *ctx, const char *key, yaml_node_t *v)
+{
+    ls_parse *p = ctx;
+    ls_set *s = p->set;
+    const char *target;
+    vg_rc rc = vg_yaml_string(&p->y, v, "a mapped field", &target);
+    if (rc)
+        return rc;
+    if (s->nmaps == MAX_MAPS)
+        return vg_yaml_fail(&p->y, v, "more than %d mapped names in one field set", MAX_MAPS);
+    ls_map *mp = &s->maps[s->nmaps];
+    int data = target[0] == '$';
+    mp->field.kind = data ? VG_SIGMA_FIELD_EVENTDATA : VG_SIGMA_FIELD_PATH;
+    mp->sigma = vg_strndup(key, strlen(key));
+    mp->field.name = vg_strndup(target + data, strlen(target + data));
+    mp->field.len = strlen(target + data);
+    if (!mp->sigma || !mp->field.name)
+        return nomem(p);
+    s->nmaps++;
+    if (mp->field.len == 0)
+        return vg_yaml_fail(&p->y, v, "'$' must be followed by an event data member name");
+    return VG_OK;
+}
+
+static vg_rc on_set_key(void *ctx, const char *key, yaml_node_t *v)
+{
+    ls_parse *p = ctx;
+    ls_set *s = p->set;
+    if (strcmp(key, "base") == 0) {
+        const char *b;
+        vg_rc rc = vg_yaml_string(&p->y, v, "base", &b);
+        if (rc)
+            return rc;
+        return (s->base_name = vg_strndup(b, strlen(b))) ? VG_OK : nomem(p);
+    }
+    if (strcmp(key, "map") == 0) {
+        if (v->type == YAML_MAPPING_NODE && !(s->maps = vg_calloc(MAX_MAPS, sizeof *s->maps)))
+            return nomem(p);
+        return vg_yaml_each(&p->y, v, "map", on_map, p);
+    }
+    if (strcmp(key, "rest") == 0) {
+        size_t len;
+        const char *r = vg_yaml_scalar(v, &len);
+        if (r && strcmp(r, "event-data") == 0)
+            s->rest = VG_SIGMA_FIELD_EVENTDATA;
+        else if (r && strcmp(r, "record") == 0)
+            s->rest = VG_SIGMA_FIELD_RECORD;
+        else if (r && strcmp(r, "none") == 0)
+            s->rest = REST_NONE;
+        else
+            return vg_yaml_fail(&p->y, v, "rest must be event-data, record or none");
+        return VG_OK;
+    }
+    return vg_yaml_fail(&p->y, v, "unknown key '%s' in a field set (base, map, rest)", key);
+}
+
+static vg_rc on_set(void *ctx, const char *key, yaml_node_t *v)
+{
+    ls_parse *p = ctx;
+    vg_sigma_mapping *m = p->m;
+    if (m->nsets == MAX_SETS)
+        return vg_yaml_fail(&p->y, v, "more than %d field sets", MAX_SETS);
+    ls_set *s = &m->sets[m->nsets++];
+    s->base = -1;
+    s->rest = REST_INHERIT;
+    s->line = vg_yaml_line(v);
+    if (!(s->name = vg_strndup(key, strlen(key))))
+        return nomem(p);
+    p->set = s;
+    return vg_yaml_each(&p->y, v, "a field set", on_set_key, p);
+}
+
+static int set_index(const vg_sigma_mapping *m, const char *name)
+{
+    for (size_t i = 0; i < m->nsets; i++)
+        if (strcmp(m->sets[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static vg_rc on_cond_value(void *ctx, yaml_node_t *item)
+{
+    ls_parse *p = ctx;
+    ls_cond *c = p->cond;
+    const char *s;
+    vg_rc rc = vg_yaml_string(&p->y, item, "a match value", &s);
+    if (rc)
+        return rc;
+    if (c->nvalues == MAX_VALUES)
+        return vg_yaml_fail(&p->y, item, "more than %d values in one condition", MAX_VALUES);
+    if (!c->values && !(c->values = vg_calloc(MAX_VALUES, sizeof *c->values)))
+        return nomem(p);
+    return (c->values[c->nvalues++] = vg_strndup(s, strlen(s))) ? VG_OK : nomem(p);
+}
+
+static vg_rc on_match(void *ctx, const char *key, yaml_node_t *v)
+{
+    ls_parse *p = ctx;
+    ls_source *src = p->src;
+    if (src->nconds == MAX_CONDS)
+        return vg_yaml_fail(&p->y, v, "more than %d conditions in one source", MAX_CONDS);
+    ls_cond *c = &src->conds[src->nconds++];
+    if (strcmp(key, "decoder") != 0 && !(c->path = vg_strndup(key, strlen(key))))
+        return nomem(p);
+    p->cond = c;
+    return vg_yaml_items(&p->y, v, "a match value", on_cond_value, p);
+}
+
+static vg_rc on_entry_key(void *ctx, const char *key, yaml_node_t *v)
+{
+    ls_parse *p = ctx;
+    char **slot = strcmp(key, "product") == 0    ? &p->entry->product
+                  : strcmp(key, "category") == 0 ? &p->entry->category
+                  : strcmp(key, "service") == 0  ? &p->entry->service
+                                                 : NULL;
+    if (!slot)
+        return vg_yaml_fail(&p->y, v, "unknown key '%s' in a logsource (product, category, service)", key);
+    const char *s;
+    vg_rc rc = vg_yaml_string(&p->y, v, key, &s);
+    if (rc)
+        return rc;
+    return (*slot = vg_strndup(s, strlen(s))) ? VG_OK : nomem(p);
+}
+
+static vg_rc on_entry(void *ctx, yaml_node_t *item)
+{
+    ls_parse *p = ctx;
+    ls_source *src = p->src;
+    if (src->nentries == MAX_ENTRIES)
+        return vg_yaml_fail(&p->y, item, "more than %d logsources in one source", MAX_ENTRIES);
+    p->entry = &src->entries[src->nentries++];
+    vg_rc rc = vg_yaml_each(&p->y, item, "a logsource", on_entry_key, p);
+    if (!rc && !p->entry->product && !p->entry->category && !p->entry->service)
+        return vg_yaml_fail(&p->y, item, "a logsource names none of product, category, service");
+    return rc;
+}
+
+static vg_rc on_source_key(void *ctx, const char *key, yaml_node_t *v)
+{
+    ls_parse *p = ctx;
+    ls_source *src = p->src;
+    if (strcmp(key, "name") == 0) {
+        const char *s;
+        vg_rc rc = vg_yaml_string(&p->y, v, "name", &s);
+        return rc ? rc : (src->name = vg_strndup(s, strlen(s))) ? VG_OK : nomem(p);
+    }
+    if (strcmp(key, "match") == 0)
+        return vg_yaml_each(&p->y, v, "match", on_match, p);
+    if (strcmp(key, "logsources") == 0)
+        return vg_yaml_items(&p->y, v, "logsources", on_entry, p);
+    if (strcmp(key, "fields") == 0) {
+        const char *s;
+        vg_rc rc = vg_yaml_string(&p->y, v, "fields", &s);
+        if (rc)
+            return rc;
+        if ((src->set = set_index(p->m, s)) < 0)
+            return vg_yaml_fail(&p->y, v, "no field set named '%s'", s);
+        return VG_OK;
+    }
+    return vg_yaml_fail(&p->y, v, "unknown key '%s' in a source (name, match, logsources, fields)", key);
+}
+
+static vg_rc on_source(void *ctx, yaml_node_t *item)
+{
+    ls_parse *p = ctx;
+    vg_sigma_mapping *m = p->m;
+    if (m->nsources == VG_SIGMA_MAX_SOURCES)
+        return vg_yaml_fail(&p->y, item, "more than %u sources", VG_SIGMA_MAX_SOURCES);
+    ls_source *src = &m->sources[m->nsources++];
+    src->set = -1;
+    p->src = src;
+    vg_rc rc = vg_yaml_each(&p->y, item, "a source", on_source_key, p);
+    if (rc)
+        return rc;
+    if (!src->name || src->nconds == 0 || src->nentries == 0 || src->set < 0)
+        return vg_yaml_fail(&p->y, item, "a source needs name, match, logsources and fields");
+    for (size_t i = 0; i + 1 < m->nsources; i++)
+        if (strcmp(m->sources[i].name, src->name) == 0)
+            return vg_yaml_fail(&p->y, item, "source '%s' is given twice", src->name);
+    return VG_OK;
+}
+
+/* Resolves the bases of the field sets, refusing unknown names and cycles. */
+static vg_rc link_sets(ls_parse *p)
+{
+    vg_sigma_mapping *m = p->m;
+    for (size_t i = 0; i < m->nsets; i++) {
+        ls_set *s = &m->sets[i];
+        if (s->base_name && (s->base = set_index(m, s->base_name)) < 0)
+            return vg_fail(p->y.err, VG_ERR_PARSE, 0, "%s:%u: field set %s: no base named '%s'", p->y.name, s->line,
+                           s->name, s->base_name);
+    }
+    for (size_t i = 0; i < m->nsets; i++) {
+        int b = (int)i, depth = 0;
+        while ((b = m->sets[b].base) >= 0)
+            if (++depth > MAX_BASE_DEPTH)
+                return vg_fail(p->y.err, VG_ERR_PARSE, 0, "%s:%u: field set %s: bases form a cycle or a chain "
+                               "longer than %d", p->y.name, m->sets[i].line, m->sets[i].name, MAX_BASE_DEPTH);
+    }
+    return VG_OK;
+}
+
+vg_rc vg_sigma_mapping_parse(vg_sigma_mapping **out, const char *text, size_t len, const char *name,
+                             vg_error *err)
+{
+    if (len > VG_SIGMA_MAPPING_MAX)
+        return vg_fail(err, VG_ERR_LIMIT, 0, "%s: larger than %u bytes", name, VG_SIGMA_MAPPING_MAX);
+    ls_parse p;
+    memset(&p, 0, sizeof p);
+    p.m = vg_calloc(1, sizeof *p.m);
+    if (!p.m || !(p.m->sources = vg_calloc(VG_SIGMA_MAX_SOURCES, sizeof *p.m->sources))) {
+        vg_free(p.m);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    vg_rc rc = vg_yaml_load(&p.y, text, len, name, err);
+    if (!rc)
+        rc = vg_yaml_each(&p.y, vg_yaml_root(&p.y), "the mapping", on_root, &p);
+    if (!rc && (!p.sets_node || !p.sources_node))
+        rc = vg_yaml_fail(&p.y, vg_yaml_root(&p.y), "a mapping needs field_sets and sources");
+    if (!rc)
+        rc = vg_yaml_each(&p.y, p.sets_node, "field_sets", on_set, &p);
+    if (!rc)
+        rc = link_sets(&p);
+    if (!rc)
+        rc = vg_yaml_items(&p.y, p.sources_node, "sources", on_source, &p);
+    vg_yaml_free(&p.y);
+    if (rc) {
+        vg_sigma_mapping_free(p.m);
+        return rc;
+    }
+    *out = p.m;
+    return VG_OK;
+}
+
+vg_rc vg_sigma_mapping_load(vg_sigma_mapping **out, const char *path, vg_error *err)
+{
+    if (!path)
+        return vg_sigma_mapping_parse(out, vg_sigma_builtin_mapping, strlen(vg_sigma_builtin_mapping),
+                                      "(built-in sigma-logsources.yml)", err);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_fail(err, VG_ERR_IO, 0, "%s: %s", path, strerror(errno));
+    char *text = vg_malloc(VG_SIGMA_MAPPING_MAX + 1);
+    size_t n = text ? fread(text, 1, VG_SIGMA_MAPPING_MAX + 1, f) : 0;
+    int bad = ferror(f);
+    fclose(f);
+    vg_rc rc;
+    if (!text)
+        rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    else if (bad)
+        rc = vg_fail(err, VG_ERR_IO, 0, "%s: read error", path);
+    else
+        rc = vg_sigma_mapping_parse(out, text, n, path, err);
+    vg_free(text);
+    return rc;
+}
+
+void vg_sigma_mapping_free(vg_sigma_mapping *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nsources; i++) {
+        ls_source *s = &m->sources[i];
+        vg_free(s->name);
+        for (unsigned c = 0; c < s->nconds; c++) {
+            vg_free(s->conds[c].path);
+            for (unsigned v = 0; v < s->conds[c].nvalues; v++)
+                vg_free(s->conds[c].values[v]);
+            vg_free(s->conds[c].values);
+        }
+        for (unsigned e = 0; e < s->nentries; e++) {
+            vg_free(s->entries[e].product);
+            vg_free(s->entries[e].category);
+            vg_free(s->entries[e].service);
+        }
+    }
+    for (size_t i = 0; i < m->nsets; i++) {
+        ls_set *s = &m->sets[i];
+        vg_free(s->name);
+        vg_free(s->base_name);
+        for (unsigned k = 0; k < s->nmaps; k++) {
+            vg_free(s->maps[k].sigma);
+            vg_free((char *)(uintptr_t)s->maps[k].field.name);
+        }
+        vg_free(s->maps);
+    }
+    vg_free(m->sources);
+    vg_free(m);
+}
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+size_t vg_sigma_mapping_count(const vg_sigma_mapping *m)
+{
+    return m->nsources;
+}
+
+const char *vg_sigma_source_name(const vg_sigma_mapping *m, size_t i)
+{
+    return i < m->nsources ? m->sources[i].name : "?";
+}
+
+/* Does the rule's part (NULL: not named) equal the entry's? */
+static int part_ok(const char *rule, const char *entry)
+{
+    return !rule || (entry && strcmp(rule, entry) == 0);
+}
+
+size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const vg_sigma_logsource *ls, uint16_t *ids,
+                                    size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nsources; i++) {
+        const ls_source *s = &m->sources[i];
+        for (unsigned e = 0; e < s->nentries; e++) {
+            const ls_entry *en = &s->entries[e];
+            if (part_ok(ls->product, en->product) && part_ok(ls->category, en->category) &&
+                part_ok(ls->service, en->service)) {
+                if (n < max)
+                    ids[n] = (uint16_t)i;
+                n++;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+static int cond_holds(const ls_cond *c, const vg_event *ev)
+{
+    if (!c->path) {
+        for (unsigned v = 0; v < c->nvalues; v++)
+            if (ev->decoder && strcmp(ev->decoder, c->values[v]) == 0)
+                return 1;
+        return 0;
+    }
+    vg_value val = vg_event_get(ev, c->path);
+    if (val.type != VG_JSON_STRING && val.type != VG_JSON_NUMBER)
+        return 0;
+    for (unsigned v = 0; v < c->nvalues; v++)
+        if (val.type == VG_JSON_STRING ? vg_value_equals(&val, c->values[v], strlen(c->values[v]))
+                                       : val.len == strlen(c->values[v]) && memcmp(val.ptr, c->values[v], val.len) == 0)
+            return 1;
+    return 0;
+}
+
+size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nsources && n < max; i++) {
+        const ls_source *s = &m->sources[i];
+        unsigned c = 0;
+        while (c < s->nconds && cond_holds(&s->conds[c], ev))
+            c++;
+        if (c == s->nconds)
+            ids[n++] = (uint16_t)i;
+    }
+    return n;
+}
+
+vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_field *out,
+                             vg_error *err)
+{
+    if (src >= m->nsources)
+        return vg_fail(err, VG_ERR_USAGE, 0, "no source %zu", src);
+    int rest = REST_INHERIT;
+    for (int s = m->sources[src].set; s >= 0; s = m->sets[s].base) {
+        const ls_set *set = &m->sets[s];
+        for (unsigned k = 0; k < set->nmaps; k++)
+            if (strcmp(set->maps[k].sigma, name) == 0) {
+                *out = set->maps[k].field;
+                return VG_OK;
+            }
+        if (rest == REST_INHERIT)
+            rest = set->rest;
+    }
+    if (rest < 0)
+        return vg_fail(err, VG_ERR_NOTFOUND, 0, "field %s is not mapped for %s events", name,
+                       m->sources[src].name);
+    *out = (vg_sigma_field){ (vg_sigma_field_kind)rest, name, strlen(name) };
+    return VG_OK;
+}
+
+/* ---- Windows event data ------------------------------------------------------------------- */
+
+/* The token holding the event data of a Windows event in any of its JSON shapes (evtx
+ * Event.EventData or the first UserData element, Winlogbeat winlog.event_data, NXLog nested
+ * EventData or the whole flat record). */
+static int eventdata_container(const vg_json_doc *doc)
+{
+    int i = vg_json_find(doc, 0, "Event.EventData", 15);
+    if (i >= 0 && doc->toks[i].type == VG_JSON_OBJECT)
+        return i;
+    i = vg_json_find(doc, 0, "Event.UserData", 14);
+    if (i >= 0 && doc->toks[i].type == VG_JSON_OBJECT && doc->toks[i].next > (uint32_t)i + 2 &&
+        doc->toks[i + 2].type == VG_JSON_OBJECT)
+        return i + 2;
+    i = vg_json_find(doc, 0, "winlog.event_data", 17);
+    if (i >= 0 && doc->toks[i].type == VG_JSON_OBJECT)
+        return i;
+    i = vg_json_member(doc, 0, "EventData", 9);
+    if (i >= 0 && doc->toks[i].type == VG_JSON_OBJECT)
+        return i;
+    return 0;
+}
+
+/* Does raw key k (not escaped) equal name once its spaces are removed? */
+static int key_equals_unspaced(const char *k, size_t kn, const char *name, size_t n)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < kn; i++) {
+        if (k[i] == ' ')
+            continue;
+        if (j == n || k[i] != name[j])
+            return 0;
+        j++;
+    }
+    return j == n;
+}
+
+/* The value of a Data element {"#attributes":{"Name":N},"#text":V} (or "@Name") named name. */
+static int data_element(const vg_json_doc *doc, uint32_t el, const char *name, size_t n)
+{
+    if (doc->toks[el].type != VG_JSON_OBJECT)
+        return -1;
+    int nm = vg_json_find(doc, el, "#attributes.Name", 16);
+    if (nm < 0)
+        nm = vg_json_member(doc, el, "@Name", 5);
+    if (nm < 0 || doc->toks[nm].type != VG_JSON_STRING)
+        return -1;
+    vg_value v = vg_json_value(doc, (uint32_t)nm);
+    if (!vg_json_string_equals(v.ptr, v.len, v.flags, name, n))
+        return -1;
+    int text = vg_json_member(doc, el, "#text", 5);
+    return text >= 0 ? text : -2;     /* -2: named, without a value */
+}
+
+/* The token of event data member name in container c, -1 if absent, -2 if present empty. */
+static int eventdata_member(const vg_json_doc *doc, uint32_t c, const char *name, size_t n)
+{
+    int i = vg_json_member(doc, c, name, n);
+    if (i >= 0)
+        return i;
+    int data = vg_json_member(doc, c, "Data", 4);
+    if (data >= 0 && doc->toks[data].type == VG_JSON_ARRAY) {
+        for (uint32_t k = (uint32_t)data + 1; k < doc->toks[data].next; k = doc->toks[k].next)
+            if ((i = data_element(doc, k, name, n)) != -1)
+                return i;
+    } else if (data >= 0 && (i = data_element(doc, (uint32_t)data, name, n)) != -1) {
+        return i;
+    }
+    const vg_json_tok *t = doc->toks;
+    for (uint32_t k = c + 1; k < t[c].next; k = t[k + 1].next)
+        if (!(t[k].flags & VG_JSON_ESCAPED) && memchr(doc->text + t[k].start, ' ', t[k].len) &&
+            key_equals_unspaced(doc->text + t[k].start, t[k].len, name, n))
+            return (int)k + 1;
+    return -1;
+}
+
+vg_value vg_sigma_field_value(const vg_sigma_field *f, const vg_event *ev)
+{
+    vg_value none = { VG_JSON_NONE, 0, 0, NULL };
+    if (f->kind == VG_SIGMA_FIELD_PATH)
+        return vg_event_get(ev, f->name);
+    const vg_json_doc *doc = ev->doc;
+    if (!doc || doc->ntoks == 0 || doc->toks[0].type != VG_JSON_OBJECT)
+        return none;
+    int i;
+    if (f->kind == VG_SIGMA_FIELD_RECORD) {
+        i = vg_json_find(doc, 0, f->name, f->len);
+    } else {
+        i = eventdata_member(doc, (uint32_t)eventdata_container(doc), f->name, f->len);
+        if (i == -2) {
+            vg_value empty = { VG_JSON_STRING, 0, 0, "" };
+            return empty;
+        }
+    }
+    return i >= 0 ? vg_json_value(doc, (uint32_t)i) : none;
+}

@@ -1,0 +1,80 @@
+/*
+ * sigma-logsource: which events a Sigma rule applies to, and where its field names are in them.
+ *
+ * A mapping (etc/sigma-logsources.yml is built in; a site's own copy can replace it) lists
+ * sources, the kinds of event Vigil's decoders produce (Sysmon process creation, Security,
+ * sshd through syslog, web server access, Zeek DNS, ...). Each source has conditions on the
+ * decoded event, the Sigma logsources it serves, and a field set that turns the field names of
+ * rules into places in the event: an ECS path, a Windows event data member (in any of the
+ * three Windows JSON shapes), or a path of the JSON record.
+ *
+ * A rule applies to an event when one of the event's sources serves the rule's logsource: every
+ * one of product, category and service that the rule names is equal in that source's entry.
+ *
+ * Main structure: vg_sigma_mapping, an array of sources (their conditions and logsource
+ * entries) and an array of field sets, all owned, read-only once loaded (shared by workers).
+ */
+#ifndef VIGIL_SIGMA_LOGSOURCE_H
+#define VIGIL_SIGMA_LOGSOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "util-error.h"
+
+#define VG_SIGMA_MAPPING_MAX (1u << 20)     /* limit: bytes of a mapping file */
+#define VG_SIGMA_MAX_SOURCES 1024u          /* limit: sources of a mapping */
+
+typedef struct vg_sigma_mapping vg_sigma_mapping;
+
+/* A logsource as a rule states it; NULL for a part it does not name. */
+typedef struct vg_sigma_logsource {
+    const char *product;
+    const char *category;
+    const char *service;
+} vg_sigma_logsource;
+
+typedef enum vg_sigma_field_kind {
+    VG_SIGMA_FIELD_PATH = 0,    /* a path looked up with vg_event_get (ECS field or record) */
+    VG_SIGMA_FIELD_EVENTDATA,   /* a Windows event data member */
+    VG_SIGMA_FIELD_RECORD       /* a path of the JSON record only */
+} vg_sigma_field_kind;
+
+/* Where one field of a rule is found in events of one source. */
+typedef struct vg_sigma_field {
+    vg_sigma_field_kind kind;
+    const char *name;           /* the path or member name (owned by the mapping or the caller) */
+    size_t len;
+} vg_sigma_field;
+
+/* Loads a mapping file; path NULL loads the built-in one. Errors say FILE:LINE: reason. */
+vg_rc vg_sigma_mapping_load(vg_sigma_mapping **out, const char *path, vg_error *err);
+
+/* Loads a mapping from text[0..len) named name. */
+vg_rc vg_sigma_mapping_parse(vg_sigma_mapping **out, const char *text, size_t len, const char *name,
+                             vg_error *err);
+
+/* Frees a mapping. */
+void vg_sigma_mapping_free(vg_sigma_mapping *m);
+
+/* Number of sources, and the name of source i. */
+size_t vg_sigma_mapping_count(const vg_sigma_mapping *m);
+const char *vg_sigma_source_name(const vg_sigma_mapping *m, size_t i);
+
+/* The sources that serve logsource ls, into ids (at most max); returns how many there are. */
+size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const vg_sigma_logsource *ls, uint16_t *ids,
+                                    size_t max);
+
+/* The sources event ev belongs to, in the mapping's order, into ids; returns how many. */
+size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max);
+
+/* Where field name (a rule's field name) is found in events of source src; VG_ERR_NOTFOUND
+ * with a reason when that source does not map it. out->name may point into name. */
+vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_field *out,
+                             vg_error *err);
+
+/* The value of a mapped field in ev (type VG_JSON_NONE when absent). */
+vg_value vg_sigma_field_value(const vg_sigma_field *f, const vg_event *ev);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * test-sigma-logsource: the built-in logsource mapping on events the real decoders produce
+ * (Sysmon and Security in the evtx shape, NXLog and Winlogbeat, sshd through syslog, an access
+ * log line): which sources an event belongs to, which sources serve a rule's logsource, and
+ * where field names are found (event data members in every shape, Data element lists, names
+ * with spaces, Security 4688 renames, ECS paths). Then mapping files with mistakes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "decode-fixture.h"
+#include "sigma-logsource.h"
+
+static vg_sigma_mapping *map;
+
+static int setup(void **state)
+{
+    vg_error e;
+    if (json_setup(state) != 0)
+        return -1;
+    if (vg_sigma_mapping_load(&map, NULL, &e) != VG_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    vg_sigma_mapping_free(map);
+    return json_teardown(state);
+}
+
+/* The names of the sources ev belongs to, space-separated. */
+static const char *classify(void)
+{
+    static char out[512];
+    uint16_t ids[32];
+    size_t n = vg_sigma_mapping_classify(map, &ev, ids, 32), o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", i ? " " : "", vg_sigma_source_name(map, ids[i]));
+    return out;
+}
+
+static size_t source_index(const char *name)
+{
+    for (size_t i = 0; i < vg_sigma_mapping_count(map); i++)
+        if (strcmp(vg_sigma_source_name(map, i), name) == 0)
+            return i;
+    fail_msg("no source %s", name);
+    return 0;
+}
+
+/* Asserts that field name of a source-src event is want (a string) in ev. */
+static void expect_field(const char *src, const char *name, const char *want)
+{
+    vg_sigma_field f;
+    vg_error e;
+    if (vg_sigma_mapping_field(map, source_index(src), name, &f, &e) != VG_OK)
+        fail_msg("%s: %s", name, e.msg);
+    vg_value v = vg_sigma_field_value(&f, &ev);
+    char buf[512];
+    if (!want) {
+        assert_int_equal(v.type, VG_JSON_NONE);
+        return;
+    }
+    if (v.type == VG_JSON_NUMBER) {
+        snprintf(buf, sizeof buf, "%.*s", (int)v.len, v.ptr);
+    } else if (vg_value_string(&v, buf, sizeof buf) < 0) {
+        fail_msg("%s: not a string (type %d)", name, v.type);
+    }
+    assert_string_equal(buf, want);
+}
+
+static const char sysmon1[] =
+    "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+    "'TimeCreated':{'#attributes':{'SystemTime':'2026-01-02T03:04:05Z'}},"
+    "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+    "'EventData':{'Image':'C:\\\\Windows\\\\System32\\\\cmd.exe','CommandLine':'cmd /c whoami',"
+    "'Product Name':'Microsoft Windows'}}}";
+
+static void test_sysmon_evtx(void **state)
+{
+    (void)state;
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"), sysmon1), VG_OK);
+    assert_string_equal(classify(), "sysmon-1 windows-other");
+    expect_field("sysmon-1", "Image", "C:\\Windows\\System32\\cmd.exe");
+    expect_field("sysmon-1", "CommandLine", "cmd /c whoami");
+    expect_field("sysmon-1", "ProductName", "Microsoft Windows");   /* spaces ignored */
+    expect_field("sysmon-1", "EventID", "1");
+    expect_field("sysmon-1", "Channel", "Microsoft-Windows-Sysmon/Operational");
+    expect_field("sysmon-1", "Computer", "ws1");
+    expect_field("sysmon-1", "ParentImage", NULL);
+}
+
+static void test_security_4688_renames(void **state)
+{
+    (void)state;
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"),
+        "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Security-Auditing'}},"
+        "'EventID':4688,'Channel':'Security','Computer':'dc1'},'EventData':{'Data':["
+        "{'#attributes':{'Name':'NewProcessName'},'#text':'C:\\\\x.exe'},"
+        "{'#attributes':{'Name':'ParentProcessName'},'#text':'C:\\\\p.exe'},"
+        "{'#attributes':{'Name':'CommandLine'}}]}}}"), VG_OK);
+    assert_string_equal(classify(), "security-4688 security windows-other");
+    expect_field("security-4688", "Image", "C:\\x.exe");
+    expect_field("security-4688", "ParentImage", "C:\\p.exe");
+    expect_field("security-4688", "CommandLine", "");          /* a Data element without text */
+    expect_field("security", "NewProcessName", "C:\\x.exe");
+}
+
+static void test_other_windows_shapes(void **state)
+{
+    (void)state;
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"),
+        "{'@timestamp':'2026-01-02T03:04:05Z','winlog':{'channel':'Microsoft-Windows-Sysmon/Operational',"
+        "'event_id':3,'provider_name':'Microsoft-Windows-Sysmon','computer_name':'ws2',"
+        "'event_data':{'DestinationIp':'203.0.113.5','Image':'C:\\\\a.exe'}}}"), VG_OK);
+    assert_string_equal(classify(), "sysmon-3 windows-other");
+    expect_field("sysmon-3", "DestinationIp", "203.0.113.5");
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"),
+        "{'EventTime':'2026-01-02 03:04:05','Hostname':'ws3','EventID':4104,"
+        "'SourceName':'Microsoft-Windows-PowerShell','Channel':'Microsoft-Windows-PowerShell/Operational',"
+        "'ScriptBlockText':'IEX (New-Object Net.WebClient)'}"), VG_OK);
+    assert_string_equal(classify(), "powershell-4104 powershell windows-other");
+    expect_field("powershell-4104", "ScriptBlockText", "IEX (New-Object Net.WebClient)");
+}
+
+static void test_rule_logsources(void **state)
+{
+    (void)state;
+    uint16_t ids[64];
+    vg_sigma_logsource pc = { "windows", "process_creation", NULL };
+    assert_int_equal(vg_sigma_mapping_sources_for(map, &pc, ids, 64), 2);
+    assert_string_equal(vg_sigma_source_name(map, ids[0]), "sysmon-1");
+    assert_string_equal(vg_sigma_source_name(map, ids[1]), "security-4688");
+    vg_sigma_logsource web = { NULL, "webserver", NULL };
+    assert_int_equal(vg_sigma_mapping_sources_for(map, &web, ids, 64), 1);
+    vg_sigma_logsource sshd = { "linux", NULL, "sshd" };
+    assert_int_equal(vg_sigma_mapping_sources_for(map, &sshd, ids, 64), 1);
+    vg_sigma_logsource azure = { "azure", NULL, "signinlogs" };
+    assert_int_equal(vg_sigma_mapping_sources_for(map, &azure, ids, 64), 0);
+    vg_sigma_logsource mac = { "macos", "process_creation", NULL };
+    assert_int_equal(vg_sigma_mapping_sources_for(map, &mac, ids, 64), 0);
+}
+
+static void test_text_sources(void **state)
+{
+    (void)state;
+    const vg_decoder *syslog = vg_decoder_find("syslog"), *access = vg_decoder_find("access");
+    accept_line(syslog, "Mar  3 10:00:01 gw sshd[101]: Failed password for root from 192.0.2.11 port 50022 ssh2");
+    assert_string_equal(classify(), "linux-sshd linux-syslog");
+    expect_field("linux-sshd", "program", "sshd");
+    vg_sigma_field f;
+    vg_error e;
+    assert_int_equal(vg_sigma_mapping_field(map, source_index("linux-sshd"), "CommandLine", &f, &e), VG_ERR_NOTFOUND);
+    assert_non_null(strstr(e.msg, "not mapped for linux-sshd events"));
+    accept_line(access, "203.0.113.9 - - [10/Oct/2025:13:55:36 +0000] \"GET /shell.php?cmd=id HTTP/1.1\" 404 "
+                        "209 \"-\" \"curl/8.0\"");
+    assert_string_equal(classify(), "webserver");
+    expect_field("webserver", "c-uri", "/shell.php?cmd=id");
+    expect_field("webserver", "cs-method", "GET");
+    expect_field("webserver", "c-useragent", "curl/8.0");
+    expect_field("webserver", "sc-status", "404");
+}
+
+static void expect_bad(const char *text, const char *want)
+{
+    vg_sigma_mapping *m = NULL;
+    vg_error e;
+    vg_error_clear(&e);
+    if (vg_sigma_mapping_parse(&m, text, strlen(text), "m.yml", &e) == VG_OK) {
+        vg_sigma_mapping_free(m);
+        fail_msg("accepted: %s", text);
+    }
+    if (!strstr(e.msg, want))
+        fail_msg("reason '%s' lacks '%s'", e.msg, want);
+}
+
+static void test_bad_mappings(void **state)
+{
+    (void)state;
+    expect_bad("field_sets: {a: {rest: none}}\n", "needs field_sets and sources");
+    expect_bad("field_sets: {a: {rest: all}}\nsources: []\n", "m.yml:1: rest must be");
+    expect_bad("field_sets: {a: {base: b}}\nsources: []\n", "no base named 'b'");
+    expect_bad("field_sets: {a: {base: b}, b: {base: a}}\nsources: []\n", "cycle");
+    expect_bad("field_sets: {a: {rest: none}}\nsources:\n  - {name: x, match: {decoder: syslog}, "
+               "logsources: [{product: linux}], fields: nope}\n", "m.yml:3: no field set named 'nope'");
+    expect_bad("field_sets: {a: {rest: none}}\nsources:\n  - {name: x, match: {decoder: syslog}, "
+               "logsources: [{product: linux}], fields: a, fields: a}\n", "key 'fields' given twice");
+    expect_bad("field_sets: {a: {rest: none}}\nsources:\n  - {name: x, match: {decoder: syslog}, "
+               "logsources: [{os: linux}], fields: a}\n", "unknown key 'os'");
+    expect_bad("field_sets: {a: {map: {X: '$'}}}\nsources: []\n", "must be followed");
+    expect_bad("field_sets: [\n", "m.yml:");
+    /* a good one */
+    vg_sigma_mapping *m;
+    vg_error e;
+    const char *ok = "field_sets: {a: {rest: record}}\nsources:\n  - {name: x, match: {decoder: [zeek, json]}, "
+                     "logsources: [{product: zeek}], fields: a}\n";
+    assert_int_equal(vg_sigma_mapping_parse(&m, ok, strlen(ok), "m.yml", &e), VG_OK);
+    vg_sigma_mapping_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sysmon_evtx),
+        cmocka_unit_test(test_security_4688_renames),
+        cmocka_unit_test(test_other_windows_shapes),
+        cmocka_unit_test(test_rule_logsources),
+        cmocka_unit_test(test_text_sources),
+        cmocka_unit_test(test_bad_mappings),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
