@@ -43,7 +43,7 @@ typedef struct ls_source {
 
 typedef struct ls_map {
     char *sigma;
-    vg_sigma_field field;       /* field.name owned */
+    vg_sigma_place field;       /* field.name owned */
 } ls_map;
 
 typedef struct ls_set {
@@ -52,7 +52,7 @@ typedef struct ls_set {
     int base;                   /* -1: none */
     ls_map *maps;
     unsigned nmaps;
-    int rest;                   /* vg_sigma_field_kind, REST_NONE or REST_INHERIT */
+    int rest;                   /* vg_sigma_place_kind, REST_NONE or REST_INHERIT */
     unsigned line;
 } ls_set;
 
@@ -113,7 +113,7 @@ static vg_rc on_map(void *ctx, const char *key, yaml_node_t *v)
         return vg_yaml_fail(&p->y, v, "more than %d mapped names in one field set", MAX_MAPS);
     ls_map *mp = &s->maps[s->nmaps];
     int data = target[0] == '$';
-    mp->field.kind = data ? VG_SIGMA_FIELD_EVENTDATA : VG_SIGMA_FIELD_PATH;
+    mp->field.kind = data ? VG_SIGMA_PLACE_EVENTDATA : VG_SIGMA_PLACE_PATH;
     mp->sigma = vg_strndup(key, strlen(key));
     mp->field.name = vg_strndup(target + data, strlen(target + data));
     mp->field.len = strlen(target + data);
@@ -145,9 +145,9 @@ static vg_rc on_set_key(void *ctx, const char *key, yaml_node_t *v)
         size_t len;
         const char *r = vg_yaml_scalar(v, &len);
         if (r && strcmp(r, "event-data") == 0)
-            s->rest = VG_SIGMA_FIELD_EVENTDATA;
+            s->rest = VG_SIGMA_PLACE_EVENTDATA;
         else if (r && strcmp(r, "record") == 0)
-            s->rest = VG_SIGMA_FIELD_RECORD;
+            s->rest = VG_SIGMA_PLACE_RECORD;
         else if (r && strcmp(r, "none") == 0)
             s->rest = REST_NONE;
         else
@@ -409,16 +409,16 @@ static int part_ok(const char *rule, const char *entry)
     return !rule || (entry && strcmp(rule, entry) == 0);
 }
 
-size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const vg_sigma_logsource *ls, uint16_t *ids,
-                                    size_t max)
+size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *product, const char *category,
+                                    const char *service, uint16_t *ids, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->nsources; i++) {
         const ls_source *s = &m->sources[i];
         for (unsigned e = 0; e < s->nentries; e++) {
             const ls_entry *en = &s->entries[e];
-            if (part_ok(ls->product, en->product) && part_ok(ls->category, en->category) &&
-                part_ok(ls->service, en->service)) {
+            if (part_ok(product, en->product) && part_ok(category, en->category) &&
+                part_ok(service, en->service)) {
                 if (n < max)
                     ids[n] = (uint16_t)i;
                 n++;
@@ -461,7 +461,7 @@ size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, 
     return n;
 }
 
-vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_field *out,
+vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_place *out,
                              vg_error *err)
 {
     if (src >= m->nsources)
@@ -480,7 +480,7 @@ vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *
     if (rest < 0)
         return vg_fail(err, VG_ERR_NOTFOUND, 0, "field %s is not mapped for %s events", name,
                        m->sources[src].name);
-    *out = (vg_sigma_field){ (vg_sigma_field_kind)rest, name, strlen(name) };
+    *out = (vg_sigma_place){ (vg_sigma_place_kind)rest, name, strlen(name) };
     return VG_OK;
 }
 
@@ -560,16 +560,16 @@ static int eventdata_member(const vg_json_doc *doc, uint32_t c, const char *name
     return -1;
 }
 
-vg_value vg_sigma_field_value(const vg_sigma_field *f, const vg_event *ev)
+vg_value vg_sigma_place_value(const vg_sigma_place *f, const vg_event *ev)
 {
     vg_value none = { VG_JSON_NONE, 0, 0, NULL };
-    if (f->kind == VG_SIGMA_FIELD_PATH)
+    if (f->kind == VG_SIGMA_PLACE_PATH)
         return vg_event_get(ev, f->name);
     const vg_json_doc *doc = ev->doc;
     if (!doc || doc->ntoks == 0 || doc->toks[0].type != VG_JSON_OBJECT)
         return none;
     int i;
-    if (f->kind == VG_SIGMA_FIELD_RECORD) {
+    if (f->kind == VG_SIGMA_PLACE_RECORD) {
         i = vg_json_find(doc, 0, f->name, f->len);
     } else {
         i = eventdata_member(doc, (uint32_t)eventdata_container(doc), f->name, f->len);

@@ -28,25 +28,18 @@
 
 typedef struct vg_sigma_mapping vg_sigma_mapping;
 
-/* A logsource as a rule states it; NULL for a part it does not name. */
-typedef struct vg_sigma_logsource {
-    const char *product;
-    const char *category;
-    const char *service;
-} vg_sigma_logsource;
-
-typedef enum vg_sigma_field_kind {
-    VG_SIGMA_FIELD_PATH = 0,    /* a path looked up with vg_event_get (ECS field or record) */
-    VG_SIGMA_FIELD_EVENTDATA,   /* a Windows event data member */
-    VG_SIGMA_FIELD_RECORD       /* a path of the JSON record only */
-} vg_sigma_field_kind;
+typedef enum vg_sigma_place_kind {
+    VG_SIGMA_PLACE_PATH = 0,    /* a path looked up with vg_event_get (ECS field or record) */
+    VG_SIGMA_PLACE_EVENTDATA,   /* a Windows event data member */
+    VG_SIGMA_PLACE_RECORD       /* a path of the JSON record only */
+} vg_sigma_place_kind;
 
 /* Where one field of a rule is found in events of one source. */
-typedef struct vg_sigma_field {
-    vg_sigma_field_kind kind;
+typedef struct vg_sigma_place {
+    vg_sigma_place_kind kind;
     const char *name;           /* the path or member name (owned by the mapping or the caller) */
     size_t len;
-} vg_sigma_field;
+} vg_sigma_place;
 
 /* Loads a mapping file; path NULL loads the built-in one. Errors say FILE:LINE: reason. */
 vg_rc vg_sigma_mapping_load(vg_sigma_mapping **out, const char *path, vg_error *err);
@@ -62,19 +55,20 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m);
 size_t vg_sigma_mapping_count(const vg_sigma_mapping *m);
 const char *vg_sigma_source_name(const vg_sigma_mapping *m, size_t i);
 
-/* The sources that serve logsource ls, into ids (at most max); returns how many there are. */
-size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const vg_sigma_logsource *ls, uint16_t *ids,
-                                    size_t max);
+/* The sources that serve a rule's logsource (product, category, service: NULL for a part the
+ * rule does not name), into ids (at most max); returns how many there are. */
+size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *product, const char *category,
+                                    const char *service, uint16_t *ids, size_t max);
 
 /* The sources event ev belongs to, in the mapping's order, into ids; returns how many. */
 size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max);
 
 /* Where field name (a rule's field name) is found in events of source src; VG_ERR_NOTFOUND
  * with a reason when that source does not map it. out->name may point into name. */
-vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_field *out,
+vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_place *out,
                              vg_error *err);
 
 /* The value of a mapped field in ev (type VG_JSON_NONE when absent). */
-vg_value vg_sigma_field_value(const vg_sigma_field *f, const vg_event *ev);
+vg_value vg_sigma_place_value(const vg_sigma_place *f, const vg_event *ev);
 
 #endif

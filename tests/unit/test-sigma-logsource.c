@@ -60,11 +60,11 @@ static size_t source_index(const char *name)
 /* Asserts that field name of a source-src event is want (a string) in ev. */
 static void expect_field(const char *src, const char *name, const char *want)
 {
-    vg_sigma_field f;
+    vg_sigma_place f;
     vg_error e;
     if (vg_sigma_mapping_field(map, source_index(src), name, &f, &e) != VG_OK)
         fail_msg("%s: %s", name, e.msg);
-    vg_value v = vg_sigma_field_value(&f, &ev);
+    vg_value v = vg_sigma_place_value(&f, &ev);
     char buf[512];
     if (!want) {
         assert_int_equal(v.type, VG_JSON_NONE);
@@ -136,18 +136,13 @@ static void test_rule_logsources(void **state)
 {
     (void)state;
     uint16_t ids[64];
-    vg_sigma_logsource pc = { "windows", "process_creation", NULL };
-    assert_int_equal(vg_sigma_mapping_sources_for(map, &pc, ids, 64), 2);
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "windows", "process_creation", NULL, ids, 64), 2);
     assert_string_equal(vg_sigma_source_name(map, ids[0]), "sysmon-1");
     assert_string_equal(vg_sigma_source_name(map, ids[1]), "security-4688");
-    vg_sigma_logsource web = { NULL, "webserver", NULL };
-    assert_int_equal(vg_sigma_mapping_sources_for(map, &web, ids, 64), 1);
-    vg_sigma_logsource sshd = { "linux", NULL, "sshd" };
-    assert_int_equal(vg_sigma_mapping_sources_for(map, &sshd, ids, 64), 1);
-    vg_sigma_logsource azure = { "azure", NULL, "signinlogs" };
-    assert_int_equal(vg_sigma_mapping_sources_for(map, &azure, ids, 64), 0);
-    vg_sigma_logsource mac = { "macos", "process_creation", NULL };
-    assert_int_equal(vg_sigma_mapping_sources_for(map, &mac, ids, 64), 0);
+    assert_int_equal(vg_sigma_mapping_sources_for(map, NULL, "webserver", NULL, ids, 64), 1);
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "linux", NULL, "sshd", ids, 64), 1);
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "azure", NULL, "signinlogs", ids, 64), 0);
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "macos", "process_creation", NULL, ids, 64), 0);
 }
 
 static void test_text_sources(void **state)
@@ -157,7 +152,7 @@ static void test_text_sources(void **state)
     accept_line(syslog, "Mar  3 10:00:01 gw sshd[101]: Failed password for root from 192.0.2.11 port 50022 ssh2");
     assert_string_equal(classify(), "linux-sshd linux-syslog");
     expect_field("linux-sshd", "program", "sshd");
-    vg_sigma_field f;
+    vg_sigma_place f;
     vg_error e;
     assert_int_equal(vg_sigma_mapping_field(map, source_index("linux-sshd"), "CommandLine", &f, &e), VG_ERR_NOTFOUND);
     assert_non_null(strstr(e.msg, "not mapped for linux-sshd events"));
