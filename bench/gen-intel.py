@@ -6,7 +6,7 @@
 Writes about MILLIONS (default 10) million indicators as realistic feed TEXT files into OUTDIR,
 in the formats Vigil reads:
   ipsum.txt            IPsum: "IP<TAB>count" (29% of the indicators)
-  blocklist.netset     FireHOL netset: addresses and IPv4 networks /12-/31 (19%)
+  blocklist.netset     FireHOL netset: addresses and IPv4 networks, mostly /24-/32 (19%)
   ipv6.netset          IPv6 addresses and networks (5%)
   trails/*.txt         Maltrail trails: "# Reference:" groups, domains (29%), URL trails
                        "host/path" (5%), IP:port (4%), inline comments
@@ -36,6 +36,8 @@ FAMILIES = ["emotet", "qakbot", "cobaltstrike", "asyncrat", "njrat", "remcos", "
             "formbook", "redline", "mirai", "gafgyt", "icedid", "bumblebee", "sliver", "raccoon"]
 PATHS = ["wp-content/plugins", "wp-admin/js", "images", "panel", "gate", "files", "uploads", "admin/api",
          "static/js", "download"]
+BENIGN = ["alpha", "nova", "terra", "lumen", "orbit", "vista", "meadow", "harbor", "summit", "river",
+          "maple", "cedar", "atlas", "zephyr", "quartz", "ember", "falcon", "willow", "aurora", "pixel"]
 FILES = ["gate.php", "index.php", "load.bin", "update.exe", "config.bin", "panel/login.php", "a.js",
          "invoice.zip", "payload.dll", "post.php"]
 
@@ -101,7 +103,8 @@ def write_netset(path, n_addr, n_net):
         for i in range(n_addr + n_net):
             if i % 5 == 0 and n_net > 0:
                 n_net -= 1
-                prefix = R.choice((12, 16, 18, 20, 22, 24, 24, 24, 28, 30, 31))
+                prefix = R.choice((32,) * 20 + (31, 30, 29, 28, 27, 26, 25) * 3 + (24,) * 40 + (23, 22, 21, 20) * 2 +
+                                  (19, 18, 17, 16)) if R.random() > 0.001 else 12
                 a = R.getrandbits(32) & (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
                 f.write("%d.%d.%d.%d/%d\n" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, prefix))
             else:
@@ -168,11 +171,13 @@ def benign(kind):
         return R.choice(("10.%d.%d.%d" % (R.randint(0, 255), R.randint(0, 255), R.randint(1, 254)),
                          "192.168.%d.%d" % (R.randint(0, 255), R.randint(1, 254)), ipv4()))
     if kind == "ipv6":
-        return R.choice(("fe80::%x" % R.getrandbits(16), ipv6()))
+        return R.choice(("fe80::%x" % R.getrandbits(16), "fd%02x:%x::%x" % (R.getrandbits(8), R.getrandbits(16),
+                                                                               R.getrandbits(16)), ipv6()))
+    site = "%s%s%d" % (R.choice(BENIGN), R.choice(BENIGN), R.randint(1, 999))   # no stored name looks so
     if kind == "domain":
-        return "%s.%s.%s" % (R.choice(("www", "cdn", "api", "mail", "login", "static")), word(), R.choice(TLDS))
+        return "%s.%s.%s" % (R.choice(("www", "cdn", "api", "mail", "login", "static")), site, R.choice(TLDS))
     if kind == "url":
-        return "https://%s.%s/%s" % (word(), R.choice(TLDS), R.choice(FILES))
+        return "https://%s.%s/%s/%s" % (site, R.choice(TLDS), R.choice(BENIGN), R.choice(("index.html", "app.js")))
     if kind == "hash":
         return hexs(64)
     return "%s:%d" % (ipv4(), R.choice((443, 80, 53, 22)))

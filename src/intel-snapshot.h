@@ -12,14 +12,19 @@
  * (readers of the old one finish on it, then it is closed).
  *
  * Structures and costs (n indicators of a type, s network segments):
- *   addresses, IP:port, hashes, AS numbers  open-addressing hash table, keys inline: O(1),
- *                                            usually one cache line
- *   domains, URLs, e-mail, accounts          hash table of (tag, key offset, refs): O(1) per
- *                                            name, one more line to compare the key
- *   domain parent walk                       one probe per label
+ *   every hash table                         a filter (8 bits per key, one word per lookup)
+ *                                            tested first: most misses stop there
+ *   IPv4, domains, URLs, e-mail, accounts    64-byte buckets of 8 entries: O(1), usually one
+ *                                            cache line (text keys: one more for the record)
+ *   IPv6, IP:port, hashes, AS numbers        open addressing, keys inline: O(1), usually one
+ *                                            cache line
+ *   domain parent walk                       every suffix hashed in one pass from the right,
+ *                                            one filter word each, probes for those passing
  *   networks v4                              disjoint segments, index on the top 16 bits, then
  *                                            binary search: O(log(s / 65536))
  *   networks v6                              disjoint segments, binary search: O(log s)
+ *   batches                                  vg_snap_*_batch and vg_snap_prefetch* overlap the
+ *                                            memory accesses of many lookups
  */
 #ifndef VIGIL_INTEL_SNAPSHOT_H
 #define VIGIL_INTEL_SNAPSHOT_H
