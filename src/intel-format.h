@@ -12,10 +12,24 @@
  *
  * Sections: STRINGS (u16 length, bytes, NUL; offset 0 is ""), FEEDS, PROVS (provenance
  * records), REFLISTS and PROVLISTS (u32 lists [n, item...], offset 0 unused), one hash table
- * per indicator type (IPv4: cache-line buckets of 8 keys; others linear probing from slot
- * snap_slot(hash), fixed-size keys inline, text keys as STRINGS offsets with a 32-bit tag), and per address family the networks, the disjoint segments of the address space
- * (sorted starts, each with a NETLIST of every network covering it, most specific first) and,
- * for IPv4, an index of the segments by the top 16 address bits.
+ * per indicator type, a membership filter per table (FILTER), and per address family the
+ * networks, the disjoint segments of the address space (sorted starts, each with a NETLIST of
+ * every network covering it, most specific first) and, for IPv4, an index of the segments by
+ * the top 16 address bits.
+ *
+ * Hash tables: IPv4 and the text types (domain, URL, e-mail, account) use 64-byte buckets (one
+ * cache line) of 8 entries, probed bucket by bucket from snap_slot(hash); the other fixed-size
+ * types use linear probing with the key inline. A text entry is a 32-bit tag (hash bits and
+ * the subdomain mode) and the offset of its record in the type's KEYS section:
+ *   u32 ref, [u32 ref_sub when the mode is SNAP_SUB_OWN], length (1 byte, or 0xFF then u16),
+ *   key bytes (no NUL).
+ * Domain keys are hashed label by label from the right (snap_domain_hash), so every parent of
+ * a name is hashed in one pass over it.
+ *
+ * The filter of a table is a word-blocked Bloom filter: a key sets 3 bits of one 64-bit word
+ * (8 bits per key, about 3% false positives). It is small enough to stay in cache where the
+ * table does not, and lets a lookup that misses (most of them, in an event stream) stop
+ * before touching the table.
  *
  * A provenance reference ("ref", u32): 0 none; bit 31 set: the single PROVS record
  * (ref & 0x7fffffff); else the PROVLISTS offset of a list of PROVS records.
@@ -25,11 +39,14 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "intel-indicator.h"
 
 #define SNAP_MAGIC "VGINTEL1"
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u               /* 2: bucketed text tables, KEYS records, filters */
 #define SNAP_HEADER_SIZE 128u
 #define SNAP_ALIGN 64u
 #define SNAP_MAX_SECTIONS 64u
@@ -76,7 +93,9 @@ enum snap_section_id {
     SEC_SEG6_START,
     SEC_SEG6_VALUE,
     SEC_NETLISTS6,
-    SEC_TABLE = 32      /* + indicator type: its hash table */
+    SEC_KEYS = 16,      /* + text indicator type: its key records */
+    SEC_TABLE = 32,     /* + indicator type: its hash table */
+    SEC_FILTER = 48     /* + indicator type: the filter of its hash table (u64 words) */
 };
 
 typedef struct snap_feed {
@@ -111,13 +130,13 @@ typedef struct snap_prov {
 } snap_prov;
 _Static_assert(sizeof(snap_prov) == 48, "snap_prov is 48 bytes");
 
-/* Slot of a text-key table (domain, URL, e-mail, account). tag 0 never occurs in use. */
-typedef struct snap_var_slot {
-    uint32_t tag;               /* snap_tag of the key's hash; 0: empty slot */
-    uint32_t key;               /* STRINGS offset of the canonical key */
-    uint32_t ref;               /* every source */
-    uint32_t ref_sub;           /* domains: the sources that also match subdomains */
-} snap_var_slot;
+/* Subdomain mode of a text entry (the low 2 bits of its tag): may the entry match as a parent
+ * of a name, and with which sources. */
+#define SNAP_SUB_NONE 0u        /* not as a parent (no source matches subdomains; not a domain) */
+#define SNAP_SUB_ALL 1u         /* as a parent, with every source (ref) */
+#define SNAP_SUB_OWN 2u         /* as a parent, with the sources in ref_sub */
+#define SNAP_SUB_MASK 3u
+#define SNAP_KEY_LONG 0xFFu     /* record length byte: a u16 length follows */
 
 typedef struct snap_net4 {
     unsigned char addr[4];
@@ -162,8 +181,9 @@ static inline uint32_t snap_fixed_slot_size(int type)
 
 /* The IPv4 table is made of 64-byte buckets (one cache line): 8 keys, then their 8 refs. A
  * lookup compares the 8 keys at once and moves to the next bucket only when the bucket is
- * full; filled to 1/2 on average, about 1 bucket in 20 is full, so a lookup almost always
- * reads one line (16 bytes per address). */
+ * full. Text tables use the same buckets: 8 tags, then the 8 record offsets. Buckets are
+ * filled to 0.8 on average, so about 1 key in 10 lives in the bucket after its home (the
+ * next cache line); 10 bytes per address, 10 per text key plus its record. */
 #define SNAP_BUCKET_SLOTS 8u
 #define SNAP_BUCKET_SIZE 64u
 
@@ -172,6 +192,12 @@ typedef struct snap_bucket4 {
     uint32_t ref[SNAP_BUCKET_SLOTS];    /* 0: empty slot */
 } snap_bucket4;
 _Static_assert(sizeof(snap_bucket4) == SNAP_BUCKET_SIZE, "an IPv4 bucket is one cache line");
+
+typedef struct snap_tbucket {
+    uint32_t tag[SNAP_BUCKET_SLOTS];    /* snap_tag | SNAP_SUB_*; 0: empty slot */
+    uint32_t rec[SNAP_BUCKET_SLOTS];    /* KEYS offset of the record */
+} snap_tbucket;
+_Static_assert(sizeof(snap_tbucket) == SNAP_BUCKET_SIZE, "a text bucket is one cache line");
 
 static inline int snap_is_text_type(int type)
 {
@@ -201,6 +227,17 @@ static inline uint64_t snap_tail(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* The 64-bit finalizer of MurmurHash3. */
+static inline uint64_t snap_fmix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
 /* The key hash of the file format (part of the format: changing it needs a new version).
  * 8-byte little-endian words, each mixed in with a multiply and rotate, the tail as one word
  * (snap_tail), the length in the seed, then the 64-bit finalizer of MurmurHash3. seed comes
@@ -219,30 +256,129 @@ static inline uint64_t snap_hash(const void *p, size_t n, uint64_t seed)
     }
     w = snap_tail(s, n);
     h ^= snap_rotl(w * 0x87c37b91114253d5ull, 31) * 0x4cf5ad432745937full;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
+    return snap_fmix(h);
 }
 
-/* Element size of the hash table of type (a slot, or for IPv4 a bucket). */
+/* The hash of an IPv4 key (address bytes in network order, loaded as a u32): two multiplies,
+ * every bit of the result depending on every bit of the key. Part of the format. */
+static inline uint64_t snap_hash4(uint32_t key, uint64_t seed)
+{
+    uint64_t x = ((uint64_t)key << 32 | key) ^ seed;
+    x *= 0x9E3779B97F4A7C15ull;
+    x ^= x >> 32;
+    x *= 0xD6E8FEB86659FD93ull;
+    x ^= x >> 29;
+    return x;
+}
+
+/* A label of at most 8 bytes at name[b..b+n) as a little-endian integer (zero-extended),
+ * read with one 8-byte load inside name[0..len) where the name is long enough. */
+static inline uint64_t snap_short_label(const unsigned char *name, size_t len, size_t b, size_t n)
+{
+    uint64_t w = 0;
+    if (b + 8 <= len) {
+        memcpy(&w, name + b, 8);
+        return n >= 8 ? w : w & ((1ull << (8 * n)) - 1);
+    }
+    if (b + n >= 8) {
+        memcpy(&w, name + b + n - 8, 8);
+        return n ? w >> (64 - 8 * n) : 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)name[b + i] << (8 * i);
+    return w;
+}
+
+/* The hash of the label name[b..b+n) (no finalizer: the domain chain mixes it in): its 8-byte
+ * words, the last one overlapping (or the whole label as one word when it is 8 bytes or
+ * less), with its length. */
+static inline uint64_t snap_label_hash(const unsigned char *name, size_t len, size_t b, size_t n)
+{
+    uint64_t h = n * 0x9E3779B97F4A7C15ull, w;
+    if (n <= 8)
+        return (h ^ snap_short_label(name, len, b, n)) * 0x4cf5ad432745937full;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        memcpy(&w, name + b + i, 8);
+        h = snap_rotl((h ^ w) * 0x87c37b91114253d5ull, 31);
+    }
+    memcpy(&w, name + b + n - 8, 8);
+    return (h ^ w) * 0x4cf5ad432745937full;
+}
+
+/* The key hash of a domain name (part of the format): the label hashes are chained from the
+ * right, starting from the seed, each state finalized (snap_fmix); so the hash of every parent
+ * of a name is an intermediate state of the name's own hash. Hashes of the suffixes of
+ * name[0..n) (n <= VG_DOMAIN_MAX) that start a label, from the right: start[k] and hash[k] for
+ * the k-th (k = 0: the last label; the last one: the whole name), at most max of them.
+ * Returns how many (0 if n is too long). The dots are found without a branch per byte. */
+static inline size_t snap_domain_hashes(const char *name, size_t n, uint64_t seed, uint16_t *start, uint64_t *hash,
+                                        size_t max)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    uint16_t dot[VG_DOMAIN_MAX + 1];
+    size_t nd = 0, count = 0, end = n;
+    uint64_t chain = seed;
+    if (n > VG_DOMAIN_MAX)
+        return 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    for (const __m128i d = _mm_set1_epi8('.'); i + 16 <= n; i += 16) {    /* 16 bytes at once */
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), d));
+        for (; m; m &= m - 1)
+            dot[nd++] = (uint16_t)(i + (unsigned)__builtin_ctz(m));
+    }
+#endif
+    for (; i < n; i++) {
+        dot[nd] = (uint16_t)i;
+        nd += p[i] == '.';
+    }
+    for (size_t k = nd + 1; k-- > 0 && count < max;) {
+        size_t b = k ? dot[k - 1] + 1u : 0;
+        chain = snap_rotl((chain ^ snap_label_hash(p, n, b, end - b)) * 0x9E3779B97F4A7C15ull, 27);
+        start[count] = (uint16_t)b;
+        hash[count++] = snap_fmix(chain);
+        end = b - 1;
+    }
+    return count;
+}
+
+/* The hash of a key of any type (text keys included) as the tables use it. */
+static inline uint64_t snap_key_hash(int type, const void *key, size_t n, uint64_t seed)
+{
+    if (type == VG_IND_IPV4 && n == 4) {
+        uint32_t k;
+        memcpy(&k, key, 4);
+        return snap_hash4(k, seed);
+    }
+    if (type == VG_IND_DOMAIN && n <= VG_DOMAIN_MAX) {
+        uint16_t start[VG_DOMAIN_MAX / 2 + 2];
+        uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
+        size_t count = snap_domain_hashes(key, n, seed, start, hash, sizeof start / sizeof start[0]);
+        return count ? hash[count - 1] : 0;
+    }
+    return snap_hash(key, n, seed);
+}
+
+/* Bucketed tables: IPv4 and the text types. */
+static inline int snap_is_bucketed(int type)
+{
+    return type == VG_IND_IPV4 || snap_is_text_type(type);
+}
+
+/* Element size of the hash table of type (a slot, or a bucket). */
 static inline uint32_t snap_table_elem(int type)
 {
-    if (type == VG_IND_IPV4)
-        return SNAP_BUCKET_SIZE;
-    return snap_is_text_type(type) ? (uint32_t)sizeof(snap_var_slot) : snap_fixed_slot_size(type);
+    return snap_is_bucketed(type) ? SNAP_BUCKET_SIZE : snap_fixed_slot_size(type);
 }
 
-/* Elements of the hash table for n keys: a load of at most 0.7 (a miss probes about 6 slots,
- * mostly one cache line), or IPv4 buckets filled to 1/2. */
+/* Elements of the hash table for n keys: buckets filled to 0.8, or slots at a load of at most
+ * 0.7 (a miss probes about 6 slots, mostly one cache line). */
 static inline uint64_t snap_table_capacity(int type, uint64_t n)
 {
     if (n == 0)
         return 0;
-    if (type == VG_IND_IPV4)
-        return n / 4 + 1;
+    if (snap_is_bucketed(type))
+        return n * 10 / 64 + 1;
     return n * 10 / 7 + 8;
 }
 
@@ -252,10 +388,31 @@ static inline uint64_t snap_slot(uint64_t h, uint64_t cap)
     return (uint64_t)(((unsigned __int128)h * cap) >> 64);
 }
 
-/* The 32-bit tag of a text key: the low half of its hash (independent of the slot), never 0. */
+/* The tag of a text key: bits of the low half of its hash (independent of the slot), never 0;
+ * its 2 low bits are zero and hold the entry's SNAP_SUB_* mode in the table. */
 static inline uint32_t snap_tag(uint64_t h)
 {
-    return (uint32_t)h | 1u;
+    return ((uint32_t)h & ~SNAP_SUB_MASK) | 4u;
+}
+
+/* ---- filters ---- */
+
+/* Words of the filter for n keys: 8 bits per key. */
+static inline uint64_t snap_filter_words(uint64_t n)
+{
+    return n / 8 + 1;
+}
+
+/* The word of hash h in a filter of nw words: chosen by the low half of h. */
+static inline uint64_t snap_filter_word(uint64_t h, uint64_t nw)
+{
+    return snap_slot(h << 32 | h >> 32, nw);
+}
+
+/* The 3 bits of hash h in its word: chosen by the high half of h. */
+static inline uint64_t snap_filter_bits(uint64_t h)
+{
+    return 1ull << (h >> 32 & 63) | 1ull << (h >> 40 & 63) | 1ull << (h >> 48 & 63);
 }
 
 #endif

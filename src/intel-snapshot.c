@@ -24,8 +24,12 @@
 
 typedef struct snap_table {
     const unsigned char *slots;
-    uint64_t cap;           /* slots */
+    uint64_t cap;           /* slots (buckets) */
     uint32_t elem;
+    const uint64_t *filter; /* NULL: none */
+    uint64_t nfilter;       /* words */
+    const unsigned char *keys;      /* text types: the KEYS records */
+    uint64_t nkeys;
 } snap_table;
 
 struct vg_snap {
@@ -81,6 +85,12 @@ static uint32_t expected_elem(uint32_t id)
     default:
         break;
     }
+    if (id > SEC_KEYS && id < SEC_KEYS + VG_IND_NTYPES)
+        return snap_is_text_type((int)(id - SEC_KEYS)) ? 1 : 0;
+    if (id > SEC_FILTER && id < SEC_FILTER + VG_IND_NTYPES) {
+        int t = (int)(id - SEC_FILTER);
+        return t == VG_IND_CIDR4 || t == VG_IND_CIDR6 ? 0 : 8;
+    }
     if (id > SEC_TABLE && id < SEC_TABLE + VG_IND_NTYPES) {
         int t = (int)(id - SEC_TABLE);
         if (t == VG_IND_CIDR4 || t == VG_IND_CIDR6)
@@ -111,10 +121,18 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_SEG6_START: s->seg6_start = p; s->nseg6 = n; break;
     case SEC_SEG6_VALUE: s->seg6_value = p; break;
     case SEC_NETLISTS6: s->netlists6 = p; s->nnetlists6 = n; break;
-    default: {
-        int t = (int)(sec->id - SEC_TABLE);
-        s->table[t] = (snap_table){ p, n, sec->elem_size };
-    }
+    default:
+        if (sec->id >= SEC_FILTER) {
+            s->table[sec->id - SEC_FILTER].filter = p;
+            s->table[sec->id - SEC_FILTER].nfilter = n;
+        } else if (sec->id >= SEC_TABLE) {
+            s->table[sec->id - SEC_TABLE].slots = p;
+            s->table[sec->id - SEC_TABLE].cap = n;
+            s->table[sec->id - SEC_TABLE].elem = sec->elem_size;
+        } else {
+            s->table[sec->id - SEC_KEYS].keys = p;
+            s->table[sec->id - SEC_KEYS].nkeys = n;
+        }
     }
 }
 
@@ -124,7 +142,8 @@ static vg_rc check_header(const vg_snap *s, const char *path, vg_error *err)
     if (s->size < SNAP_HEADER_SIZE || memcmp(h->magic, SNAP_MAGIC, 8) != 0)
         return bad(err, path, "no VGINTEL1 magic");
     if (h->version != SNAP_VERSION)
-        return vg_fail(err, VG_ERR_UNSUPPORTED, 0, "%s: snapshot version %u, this vigil reads %u", path,
+        return vg_fail(err, VG_ERR_UNSUPPORTED, 0,
+                       "%s: snapshot version %u, this vigil reads %u: recompile it (vigil intel compile)", path,
                        h->version, SNAP_VERSION);
     if (h->header_size != SNAP_HEADER_SIZE || h->file_size != s->size)
         return bad(err, path, "file size differs from the header's (truncated or extended)");
@@ -182,6 +201,46 @@ static vg_rc check_shapes(const vg_snap *s, const char *path, vg_error *err)
     return VG_OK;
 }
 
+/* Checks the snapshot of size bytes at base (label names it in errors) and returns it in
+ * *out; map (if not NULL) is unmapped when it is closed, or now on failure. */
+static vg_rc attach(const void *base, size_t size, void *map, const char *label, unsigned flags, vg_snap **out,
+                    vg_error *err)
+{
+    vg_snap *s = vg_calloc(1, sizeof *s);
+    if (!s) {
+        if (map)
+            munmap(map, size);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    s->map = map;
+    s->base = base;
+    s->size = size;
+    s->hdr = base;
+    vg_rc rc = check_header(s, label, err);
+    if (!rc) {
+        s->secs = (const snap_section *)(s->base + SNAP_HEADER_SIZE);
+        s->nsecs = s->hdr->nsections;
+        s->seed = s->hdr->seed;
+        rc = check_sections(s, label, err);
+    }
+    if (!rc)
+        rc = check_shapes(s, label, err);
+    if (!rc && (flags & VG_SNAP_VERIFY)) {
+        rc = vg_snap_verify(s, err);
+        if (rc) {
+            char msg[VG_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            vg_fail(err, rc, 0, "%s: %s", label, msg);
+        }
+    }
+    if (rc) {
+        vg_snap_close(s);
+        return rc;
+    }
+    *out = s;
+    return VG_OK;
+}
+
 vg_rc vg_snap_open(vg_snap **out, const char *path, unsigned flags, vg_error *err)
 {
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -200,45 +259,27 @@ vg_rc vg_snap_open(vg_snap **out, const char *path, unsigned flags, vg_error *er
     close(fd);
     if (map == MAP_FAILED)
         return vg_fail(err, VG_ERR_IO, 0, "%s: cannot map: %s", path, strerror(errno));
-    vg_snap *s = vg_calloc(1, sizeof *s);
-    if (!s) {
-        munmap(map, (size_t)st.st_size);
-        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
-    }
-    s->map = map;
-    s->base = map;
-    s->size = (size_t)st.st_size;
-    s->hdr = map;
-    vg_rc rc = check_header(s, path, err);
-    if (!rc) {
-        s->secs = (const snap_section *)(s->base + SNAP_HEADER_SIZE);
-        s->nsecs = s->hdr->nsections;
-        s->seed = s->hdr->seed;
-        rc = check_sections(s, path, err);
-    }
-    if (!rc)
-        rc = check_shapes(s, path, err);
-    if (!rc && (flags & VG_SNAP_VERIFY)) {
-        rc = vg_snap_verify(s, err);
-        if (rc) {
-            char msg[VG_ERROR_MSG_MAX];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            vg_fail(err, rc, 0, "%s: %s", path, msg);
-        }
-    }
-    if (rc) {
-        vg_snap_close(s);
-        return rc;
-    }
-    *out = s;
-    return VG_OK;
+    return attach(map, (size_t)st.st_size, map, path, flags, out, err);
+}
+
+vg_rc vg_snap_open_mem(const void *data, size_t len, unsigned flags, vg_snap **out, vg_error *err)
+{
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    return vg_fail(err, VG_ERR_UNSUPPORTED, 0, "snapshots are little-endian; this machine is not");
+#endif
+    if ((uintptr_t)data % 8)
+        return vg_fail(err, VG_ERR_USAGE, 0, "a snapshot in memory must be 8-byte aligned");
+    if (len < SNAP_HEADER_SIZE)
+        return bad(err, "(memory)", "shorter than 128 bytes");
+    return attach(data, len, NULL, "(memory)", flags, out, err);
 }
 
 void vg_snap_close(vg_snap *s)
 {
     if (!s)
         return;
-    munmap(s->map, s->size);
+    if (s->map)
+        munmap(s->map, s->size);
     vg_free(s);
 }
 
@@ -282,6 +323,28 @@ static size_t add_hit(vg_intel_hit *hits, size_t n, size_t max, vg_intel_hit h)
     return n;
 }
 
+/* May the table hold the key of hash h? No filter: maybe. Never wrong when it says no. */
+static int filter_maybe(const snap_table *t, uint64_t h)
+{
+    if (!t->filter)
+        return 1;
+    uint64_t bits = snap_filter_bits(h);
+    return (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits;
+}
+
+/* Where the home element of hash h lies, for prefetching. */
+static const unsigned char *home_of(const snap_table *t, uint64_t h)
+{
+    return t->slots + snap_slot(h, t->cap) * t->elem;
+}
+
+/* Prefetches what a lookup of hash h will read: the home element, when the filter lets it. */
+static void prefetch_hashed(const snap_table *t, uint64_t h)
+{
+    if (t->slots && filter_maybe(t, h))
+        __builtin_prefetch(home_of(t, h));
+}
+
 /* Slot of a fixed-size key in the table of type, or NULL. */
 static const unsigned char *fixed_find(const vg_snap *s, int type, const unsigned char *key)
 {
@@ -289,7 +352,10 @@ static const unsigned char *fixed_find(const vg_snap *s, int type, const unsigne
     if (!t->slots)
         return NULL;
     uint32_t ks = snap_key_size(type);
-    uint64_t i = snap_slot(snap_hash(key, ks, s->seed), t->cap);
+    uint64_t h = snap_hash(key, ks, s->seed);
+    if (!filter_maybe(t, h))
+        return NULL;
+    uint64_t i = snap_slot(h, t->cap);
     for (uint64_t probe = 0; probe < t->cap; probe++, i = i + 1 == t->cap ? 0 : i + 1) {
         const unsigned char *slot = t->slots + i * t->elem;
         uint32_t ref;
@@ -302,42 +368,31 @@ static const unsigned char *fixed_find(const vg_snap *s, int type, const unsigne
     return NULL;
 }
 
-/* Slot j of IPv4 bucket b holding key (network order), as a mask of matching slots, and of
- * empty slots in *empty. SSE2 compares the 8 keys (and the 8 refs with 0) at once. */
-static unsigned bucket4_match(const snap_bucket4 *b, uint32_t key, unsigned *empty)
+/* Bit j set when (v[j] & mask) == x, for the 8 words of half a bucket (SSE2: two compares). */
+static unsigned eq8(const uint32_t *v, uint32_t x, uint32_t mask)
 {
 #ifdef __SSE2__
-    __m128i k = _mm_set1_epi32((int)key), z = _mm_setzero_si128();
-    __m128i r0 = _mm_loadu_si128((const __m128i *)(const void *)b->ref);
-    __m128i r1 = _mm_loadu_si128((const __m128i *)(const void *)(b->ref + 4));
-    __m128i k0 = _mm_loadu_si128((const __m128i *)(const void *)b->key);
-    __m128i k1 = _mm_loadu_si128((const __m128i *)(const void *)(b->key + 4));
-    *empty = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(r0, z))) |
-             (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(r1, z))) << 4;
-    unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(k0, k))) |
-                 (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(k1, k))) << 4;
-    return m & ~*empty;
+    __m128i k = _mm_set1_epi32((int)x), m = _mm_set1_epi32((int)mask);
+    __m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)v), m);
+    __m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(v + 4)), m);
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, k))) |
+           (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(b, k))) << 4;
 #else
-    unsigned m = 0;
-    *empty = 0;
-    for (unsigned j = 0; j < SNAP_BUCKET_SLOTS; j++) {
-        *empty |= (unsigned)(b->ref[j] == 0) << j;
-        m |= (unsigned)(b->key[j] == key && b->ref[j]) << j;
-    }
-    return m;
+    unsigned r = 0;
+    for (unsigned j = 0; j < SNAP_BUCKET_SLOTS; j++)
+        r |= (unsigned)((v[j] & mask) == x) << j;
+    return r;
 #endif
 }
 
-/* The ref of an IPv4 address (network-order key) and where its key is stored; 0 if absent. */
-static uint32_t ipv4_find(const vg_snap *s, uint32_t key, const unsigned char **stored)
+/* The ref of an IPv4 address (network-order key, its hash h) and where its key is stored; 0
+ * if absent. One bucket compared at once; the next only when this one is full. */
+static uint32_t ipv4_probe(const snap_table *t, uint32_t key, uint64_t h, const unsigned char **stored)
 {
-    const snap_table *t = &s->table[VG_IND_IPV4];
-    if (!t->slots)
-        return 0;
     const snap_bucket4 *buckets = (const snap_bucket4 *)(const void *)t->slots;
-    uint64_t b = snap_slot(snap_hash(&key, 4, s->seed), t->cap);
+    uint64_t b = snap_slot(h, t->cap);
     for (uint64_t probe = 0; probe < t->cap; probe++, b = b + 1 == t->cap ? 0 : b + 1) {
-        unsigned empty, m = bucket4_match(&buckets[b], key, &empty);
+        unsigned empty = eq8(buckets[b].ref, 0, ~0u), m = eq8(buckets[b].key, key, ~0u) & ~empty;
         if (m) {
             unsigned j = (unsigned)__builtin_ctz(m);
             *stored = (const unsigned char *)&buckets[b].key[j];
@@ -349,36 +404,118 @@ static uint32_t ipv4_find(const vg_snap *s, uint32_t key, const unsigned char **
     return 0;
 }
 
+static uint32_t ipv4_find(const vg_snap *s, uint32_t key, const unsigned char **stored)
+{
+    const snap_table *t = &s->table[VG_IND_IPV4];
+    if (!t->slots)
+        return 0;
+    uint64_t h = snap_hash4(key, s->seed);
+    return filter_maybe(t, h) ? ipv4_probe(t, key, h, stored) : 0;
+}
+
 uint32_t vg_snap_find_ipv4(const vg_snap *s, uint32_t addr)
 {
     const unsigned char *stored;
     return ipv4_find(s, __builtin_bswap32(addr), &stored);
 }
 
-/* Slot of a text key in the table of type, or NULL. */
-/* Slot of a text key whose hash is h in the table of type, or NULL. */
-static const snap_var_slot *text_find_hashed(const vg_snap *s, int type, const char *key, size_t n, uint64_t h)
+#define BATCH_AHEAD 8u      /* lookups between a prefetch and its use (a batch stage) */
+
+/* Three stages, BATCH_AHEAD lookups apart: hash and prefetch the filter word; test the filter
+ * and prefetch the bucket; probe. So up to 2 * BATCH_AHEAD memory accesses are in flight. */
+size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n, uint32_t *refs)
 {
-    const snap_table *t = &s->table[type];
-    if (!t->slots)
-        return NULL;
-    uint32_t tag = snap_tag(h);
-    const snap_var_slot *slots = (const snap_var_slot *)t->slots;
-    uint64_t i = snap_slot(h, t->cap);
-    for (uint64_t probe = 0; probe < t->cap; probe++, i = i + 1 == t->cap ? 0 : i + 1) {
-        if (!slots[i].tag)
-            return NULL;
-        size_t len;
-        const char *k;
-        if (slots[i].tag == tag && (k = string_at(s, slots[i].key, &len)) && len == n && memcmp(k, key, n) == 0)
-            return &slots[i];
+    const snap_table *t = &s->table[VG_IND_IPV4];
+    uint64_t ring[2 * BATCH_AHEAD];
+    unsigned char maybe[2 * BATCH_AHEAD];
+    size_t found = 0;
+    if (!t->slots) {
+        memset(refs, 0, n * sizeof *refs);
+        return 0;
     }
-    return NULL;
+    for (size_t i = 0; i < n + 2 * BATCH_AHEAD; i++) {   /* stages in reverse: each frees its ring slot */
+        if (i >= 2 * BATCH_AHEAD) {
+            size_t j = i - 2 * BATCH_AHEAD;
+            const unsigned char *stored;
+            refs[j] = maybe[j % (2 * BATCH_AHEAD)]
+                          ? ipv4_probe(t, __builtin_bswap32(addrs[j]), ring[j % (2 * BATCH_AHEAD)], &stored)
+                          : 0;
+            found += refs[j] != 0;
+        }
+        if (i >= BATCH_AHEAD && i - BATCH_AHEAD < n) {
+            size_t j = i - BATCH_AHEAD;
+            uint64_t h = ring[j % (2 * BATCH_AHEAD)];
+            maybe[j % (2 * BATCH_AHEAD)] = (unsigned char)filter_maybe(t, h);
+            if (maybe[j % (2 * BATCH_AHEAD)])
+                __builtin_prefetch(home_of(t, h));
+        }
+        if (i < n) {
+            uint64_t h = snap_hash4(__builtin_bswap32(addrs[i]), s->seed);
+            ring[i % (2 * BATCH_AHEAD)] = h;
+            if (t->filter)
+                __builtin_prefetch(&t->filter[snap_filter_word(h, t->nfilter)]);
+        }
+    }
+    return found;
 }
 
-static const snap_var_slot *text_find(const vg_snap *s, int type, const char *key, size_t n)
+/* A text record: its sources and key, read from the KEYS offset off of table t with the
+ * entry's mode; 0 if it does not lie inside KEYS. */
+typedef struct text_rec {
+    uint32_t ref, ref_sub;      /* ref_sub: the sources that match subdomains (0: none) */
+    const unsigned char *key;
+    size_t len;
+} text_rec;
+
+static int rec_at(const snap_table *t, uint32_t off, unsigned mode, text_rec *r)
 {
-    return text_find_hashed(s, type, key, n, snap_hash(key, n, s->seed));
+    uint64_t need = (uint64_t)off + 5 + (mode == SNAP_SUB_OWN ? 4 : 0);
+    if (!t->keys || need > t->nkeys)
+        return 0;
+    const unsigned char *p = t->keys + off;
+    memcpy(&r->ref, p, 4);
+    p += 4;
+    r->ref_sub = mode == SNAP_SUB_ALL ? r->ref : 0;
+    if (mode == SNAP_SUB_OWN) {
+        memcpy(&r->ref_sub, p, 4);
+        p += 4;
+    }
+    size_t len = *p++;
+    if (len == SNAP_KEY_LONG) {
+        need += 2;
+        if (need > t->nkeys)
+            return 0;
+        len = (size_t)p[0] | (size_t)p[1] << 8;
+        p += 2;
+    }
+    if (need + len > t->nkeys)
+        return 0;
+    r->key = p;
+    r->len = len;
+    return 1;
+}
+
+/* The record of a text key whose hash is h in the table of type into r; 0 if absent. */
+static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
+{
+    const snap_table *t = &s->table[type];
+    if (!t->slots || !filter_maybe(t, h))
+        return 0;
+    const snap_tbucket *buckets = (const snap_tbucket *)(const void *)t->slots;
+    uint32_t tag = snap_tag(h);
+    uint64_t b = snap_slot(h, t->cap);
+    for (uint64_t probe = 0; probe < t->cap; probe++, b = b + 1 == t->cap ? 0 : b + 1) {
+        unsigned empty = eq8(buckets[b].tag, 0, ~0u), m = eq8(buckets[b].tag, tag, ~SNAP_SUB_MASK);
+        for (; m; m &= m - 1) {
+            unsigned j = (unsigned)__builtin_ctz(m);
+            if (rec_at(t, buckets[b].rec[j], buckets[b].tag[j] & SNAP_SUB_MASK, r) && r->len == n &&
+                memcmp(r->key, key, n) == 0)
+                return 1;
+        }
+        if (empty)
+            return 0;
+    }
+    return 0;
 }
 
 /* Hits of the networks in the NETLIST at off (innermost first) with prefix <= max_prefix. */
@@ -465,51 +602,105 @@ size_t vg_snap_match_ipv6(const vg_snap *s, const unsigned char addr[16], vg_int
     return net_hits(s, 1, segment6(s, addr), 128, hits, n, max);
 }
 
-/* The hit of a text key (its key pointing at the snapshot's copy) found through slot; sub:
- * the sources that match subdomains only. */
-static size_t slot_hit(const vg_snap *s, int type, const snap_var_slot *slot, int sub, vg_intel_hit *hits,
-                       size_t n, size_t max)
+/* The hit of a text key found as r; sub: as a parent of the value (only the sources that
+ * match subdomains). */
+static size_t rec_hit(int type, const text_rec *r, int sub, vg_intel_hit *hits, size_t n, size_t max)
 {
-    uint32_t ref = slot ? (sub ? slot->ref_sub : slot->ref) : 0;
-    size_t klen;
-    const char *stored = ref ? string_at(s, slot->key, &klen) : NULL;
-    if (!stored)
+    uint32_t ref = sub ? r->ref_sub : r->ref;
+    if (!ref)
         return n;
-    return add_hit(hits, n, max, (vg_intel_hit){ (uint8_t)type, 0, (uint8_t)sub, ref,
-                                                 (const unsigned char *)stored, (uint32_t)klen });
+    return add_hit(hits, n, max, (vg_intel_hit){ (uint8_t)type, 0, (uint8_t)sub, ref, r->key, (uint32_t)r->len });
 }
 
-static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, int sub, vg_intel_hit *hits,
-                       size_t n, size_t max)
+static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, vg_intel_hit *hits, size_t n,
+                       size_t max)
 {
-    return slot_hit(s, type, text_find(s, type, key, len), sub, hits, n, max);
+    text_rec r;
+    if (!text_find_hashed(s, type, key, len, snap_hash(key, len, s->seed), &r))
+        return n;
+    return rec_hit(type, &r, 0, hits, n, max);
 }
 
-/* The name and each parent. The home slots of every suffix are prefetched first, so their
- * cache misses overlap instead of following one another. */
+/* The name and each parent. Every suffix is hashed in one pass from the right; the filter
+ * drops most of them at once, and the home buckets of the others are prefetched before the
+ * first probe, so their cache misses overlap instead of following one another. */
 size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_intel_hit *hits, size_t max)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
     uint16_t start[VG_DOMAIN_MAX / 2 + 2];
     uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
-    size_t nsuffix = 0, count = 0;
+    unsigned char maybe[VG_DOMAIN_MAX / 2 + 2];   /* suffix k passed the filter */
+    size_t count = 0;
     if (!t->slots || n == 0 || n > VG_DOMAIN_MAX)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || (name[i - 1] == '.' && nsuffix < sizeof start / sizeof start[0])) {
-            start[nsuffix] = (uint16_t)i;
-            hash[nsuffix] = snap_hash(name + i, n - i, s->seed);
-            __builtin_prefetch(t->slots + snap_slot(hash[nsuffix], t->cap) * t->elem);
-            nsuffix++;
-        }
-    }
+    size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
     for (size_t k = 0; k < nsuffix; k++) {
-        const char *suffix = name + start[k];
-        size_t len = n - start[k];
-        count = slot_hit(s, VG_IND_DOMAIN, text_find_hashed(s, VG_IND_DOMAIN, suffix, len, hash[k]), k > 0, hits,
-                         count, max);
+        maybe[k] = (unsigned char)filter_maybe(t, hash[k]);
+        if (maybe[k])
+            __builtin_prefetch(home_of(t, hash[k]));
+    }
+    for (size_t k = nsuffix; k-- > 0;) {
+        text_rec r;
+        if (maybe[k] &&
+            text_find_hashed(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], &r))
+            count = rec_hit(VG_IND_DOMAIN, &r, start[k] > 0, hits, count, max);
     }
     return count;
+}
+
+void vg_snap_prefetch_ipv4(const vg_snap *s, uint32_t addr)
+{
+    const snap_table *t = &s->table[VG_IND_IPV4];
+    prefetch_hashed(t, snap_hash4(__builtin_bswap32(addr), s->seed));
+    if (s->seg4_index)
+        __builtin_prefetch(&s->seg4_index[addr >> 16]);
+}
+
+void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n)
+{
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
+    uint16_t start[VG_DOMAIN_MAX / 2 + 2];
+    uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
+    if (!t->slots || n == 0 || n > VG_DOMAIN_MAX)
+        return;
+    size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
+    for (size_t k = 0; k < nsuffix; k++)
+        prefetch_hashed(t, hash[k]);
+}
+
+void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind)
+{
+    switch (ind->type) {
+    case VG_IND_IPV4:
+        vg_snap_prefetch_ipv4(s, (uint32_t)ind->key[0] << 24 | (uint32_t)ind->key[1] << 16 |
+                                     (uint32_t)ind->key[2] << 8 | ind->key[3]);
+        break;
+    case VG_IND_DOMAIN:
+        vg_snap_prefetch_domain(s, (const char *)ind->key, ind->len);
+        break;
+    case VG_IND_CIDR4: case VG_IND_CIDR6:
+        break;
+    default:
+        if (ind->type < VG_IND_NTYPES)
+            prefetch_hashed(&s->table[ind->type], snap_hash(ind->key, ind->len, s->seed));
+        break;
+    }
+}
+
+size_t vg_snap_match_batch(const vg_snap *s, const vg_ind *const *inds, size_t n, vg_intel_hit *hits, size_t max,
+                           uint32_t *counts)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n && i < BATCH_AHEAD; i++)
+        vg_snap_prefetch(s, inds[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i + BATCH_AHEAD < n)
+            vg_snap_prefetch(s, inds[i + BATCH_AHEAD]);
+        size_t got = vg_snap_match(s, inds[i], hits + total, max - total);
+        counts[i] = (uint32_t)got;
+        total += got;
+    }
+    return total;
 }
 
 /* A URL as itself, without its scheme (with and without the query), and by its path (with
@@ -517,19 +708,19 @@ size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_int
 static size_t match_url(const vg_snap *s, const char *u, size_t n, vg_intel_hit *hits, size_t max)
 {
     const char *end = u + n;
-    size_t count = text_hit(s, VG_IND_URL, u, n, 0, hits, 0, max);
+    size_t count = text_hit(s, VG_IND_URL, u, n, hits, 0, max);
     const char *sep = u[0] == '/' ? NULL : memmem(u, n, "://", 3);
     const char *rest = sep ? sep + 3 : u;       /* without the scheme */
     if (rest != u)
-        count = text_hit(s, VG_IND_URL, rest, (size_t)(end - rest), 0, hits, count, max);
+        count = text_hit(s, VG_IND_URL, rest, (size_t)(end - rest), hits, count, max);
     const char *query = memchr(rest, '?', (size_t)(end - rest));
     if (query && u[0] != '/')
-        count = text_hit(s, VG_IND_URL, rest, (size_t)(query - rest), 0, hits, count, max);
+        count = text_hit(s, VG_IND_URL, rest, (size_t)(query - rest), hits, count, max);
     const char *path = u[0] == '/' ? u : memchr(rest, '/', (size_t)(end - rest));
     if (path && path != u)
-        count = text_hit(s, VG_IND_URL, path, (size_t)(end - path), 0, hits, count, max);
+        count = text_hit(s, VG_IND_URL, path, (size_t)(end - path), hits, count, max);
     if (path && query)
-        count = text_hit(s, VG_IND_URL, path, (size_t)(query - path), 0, hits, count, max);
+        count = text_hit(s, VG_IND_URL, path, (size_t)(query - path), hits, count, max);
     return count;
 }
 
@@ -553,7 +744,7 @@ size_t vg_snap_match(const vg_snap *s, const vg_ind *ind, vg_intel_hit *hits, si
         return match_url(s, (const char *)ind->key, ind->len, hits, max);
     case VG_IND_EMAIL:
     case VG_IND_ACCOUNT:
-        return text_hit(s, ind->type, (const char *)ind->key, ind->len, 0, hits, 0, max);
+        return text_hit(s, ind->type, (const char *)ind->key, ind->len, hits, 0, max);
     default: {
         if (ind->type >= VG_IND_NTYPES || snap_key_size(ind->type) != ind->len)
             return 0;
@@ -694,25 +885,45 @@ static vg_rc verify_records(const vg_snap *s, vg_error *err)
     return VG_OK;
 }
 
+/* Is entry j of bucket b of the bucketed table of type sound: its sources and key readable,
+ * its tag that of its key, its mode allowed, its key in the filter? Empty entries are. */
+static int bucket_entry_ok(const vg_snap *s, int type, const snap_bucket4 *b, unsigned j)
+{
+    const snap_table *t = &s->table[type];
+    uint64_t h;
+    if (type == VG_IND_IPV4) {
+        if (!b->ref[j])
+            return 1;
+        h = snap_hash4(b->key[j], s->seed);
+        return ref_ok(s, b->ref[j]) && filter_maybe(t, h);
+    }
+    uint32_t tag = b->key[j];
+    unsigned mode = tag & SNAP_SUB_MASK;
+    text_rec r;
+    if (!tag)
+        return 1;
+    if (mode == SNAP_SUB_MASK || (mode != SNAP_SUB_NONE && type != VG_IND_DOMAIN) || !rec_at(t, b->ref[j], mode, &r) ||
+        !ref_ok(s, r.ref) || (mode == SNAP_SUB_OWN && !ref_ok(s, r.ref_sub)))
+        return 0;
+    h = snap_key_hash(type, r.key, r.len, s->seed);
+    return snap_tag(h) == (tag & ~SNAP_SUB_MASK) && filter_maybe(t, h);
+}
+
 static vg_rc verify_tables(const vg_snap *s, vg_error *err)
 {
     for (int t = 1; t < VG_IND_NTYPES; t++) {
         const snap_table *tb = &s->table[t];
         for (uint64_t i = 0; tb->slots && i < tb->cap; i++) {
             int ok = 1;
-            if (t == VG_IND_IPV4) {
+            if (snap_is_bucketed(t)) {
                 const snap_bucket4 *b = (const snap_bucket4 *)(const void *)tb->slots + i;
                 for (unsigned j = 0; ok && j < SNAP_BUCKET_SLOTS; j++)
-                    ok = !b->ref[j] || ref_ok(s, b->ref[j]);
-            } else if (snap_is_text_type(t)) {
-                const snap_var_slot *v = (const snap_var_slot *)tb->slots + i;
-                if (v->tag)
-                    ok = string_ok(s, v->key) && ref_ok(s, v->ref) && (!v->ref_sub || ref_ok(s, v->ref_sub)) &&
-                         (t == VG_IND_DOMAIN || !v->ref_sub);
+                    ok = bucket_entry_ok(s, t, b, j);
             } else {
                 uint32_t ref;
-                memcpy(&ref, tb->slots + i * tb->elem, 4);
-                ok = !ref || ref_ok(s, ref);
+                const unsigned char *slot = tb->slots + i * tb->elem;
+                memcpy(&ref, slot, 4);
+                ok = !ref || (ref_ok(s, ref) && filter_maybe(tb, snap_hash(slot + 4, snap_key_size(t), s->seed)));
             }
             if (!ok)
                 return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: slot %llu of the %s table is damaged",
@@ -842,8 +1053,12 @@ int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t
     if (i >= s->nsecs)
         return -1;
     const snap_section *sec = &s->secs[i];
-    if (sec->id >= SEC_TABLE)
+    if (sec->id >= SEC_FILTER)
+        snprintf(name, cap, "filter %s", vg_ind_kind_name((int)(sec->id - SEC_FILTER)));
+    else if (sec->id >= SEC_TABLE)
         snprintf(name, cap, "table %s", vg_ind_kind_name((int)(sec->id - SEC_TABLE)));
+    else if (sec->id > SEC_KEYS)
+        snprintf(name, cap, "keys %s", vg_ind_kind_name((int)(sec->id - SEC_KEYS)));
     else
         snprintf(name, cap, "%s", sec->id < sizeof names / sizeof names[0] && names[sec->id] ? names[sec->id] : "?");
     *bytes = sec->count * sec->elem_size;

@@ -12,14 +12,19 @@
  * (readers of the old one finish on it, then it is closed).
  *
  * Structures and costs (n indicators of a type, s network segments):
- *   addresses, IP:port, hashes, AS numbers  open-addressing hash table, keys inline: O(1),
- *                                            usually one cache line
- *   domains, URLs, e-mail, accounts          hash table of (tag, key offset, refs): O(1) per
- *                                            name, one more line to compare the key
- *   domain parent walk                       one probe per label
+ *   every hash table                         a filter (8 bits per key, one word per lookup)
+ *                                            tested first: most misses stop there
+ *   IPv4, domains, URLs, e-mail, accounts    64-byte buckets of 8 entries: O(1), usually one
+ *                                            cache line (text keys: one more for the record)
+ *   IPv6, IP:port, hashes, AS numbers        open addressing, keys inline: O(1), usually one
+ *                                            cache line
+ *   domain parent walk                       every suffix hashed in one pass from the right,
+ *                                            one filter word each, probes for those passing
  *   networks v4                              disjoint segments, index on the top 16 bits, then
  *                                            binary search: O(log(s / 65536))
  *   networks v6                              disjoint segments, binary search: O(log s)
+ *   batches                                  vg_snap_*_batch and vg_snap_prefetch* overlap the
+ *                                            memory accesses of many lookups
  */
 #ifndef VIGIL_INTEL_SNAPSHOT_H
 #define VIGIL_INTEL_SNAPSHOT_H
@@ -84,6 +89,10 @@ typedef struct vg_intel_feed_info {
  * file is VG_ERR_PARSE with the reason; VG_ERR_IO if it cannot be read. */
 vg_rc vg_snap_open(vg_snap **out, const char *path, unsigned flags, vg_error *err);
 
+/* Uses the snapshot of len bytes at data (8-byte aligned, kept by the caller until closed) as
+ * vg_snap_open uses a file: the same checks, flags and errors. */
+vg_rc vg_snap_open_mem(const void *data, size_t len, unsigned flags, vg_snap **out, vg_error *err);
+
 /* Unmaps the snapshot. */
 void vg_snap_close(vg_snap *s);
 
@@ -93,6 +102,10 @@ vg_rc vg_snap_verify(const vg_snap *s, vg_error *err);
 /* Exact IPv4 lookup (addr in host order, 0x01020304 = 1.2.3.4): its sources' ref, 0 if absent.
  * The fastest path: one hash and usually one cache line. */
 uint32_t vg_snap_find_ipv4(const vg_snap *s, uint32_t addr);
+
+/* vg_snap_find_ipv4 of addrs[0..n) into refs[0..n), with the memory accesses of many lookups
+ * overlapping (prefetched some lookups ahead); returns how many were found. */
+size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n, uint32_t *refs);
 
 /* An IPv4 address: the exact entry and every network covering it (most specific first). */
 size_t vg_snap_match_ipv4(const vg_snap *s, uint32_t addr, vg_intel_hit *hits, size_t max);
@@ -109,6 +122,21 @@ size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_int
  * and without the query); other types exactly. Returns the hits stored (at most max; max >=
  * VG_INTEL_MAX_HITS never cuts). */
 size_t vg_snap_match(const vg_snap *s, const vg_ind *ind, vg_intel_hit *hits, size_t max);
+
+/* vg_snap_match of inds[0..n), prefetching some values ahead: the hits of value i (counts[i]
+ * of them) follow those of value i - 1 in hits; a value gets what fits of the max left.
+ * Returns the hits stored. */
+size_t vg_snap_match_batch(const vg_snap *s, const vg_ind *const *inds, size_t n, vg_intel_hit *hits, size_t max,
+                           uint32_t *counts);
+
+/* Starts loading what a lookup of addr will read (after the filter); no effect on results. */
+void vg_snap_prefetch_ipv4(const vg_snap *s, uint32_t addr);
+
+/* Starts loading what vg_snap_match_domain of name[0..n) will read; no effect on results. */
+void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n);
+
+/* Starts loading what vg_snap_match of ind will read (not for networks); no effect on results. */
+void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind);
 
 /* Number of sources of ref (0 if ref is invalid). */
 size_t vg_snap_source_count(const vg_snap *s, uint32_t ref);

@@ -1,11 +1,13 @@
 /*
  * intel-store-write: lays out a built store as a snapshot file (intel-format.h) and writes it
  * atomically. Steps: strings blob, reference lists, provenance records, per indicator its
- * provenance reference (a single record or a deduplicated list), one open-addressing hash
- * table per type (load at most 0.7, linear probing, any size; IPv4 in cache-line buckets), the networks of each family sorted by
- * address and turned into disjoint segments (a sweep with a stack of open networks: CIDR
- * networks either nest or are disjoint), then the file: sections 64-byte aligned, the body
- * hashed with SHA-256 as it is written, the header last, fsync, rename.
+ * provenance reference (a single record or a deduplicated list), one hash table per type
+ * (IPv4 and text keys in cache-line buckets filled to 0.8, text keys as records in a KEYS
+ * section; other fixed-size keys inline, linear probing, load at most 0.7) with its filter,
+ * the networks of each family sorted by address and turned into disjoint segments (a sweep
+ * with a stack of open networks: CIDR networks either nest or are disjoint), then the file:
+ * sections 64-byte aligned, the body hashed with SHA-256 as it is written, the header last,
+ * fsync, rename.
  */
 #include "intel-store.h"
 
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "intel-store-internal.h"
+#include "util-buf.h"
 #include "util-mem.h"
 
 typedef unsigned __int128 u128;
@@ -46,7 +49,6 @@ typedef struct seg_set {
 typedef struct layout {
     vg_store *s;
     uint64_t seed;
-    uint32_t *key_sid;          /* text indicators: string id of the key */
     uint32_t *str_off;          /* per string id: STRINGS offset */
     unsigned char *strings;
     size_t strings_len;
@@ -59,6 +61,9 @@ typedef struct layout {
     snap_feed *feeds;
     unsigned char *table[SNAP_MAX_TYPES];
     uint64_t table_cap[SNAP_MAX_TYPES];
+    uint64_t *filter[SNAP_MAX_TYPES];
+    uint64_t filter_words[SNAP_MAX_TYPES];
+    vg_buf keys[SNAP_MAX_TYPES];        /* text types: the KEYS records */
     snap_net4 *nets4;
     snap_net6 *nets6;
     size_t nnets4, nnets6;
@@ -99,19 +104,6 @@ static vg_rc nomem(vg_error *err)
 static vg_rc intern_names(layout *L, vg_error *err)
 {
     vg_store *s = L->s;
-    L->key_sid = vg_calloc(s->inds.n ? s->inds.n : 1, sizeof *L->key_sid);
-    if (!L->key_sid)
-        return nomem(err);
-    for (uint32_t i = 0; i < s->inds.n; i++) {
-        size_t n;
-        const unsigned char *k = interner_get(&s->inds, i, &n);
-        if (!snap_is_text_type(k[0]))
-            continue;
-        int64_t sid = interner_add(&s->strings, k + 2, n - 2, NULL);
-        if (sid < 0)
-            return nomem(err);
-        L->key_sid[i] = (uint32_t)sid;
-    }
     for (unsigned f = 0; f < s->nfeeds; f++)
         if (interner_add(&s->strings, s->feeds[f].name, strlen(s->feeds[f].name), NULL) < 0 ||
             interner_add(&s->strings, s->feeds[f].path, strlen(s->feeds[f].path), NULL) < 0)
@@ -253,7 +245,9 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
         uint64_t cap = snap_table_capacity(t, n);
         uint32_t elem = snap_table_elem(t);
         L->table[t] = vg_calloc((size_t)cap, elem);
-        if (!L->table[t])
+        L->filter_words[t] = snap_filter_words(n);
+        L->filter[t] = vg_calloc((size_t)L->filter_words[t], sizeof(uint64_t));
+        if (!L->table[t] || !L->filter[t])
             return nomem(err);
         L->table_cap[t] = cap;
     }
@@ -262,11 +256,16 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
     return L->nets4 && L->nets6 ? VG_OK : nomem(err);
 }
 
+static void filter_add(layout *L, int type, uint64_t h)
+{
+    L->filter[type][snap_filter_word(h, L->filter_words[type])] |= snap_filter_bits(h);
+}
+
 static void insert_fixed(layout *L, int type, const unsigned char *key, uint32_t ref)
 {
     uint32_t elem = snap_fixed_slot_size(type), ksize = snap_key_size(type);
-    uint64_t cap = L->table_cap[type];
-    uint64_t i = snap_slot(snap_hash(key, ksize, L->seed), cap);
+    uint64_t cap = L->table_cap[type], h = snap_key_hash(type, key, ksize, L->seed);
+    uint64_t i = snap_slot(h, cap);
     unsigned char *slot;
     uint32_t used;
     for (;; i = i + 1 == cap ? 0 : i + 1) {
@@ -277,34 +276,56 @@ static void insert_fixed(layout *L, int type, const unsigned char *key, uint32_t
     }
     memcpy(slot, &ref, 4);
     memcpy(slot + 4, key, ksize);
+    filter_add(L, type, h);
 }
 
-/* IPv4: the first free slot of the home bucket, or of the buckets after it. */
-static void insert_ipv4(layout *L, const unsigned char *key, uint32_t ref)
+/* A bucketed table (IPv4: key and ref; text: tag and record offset): the first free entry of
+ * the home bucket, or of the buckets after it. An entry is free when both halves are 0 (a
+ * ref, a tag are never 0). */
+static void insert_bucketed(layout *L, int type, uint64_t h, uint32_t a, uint32_t b)
 {
-    uint64_t cap = L->table_cap[VG_IND_IPV4];
-    snap_bucket4 *buckets = (snap_bucket4 *)L->table[VG_IND_IPV4];
-    for (uint64_t b = snap_slot(snap_hash(key, 4, L->seed), cap);; b = b + 1 == cap ? 0 : b + 1) {
+    uint64_t cap = L->table_cap[type];
+    snap_bucket4 *buckets = (snap_bucket4 *)L->table[type];
+    for (uint64_t k = snap_slot(h, cap);; k = k + 1 == cap ? 0 : k + 1) {
         for (unsigned j = 0; j < SNAP_BUCKET_SLOTS; j++) {
-            if (!buckets[b].ref[j]) {
-                memcpy(&buckets[b].key[j], key, 4);
-                buckets[b].ref[j] = ref;
+            if (!buckets[k].key[j] && !buckets[k].ref[j]) {
+                buckets[k].key[j] = a;
+                buckets[k].ref[j] = b;
+                filter_add(L, type, h);
                 return;
             }
         }
     }
 }
 
-static void insert_text(layout *L, int type, const unsigned char *key, size_t n, uint32_t sid, uint32_t ref,
-                        uint32_t ref_sub)
+/* A text key: its record appended to the type's KEYS, its entry in the table. */
+static int insert_text(layout *L, int type, const unsigned char *key, size_t n, uint32_t ref, uint32_t ref_sub)
 {
-    uint64_t cap = L->table_cap[type];
-    uint64_t h = snap_hash(key, n, L->seed);
-    snap_var_slot *slots = (snap_var_slot *)L->table[type];
-    uint64_t i = snap_slot(h, cap);
-    while (slots[i].tag)
-        i = i + 1 == cap ? 0 : i + 1;
-    slots[i] = (snap_var_slot){ snap_tag(h), L->str_off[sid], ref, ref_sub };
+    vg_buf *kv = &L->keys[type];
+    unsigned mode = type != VG_IND_DOMAIN || !ref_sub ? SNAP_SUB_NONE : ref_sub == ref ? SNAP_SUB_ALL : SNAP_SUB_OWN;
+    unsigned char hdr[11];
+    size_t hn = 0;
+    memcpy(hdr, &ref, 4);
+    hn = 4;
+    if (mode == SNAP_SUB_OWN) {
+        memcpy(hdr + hn, &ref_sub, 4);
+        hn += 4;
+    }
+    if (n < SNAP_KEY_LONG) {
+        hdr[hn++] = (unsigned char)n;
+    } else {
+        hdr[hn++] = SNAP_KEY_LONG;
+        hdr[hn++] = (unsigned char)(n & 0xff);
+        hdr[hn++] = (unsigned char)(n >> 8);
+    }
+    if (kv->len + hn + n > UINT32_MAX)
+        return -1;
+    uint32_t off = (uint32_t)kv->len;
+    if (vg_buf_append(kv, hdr, hn) != VG_OK || vg_buf_append(kv, key, n) != VG_OK)
+        return -1;
+    uint64_t h = snap_key_hash(type, key, n, L->seed);
+    insert_bucketed(L, type, h, snap_tag(h) | mode, off);
+    return 0;
 }
 
 /* Collects the provenance ids of indicator i into ids (grown as needed); counts the feeds. */
@@ -367,9 +388,15 @@ static vg_rc place_indicators(layout *L, vg_error *err)
             d->prefix = k[1];
             d->ref = (uint32_t)ref;
         } else if (type == VG_IND_IPV4) {
-            insert_ipv4(L, k + 2, (uint32_t)ref);
+            uint32_t key;
+            memcpy(&key, k + 2, 4);
+            insert_bucketed(L, type, snap_hash4(key, L->seed), key, (uint32_t)ref);
         } else if (snap_is_text_type(type)) {
-            insert_text(L, type, k + 2, n - 2, L->key_sid[i], (uint32_t)ref, (uint32_t)ref_sub);
+            if (insert_text(L, type, k + 2, n - 2, (uint32_t)ref, (uint32_t)ref_sub) != 0) {
+                rc = vg_fail(err, VG_ERR_LIMIT, 0, "%s keys take more than 4 GiB or out of memory",
+                             vg_ind_kind_name(type));
+                break;
+            }
         } else {
             insert_fixed(L, type, k + 2, (uint32_t)ref);
         }
@@ -548,11 +575,13 @@ static void collect_sections(layout *L)
     add_section(L, SEC_SEG6_START, sizeof(snap_seg6), L->seg6_start, L->nnets6 ? L->seg6.n : 0);
     add_section(L, SEC_SEG6_VALUE, 4, L->seg6.value, L->nnets6 ? L->seg6.n : 0);
     add_section(L, SEC_NETLISTS6, 4, L->seg6.lists.v, L->seg6.lists.n);
-    for (int t = 1; t < VG_IND_NTYPES; t++)
-        if (L->table[t])
-            add_section(L, SEC_TABLE + (uint32_t)t,
-                        snap_table_elem(t),
-                        L->table[t], L->table_cap[t]);
+    for (int t = 1; t < VG_IND_NTYPES; t++) {
+        if (!L->table[t])
+            continue;
+        add_section(L, SEC_TABLE + (uint32_t)t, snap_table_elem(t), L->table[t], L->table_cap[t]);
+        add_section(L, SEC_FILTER + (uint32_t)t, 8, L->filter[t], L->filter_words[t]);
+        add_section(L, SEC_KEYS + (uint32_t)t, 1, L->keys[t].data, L->keys[t].len);
+    }
 }
 
 typedef struct file_out {
@@ -670,7 +699,6 @@ static vg_rc write_atomically(layout *L, const char *path, int64_t created, vg_e
 
 static void layout_free(layout *L)
 {
-    vg_free(L->key_sid);
     vg_free(L->str_off);
     vg_free(L->strings);
     vg_free(L->reflist_off);
@@ -680,8 +708,11 @@ static void layout_free(layout *L)
     vg_free(L->plist_off.v);
     vg_free(L->provlists.v);
     vg_free(L->feeds);
-    for (int t = 0; t < SNAP_MAX_TYPES; t++)
+    for (int t = 0; t < SNAP_MAX_TYPES; t++) {
         vg_free(L->table[t]);
+        vg_free(L->filter[t]);
+        vg_buf_free(&L->keys[t]);
+    }
     vg_free(L->nets4);
     vg_free(L->nets6);
     vg_free(L->seg4.start);

@@ -1,0 +1,341 @@
+/*
+ * test-intel-snapshot: the lookup structures of snapshot format 2 on a store of thousands of
+ * indicators: the filters never reject a stored key (no false negatives) and reject most
+ * others; batched lookups (vg_snap_find_ipv4_batch, vg_snap_match_batch, with prefetching)
+ * give exactly the single lookups' results; the domain parent walk with host-only sources,
+ * long names and many labels; text keys longer than 254 bytes; vg_snap_open_mem; and the
+ * refusal of a snapshot of another format version with a "recompile" message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "intel-format.h"
+#include "intel-snapshot.h"
+#include "intel-store.h"
+
+#define N_IPV4 20000
+#define N_DOMAIN 8000
+#define N_URL 2000
+
+static char dir[64];
+static char path[128];
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* The i-th stored address (distinct for i < N_IPV4; never in 240.0.0.0/4). */
+static uint32_t stored_ipv4(uint32_t i)
+{
+    return 0x0B000000u + (uint32_t)((uint64_t)i * 2654435761u % 0xD0000000u);
+}
+
+static void domain_name(char *out, size_t cap, uint32_t i)
+{
+    snprintf(out, cap, "host%u.zone%u.example", i, i % 97);
+}
+
+static void add(vg_store *s, unsigned feed, int kind, const char *text, unsigned flags)
+{
+    static vg_ind ind;
+    vg_error err;
+    vg_feed_prov p;
+    memset(&p, 0, sizeof p);
+    p.family = p.aliases = p.note = "";
+    p.flags = flags;
+    p.source = "test";
+    p.line = 1;
+    if (vg_ind_parse(kind, text, strlen(text), &ind, &err) != VG_OK)
+        fail_msg("%s: %s", text, err.msg);
+    assert_int_equal(vg_store_add(s, feed, &ind, &p, 0, &err), VG_OK);
+}
+
+static void build(void)
+{
+    vg_store *s;
+    vg_error err;
+    unsigned a, b;
+    char text[600];
+    assert_int_equal(vg_store_new(&s, &err), VG_OK);
+    vg_store_feed f1 = { "threats", "t.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
+    vg_store_feed f2 = { "exact", "e.txt", VG_FEED_PLAIN, VG_INTEL_ALLOW, 10, 0 };
+    assert_int_equal(vg_store_add_feed(s, &f1, &a, &err), VG_OK);
+    assert_int_equal(vg_store_add_feed(s, &f2, &b, &err), VG_OK);
+    for (uint32_t i = 0; i < N_IPV4; i++) {
+        uint32_t v = stored_ipv4(i);
+        snprintf(text, sizeof text, "%u.%u.%u.%u", v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255);
+        add(s, a, VG_IND_IPV4, text, 0);
+    }
+    for (uint32_t i = 0; i < N_DOMAIN; i++) {
+        domain_name(text, sizeof text, i);
+        add(s, i % 3 ? a : b, VG_IND_DOMAIN, text, i % 3 ? 0 : VG_PROV_HOST_ONLY);
+    }
+    for (uint32_t i = 0; i < N_URL; i++) {
+        snprintf(text, sizeof text, "http://site%u.example/path/%u?q=%u", i % 50, i, i * 7);
+        add(s, a, VG_IND_URL, text, 0);
+    }
+    add(s, a, VG_IND_DOMAIN, "both.example", 0);              /* subdomains: threats only */
+    add(s, b, VG_IND_DOMAIN, "both.example", VG_PROV_HOST_ONLY);
+    add(s, b, VG_IND_DOMAIN, "only-exact.example", VG_PROV_HOST_ONLY);
+    size_t n = 0;
+    for (int i = 0; i < 68; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "a.");
+    snprintf(text + n, sizeof text - n, "com");                   /* 69 labels */
+    add(s, a, VG_IND_DOMAIN, text, 0);
+    memset(text, 0, sizeof text);
+    memcpy(text, "http://long.example/", 20);
+    memset(text + 20, 'x', 400);                                  /* a key over 254 bytes */
+    add(s, a, VG_IND_URL, text, 0);
+    add(s, a, VG_IND_GUESS, "203.0.113.7:8443", 0);
+    add(s, a, VG_IND_GUESS, "44D88612FEA8A8F36DE82E1278ABB02F", 0);
+    assert_int_equal(vg_store_write(s, path, 1700000000, &err), VG_OK);
+    vg_store_free(s);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/vigil-test-snap-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, sizeof path, "%s/store.vgi", dir);
+    build();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(path);
+    rmdir(dir);
+    return 0;
+}
+
+static vg_snap *open_ok(void)
+{
+    vg_snap *snap = NULL;
+    vg_error err;
+    if (vg_snap_open(&snap, path, VG_SNAP_VERIFY, &err) != VG_OK)
+        fail_msg("open: %s", err.msg);
+    return snap;
+}
+
+static void parse(vg_ind *ind, int kind, const char *text)
+{
+    vg_error err;
+    if (vg_ind_parse(kind, text, strlen(text), ind, &err) != VG_OK)
+        fail_msg("%s: %s", text, err.msg);
+}
+
+/* Every stored key is found (a filter false negative would lose it); most misses stop at the
+ * filter, which is about 3% permissive by design (checked below 8% on the real section). */
+static void test_filters_have_no_false_negatives(void **state)
+{
+    (void)state;
+    vg_snap *snap = open_ok();
+    static vg_ind ind;
+    vg_intel_hit hits[VG_INTEL_MAX_HITS];
+    char text[64];
+    for (uint32_t i = 0; i < N_IPV4; i++)
+        assert_int_not_equal(vg_snap_find_ipv4(snap, stored_ipv4(i)), 0);
+    for (uint32_t i = 0; i < N_DOMAIN; i++) {
+        domain_name(text, sizeof text, i);
+        parse(&ind, VG_IND_DOMAIN, text);
+        assert_int_equal(vg_snap_match(snap, &ind, hits, VG_INTEL_MAX_HITS), 1);
+    }
+    vg_snap_close(snap);
+
+    /* the IPv4 filter section itself: every key sets its bits; random keys mostly do not */
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *p = malloc((size_t)n);
+    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    const snap_header *h = (const snap_header *)(const void *)p;
+    const uint64_t *words = NULL;
+    uint64_t nwords = 0;
+    for (uint32_t i = 0; i < h->nsections; i++) {
+        const snap_section *sec = (const snap_section *)(const void *)(p + SNAP_HEADER_SIZE) + i;
+        if (sec->id == SEC_FILTER + VG_IND_IPV4) {
+            words = (const uint64_t *)(const void *)(p + sec->offset);
+            nwords = sec->count;
+        }
+    }
+    assert_non_null(words);
+    assert_int_equal(nwords, snap_filter_words(N_IPV4));
+    unsigned passed = 0;
+    for (uint32_t i = 0; i < 100000; i++) {
+        uint32_t key = __builtin_bswap32(0xF0000000u | (uint32_t)rnd());     /* 240/4: never stored */
+        uint64_t hh = snap_hash4(key, h->seed), bits = snap_filter_bits(hh);
+        passed += (words[snap_filter_word(hh, nwords)] & bits) == bits;
+    }
+    assert_true(passed < 8000);
+    free(p);
+}
+
+static void test_batch_equals_single(void **state)
+{
+    (void)state;
+    vg_snap *snap = open_ok();
+    enum { N = 3000 };
+    static uint32_t addrs[N], refs[N];
+    size_t want = 0;
+    for (size_t i = 0; i < N; i++) {
+        addrs[i] = i % 2 ? stored_ipv4((uint32_t)(rnd() % N_IPV4)) : (uint32_t)rnd();
+        want += vg_snap_find_ipv4(snap, addrs[i]) != 0;
+    }
+    assert_int_equal(vg_snap_find_ipv4_batch(snap, addrs, N, refs), want);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(refs[i], vg_snap_find_ipv4(snap, addrs[i]));
+    assert_int_equal(vg_snap_find_ipv4_batch(snap, addrs, 0, refs), 0);
+
+    /* mixed types through vg_snap_match_batch */
+    static vg_ind inds[64];
+    const vg_ind *ptrs[64];
+    static vg_intel_hit hits[64 * VG_INTEL_MAX_HITS], one[VG_INTEL_MAX_HITS];
+    uint32_t counts[64];
+    char text[128];
+    for (size_t i = 0; i < 64; i++) {
+        uint32_t v = stored_ipv4((uint32_t)i);
+        switch (i % 6) {
+        case 0: snprintf(text, sizeof text, "%u.%u.%u.%u", v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255); break;
+        case 1: snprintf(text, sizeof text, "www.host%zu.zone%zu.example", i, i % 97); break;
+        case 2: snprintf(text, sizeof text, "http://site%zu.example/path/%zu?q=%zu", i % 50, i, i * 7); break;
+        case 3: snprintf(text, sizeof text, "x.both.example"); break;
+        case 4: snprintf(text, sizeof text, "203.0.113.7:8443"); break;
+        default: snprintf(text, sizeof text, "nothere%zu.invalid", i); break;
+        }
+        parse(&inds[i], VG_IND_GUESS, text);
+        ptrs[i] = &inds[i];
+    }
+    size_t total = vg_snap_match_batch(snap, ptrs, 64, hits, sizeof hits / sizeof hits[0], counts), at = 0;
+    for (size_t i = 0; i < 64; i++) {
+        size_t n = vg_snap_match(snap, &inds[i], one, VG_INTEL_MAX_HITS);
+        assert_int_equal(counts[i], n);
+        for (size_t k = 0; k < n; k++) {
+            assert_int_equal(hits[at + k].ref, one[k].ref);
+            assert_int_equal(hits[at + k].key_len, one[k].key_len);
+            assert_ptr_equal(hits[at + k].key, one[k].key);
+            assert_int_equal(hits[at + k].parent, one[k].parent);
+        }
+        at += n;
+        vg_snap_prefetch(snap, &inds[i]);      /* no effect on anything */
+    }
+    assert_int_equal(total, at);
+    assert_true(total > 30);
+    vg_snap_close(snap);
+}
+
+static void test_parent_walk_host_only(void **state)
+{
+    (void)state;
+    vg_snap *snap = open_ok();
+    vg_intel_hit hits[VG_INTEL_MAX_HITS];
+    static const char both[] = "both.example", sub[] = "deep.x.both.example";
+    assert_int_equal(vg_snap_match_domain(snap, both, strlen(both), hits, VG_INTEL_MAX_HITS), 1);
+    assert_int_equal(vg_snap_source_count(snap, hits[0].ref), 2);
+    assert_int_equal(hits[0].parent, 0);
+    assert_int_equal(vg_snap_match_domain(snap, sub, strlen(sub), hits, VG_INTEL_MAX_HITS), 1);
+    assert_int_equal(hits[0].parent, 1);
+    assert_int_equal(vg_snap_source_count(snap, hits[0].ref), 1);     /* the host-only source is not */
+    vg_intel_source src;
+    assert_int_equal(vg_snap_source(snap, hits[0].ref, 0, &src), 0);
+    assert_string_equal(src.feed, "threats");
+    assert_int_equal(hits[0].key_len, strlen(both));
+    assert_memory_equal(hits[0].key, both, strlen(both));
+    static const char ex[] = "only-exact.example", ex_sub[] = "a.only-exact.example";
+    assert_int_equal(vg_snap_match_domain(snap, ex, strlen(ex), hits, VG_INTEL_MAX_HITS), 1);
+    assert_int_equal(vg_snap_match_domain(snap, ex_sub, strlen(ex_sub), hits, VG_INTEL_MAX_HITS), 0);
+    /* host0 is host-only (feed "exact"), host1 matches subdomains */
+    static const char h0[] = "www.host0.zone0.example", h1[] = "www.host1.zone1.example";
+    assert_int_equal(vg_snap_match_domain(snap, h0, strlen(h0), hits, VG_INTEL_MAX_HITS), 0);
+    assert_int_equal(vg_snap_match_domain(snap, h1, strlen(h1), hits, VG_INTEL_MAX_HITS), 1);
+    /* 72 labels: the stored 69-label name is found as a parent, and the walk stops in bounds */
+    char deep[VG_DOMAIN_MAX + 1];
+    size_t n = 0;
+    for (int i = 0; i < 71; i++)
+        n += (size_t)snprintf(deep + n, sizeof deep - n, "a.");
+    n += (size_t)snprintf(deep + n, sizeof deep - n, "com");
+    assert_int_equal(vg_snap_match_domain(snap, deep + 6, n - 6, hits, VG_INTEL_MAX_HITS), 1);
+    assert_int_equal(hits[0].parent, 0);
+    assert_int_equal(vg_snap_match_domain(snap, deep, n, hits, VG_INTEL_MAX_HITS), 1);
+    assert_int_equal(hits[0].parent, 1);
+    assert_int_equal(hits[0].key_len, n - 6);
+    vg_snap_close(snap);
+}
+
+static void test_long_text_key_and_open_mem(void **state)
+{
+    (void)state;
+    static vg_ind ind;
+    vg_intel_hit hits[VG_INTEL_MAX_HITS];
+    char text[600];
+    memset(text, 0, sizeof text);
+    memcpy(text, "http://long.example/", 20);
+    memset(text + 20, 'x', 400);
+    parse(&ind, VG_IND_URL, text);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint64_t *buf = malloc((size_t)n + 8);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    vg_snap *snap = NULL;
+    vg_error err;
+    assert_int_equal(vg_snap_open_mem(buf, (size_t)n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
+    assert_int_equal(vg_snap_match(snap, &ind, hits, VG_INTEL_MAX_HITS), 1);
+    assert_int_equal(hits[0].key_len, 420);
+    assert_int_equal(vg_snap_count(snap, VG_IND_IPV4), N_IPV4);
+    vg_snap_close(snap);
+    assert_int_equal(vg_snap_open_mem((char *)buf + 1, (size_t)n - 1, 0, &snap, &err), VG_ERR_USAGE);
+    assert_int_equal(vg_snap_open_mem(buf, 100, 0, &snap, &err), VG_ERR_PARSE);
+    assert_int_equal(vg_snap_open_mem(buf, (size_t)n - 8, 0, &snap, &err), VG_ERR_PARSE);
+    free(buf);
+}
+
+static void test_old_version_refused(void **state)
+{
+    (void)state;
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    uint32_t v = 1;
+    fseek(f, 8, SEEK_SET);
+    assert_int_equal(fwrite(&v, 4, 1, f), 1);
+    fclose(f);
+    vg_snap *snap = NULL;
+    vg_error err;
+    assert_int_equal(vg_snap_open(&snap, path, 0, &err), VG_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "snapshot version 1, this vigil reads 2"));
+    assert_non_null(strstr(err.msg, "recompile"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filters_have_no_false_negatives),
+        cmocka_unit_test(test_batch_equals_single),
+        cmocka_unit_test(test_parent_walk_host_only),
+        cmocka_unit_test(test_long_text_key_and_open_mem),
+        cmocka_unit_test(test_old_version_refused),     /* last: it damages the file */
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
