@@ -45,6 +45,16 @@ typedef struct name_slot {
     int slot;                   /* -1: no field of the matcher */
 } name_slot;
 
+#define MAX_OBS 16              /* observables parsed before their lookups start (prefetched together) */
+
+/* One value to look up: its field, the value as read, the port paired with it (-1: none). */
+typedef struct obs {
+    uint32_t field;
+    long port;
+    const char *value;
+    size_t len;
+} obs;
+
 struct vg_intel_scratch {
     const vg_intel_matcher *cached_for;     /* the matcher the name cache is for */
     name_slot names[NAME_CACHE];
@@ -55,10 +65,11 @@ struct vg_intel_scratch {
     uint8_t from_field[VG_INTEL_MAX_FIELDS];    /* ... set by the decoder */
     vg_value slot[VG_INTEL_MAX_FIELDS];
     vg_json_doc arr;                        /* an array value, scanned */
-    vg_ind ind, pair;
+    unsigned nobs;                          /* observables parsed, not yet looked up */
+    obs obs[MAX_OBS];
+    vg_ind ind[MAX_OBS], pair[MAX_OBS];     /* each observable, and with its port */
+    char value[MAX_OBS][VG_IND_MAX_KEY + 1];    /* values that had to be decoded */
     vg_intel_hit hits[VG_INTEL_MAX_HITS + 1];
-    char value[VG_IND_MAX_KEY + 1];         /* a value, decoded */
-    char pair_text[VG_IND_TEXT_MAX];
 };
 
 static const vg_intel_field default_fields[] = {
@@ -434,7 +445,40 @@ static long port_value(const vg_intel_scratch *w, int s)
     return p <= 65535 ? p : -1;
 }
 
-/* Looks up one string value of field i (s[0..n), decoded). */
+/* Looks up the observables parsed so far: first every one's memory is requested, then they
+ * are looked up one after another, so the cache misses of an event overlap. */
+static vg_rc flush(match_run *r)
+{
+    vg_intel_scratch *w = r->w;
+    unsigned n = w->nobs;
+    w->nobs = 0;
+    for (unsigned k = 0; k < n; k++) {
+        vg_snap_prefetch(r->snap, &w->ind[k]);
+        if (w->obs[k].port >= 0)
+            vg_snap_prefetch(r->snap, &w->pair[k]);
+    }
+    for (unsigned k = 0; k < n; k++) {
+        const obs *o = &w->obs[k];
+        const vg_intel_field *f = &r->m->fields[o->field];
+        vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, NULL, 0, NULL, r->now };
+        r->st->lookups++;
+        size_t nhits = vg_snap_match(r->snap, &w->ind[k], w->hits, VG_INTEL_MAX_HITS);
+        vg_rc rc = nhits ? report(r, &a, nhits) : VG_OK;
+        if (rc)
+            return rc;
+        if (o->port < 0)
+            continue;
+        r->st->lookups++;
+        nhits = vg_snap_match(r->snap, &w->pair[k], w->hits, VG_INTEL_MAX_HITS);
+        a.port_field = f->port;
+        a.port = (unsigned)o->port;
+        if (nhits && (rc = report(r, &a, nhits)) != VG_OK)
+            return rc;
+    }
+    return VG_OK;
+}
+
+/* Parses one string value of field i (s[0..n), decoded) into the next observable. */
 static vg_rc match_value(match_run *r, size_t i, const char *s, size_t n)
 {
     const vg_intel_field *f = &r->m->fields[i];
@@ -442,31 +486,29 @@ static vg_rc match_value(match_run *r, size_t i, const char *s, size_t n)
     if (n == 0 || (n == 1 && s[0] == '-'))
         return VG_OK;       /* an empty value, as logs write it */
     r->st->values++;
-    if (vg_ind_parse(f->kind, s, n, &w->ind, NULL) != VG_OK) {
+    unsigned k = w->nobs;
+    vg_ind *ind = &w->ind[k];
+    if (vg_ind_parse(f->kind, s, n, ind, NULL) != VG_OK) {
         r->st->invalid++;
         return VG_OK;
     }
-    unmap_v4(&w->ind);
-    r->st->lookups++;
-    size_t nhits = vg_snap_match(r->snap, &w->ind, w->hits, VG_INTEL_MAX_HITS);
-    vg_intel_alert a = { r->ev, r->snap, f->path, s, n, NULL, 0, NULL, r->now };
-    vg_rc rc = nhits ? report(r, &a, nhits) : VG_OK;
+    unmap_v4(ind);
     long port = port_value(w, r->m->port_slot[i]);
-    if (rc || port < 0 || (w->ind.type != VG_IND_IPV4 && w->ind.type != VG_IND_IPV6))
-        return rc;
-    /* the address with its port: an IP:port indicator */
-    memcpy(w->pair.key, w->ind.key, w->ind.len);   /* not the whole struct: 4 KiB */
-    w->pair.prefix = 0;
-    w->pair.flags = 0;
-    w->pair.type = w->ind.type == VG_IND_IPV4 ? VG_IND_IPPORT4 : VG_IND_IPPORT6;
-    w->pair.key[w->ind.len] = (unsigned char)(port >> 8);
-    w->pair.key[w->ind.len + 1] = (unsigned char)port;
-    w->pair.len = w->ind.len + 2;
-    r->st->lookups++;
-    nhits = vg_snap_match(r->snap, &w->pair, w->hits, VG_INTEL_MAX_HITS);
-    a.port_field = f->port;
-    a.port = (unsigned)port;
-    return nhits ? report(r, &a, nhits) : VG_OK;
+    if (ind->type != VG_IND_IPV4 && ind->type != VG_IND_IPV6)
+        port = -1;
+    if (port >= 0) {
+        /* the address with its port: an IP:port indicator (the key only: a vg_ind is 4 KiB) */
+        vg_ind *p = &w->pair[k];
+        memcpy(p->key, ind->key, ind->len);
+        p->prefix = 0;
+        p->flags = 0;
+        p->type = ind->type == VG_IND_IPV4 ? VG_IND_IPPORT4 : VG_IND_IPPORT6;
+        p->key[ind->len] = (unsigned char)(port >> 8);
+        p->key[ind->len + 1] = (unsigned char)port;
+        p->len = ind->len + 2;
+    }
+    w->obs[k] = (obs){ (uint32_t)i, port, s, n };
+    return ++w->nobs == MAX_OBS ? flush(r) : VG_OK;
 }
 
 /* Looks up a string value (escaped or not) of field i. */
@@ -479,8 +521,9 @@ static vg_rc match_string(match_run *r, size_t i, const vg_value *v)
         r->st->invalid++;
         return VG_OK;
     }
-    size_t n = vg_json_unescape(v->ptr, v->len, r->w->value);
-    return match_value(r, i, r->w->value, n);
+    char *buf = r->w->value[r->w->nobs];    /* the slot of the observable it may become */
+    size_t n = vg_json_unescape(v->ptr, v->len, buf);
+    return match_value(r, i, buf, n);
 }
 
 /* Looks up each string of an array value of field i. */
@@ -513,6 +556,7 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
     match_run r = { m, w, snap, ev, now, alert, ctx, st };
     st->events++;
     gather(m, w, ev);
+    w->nobs = 0;
     vg_rc rc = VG_OK;
     for (unsigned k = 0; k < w->nset && rc == VG_OK; k++) {
         unsigned i = w->set[k];
@@ -529,7 +573,7 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
             st->invalid++;
         }
     }
-    return rc;
+    return rc ? rc : flush(&r);
 }
 
 /* ---- the alert's JSON --------------------------------------------------------------------- */
