@@ -196,6 +196,10 @@ static void ui_feed(void *ctx, const vg_compile_feed *f)
             (unsigned long long)f->st.rejected, (unsigned long long)f->expired);
     if (f->st.masked)
         fprintf(stderr, ", %llu networks had host bits cleared", (unsigned long long)f->st.masked);
+    if (f->st.not_for_detection)
+        fprintf(stderr, ", %llu not for detection", (unsigned long long)f->st.not_for_detection);
+    if (f->st.revoked)
+        fprintf(stderr, ", %llu revoked", (unsigned long long)f->st.revoked);
     const char *sep = ";";
     for (int t = 1; t < VG_IND_NTYPES; t++) {
         if (f->st.per_type[t]) {

@@ -1,9 +1,14 @@
 /*
- * intel-compile: from a feed configuration to a snapshot file (see intel-compile.h).
+ * intel-compile: from a feed configuration to a snapshot file (see intel-compile.h). An
+ * entry's expiry is the earlier of the feed's own (STIX valid_until) and expire_after days
+ * after its last sighting; a MISP feed's path may name the feed's directory (its manifest.json
+ * is read, and the manifest's parser reads the event files beside it).
  */
 #include "intel-compile.h"
 
 #include <glob.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -26,15 +31,17 @@ typedef struct compile_run {
 static vg_rc on_indicator(void *ctx, const vg_ind *ind, const vg_feed_prov *prov)
 {
     compile_run *run = ctx;
-    int64_t expires = 0;
+    int64_t expires = prov->expires;   /* the feed's own (STIX valid_until), else 0 */
     unsigned days = run->result.conf->expire_days;
     if (days) {
         int64_t seen = prov->last_seen ? prov->last_seen : prov->first_seen ? prov->first_seen : run->file_mtime;
-        expires = seen + (int64_t)days * SECONDS_PER_DAY;
-        if (expires <= run->now) {
-            run->result.expired++;
-            return VG_OK;
-        }
+        int64_t after = seen + (int64_t)days * SECONDS_PER_DAY;
+        if (!expires || after < expires)
+            expires = after;
+    }
+    if (expires && expires <= run->now) {
+        run->result.expired++;
+        return VG_OK;
     }
     return vg_store_add(run->store, run->feed_id, ind, prov, expires, run->err);
 }
@@ -46,10 +53,17 @@ static void on_reject(void *ctx, const char *source, uint64_t line, const char *
         run->sink->on_reject(run->sink->ctx, run->result.conf->name, source, line, reason);
 }
 
-/* Parses one file of the current feed. */
+/* Parses one file of the current feed (a MISP feed's directory: its manifest.json). */
 static vg_rc load_file(compile_run *run, const char *path)
 {
     struct stat st;
+    char manifest[PATH_MAX];
+    if (run->result.conf->opts.format == VG_FEED_MISP && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        int w = snprintf(manifest, sizeof manifest, "%s/manifest.json", path);
+        if (w < 0 || (size_t)w >= sizeof manifest)
+            return vg_fail(run->err, VG_ERR_LIMIT, 0, "feed %s: path %s is too long", run->result.conf->name, path);
+        path = manifest;
+    }
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return vg_fail(run->err, VG_ERR_IO, 0, "feed %s: %s is not a readable file", run->result.conf->name, path);
     run->file_mtime = (int64_t)st.st_mtime;

@@ -1,8 +1,9 @@
 /*
  * intel-compile: turns a feed configuration into a snapshot file. For each enabled feed it
- * expands the paths (globs, sorted), parses every file with its format, drops the entries
- * that have expired (counted), adds the rest to an intel-store and finally writes the
- * snapshot atomically. Rejected lines and per-file progress go to the caller's callbacks;
+ * expands the paths (globs, sorted; a MISP feed's directory stands for its manifest.json),
+ * parses every file with its format, drops the entries that have expired (expire_after, or
+ * the feed's own expiry such as STIX valid_until; counted), adds the rest to an intel-store
+ * and finally writes the snapshot atomically. Rejected lines and per-file progress go to the caller's callbacks;
  * this module prints nothing.
  */
 #ifndef VIGIL_INTEL_COMPILE_H

@@ -210,7 +210,7 @@ static vg_rc feed_key(conf_parse *cp, vg_intel_feed_conf *f, const yaml_node_t *
     if (strcmp(key, "format") == 0) {
         int fmt = s ? vg_feed_format_from_name(s, len) : -1;
         if (fmt < 0)
-            return conf_fail(cp, v, "format must be plain, maltrail, ipsum, netset, spamhaus, asn-drop, csv or warninglist");
+            return conf_fail(cp, v, "format must be plain, maltrail, ipsum, netset, spamhaus, asn-drop, csv, warninglist, misp or stix");
         f->opts.format = (vg_feed_format)fmt;
         *has_format = 1;
         return VG_OK;

@@ -5,7 +5,10 @@
  *   feeds:
  *     - name: feodo                 # unique; shown with every hit
  *       format: csv                 # plain maltrail ipsum netset spamhaus asn-drop csv warninglist
+ *                                   # misp stix
  *       path: abusech/ipblocklist.csv   # file or glob, or a list; relative to the config file
+ *                                   # (misp: the feed's manifest.json or its directory;
+ *                                   #  stix: bundle files)
  *       type: auto                  # kind of plain entries and of the CSV value column
  *       enabled: true
  *       weight: 100                 # 0-65535

@@ -21,21 +21,12 @@
 #include "json-scan.h"
 #include "util-mem.h"
 
-typedef struct json_state {
-    vg_json_doc doc;
-    char value[VG_FEED_MAX_TEXT * 4];   /* one unescaped string value */
-    char note[VG_FEED_MAX_TEXT];
-    char family[VG_FEED_MAX_TEXT];
-    /* line counting within the current record */
-    const char *text;
-    size_t counted;             /* bytes of text scanned for newlines */
-    uint64_t line;              /* line of text[counted] */
-} json_state;
+/* ---- the JSON record state shared by the JSON formats ------------------------------------ */
 
-static json_state *json_state_new(const vg_feed_opts *opts, vg_error *err)
+feed_json *feed_json_new(const vg_feed_opts *opts, vg_error *err)
 {
     uint32_t tokens = opts->max_json_values ? opts->max_json_values : VG_FEED_MAX_JSON_VALUES;
-    json_state *js = vg_calloc(1, sizeof *js);
+    feed_json *js = vg_calloc(1, sizeof *js);
     if (!js) {
         vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
         return NULL;
@@ -45,26 +36,32 @@ static json_state *json_state_new(const vg_feed_opts *opts, vg_error *err)
         vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
         return NULL;
     }
+    js->count_records = 1;
     return js;
 }
 
-static void json_state_free(json_state *js)
+void feed_json_free(feed_json *js)
 {
+    if (!js)
+        return;
     vg_json_doc_free(&js->doc);
     vg_free(js);
 }
 
-/* Line of byte offset off of the current record (offsets asked in increasing order). */
-static uint64_t line_at(json_state *js, size_t off)
+uint64_t feed_json_line(feed_json *js, uint32_t i)
 {
+    size_t off = js->doc.toks[i].start;
+    if (off < js->counted) {
+        js->counted = 0;
+        js->line = js->first_line;
+    }
     for (; js->counted < off; js->counted++)
         if (js->text[js->counted] == '\n')
             js->line++;
     return js->line;
 }
 
-/* The string value of token i, unescaped into js->value; NULL if not a string or too long. */
-static const char *string_at(json_state *js, int i, size_t *n)
+const char *feed_json_string(feed_json *js, int i, size_t *n)
 {
     if (i < 0)
         return NULL;
@@ -76,19 +73,54 @@ static const char *string_at(json_state *js, int i, size_t *n)
     return js->value;
 }
 
-/* Reads the next JSON record; VG_END at the end, VG_OK, or an I/O error. Rejected records are
- * reported and skipped. */
-static vg_rc next_record(feed_ctx *fc, json_state *js, vg_reader *r, vg_record *rec, vg_error *err)
+vg_json_type feed_json_type(const feed_json *js, int i)
+{
+    return i < 0 ? VG_JSON_NONE : (vg_json_type)js->doc.toks[i].type;
+}
+
+int feed_json_member(const feed_json *js, int obj, const char *key)
+{
+    if (feed_json_type(js, obj) != VG_JSON_OBJECT)
+        return -1;
+    return vg_json_member(&js->doc, (uint32_t)obj, key, strlen(key));
+}
+
+const char *feed_json_member_string(feed_json *js, int obj, const char *key, size_t *n)
+{
+    return feed_json_string(js, feed_json_member(js, obj, key), n);
+}
+
+int feed_json_note(feed_json *js, int i, char *out, size_t *len, const char *sep)
+{
+    if (feed_json_type(js, i) != VG_JSON_STRING)
+        return -1;
+    vg_value v = vg_json_value(&js->doc, (uint32_t)i);
+    if (v.len < sizeof js->value) {
+        size_t n = vg_json_unescape(v.ptr, v.len, js->value);
+        feed_note_append(out, len, sep, js->value, n);
+        return 0;
+    }
+    char *tmp = vg_malloc(v.len);   /* a long text: unescaped whole, then cut by the note */
+    if (!tmp)
+        return -1;
+    size_t n = vg_json_unescape(v.ptr, v.len, tmp);
+    feed_note_append(out, len, sep, tmp, n);
+    vg_free(tmp);
+    return 0;
+}
+
+vg_rc feed_json_next(feed_ctx *fc, feed_json *js, vg_reader *r, vg_record *rec, vg_error *err)
 {
     for (;;) {
         vg_error rerr;
         vg_rc rc = vg_reader_next_json(r, &js->doc, rec, &rerr);
         if (rc == VG_END || rc == VG_OK) {
             if (rc == VG_OK) {
-                fc->st->records++;
+                if (js->count_records)
+                    fc->st->records++;
                 js->text = js->doc.text;
                 js->counted = 0;
-                js->line = rec->line;
+                js->line = js->first_line = rec->line;
             }
             return rc;
         }
@@ -101,14 +133,14 @@ static vg_rc next_record(feed_ctx *fc, json_state *js, vg_reader *r, vg_record *
 
 /* ---- ASN-DROP ------------------------------------------------------------------------------ */
 
-static void asn_note(json_state *js, char *out)
+static void asn_note(feed_json *js, char *out)
 {
     static const char *const keys[] = { "asname", "cc", "rir", "domain" };
     size_t len = 0;
     out[0] = '\0';
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         size_t n;
-        const char *s = string_at(js, vg_json_member(&js->doc, 0, keys[k], strlen(keys[k])), &n);
+        const char *s = feed_json_string(js, vg_json_member(&js->doc, 0, keys[k], strlen(keys[k])), &n);
         if (!s || !n)
             continue;
         int w = snprintf(out + len, VG_FEED_MAX_TEXT - len, "%s%s", len ? ", " : "", s);
@@ -120,14 +152,14 @@ static void asn_note(json_state *js, char *out)
     }
 }
 
-static vg_rc asn_record(feed_ctx *fc, json_state *js, const vg_record *rec)
+static vg_rc asn_record(feed_ctx *fc, feed_json *js, const vg_record *rec)
 {
     if (js->doc.toks[0].type != VG_JSON_OBJECT) {
         feed_reject(fc, rec->line, "record is not an object");
         return VG_OK;
     }
     size_t n;
-    const char *type = string_at(js, vg_json_member(&js->doc, 0, "type", 4), &n);
+    const char *type = feed_json_string(js, vg_json_member(&js->doc, 0, "type", 4), &n);
     if (type && strcmp(type, "metadata") == 0)
         return VG_OK;
     int i = vg_json_member(&js->doc, 0, "asn", 3);
@@ -145,22 +177,22 @@ static vg_rc asn_record(feed_ctx *fc, json_state *js, const vg_record *rec)
 
 vg_rc feed_parse_asn_drop(feed_ctx *fc, vg_reader *r, vg_error *err)
 {
-    json_state *js = json_state_new(fc->opts, err);
+    feed_json *js = feed_json_new(fc->opts, err);
     if (!js)
         return VG_ERR_NOMEM;
     vg_record rec;
     vg_rc rc;
-    while ((rc = next_record(fc, js, r, &rec, err)) == VG_OK)
+    while ((rc = feed_json_next(fc, js, r, &rec, err)) == VG_OK)
         if ((rc = asn_record(fc, js, &rec)) != VG_OK)
             break;
-    json_state_free(js);
+    feed_json_free(js);
     return rc == VG_END ? VG_OK : rc;
 }
 
 /* ---- MISP warninglists --------------------------------------------------------------------- */
 
 /* Does the array token arr hold one of the strings of names (NULL-terminated)? */
-static int array_has(json_state *js, int arr, const char *const *names)
+static int array_has(feed_json *js, int arr, const char *const *names)
 {
     if (arr < 0 || js->doc.toks[arr].type != VG_JSON_ARRAY)
         return 0;
@@ -174,7 +206,7 @@ static int array_has(json_state *js, int arr, const char *const *names)
 }
 
 /* The kind of the values of a "string" list, from its matching attributes; -1 if none fits. */
-static int string_list_kind(json_state *js, int attrs, unsigned *flags)
+static int string_list_kind(feed_json *js, int attrs, unsigned *flags)
 {
     static const char *const hashes[] = { "md5", "sha1", "sha256", "filename|md5", "filename|sha1",
                                           "filename|sha256", "x509-fingerprint-md5", "x509-fingerprint-sha1",
@@ -199,10 +231,10 @@ static int string_list_kind(json_state *js, int attrs, unsigned *flags)
 }
 
 /* Kind of the values of the list (-1: every value is rejected with *why). */
-static int list_kind(json_state *js, unsigned *flags, const char **why)
+static int list_kind(feed_json *js, unsigned *flags, const char **why)
 {
     size_t n;
-    const char *type = string_at(js, vg_json_member(&js->doc, 0, "type", 4), &n);
+    const char *type = feed_json_string(js, vg_json_member(&js->doc, 0, "type", 4), &n);
     int attrs = vg_json_member(&js->doc, 0, "matching_attributes", 19);
     *why = "the list has no \"type\"";
     if (!type)
@@ -222,12 +254,12 @@ static int list_kind(json_state *js, unsigned *flags, const char **why)
     return -1;
 }
 
-static vg_rc list_value(feed_ctx *fc, json_state *js, uint32_t i, int kind, vg_feed_prov *prov,
+static vg_rc list_value(feed_ctx *fc, feed_json *js, uint32_t i, int kind, vg_feed_prov *prov,
                         const char *why)
 {
-    prov->line = line_at(js, js->doc.toks[i].start);
+    prov->line = feed_json_line(js, i);
     size_t n;
-    const char *s = string_at(js, (int)i, &n);
+    const char *s = feed_json_string(js, (int)i, &n);
     if (!s) {
         feed_reject(fc, prov->line, "list value is not a string of at most %zu bytes", sizeof js->value - 1);
         return VG_OK;
@@ -250,7 +282,7 @@ static vg_rc list_value(feed_ctx *fc, json_state *js, uint32_t i, int kind, vg_f
     return rc;
 }
 
-static vg_rc warninglist_record(feed_ctx *fc, json_state *js, const vg_record *rec)
+static vg_rc warninglist_record(feed_ctx *fc, feed_json *js, const vg_record *rec)
 {
     int list = js->doc.toks[0].type == VG_JSON_OBJECT ? vg_json_member(&js->doc, 0, "list", 4) : -1;
     if (list < 0 || js->doc.toks[list].type != VG_JSON_ARRAY) {
@@ -262,7 +294,7 @@ static vg_rc warninglist_record(feed_ctx *fc, json_state *js, const vg_record *r
     const char *why;
     int kind = list_kind(js, &prov.flags, &why);
     size_t n;
-    const char *name = string_at(js, vg_json_member(&js->doc, 0, "name", 4), &n);
+    const char *name = feed_json_string(js, vg_json_member(&js->doc, 0, "name", 4), &n);
     if (name && feed_text(name, n, js->note) == 0)
         prov.note = js->note;
     if (!fc->opts->family) {
@@ -296,15 +328,15 @@ static void warninglist_family(const char *path, char *out)
 
 vg_rc feed_parse_warninglist(feed_ctx *fc, vg_reader *r, vg_error *err)
 {
-    json_state *js = json_state_new(fc->opts, err);
+    feed_json *js = feed_json_new(fc->opts, err);
     if (!js)
         return VG_ERR_NOMEM;
     warninglist_family(fc->source, js->family);
     vg_record rec;
     vg_rc rc;
-    while ((rc = next_record(fc, js, r, &rec, err)) == VG_OK)
+    while ((rc = feed_json_next(fc, js, r, &rec, err)) == VG_OK)
         if ((rc = warninglist_record(fc, js, &rec)) != VG_OK)
             break;
-    json_state_free(js);
+    feed_json_free(js);
     return rc == VG_END ? VG_OK : rc;
 }

@@ -22,7 +22,7 @@
 #define SHOW_VALUE_MAX 96       /* bytes of a rejected value quoted in its reason */
 
 static const char *const format_names[VG_FEED_NFORMATS] = {
-    "plain", "maltrail", "ipsum", "netset", "spamhaus", "asn-drop", "csv", "warninglist"
+    "plain", "maltrail", "ipsum", "netset", "spamhaus", "asn-drop", "csv", "warninglist", "misp", "stix"
 };
 
 static const char *const role_names[VG_CSV_NROLES] = {
@@ -190,6 +190,55 @@ int feed_text(const char *s, size_t n, char *out)
     memcpy(out, s, n);
     out[n] = '\0';
     return 0;
+}
+
+void feed_note_append(char *out, size_t *len, const char *sep, const char *s, size_t n)
+{
+    static const char more[] = "...";
+    const size_t cap = VG_FEED_MAX_TEXT - 1, mlen = sizeof more - 1;
+    size_t at = *len;
+    if (n == 0 || at >= cap)
+        return;
+    size_t slen = at ? strlen(sep) : 0;
+    size_t keep = vg_utf8_check(s, n);      /* JSON text is valid UTF-8; other text is cut there */
+    int whole = keep == n;
+    if (at + slen + keep + (whole ? 0 : mlen) > cap) {
+        if (at + slen + mlen >= cap)
+            return;
+        keep = cap - at - slen - mlen;      /* cut at the start of a character */
+        while (keep && ((unsigned char)s[keep] & 0xc0) == 0x80)
+            keep--;
+        whole = 0;
+    }
+    memcpy(out + at, sep, slen);
+    at += slen;
+    for (size_t i = 0; i < keep; i++)
+        out[at++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+    if (!whole) {
+        memcpy(out + at, more, mlen);
+        at += mlen;
+    }
+    out[at] = '\0';
+    *len = at;
+}
+
+int feed_refs_add(feed_refs *fr, const char *s, size_t n)
+{
+    for (unsigned i = 0; i < fr->n; i++)
+        if (strlen(fr->refs[i]) == n && memcmp(fr->refs[i], s, n) == 0)
+            return 1;
+    if (n == 0 || fr->n == VG_FEED_MAX_REFS || fr->used + n + 1 > sizeof fr->buf ||
+        feed_text(s, n, fr->buf + fr->used) != 0)
+        return -1;
+    fr->refs[fr->n++] = fr->buf + fr->used;
+    fr->used += n + 1;
+    return 0;
+}
+
+void feed_refs_to_prov(const feed_refs *fr, vg_feed_prov *prov)
+{
+    memcpy(prov->refs, fr->refs, fr->n * sizeof fr->refs[0]);
+    prov->nrefs = fr->n;
 }
 
 int feed_date(const char *s, size_t n, int64_t *out)
@@ -482,6 +531,8 @@ vg_rc vg_feed_parse(vg_reader *r, const vg_feed_opts *opts, const vg_feed_sink *
     case VG_FEED_CSV: rc = feed_parse_csv(fc, r, err); break;
     case VG_FEED_ASN_DROP: rc = feed_parse_asn_drop(fc, r, err); break;
     case VG_FEED_WARNINGLIST: rc = feed_parse_warninglist(fc, r, err); break;
+    case VG_FEED_MISP: rc = feed_parse_misp(fc, r, err); break;
+    case VG_FEED_STIX: rc = feed_parse_stix(fc, r, err); break;
     default: rc = parse_lines(fc, r, err); break;
     }
     vg_free(fc);
@@ -492,7 +543,8 @@ vg_rc vg_feed_parse_file(const char *path, const vg_feed_opts *opts, const vg_fe
                          vg_feed_stats *st, vg_error *err)
 {
     vg_reader *r = NULL;
-    size_t max = opts->format == VG_FEED_WARNINGLIST ? VG_FEED_MAX_JSON
+    int json = opts->format == VG_FEED_WARNINGLIST || opts->format == VG_FEED_MISP || opts->format == VG_FEED_STIX;
+    size_t max = json ? VG_FEED_MAX_JSON
                : opts->format == VG_FEED_CSV ? VG_CSV_MAX_RECORD : VG_FEED_MAX_LINE;
     vg_rc rc = vg_reader_open(&r, path, max, err);
     if (rc)

@@ -6,8 +6,10 @@
  * Formats: plain lists (one indicator per line, '#' comments), Maltrail trails ("# Reference:"
  * and "# Aliases:" comments become provenance), IPsum (IP<TAB>count), FireHOL netsets,
  * Spamhaus DROP/EDROP/DROPv6 ("CIDR ; SBLnnn"), Spamhaus ASN-DROP (JSON lines), CSV with a
- * column mapping (RFC 4180 quoting, '#' banners), and MISP warninglists (JSON). The reading
- * itself (decompression, line splitting, limits, line numbers) is ingest-reader's.
+ * column mapping (RFC 4180 quoting, '#' banners), MISP warninglists (JSON), MISP feeds (a
+ * manifest.json and one JSON file per event: attributes marked to_ids) and STIX 2.1 bundles
+ * (indicators whose pattern is an OR of equality comparisons). The reading itself
+ * (decompression, line splitting, limits, line numbers) is ingest-reader's.
  *
  * A parser keeps one small state per file (the current Maltrail references, the CSV column
  * map); the strings of a provenance are valid only during the callback.
@@ -31,6 +33,8 @@ typedef enum vg_feed_format {
     VG_FEED_ASN_DROP,
     VG_FEED_CSV,
     VG_FEED_WARNINGLIST,
+    VG_FEED_MISP,
+    VG_FEED_STIX,
     VG_FEED_NFORMATS
 } vg_feed_format;
 
@@ -42,6 +46,9 @@ typedef enum vg_feed_format {
 #define VG_FEED_MAX_JSON_VALUES (4u << 20)  /* default limit: JSON values in one document */
 #define VG_CSV_MAX_FIELDS 64            /* limit: fields of one CSV record */
 #define VG_CSV_MAX_RECORD (1u << 16)    /* limit: bytes of one CSV record (quoted newlines joined) */
+#define VG_MISP_MAX_EVENTS (1u << 20)   /* limit: events listed in one MISP manifest */
+#define VG_STIX_MAX_PATTERN (1u << 16)  /* limit: bytes of one STIX pattern */
+#define VG_STIX_MAX_TERMS 1024          /* limit: comparisons in one STIX pattern */
 
 /* Provenance flag: a domain matches only itself, not its subdomains. */
 #define VG_PROV_HOST_ONLY 0x01u
@@ -56,6 +63,7 @@ typedef struct vg_feed_prov {
     uint32_t count;             /* list count or confidence; 0 when the feed gives none */
     int64_t first_seen;         /* seconds since the epoch; 0 when unknown */
     int64_t last_seen;
+    int64_t expires;            /* the feed's own expiry (STIX valid_until); 0: none */
     unsigned flags;             /* VG_PROV_* */
     const char *source;         /* file name */
     uint64_t line;              /* line of the entry */
@@ -114,6 +122,9 @@ typedef struct vg_feed_stats {
     uint64_t accepted;          /* indicators passed to the sink */
     uint64_t rejected;          /* lines or values rejected, each reported */
     uint64_t masked;            /* networks whose host bits were cleared */
+    uint64_t not_for_detection; /* entries the feed marks as not for detection (MISP to_ids
+                                   false, MISP link attributes: used as references) */
+    uint64_t revoked;           /* entries the feed withdrew (MISP deleted, STIX revoked) */
     uint64_t per_type[VG_IND_NTYPES];   /* accepted indicators by type */
 } vg_feed_stats;
 
@@ -121,7 +132,7 @@ typedef struct vg_feed_stats {
 void vg_feed_opts_init(vg_feed_opts *opts, vg_feed_format format);
 
 /* Name of a format ("plain", "maltrail", "ipsum", "netset", "spamhaus", "asn-drop", "csv",
- * "warninglist"). */
+ * "warninglist", "misp", "stix"). */
 const char *vg_feed_format_name(vg_feed_format format);
 
 /* Format named s[0..n); -1 if none. */
@@ -138,7 +149,9 @@ int vg_csv_role_from_name(const char *s, size_t n);
 vg_rc vg_feed_opts_check(const vg_feed_opts *opts, vg_error *err);
 
 /* Parses the records of r as opts->format into sink, adding to st (not cleared). Returns
- * VG_OK at the end of input, or the error of the reader (I/O) or of the sink, which ends it. */
+ * VG_OK at the end of input, or the error of the reader (I/O) or of the sink, which ends it.
+ * MISP: r holds a manifest.json (its events are then read from the files <uuid>.json beside
+ * the reader's name, and other *.json files there are reported) or one event file. */
 vg_rc vg_feed_parse(vg_reader *r, const vg_feed_opts *opts, const vg_feed_sink *sink,
                     vg_feed_stats *st, vg_error *err);
 

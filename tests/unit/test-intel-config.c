@@ -88,14 +88,30 @@ static void test_full_feed(void **state)
     vg_intel_config_free(conf);
 }
 
+/* The MISP and STIX formats: a MISP path may name the feed's directory. */
+static void test_misp_stix_feeds(void **state)
+{
+    (void)state;
+    vg_intel_config *conf = parse_ok("feeds:\n"
+                                     "  - {name: m, format: misp, path: misp/circl, expire_after: 90}\n"
+                                     "  - {name: s, format: stix, path: [stix/*.json], match: exact}\n");
+    assert_int_equal(conf->nfeeds, 2);
+    assert_int_equal(conf->feeds[0].opts.format, VG_FEED_MISP);
+    assert_string_equal(conf->feeds[0].paths[0], "/etc/vigil/misp/circl");
+    assert_int_equal(conf->feeds[1].opts.format, VG_FEED_STIX);
+    assert_int_equal(conf->feeds[1].opts.flags, VG_PROV_HOST_ONLY);
+    vg_intel_config_free(conf);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
     parse_bad("feeds: [\n", "feeds.yml:2: did not find expected node content");
     parse_bad("other: 1\n", "feeds.yml:1: unknown or repeated key 'other' (the configuration has one key: feeds)");
     parse_bad("feeds: 3\n", "feeds.yml:1: 'feeds' must be a list");
-    parse_bad("feeds:\n  - name: a\n    format: stix\n    path: x\n",
-              "feeds.yml:3: format must be plain, maltrail, ipsum, netset, spamhaus, asn-drop, csv or warninglist");
+    parse_bad("feeds:\n  - name: a\n    format: taxii\n    path: x\n",
+              "feeds.yml:3: format must be plain, maltrail, ipsum, netset, spamhaus, asn-drop, csv, warninglist, misp "
+              "or stix");
     parse_bad("feeds:\n  - name: a\n    format: plain\n    path: x\n    colour: red\n",
               "feeds.yml:5: unknown feed key 'colour' (name, format, path, type, enabled, weight, role, match, family, "
               "expire_after, csv)");
@@ -241,6 +257,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_feed),
+        cmocka_unit_test(test_misp_stix_feeds),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_compile),
     };

@@ -11,84 +11,7 @@
 
 #include <cmocka.h>
 
-#include "intel-feed.h"
-#include "util-buf.h"
-
-/* Everything a parse reported, one line each:
- *   "L3 ipv4 1.2.3.4 family=F aliases=A note=N refs=R1|R2 count=C first=T last=T flags=F"
- *   "L5 REJECT reason" */
-static vg_buf seen;
-
-static vg_rc on_indicator(void *ctx, const vg_ind *ind, const vg_feed_prov *prov)
-{
-    (void)ctx;
-    char text[VG_IND_TEXT_MAX];
-    vg_ind_format(ind, text, sizeof text);
-    vg_buf_printf(&seen, "L%llu %s %s", (unsigned long long)prov->line, vg_ind_kind_name(ind->type), text);
-    if (prov->family[0])
-        vg_buf_printf(&seen, " family=%s", prov->family);
-    if (prov->aliases[0])
-        vg_buf_printf(&seen, " aliases=%s", prov->aliases);
-    if (prov->note[0])
-        vg_buf_printf(&seen, " note=%s", prov->note);
-    for (unsigned i = 0; i < prov->nrefs; i++)
-        vg_buf_printf(&seen, "%s%s", i ? "|" : " refs=", prov->refs[i]);
-    if (prov->count)
-        vg_buf_printf(&seen, " count=%u", (unsigned)prov->count);
-    if (prov->first_seen)
-        vg_buf_printf(&seen, " first=%lld", (long long)prov->first_seen);
-    if (prov->last_seen)
-        vg_buf_printf(&seen, " last=%lld", (long long)prov->last_seen);
-    if (prov->flags)
-        vg_buf_printf(&seen, " flags=%u", prov->flags);
-    if (ind->flags & VG_IND_F_MASKED)
-        vg_buf_puts(&seen, " masked");
-    vg_buf_putc(&seen, '\n');
-    return VG_OK;
-}
-
-static void on_reject(void *ctx, const char *source, uint64_t line, const char *reason)
-{
-    (void)ctx;
-    (void)source;
-    vg_buf_printf(&seen, "L%llu REJECT %s\n", (unsigned long long)line, reason);
-}
-
-static vg_feed_stats stats;
-
-/* Parses text as opts (named name) and returns what was seen. */
-static const char *parse_as(const vg_feed_opts *opts, const char *name, const char *text, vg_rc want)
-{
-    vg_reader *r;
-    vg_error err;
-    vg_error_clear(&err);
-    vg_buf_free(&seen);
-    vg_buf_init(&seen, 0);
-    vg_buf_puts(&seen, "");
-    memset(&stats, 0, sizeof stats);
-    assert_int_equal(vg_reader_open_mem(&r, name, text, strlen(text), 4096, &err), VG_OK);
-    vg_feed_sink sink = { on_indicator, on_reject, NULL };
-    vg_rc rc = vg_feed_parse(r, opts, &sink, &stats, &err);
-    vg_reader_close(r);
-    if (rc != want)
-        fail_msg("parse returned %s (%s)", vg_rc_str(rc), err.msg);
-    if (rc)
-        vg_buf_printf(&seen, "ERROR %s\n", err.msg);
-    return seen.data;
-}
-
-static const char *parse(vg_feed_format format, const char *name, const char *text)
-{
-    vg_feed_opts opts;
-    vg_feed_opts_init(&opts, format);
-    return parse_as(&opts, name, text, VG_OK);
-}
-
-static void expect_text(const char *got, const char *want)
-{
-    if (strcmp(got, want) != 0)
-        fail_msg("got:\n%s\nwant:\n%s", got, want);
-}
+#include "feed-fixture.h"
 
 static void test_plain(void **state)
 {
@@ -370,7 +293,9 @@ static void test_names(void **state)
         const char *n = vg_feed_format_name((vg_feed_format)f);
         assert_int_equal(vg_feed_format_from_name(n, strlen(n)), f);
     }
-    assert_int_equal(vg_feed_format_from_name("stix", 4), -1);
+    assert_int_equal(vg_feed_format_from_name("taxii", 5), -1);
+    assert_int_equal(vg_feed_format_from_name("misp", 4), VG_FEED_MISP);
+    assert_int_equal(vg_feed_format_from_name("stix", 4), VG_FEED_STIX);
     for (int r = 0; r < VG_CSV_NROLES; r++) {
         const char *n = vg_csv_role_name((vg_csv_role)r);
         assert_int_equal(vg_csv_role_from_name(n, strlen(n)), r);
