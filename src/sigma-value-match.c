@@ -309,11 +309,13 @@ static int fieldref_match(const match_env *e, const sv_alt *a, const char *s, si
     }
     size_t i = 1;
     int result = 0;
-    for (size_t k = 0; k < VG_SIGMA_MAX_ARRAY; k++) {
+    for (size_t k = 0;; k++) {
         vg_value el;
         next_element(o.ptr, o.len, &i, &el);
         if (el.type == VG_JSON_NONE)
             break;
+        if (k == VG_SIGMA_MAX_ARRAY)
+            return -1;
         int r = scalar_text(&el, buf, cap, &t, &tn);
         if (r < 0)
             result = -1;
@@ -386,11 +388,13 @@ static int group_match(const match_env *e, const sv_group *g, const vg_value *fi
         return group_scalar(e, g, field);
     size_t i = 1;
     int acc = 0;
-    for (size_t k = 0; k < VG_SIGMA_MAX_ARRAY && acc != 1; k++) {
+    for (size_t k = 0; acc != 1; k++) {
         vg_value el;
         next_element(field->ptr, field->len, &i, &el);
         if (el.type == VG_JSON_NONE)
             break;
+        if (k == VG_SIGMA_MAX_ARRAY)
+            return or3(acc, -1);    /* more elements than examined: not decided */
         acc = or3(acc, group_scalar(e, g, &el));
     }
     return acc;

@@ -579,11 +579,12 @@ static vg_rc finalize_text(compiler *c, sv_alt *a)
         return VG_OK;
     size_t off = a->nsegs ? (size_t)a->lead_star : 0;
     size_t len = a->nsegs ? a->n - off - (size_t)a->trail_star : 0;
-    a->lit_len = units_bytes(a->u + off, len, NULL);
+    const uint32_t *body = len ? a->u + off : a->u;    /* a->u is NULL for "" */
+    a->lit_len = units_bytes(body, len, NULL);
     a->lit = vg_malloc(a->lit_len + 1);
     if (!a->lit)
         return vg_fail(c->err, VG_ERR_NOMEM, 0, "out of memory");
-    units_bytes(a->u + off, len, a->lit);
+    units_bytes(body, len, a->lit);
     return VG_OK;
 }
 

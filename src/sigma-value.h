@@ -32,7 +32,8 @@
 #define VG_SIGMA_MAX_VARIANTS 256       /* limit: alternatives one value may expand into
                                            (placeholders x windash before an encoding) */
 #define VG_SIGMA_MAX_PATTERN 65536      /* limit: bytes of one compiled pattern */
-#define VG_SIGMA_MAX_ARRAY 4096         /* limit: elements of an array field examined */
+#define VG_SIGMA_MAX_ARRAY 4096         /* limit: elements of an array field examined (more
+                                           elements and no match: UNDECIDED) */
 #define VG_SIGMA_RE_MATCH_LIMIT 1000000 /* limit: PCRE2 match() calls per regex match */
 #define VG_SIGMA_RE_DEPTH_LIMIT 10000   /* limit: PCRE2 backtracking depth (interpreter) */
 #define VG_SIGMA_RE_HEAP_LIMIT 8192     /* limit: KiB of PCRE2 backtracking memory */
@@ -59,7 +60,8 @@ typedef struct vg_sigma_placeholders {
 } vg_sigma_placeholders;
 
 /* Result of a match: VG_SIGMA_MATCH, VG_SIGMA_NOMATCH, or VG_SIGMA_UNDECIDED when a limit
- * stopped the decision (a regex hit its match limit, a value exceeded the scratch size). */
+ * stopped the decision (a regex hit its match limit, a value exceeded the scratch size, an
+ * array has more than VG_SIGMA_MAX_ARRAY elements). */
 #define VG_SIGMA_NOMATCH 0
 #define VG_SIGMA_MATCH 1
 #define VG_SIGMA_UNDECIDED (-1)

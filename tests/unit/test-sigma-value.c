@@ -615,6 +615,17 @@ static void test_arrays_objects(void **state)
     NO("neq", (S("a")), "[\"b\", \"a\"]");
     YES("neq", (S("a")), "[]");
     NO("", (S("")), "[]");
+    /* an array longer than the limit: a match before it counts, else undecided */
+    static char arr[2 * VG_SIGMA_MAX_ARRAY + 16];
+    size_t k = 0;
+    arr[k++] = '[';
+    for (size_t i = 0; i <= VG_SIGMA_MAX_ARRAY; i++) {
+        arr[k++] = i == VG_SIGMA_MAX_ARRAY ? '1' : '0';
+        arr[k++] = i == VG_SIGMA_MAX_ARRAY ? ']' : ',';
+    }
+    arr[k] = 0;
+    assert_int_equal(one("", V(N("1")), arr), VG_SIGMA_UNDECIDED);
+    assert_int_equal(one("", V(N("0")), arr), 1);
     /* escaped strings inside arrays */
     YES("", (S("ä\"q")), "[\"x\", \"\\u00e4\\\"q\"]");
 }
