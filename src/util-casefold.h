@@ -1,0 +1,15 @@
+/*
+ * util-casefold: simple Unicode case folding, one code point to one code point (the "C" and
+ * "S" kinds of Unicode's CaseFolding, as Python's casefold/lower give them). Used where text
+ * is compared without regard to case (Sigma values). Mappings to several code points (German
+ * sharp s to "ss") are not applied, so folding never changes the number of characters.
+ */
+#ifndef VIGIL_UTIL_CASEFOLD_H
+#define VIGIL_UTIL_CASEFOLD_H
+
+#include <stdint.h>
+
+/* The simple case folding of code point cp (cp itself when it has none). */
+uint32_t vg_casefold(uint32_t cp);
+
+#endif
