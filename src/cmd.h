@@ -15,6 +15,9 @@ int vg_cmd_formats(int argc, char **argv);
 /* vigil intel: compile feeds into an indicator snapshot, look values up, count (cmd-intel.c). */
 int vg_cmd_intel(int argc, char **argv);
 
+/* vigil rules: load and validate Sigma rule files (cmd-rules.c). */
+int vg_cmd_rules(int argc, char **argv);
+
 /* vigil scan: detect threats in log files, one alert per line (cmd-scan.c). */
 int vg_cmd_scan(int argc, char **argv);
 

@@ -19,6 +19,7 @@ static const char usage_text[] =
 "    decode     decode log files into normalized JSON events (Elastic Common Schema)\n"
 "    formats    list the input formats vigil understands\n"
 "    intel      threat intelligence store: compile feeds, look values up, count\n"
+"    rules      Sigma rules: load and validate rule files (vigil rules check DIR)\n"
 "    scan       detect threats in log files (indicator matching), one alert per line\n"
 "    help       show the manual page of a command: vigil help decode\n"
 "\n"
@@ -39,6 +40,7 @@ static const command commands[] = {
     { "decode", vg_cmd_decode },
     { "formats", vg_cmd_formats },
     { "intel", vg_cmd_intel },
+    { "rules", vg_cmd_rules },
     { "scan", vg_cmd_scan },
     { NULL, NULL }
 };
