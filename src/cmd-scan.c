@@ -1,9 +1,10 @@
 /*
  * cmd-scan: `vigil scan`, detection in batch over log files. Each input is decoded as
  * `vigil decode` does (cmd-input); every event is matched against an indicator snapshot
- * (detect-intel) and each hit is printed as one alert per line (detect-alert). Progress goes to
- * standard error on long scans, and a summary ends the run: counts of events, lookups, hits,
- * alerts, suppressed and expired hits, and the alerts per feed.
+ * (detect-intel) and against Sigma rules (sigma-set, sigma-engine), and each hit is printed as
+ * one alert per line (detect-alert). Progress goes to standard error on long scans, and a
+ * summary ends the run: counts of events, lookups, hits, alerts, suppressed and expired hits,
+ * the alerts per feed and per rule.
  */
 #include "cmd.h"
 
@@ -18,11 +19,14 @@
 #include "detect-alert.h"
 #include "detect-intel.h"
 #include "intel-snapshot.h"
+#include "json-write.h"
+#include "sigma-set.h"
 #include "util-buf.h"
 #include "util-time.h"
 
 #define OUT_FLUSH (64u << 10)
 #define SCAN_MAX_EXTRA 64       /* limit: --field options */
+#define SCAN_MAX_RULE_PATHS 256 /* limit: --rules options */
 
 static const char scan_help[] =
 "NAME\n"
@@ -30,6 +34,7 @@ static const char scan_help[] =
 "\n"
 "SYNOPSIS\n"
 "    vigil scan --intel SNAPSHOT [OPTIONS] [FILE...]\n"
+"    vigil scan --rules DIR|FILE [--rules ...] [--intel SNAPSHOT] [OPTIONS] [FILE...]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads each FILE (standard input when there is none, or for '-'), decodes its records as\n"
@@ -52,12 +57,25 @@ static const char scan_help[] =
 "    warninglists) raises no alert: its hits are counted as suppressed. Sources whose expiry\n"
 "    has passed are left out; a hit with no source left is counted as expired.\n"
 "\n"
+"    With --rules, every event is also run through the Sigma rules found in the files and\n"
+"    directories given (see vigil rules): each rule that fires is one alert with the rule's\n"
+"    id, title, level, status, tags and references, the kind of event it was matched as, and\n"
+"    the fields and values that made it fire. Rules whose logsource or fields are not mapped to\n"
+"    Vigil's events, or that cannot be compiled, are counted at the start (vigil rules check\n"
+"    lists them with their reasons).\n"
+"\n"
 "    Records that cannot be decoded are reported on standard error as FILE:LINE: reason and\n"
 "    the scan goes on. A summary ends the run on standard error.\n"
 "\n"
 "OPTIONS\n"
 "    -i, --intel SNAPSHOT\n"
-"        The indicator snapshot to match against (required).\n"
+"        The indicator snapshot to match against.\n"
+"    -r, --rules DIR|FILE\n"
+"        Sigma rules to run (files, or directories searched for .yml and .yaml files); may be\n"
+"        repeated. At least one of --intel and --rules is needed.\n"
+"    --mapping FILE, --placeholders FILE\n"
+"        The logsource mapping instead of the built-in one, and the values of placeholders\n"
+"        (see vigil rules --help).\n"
 "    --field PATH=KIND\n"
 "        Also read the field PATH (a dotted path of the event) as KIND: ip, domain, url,\n"
 "        hash, email, account, or auto (the value's shape decides). PATH=ip:PORTPATH also\n"
@@ -85,7 +103,8 @@ VG_CMD_INPUT_HELP
 "    vigil intel compile -c feeds.yml -o intel.vgi\n"
 "    vigil scan --intel intel.vgi /var/log/auth.log /var/log/nginx/access.log.gz\n"
 "    vigil scan -i intel.vgi --field winlog.event_data.QueryName=domain sysmon.json\n"
-"    vigil scan -i intel.vgi -o none eve.json     # only the summary\n";
+"    vigil scan -i intel.vgi -o none eve.json     # only the summary\n"
+"    vigil scan --rules sigma/rules --intel intel.vgi sysmon.json\n";
 
 typedef struct feed_count {
     const char *name;
@@ -104,6 +123,10 @@ typedef struct scan_run {
     vg_buf out;
     size_t nfeeds;
     feed_count *feeds;
+    vg_sigma_set *rules;
+    vg_sigma_worker *sigma;
+    vg_sigma_stats sst;
+    uint64_t *rule_alerts;      /* per engine entry */
 } scan_run;
 
 static int usage_error(const char *msg, const char *arg)
@@ -157,15 +180,88 @@ static vg_rc on_alert(void *ctx, const vg_intel_alert *a)
 static void show_progress(scan_run *run, int last)
 {
     fprintf(stderr, "\rvigil scan: %s: %llu records, %llu events, %llu alerts%s", run->in.path ? run->in.path : "",
-            (unsigned long long)run->in.stats.records, (unsigned long long)run->st.events,
-            (unsigned long long)run->st.alerts, last ? "\n" : "   ");
+            (unsigned long long)run->in.stats.records, (unsigned long long)run->in.stats.events,
+            (unsigned long long)(run->st.alerts + run->sst.hits), last ? "\n" : "   ");
+}
+
+static void json_list(vg_buf *b, const char *key, const vg_sigma_strlist *l)
+{
+    if (!l->n)
+        return;
+    vg_buf_printf(b, ",\"%s\":[", key);
+    for (uint32_t i = 0; i < l->n; i++) {
+        if (i)
+            vg_buf_putc(b, ',');
+        vg_jw_string(b, l->v[i], strlen(l->v[i]), NULL);
+    }
+    vg_buf_putc(b, ']');
+}
+
+static void json_text(vg_buf *b, const char *key, const char *v)
+{
+    if (!v)
+        return;
+    vg_buf_printf(b, ",\"%s\":", key);
+    vg_jw_string(b, v, strlen(v), NULL);
+}
+
+/* The "rule" and "matched" members of a Sigma alert. */
+static void sigma_json(vg_buf *b, const vg_sigma_hit *hit)
+{
+    const vg_sigma_rule *r = hit->entry->rule;
+    vg_buf_puts(b, ",\"rule\":{\"ruleset\":\"sigma\"");
+    json_text(b, "id", r->meta.id);
+    json_text(b, "name", r->meta.title);
+    json_text(b, "level", r->meta.level);
+    json_text(b, "status", r->meta.status);
+    json_text(b, "author", r->meta.author);
+    json_list(b, "tags", &r->meta.tags);
+    json_list(b, "references", &r->meta.references);
+    json_text(b, "file", hit->entry->file);
+    vg_buf_puts(b, "},\"matched\":{\"as\":");
+    vg_jw_string(b, hit->source, strlen(hit->source), NULL);
+    vg_buf_puts(b, ",\"fields\":[");
+    for (size_t i = 0; i < hit->nmatched; i++) {
+        const vg_sigma_matched *m = &hit->matched[i];
+        vg_buf_puts(b, i ? ",{\"search\":" : "{\"search\":");
+        vg_jw_string(b, m->search, strlen(m->search), NULL);
+        vg_buf_puts(b, ",\"field\":");
+        vg_jw_string(b, m->field, strlen(m->field), NULL);
+        if (m->value.type != VG_JSON_NONE) {
+            vg_buf_puts(b, ",\"value\":");
+            vg_jw_value(b, &m->value);
+        }
+        vg_buf_putc(b, '}');
+    }
+    vg_buf_puts(b, "]}");
+}
+
+static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit)
+{
+    scan_run *run = ctx;
+    run->rule_alerts[hit->entry->index]++;
+    if (!run->print)
+        return VG_OK;
+    vg_alert_origin o = { run->in.path, run->in.record, ev->line, ev->repeat };
+    vg_rc rc = vg_alert_begin(&run->out, "sigma", ev, &o, run->now);
+    if (!rc)
+        sigma_json(&run->out, hit);
+    if (!rc)
+        rc = vg_alert_end(&run->out, ev);
+    if (!rc && run->out.len >= OUT_FLUSH && flush_out(run) != 0)
+        rc = VG_ERR_IO;
+    return rc;
 }
 
 static vg_rc on_event(void *ctx, const vg_event *ev)
 {
     scan_run *run = ctx;
-    vg_rc rc = vg_intel_match_event(run->matcher, run->scratch, run->snap, ev, run->now, on_alert, run, &run->st);
-    if (run->progress && (run->st.events & 4095) == 0) {
+    vg_rc rc = VG_OK;
+    if (run->snap)
+        rc = vg_intel_match_event(run->matcher, run->scratch, run->snap, ev, run->now, on_alert, run, &run->st);
+    if (!rc && run->rules)
+        rc = vg_sigma_engine_match(vg_sigma_set_engine(run->rules), run->sigma, ev, on_rule, run, &run->sst);
+    if (run->progress && (run->in.stats.records & 4095) == 0) {
         time_t t = time(NULL);
         if (t != run->last_progress) {
             run->last_progress = t;
@@ -184,6 +280,44 @@ static int parse_now(const char *s, int64_t *out)
     return 0;
 }
 
+typedef struct rule_count {
+    const vg_sigma_entry *entry;
+    uint64_t alerts;
+} rule_count;
+
+static int cmp_rule_count(const void *a, const void *b)
+{
+    const rule_count *x = a, *y = b;
+    if (x->alerts != y->alerts)
+        return y->alerts > x->alerts ? 1 : -1;
+    return strcmp(x->entry->rule->meta.title, y->entry->rule->meta.title);
+}
+
+/* The Sigma part of the summary: counts, then the alerts of each rule that fired. */
+static void rules_summary(const scan_run *run)
+{
+    const vg_sigma_engine *e = vg_sigma_set_engine(run->rules);
+    const vg_sigma_stats *s = &run->sst;
+    size_t n = vg_sigma_engine_count(e), fired = 0;
+    fprintf(stderr, "vigil scan: rules: %llu events matched against rules (%llu of no mapped kind), %llu rule "
+            "evaluations, %llu alerts, %llu conditions undecided (a limit stopped them)\n",
+            (unsigned long long)s->events, (unsigned long long)s->unmapped, (unsigned long long)s->evaluated,
+            (unsigned long long)s->hits, (unsigned long long)s->undecided);
+    rule_count *rc = calloc(n ? n : 1, sizeof *rc);
+    if (!rc)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (run->rule_alerts[i])
+            rc[fired++] = (rule_count){ vg_sigma_engine_entry(e, i), run->rule_alerts[i] };
+    qsort(rc, fired, sizeof *rc, cmp_rule_count);
+    for (size_t i = 0; i < fired; i++)
+        fprintf(stderr, "vigil scan: rule %s (%s, %s): %llu alerts\n", rc[i].entry->rule->meta.title,
+                rc[i].entry->rule->meta.id ? rc[i].entry->rule->meta.id : "no id",
+                rc[i].entry->rule->meta.level ? rc[i].entry->rule->meta.level : "no level",
+                (unsigned long long)rc[i].alerts);
+    free(rc);
+}
+
 static void summary(const scan_run *run)
 {
     const vg_intel_stats *st = &run->st;
@@ -191,6 +325,10 @@ static void summary(const scan_run *run)
     fprintf(stderr, "vigil scan: %llu events from %llu records (%llu rejected), %u of %u inputs read\n",
             (unsigned long long)in->stats.events, (unsigned long long)in->stats.records,
             (unsigned long long)in->stats.rejected, in->inputs - in->inputs_failed, in->inputs);
+    if (run->rules)
+        rules_summary(run);
+    if (!run->snap)
+        return;
     fprintf(stderr, "vigil scan: intel: %llu values read (%llu not of their field's kind), %llu lookups, "
             "%llu hits: %llu alerts, %llu suppressed by known-good lists, %llu on known-good lists only, "
             "%llu expired\n", (unsigned long long)st->values, (unsigned long long)st->invalid,
@@ -230,8 +368,58 @@ static int open_intel(scan_run *run, const char *path, int verify, const vg_inte
     return 0;
 }
 
+static void on_rules_error(void *ctx, const char *msg)
+{
+    int *bad = ctx;
+    fprintf(stderr, "vigil scan: %s\n", msg);
+    *bad = 1;
+}
+
+/* Loads the rule set and says what became of the rules; 0 or an exit status. */
+static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping, const char *placeholders)
+{
+    vg_error err;
+    vg_error_clear(&err);
+    int bad = 0;
+    if (vg_sigma_set_new(&run->rules, mapping, placeholders, &err) != VG_OK) {
+        fprintf(stderr, "vigil scan: %s\n", err.msg);
+        return 2;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (vg_sigma_set_add(run->rules, paths[i], on_rules_error, &bad, &err) != VG_OK) {
+            fprintf(stderr, "vigil scan: %s\n", err.msg);
+            return 2;
+        }
+    if (bad)
+        return 2;
+    const vg_sigma_engine *e = vg_sigma_set_engine(run->rules);
+    size_t count[4] = { 0, 0, 0, 0 }, rejected = 0;
+    for (size_t i = 0; i < vg_sigma_engine_count(e); i++)
+        count[vg_sigma_engine_entry(e, i)->status]++;
+    for (size_t f = 0; f < vg_sigma_set_nfiles(run->rules); f++)
+        for (uint32_t d = 0; d < vg_sigma_set_file(run->rules, f)->ndocs; d++)
+            rejected += vg_sigma_set_file(run->rules, f)->docs[d].rule == NULL;
+    fprintf(stderr, "vigil scan: rules: %zu active, %zu not applicable, %zu rejected, %zu not run (correlation, "
+            "filter) from %zu files (vigil rules check says why)\n", count[VG_SIGMA_ACTIVE],
+            count[VG_SIGMA_NOT_APPLICABLE], count[VG_SIGMA_REJECTED] + rejected, count[VG_SIGMA_NOT_RUN],
+            vg_sigma_set_nfiles(run->rules));
+    if (count[VG_SIGMA_ACTIVE] == 0) {
+        fprintf(stderr, "vigil scan: no active rule\n");
+        return 2;
+    }
+    run->rule_alerts = calloc(vg_sigma_engine_count(e), sizeof *run->rule_alerts);
+    if (!run->rule_alerts || vg_sigma_worker_new(&run->sigma, e, run->in.max_record, &err) != VG_OK) {
+        fprintf(stderr, "vigil scan: out of memory\n");
+        return 2;
+    }
+    return 0;
+}
+
 static void scan_free(scan_run *run)
 {
+    vg_sigma_worker_free(run->sigma);
+    vg_sigma_set_free(run->rules);
+    free(run->rule_alerts);
     vg_intel_scratch_free(run->scratch);
     vg_intel_matcher_free(run->matcher);
     if (run->snap)
@@ -246,6 +434,9 @@ int vg_cmd_scan(int argc, char **argv)
     static const struct option longopts[] = {
         VG_CMD_INPUT_LONGOPTS,
         { "intel", required_argument, NULL, 'i' },
+        { "rules", required_argument, NULL, 'r' },
+        { "mapping", required_argument, NULL, 'M' },
+        { "placeholders", required_argument, NULL, 'H' },
         { "field", required_argument, NULL, 'F' },
         { "no-default-fields", no_argument, NULL, 'D' },
         { "output", required_argument, NULL, 'o' },
@@ -264,13 +455,15 @@ int vg_cmd_scan(int argc, char **argv)
     run.print = 1;
     run.progress = isatty(STDERR_FILENO);
     run.now = (int64_t)time(NULL);
-    const char *intel = NULL;
+    const char *intel = NULL, *mapping = NULL, *placeholders = NULL;
+    char *rule_paths[SCAN_MAX_RULE_PATHS];
+    size_t nrules = 0;
     vg_intel_field extra[SCAN_MAX_EXTRA];
     size_t nextra = 0;
     int defaults = 1, verify = 0, c;
     vg_error err;
     optind = 1;
-    while ((c = getopt_long(argc, argv, VG_CMD_INPUT_SHORTOPTS "i:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, VG_CMD_INPUT_SHORTOPTS "i:r:o:h", longopts, NULL)) != -1) {
         int r = vg_cmd_input_option(&run.in, c, optarg);
         if (r < 0)
             return 2;
@@ -278,6 +471,13 @@ int vg_cmd_scan(int argc, char **argv)
             continue;
         switch (c) {
         case 'i': intel = optarg; break;
+        case 'r':
+            if (nrules == SCAN_MAX_RULE_PATHS)
+                return usage_error("too many --rules options", optarg);
+            rule_paths[nrules++] = optarg;
+            break;
+        case 'M': mapping = optarg; break;
+        case 'H': placeholders = optarg; break;
         case 'F':
             if (nextra == SCAN_MAX_EXTRA)
                 return usage_error("too many --field options", optarg);
@@ -305,11 +505,13 @@ int vg_cmd_scan(int argc, char **argv)
             return usage_error("invalid option", NULL);
         }
     }
-    if (!intel)
-        return usage_error("nothing to detect with: give --intel SNAPSHOT", NULL);
+    if (!intel && nrules == 0)
+        return usage_error("nothing to detect with: give --intel SNAPSHOT or --rules DIR", NULL);
     if (!defaults && nextra == 0)
         return usage_error("--no-default-fields needs at least one --field", NULL);
-    int status = open_intel(&run, intel, verify, extra, nextra, defaults);
+    int status = intel ? open_intel(&run, intel, verify, extra, nextra, defaults) : 0;
+    if (status == 0 && nrules)
+        status = open_rules(&run, rule_paths, nrules, mapping, placeholders);
     if (status == 0 && vg_cmd_input_start(&run.in) != 0)
         status = 2;
     if (status) {

@@ -180,7 +180,7 @@ typedef struct compiler {
     size_t nmods;
     const vg_sigma_placeholders *ph;
     int expand;
-    size_t total;               /* alternatives so far (VG_SIGMA_MAX_VALUES) */
+    size_t total;               /* alternatives so far (VG_SIGMA_MAX_ALTERNATIVES) */
     vg_error *err;
     const vg_sigma_raw *raw;    /* the value being compiled, for messages */
 } compiler;
@@ -281,7 +281,7 @@ static vg_rc parse_sigma(compiler *c, const char *s, size_t n, int expand, sv_un
 
 static vg_rc group_add(compiler *c, sv_group *g, sv_units *u)
 {
-    if (c->total >= VG_SIGMA_MAX_VALUES)
+    if (c->total >= VG_SIGMA_MAX_ALTERNATIVES)
         return value_fail(c, VG_ERR_LIMIT, "the condition expands into more than 1024 values");
     sv_alt *alts = vg_realloc(g->alts, (g->nalts + 1) * sizeof *alts);
     if (!alts)

@@ -28,7 +28,7 @@
 #include "sigma-types.h"
 #include "util-error.h"
 
-#define VG_SIGMA_MAX_VALUES 1024        /* limit: values of one condition after expansion */
+#define VG_SIGMA_MAX_ALTERNATIVES 65536 /* limit: values of one condition after expansion */
 #define VG_SIGMA_MAX_VARIANTS 256       /* limit: alternatives one value may expand into
                                            (placeholders x windash before an encoding) */
 #define VG_SIGMA_MAX_PATTERN 65536      /* limit: bytes of one compiled pattern */

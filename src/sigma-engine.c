@@ -1,0 +1,659 @@
+/*
+ * sigma-engine: compiling Sigma detection rules against the logsource mapping, and applying
+ * them to events (see sigma-engine.h).
+ */
+#include "sigma-engine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util-mem.h"
+
+#define MAX_RULE_FIELDS 1024    /* limit: distinct field names of one rule */
+#define MAX_RULE_SOURCES 256    /* limit: sources one rule applies to */
+#define MAX_PLACES (1u << 20)   /* limit: distinct places all rules read */
+#define MAX_SEARCHES_EVAL 512   /* search results kept per rule evaluation (= VG_SIGMA_MAX_SEARCHES) */
+
+typedef struct cfield {
+    vg_sigma_matcher *m;
+    const vg_sigma_field *src;  /* the rule's field condition */
+    uint32_t name;              /* index in the rule's field names; UINT32_MAX for keywords */
+} cfield;
+
+typedef struct cgroup {
+    cfield *fields;             /* AND */
+    uint32_t n;
+} cgroup;
+
+typedef struct csearch {
+    cgroup *groups;             /* OR */
+    uint32_t n;
+} csearch;
+
+typedef struct crule {
+    vg_sigma_entry entry;
+    const vg_sigma_detection *det;
+    csearch *searches;
+    uint32_t nsearches;
+    const char **names;         /* distinct field names */
+    uint32_t nnames;
+    uint16_t *sources;          /* the sources it runs on */
+    uint32_t nsources;
+    uint32_t *places;           /* [source slot * nnames + name]: index in engine places */
+} crule;
+
+struct vg_sigma_engine {
+    const vg_sigma_mapping *map;
+    const vg_sigma_placeholders *ph;
+    crule **rules;
+    size_t nrules, cap;
+    vg_sigma_place *places;     /* distinct places; names owned */
+    size_t nplaces, places_cap;
+    uint32_t **by_source;       /* rule indices per mapping source */
+    uint32_t *by_source_n;
+    uint32_t *by_source_cap;
+};
+
+struct vg_sigma_worker {
+    const vg_sigma_engine *e;
+    vg_sigma_scratch *scratch;
+    uint32_t gen;
+    uint32_t *place_gen;
+    vg_value *place_val;
+    uint32_t *rule_gen;
+    int8_t search[MAX_SEARCHES_EVAL];   /* -1 not evaluated, 0, 1 */
+    const vg_event *ev;
+    const crule *rule;
+    uint32_t slot;                      /* the source slot of the rule being evaluated */
+    uint64_t undecided;
+    int text_ready;                     /* keyword text of the event computed */
+    char *text;                         /* the event's text for keyword searches */
+    size_t text_len, text_cap;
+    vg_sigma_matched matched[VG_SIGMA_MAX_MATCHED];
+    size_t nmatched;
+};
+
+const char *vg_sigma_status_name(vg_sigma_status s)
+{
+    static const char *const names[] = { "active", "not applicable", "rejected", "not run" };
+    return (unsigned)s < 4 ? names[s] : "?";
+}
+
+/* ---- building ----------------------------------------------------------------------------- */
+
+vg_rc vg_sigma_engine_new(vg_sigma_engine **out, const vg_sigma_mapping *map, const vg_sigma_placeholders *ph,
+                          vg_error *err)
+{
+    vg_sigma_engine *e = vg_calloc(1, sizeof *e);
+    size_t ns = vg_sigma_mapping_count(map);
+    if (!e || !(e->by_source = vg_calloc(ns ? ns : 1, sizeof *e->by_source)) ||
+        !(e->by_source_n = vg_calloc(ns ? ns : 1, sizeof *e->by_source_n)) ||
+        !(e->by_source_cap = vg_calloc(ns ? ns : 1, sizeof *e->by_source_cap))) {
+        vg_sigma_engine_free(e);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    e->map = map;
+    e->ph = ph;
+    *out = e;
+    return VG_OK;
+}
+
+static void crule_free(crule *r)
+{
+    if (!r)
+        return;
+    for (uint32_t s = 0; s < r->nsearches; s++) {
+        for (uint32_t g = 0; g < r->searches[s].n; g++) {
+            for (uint32_t f = 0; f < r->searches[s].groups[g].n; f++)
+                vg_sigma_matcher_free(r->searches[s].groups[g].fields[f].m);
+            vg_free(r->searches[s].groups[g].fields);
+        }
+        vg_free(r->searches[s].groups);
+    }
+    vg_free(r->searches);
+    vg_free(r->names);
+    vg_free(r->sources);
+    vg_free(r->places);
+    vg_free(r);
+}
+
+void vg_sigma_engine_free(vg_sigma_engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nrules; i++)
+        crule_free(e->rules[i]);
+    vg_free(e->rules);
+    for (size_t i = 0; i < e->nplaces; i++)
+        vg_free((char *)(uintptr_t)e->places[i].name);
+    vg_free(e->places);
+    size_t ns = vg_sigma_mapping_count(e->map);
+    for (size_t i = 0; e->by_source && i < ns; i++)
+        vg_free(e->by_source[i]);
+    vg_free(e->by_source);
+    vg_free(e->by_source_n);
+    vg_free(e->by_source_cap);
+    vg_free(e);
+}
+
+/* The index of place p among the engine's places, added if new; UINT32_MAX when out of memory
+ * or beyond the limit. */
+static uint32_t place_id(vg_sigma_engine *e, const vg_sigma_place *p)
+{
+    for (size_t i = 0; i < e->nplaces; i++)
+        if (e->places[i].kind == p->kind && e->places[i].len == p->len && memcmp(e->places[i].name, p->name, p->len) == 0)
+            return (uint32_t)i;
+    if (e->nplaces == MAX_PLACES)
+        return UINT32_MAX;
+    if (e->nplaces == e->places_cap) {
+        size_t cap = e->places_cap ? e->places_cap * 2 : 64;
+        vg_sigma_place *n = vg_realloc(e->places, cap * sizeof *n);
+        if (!n)
+            return UINT32_MAX;
+        e->places = n;
+        e->places_cap = cap;
+    }
+    char *name = vg_strndup(p->name, p->len);
+    if (!name)
+        return UINT32_MAX;
+    e->places[e->nplaces] = (vg_sigma_place){ p->kind, name, p->len };
+    return (uint32_t)e->nplaces++;
+}
+
+static int name_index(const crule *r, const char *name)
+{
+    for (uint32_t i = 0; i < r->nnames; i++)
+        if (strcmp(r->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Collects the distinct field names of the rule's searches. */
+static vg_rc collect_names(crule *r, vg_error *err)
+{
+    const vg_sigma_detection *d = r->det;
+    if (!(r->names = vg_calloc(MAX_RULE_FIELDS, sizeof *r->names)))
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (uint32_t s = 0; s < d->nsearches; s++)
+        for (uint32_t g = 0; g < d->searches[s].ngroups; g++)
+            for (uint32_t f = 0; f < d->searches[s].groups[g].nfields; f++) {
+                const char *name = d->searches[s].groups[g].fields[f].field;
+                if (!name[0] || name_index(r, name) >= 0)
+                    continue;
+                if (r->nnames == MAX_RULE_FIELDS)
+                    return vg_fail(err, VG_ERR_LIMIT, 0, "more than %d field names", MAX_RULE_FIELDS);
+                r->names[r->nnames++] = name;
+            }
+    return VG_OK;
+}
+
+/* Keeps the sources where every field name of the rule is mapped; the reason of the first
+ * refusal goes to the entry when none is left. */
+static vg_rc choose_sources(vg_sigma_engine *e, crule *r, vg_error *err)
+{
+    const vg_sigma_logsource *ls = &r->entry.rule->logsource;
+    uint16_t ids[MAX_RULE_SOURCES];
+    size_t n = vg_sigma_mapping_sources_for(e->map, ls->product, ls->category, ls->service, ids, MAX_RULE_SOURCES);
+    if (n > MAX_RULE_SOURCES)
+        n = MAX_RULE_SOURCES;
+    if (n == 0) {
+        r->entry.status = VG_SIGMA_NOT_APPLICABLE;
+        snprintf(r->entry.reason, sizeof r->entry.reason, "logsource%s%s%s%s%s%s is not mapped to Vigil's events",
+                 ls->product ? " product=" : "", ls->product ? ls->product : "",
+                 ls->category ? " category=" : "", ls->category ? ls->category : "",
+                 ls->service ? " service=" : "", ls->service ? ls->service : "");
+        return VG_OK;
+    }
+    r->sources = vg_calloc(n, sizeof *r->sources);
+    r->places = vg_calloc(n * (r->nnames ? r->nnames : 1), sizeof *r->places);
+    if (!r->sources || !r->places)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    vg_error why;
+    why.msg[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        uint32_t *row = r->places + r->nsources * r->nnames;
+        uint32_t k = 0;
+        for (; k < r->nnames; k++) {
+            vg_sigma_place p;
+            vg_error fe;
+            if (vg_sigma_mapping_field(e->map, ids[i], r->names[k], &p, &fe) != VG_OK) {
+                if (!why.msg[0])
+                    why = fe;
+                break;
+            }
+            if ((row[k] = place_id(e, &p)) == UINT32_MAX)
+                return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory or more than %u field places", MAX_PLACES);
+        }
+        if (k == r->nnames)
+            r->sources[r->nsources++] = ids[i];
+    }
+    if (r->nsources == 0) {
+        r->entry.status = VG_SIGMA_NOT_APPLICABLE;
+        snprintf(r->entry.reason, sizeof r->entry.reason, "%s", why.msg);
+    }
+    return VG_OK;
+}
+
+/* Compiles every field condition; a failure rejects the rule with the reason. */
+static vg_rc compile_searches(vg_sigma_engine *e, crule *r, vg_error *err)
+{
+    const vg_sigma_detection *d = r->det;
+    if (!(r->searches = vg_calloc(d->nsearches ? d->nsearches : 1, sizeof *r->searches)))
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    r->nsearches = d->nsearches;
+    for (uint32_t s = 0; s < d->nsearches; s++) {
+        const vg_sigma_search *ss = &d->searches[s];
+        csearch *cs = &r->searches[s];
+        if (!(cs->groups = vg_calloc(ss->ngroups ? ss->ngroups : 1, sizeof *cs->groups)))
+            return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+        cs->n = ss->ngroups;
+        for (uint32_t g = 0; g < ss->ngroups; g++) {
+            const vg_sigma_group *sg = &ss->groups[g];
+            cgroup *cg = &cs->groups[g];
+            if (!(cg->fields = vg_calloc(sg->nfields ? sg->nfields : 1, sizeof *cg->fields)))
+                return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+            cg->n = sg->nfields;
+            for (uint32_t f = 0; f < sg->nfields; f++) {
+                const vg_sigma_field *sf = &sg->fields[f];
+                cfield *cf = &cg->fields[f];
+                vg_error ce;
+                vg_error_clear(&ce);
+                int kw = !sf->field[0];
+                vg_rc rc = kw ? vg_sigma_keyword_compile(sf->mods, sf->nmods, sf->values, sf->nvalues, e->ph, &cf->m, &ce)
+                              : vg_sigma_matcher_compile(sf->mods, sf->nmods, sf->values, sf->nvalues, e->ph, &cf->m, &ce);
+                if (rc == VG_ERR_NOMEM)
+                    return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+                if (rc) {
+                    r->entry.status = VG_SIGMA_REJECTED;
+                    r->entry.line = sf->line;
+                    snprintf(r->entry.reason, sizeof r->entry.reason, "%s: %.200s",
+                             kw ? "keywords" : sf->field, ce.msg);
+                    return VG_OK;
+                }
+                cf->src = sf;
+                cf->name = kw ? UINT32_MAX : (uint32_t)name_index(r, sf->field);
+            }
+        }
+    }
+    return VG_OK;
+}
+
+static vg_rc index_rule(vg_sigma_engine *e, const crule *r, uint32_t idx, vg_error *err)
+{
+    for (uint32_t i = 0; i < r->nsources; i++) {
+        uint16_t s = r->sources[i];
+        if (e->by_source_n[s] == e->by_source_cap[s]) {
+            uint32_t cap = e->by_source_cap[s] ? e->by_source_cap[s] * 2 : 16;
+            uint32_t *n = vg_realloc(e->by_source[s], cap * sizeof *n);
+            if (!n)
+                return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+            e->by_source[s] = n;
+            e->by_source_cap[s] = cap;
+        }
+        e->by_source[s][e->by_source_n[s]++] = idx;
+    }
+    return VG_OK;
+}
+
+static vg_rc add_rule(vg_sigma_engine *e, const vg_sigma_file *f, const vg_sigma_rule *rule, vg_error *err)
+{
+    if (e->nrules == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 256;
+        crule **n = vg_realloc(e->rules, cap * sizeof *n);
+        if (!n)
+            return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+        e->rules = n;
+        e->cap = cap;
+    }
+    crule *r = vg_calloc(1, sizeof *r);
+    if (!r)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    e->rules[e->nrules] = r;
+    r->entry.index = (uint32_t)e->nrules;
+    r->entry.rule = rule;
+    r->entry.line = rule->line;
+    r->entry.file = f->path;
+    if (rule->kind != VG_SIGMA_DETECTION) {
+        r->entry.status = VG_SIGMA_NOT_RUN;
+        snprintf(r->entry.reason, sizeof r->entry.reason, "%s rules are not run yet", vg_sigma_kind_name(rule->kind));
+        e->nrules++;
+        return VG_OK;
+    }
+    r->det = &rule->detection;
+    vg_rc rc = collect_names(r, err);
+    if (!rc)
+        rc = choose_sources(e, r, err);
+    if (!rc && r->entry.status == VG_SIGMA_ACTIVE)
+        rc = compile_searches(e, r, err);
+    if (!rc && r->entry.status == VG_SIGMA_ACTIVE)
+        rc = index_rule(e, r, (uint32_t)e->nrules, err);
+    e->nrules++;
+    return rc;
+}
+
+vg_rc vg_sigma_engine_add(vg_sigma_engine *e, const vg_sigma_file *f, vg_error *err)
+{
+    for (uint32_t i = 0; i < f->ndocs; i++) {
+        if (!f->docs[i].rule)
+            continue;
+        vg_rc rc = add_rule(e, f, f->docs[i].rule, err);
+        if (rc)
+            return rc;
+    }
+    return VG_OK;
+}
+
+size_t vg_sigma_engine_count(const vg_sigma_engine *e)
+{
+    return e->nrules;
+}
+
+const vg_sigma_entry *vg_sigma_engine_entry(const vg_sigma_engine *e, size_t i)
+{
+    return i < e->nrules ? &e->rules[i]->entry : NULL;
+}
+
+/* ---- workers ------------------------------------------------------------------------------ */
+
+vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_t max_value, vg_error *err)
+{
+    vg_sigma_worker *w = vg_calloc(1, sizeof *w);
+    if (!w)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    w->e = e;
+    w->scratch = vg_sigma_scratch_new(max_value);
+    w->place_gen = vg_calloc(e->nplaces ? e->nplaces : 1, sizeof *w->place_gen);
+    w->place_val = vg_calloc(e->nplaces ? e->nplaces : 1, sizeof *w->place_val);
+    w->rule_gen = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->rule_gen);
+    w->text_cap = max_value + 1;
+    w->text = vg_malloc(w->text_cap);
+    if (!w->scratch || !w->place_gen || !w->place_val || !w->rule_gen || !w->text) {
+        vg_sigma_worker_free(w);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    *out = w;
+    return VG_OK;
+}
+
+void vg_sigma_worker_free(vg_sigma_worker *w)
+{
+    if (!w)
+        return;
+    vg_sigma_scratch_free(w->scratch);
+    vg_free(w->place_gen);
+    vg_free(w->place_val);
+    vg_free(w->rule_gen);
+    vg_free(w->text);
+    vg_free(w);
+}
+
+/* ---- evaluation --------------------------------------------------------------------------- */
+
+static vg_value place_value(vg_sigma_worker *w, uint32_t place)
+{
+    if (w->place_gen[place] != w->gen) {
+        w->place_gen[place] = w->gen;
+        w->place_val[place] = vg_sigma_place_value(&w->e->places[place], w->ev);
+    }
+    return w->place_val[place];
+}
+
+/* Resolves a |fieldref name for the rule's current source. */
+static vg_value fieldref(void *ctx, const char *name, size_t len)
+{
+    vg_sigma_worker *w = ctx;
+    vg_value none = { VG_JSON_NONE, 0, 0, NULL };
+    vg_sigma_place p;
+    (void)len;
+    if (vg_sigma_mapping_field(w->e->map, w->rule->sources[w->slot], name, &p, NULL) != VG_OK)
+        return none;
+    return vg_sigma_place_value(&p, w->ev);
+}
+
+/* Appends the plain text of string token values of the record to the keyword text. */
+static void text_add(vg_sigma_worker *w, const char *s, size_t n, int escaped)
+{
+    if (w->text_len + n + 1 > w->text_cap)
+        return;
+    if (w->text_len)
+        w->text[w->text_len++] = '\n';
+    w->text_len += escaped ? vg_json_unescape(s, n, w->text + w->text_len) : (memcpy(w->text + w->text_len, s, n), n);
+}
+
+/* The text keyword searches look in: the original line of a text record, or every string
+ * value of a JSON record, one per line. */
+static void keyword_text(vg_sigma_worker *w)
+{
+    if (w->text_ready)
+        return;
+    w->text_ready = 1;
+    w->text_len = 0;
+    const vg_event *ev = w->ev;
+    if (!ev->doc) {
+        vg_value v = vg_event_get(ev, "event.original");
+        if (v.type == VG_JSON_STRING)
+            text_add(w, v.ptr, v.len, (v.flags & VG_JSON_ESCAPED) && !(v.flags & VG_VALUE_PLAIN));
+        return;
+    }
+    const vg_json_doc *d = ev->doc;
+    for (uint32_t i = 0; i < d->ntoks; i++) {
+        const vg_json_tok *t = &d->toks[i];
+        if (t->type == VG_JSON_STRING)
+            text_add(w, d->text + t->start, t->len, t->flags & VG_JSON_ESCAPED);
+    }
+}
+
+static int field_true(vg_sigma_worker *w, const cfield *f)
+{
+    int r;
+    if (f->name == UINT32_MAX) {
+        keyword_text(w);
+        r = vg_sigma_keyword_match(f->m, w->text, w->text_len, w->scratch);
+    } else {
+        const crule *rule = w->rule;
+        vg_value v = place_value(w, rule->places[w->slot * rule->nnames + f->name]);
+        r = vg_sigma_matcher_match(f->m, &v, fieldref, w, w->scratch);
+    }
+    if (r == VG_SIGMA_UNDECIDED) {
+        w->undecided++;
+        return 0;
+    }
+    return r == VG_SIGMA_MATCH;
+}
+
+/* The first group of search s that matches, or -1. */
+static int search_group(vg_sigma_worker *w, uint32_t s)
+{
+    const csearch *cs = &w->rule->searches[s];
+    for (uint32_t g = 0; g < cs->n; g++) {
+        uint32_t f = 0;
+        while (f < cs->groups[g].n && field_true(w, &cs->groups[g].fields[f]))
+            f++;
+        if (f == cs->groups[g].n)
+            return (int)g;
+    }
+    return -1;
+}
+
+static int search_true(vg_sigma_worker *w, uint32_t s)
+{
+    if (s >= MAX_SEARCHES_EVAL)
+        return search_group(w, s) >= 0;
+    if (w->search[s] < 0)
+        w->search[s] = (int8_t)(search_group(w, s) >= 0);
+    return w->search[s];
+}
+
+static int cond_true(vg_sigma_worker *w, const vg_sigma_cond *c, uint32_t n)
+{
+    const vg_sigma_cnode *node = &c->nodes[n];
+    switch (node->kind) {
+    case VG_SIGMA_C_ID:
+        return search_true(w, node->a);
+    case VG_SIGMA_C_NOT:
+        return !cond_true(w, c, node->a);
+    case VG_SIGMA_C_AND:
+        return cond_true(w, c, node->a) && cond_true(w, c, node->b);
+    case VG_SIGMA_C_OR:
+        return cond_true(w, c, node->a) || cond_true(w, c, node->b);
+    case VG_SIGMA_C_OF: {
+        uint32_t got = 0;
+        for (uint32_t i = 0; i < node->b && got < node->need; i++)
+            got += (uint32_t)search_true(w, c->ids[node->a + i]);
+        return got >= node->need;
+    }
+    }
+    return 0;
+}
+
+/* Adds the field values of search s's first matching group to the alert's matched list. */
+static void collect_search(vg_sigma_worker *w, uint32_t s)
+{
+    int g = search_group(w, s);
+    if (g < 0)
+        return;
+    const cgroup *cg = &w->rule->searches[s].groups[g];
+    for (uint32_t f = 0; f < cg->n && w->nmatched < VG_SIGMA_MAX_MATCHED; f++) {
+        const cfield *cf = &cg->fields[f];
+        vg_sigma_matched *m = &w->matched[w->nmatched++];
+        m->search = w->rule->det->searches[s].name;
+        m->field = cf->src->field;
+        if (cf->name == UINT32_MAX) {
+            m->value = (vg_value){ VG_JSON_NONE, 0, 0, NULL };
+        } else {
+            const crule *r = w->rule;
+            m->value = place_value(w, r->places[w->slot * r->nnames + cf->name]);
+        }
+    }
+}
+
+/* Walks the condition for the searches that made it true (not under a negation). */
+static void collect(vg_sigma_worker *w, const vg_sigma_cond *c, uint32_t n, int positive)
+{
+    const vg_sigma_cnode *node = &c->nodes[n];
+    switch (node->kind) {
+    case VG_SIGMA_C_ID:
+        if (positive && search_true(w, node->a))
+            collect_search(w, node->a);
+        break;
+    case VG_SIGMA_C_NOT:
+        collect(w, c, node->a, !positive);
+        break;
+    case VG_SIGMA_C_AND:
+    case VG_SIGMA_C_OR:
+        collect(w, c, node->a, positive);
+        collect(w, c, node->b, positive);
+        break;
+    case VG_SIGMA_C_OF:
+        for (uint32_t i = 0; i < node->b; i++)
+            if (positive && search_true(w, c->ids[node->a + i]))
+                collect_search(w, c->ids[node->a + i]);
+        break;
+    }
+}
+
+/* Evaluates rule r (for source slot) on the current event: the index of the condition that
+ * holds, or -1. */
+static int rule_fires(vg_sigma_worker *w, const crule *r, uint32_t slot)
+{
+    w->rule = r;
+    w->slot = slot;
+    uint32_t ns = r->nsearches < MAX_SEARCHES_EVAL ? r->nsearches : MAX_SEARCHES_EVAL;
+    memset(w->search, -1, ns);
+    for (uint32_t k = 0; k < r->det->nconds; k++)
+        if (cond_true(w, &r->det->conds[k], r->det->conds[k].root))
+            return (int)k;
+    return -1;
+}
+
+static void start_event(vg_sigma_worker *w, const vg_event *ev)
+{
+    if (++w->gen == 0) {
+        memset(w->place_gen, 0, (w->e->nplaces ? w->e->nplaces : 1) * sizeof *w->place_gen);
+        memset(w->rule_gen, 0, (w->e->nrules ? w->e->nrules : 1) * sizeof *w->rule_gen);
+        w->gen = 1;
+    }
+    w->ev = ev;
+    w->text_ready = 0;
+}
+
+static uint32_t slot_of(const crule *r, uint16_t source)
+{
+    for (uint32_t i = 0; i < r->nsources; i++)
+        if (r->sources[i] == source)
+            return i;
+    return 0;
+}
+
+vg_rc vg_sigma_engine_match(const vg_sigma_engine *e, vg_sigma_worker *w, const vg_event *ev, vg_sigma_hit_fn fn,
+                            void *ctx, vg_sigma_stats *st)
+{
+    uint16_t srcs[64];
+    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, 64);
+    st->events++;
+    if (ns == 0) {
+        st->unmapped++;
+        return VG_OK;
+    }
+    start_event(w, ev);
+    uint64_t undecided = w->undecided;
+    vg_rc rc = VG_OK;
+    for (size_t i = 0; i < ns && rc == VG_OK; i++) {
+        const uint32_t *list = e->by_source[srcs[i]];
+        for (uint32_t k = 0; k < e->by_source_n[srcs[i]] && rc == VG_OK; k++) {
+            uint32_t idx = list[k];
+            if (w->rule_gen[idx] == w->gen)
+                continue;   /* already tried through another source of this event */
+            w->rule_gen[idx] = w->gen;
+            const crule *r = e->rules[idx];
+            uint32_t slot = slot_of(r, srcs[i]);
+            st->evaluated++;
+            int cond = rule_fires(w, r, slot);
+            if (cond < 0)
+                continue;
+            st->hits++;
+            w->nmatched = 0;
+            collect(w, &r->det->conds[cond], r->det->conds[cond].root, 1);
+            vg_sigma_hit hit = { &r->entry, vg_sigma_source_name(e->map, srcs[i]), w->matched, w->nmatched };
+            rc = fn(ctx, ev, &hit);
+        }
+    }
+    st->undecided += w->undecided - undecided;
+    return rc;
+}
+
+int vg_sigma_engine_explain(const vg_sigma_engine *e, vg_sigma_worker *w, size_t entry, const vg_event *ev,
+                            char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+#define SAY(...) (o += (size_t)snprintf(out + (o < cap ? o : cap), o < cap ? cap - o : 0, __VA_ARGS__))
+    if (entry >= e->nrules)
+        return 0;
+    const crule *r = e->rules[entry];
+    if (r->entry.status != VG_SIGMA_ACTIVE) {
+        SAY("  rule is %s: %s\n", vg_sigma_status_name(r->entry.status), r->entry.reason);
+        return 0;
+    }
+    uint16_t srcs[64];
+    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, 64);
+    for (size_t i = 0; i < ns; i++)
+        for (uint32_t k = 0; k < r->nsources; k++)
+            if (r->sources[k] == srcs[i]) {
+                start_event(w, ev);
+                int cond = rule_fires(w, r, k);
+                SAY("  event is %s\n", vg_sigma_source_name(e->map, srcs[i]));
+                for (uint32_t s = 0; s < r->nsearches; s++)
+                    SAY("  %-24s %s\n", r->det->searches[s].name, search_true(w, s) ? "matched" : "no match");
+                for (uint32_t c = 0; c < r->det->nconds; c++)
+                    SAY("  condition '%s': %s\n", r->det->cond_text[c],
+                        cond_true(w, &r->det->conds[c], r->det->conds[c].root) ? "TRUE" : "false");
+                return cond >= 0;
+            }
+    SAY("  the rule does not apply to this event (the event is");
+    for (size_t i = 0; i < ns; i++)
+        SAY(" %s", vg_sigma_source_name(e->map, srcs[i]));
+    SAY("%s)\n", ns ? "" : " of no mapped kind");
+#undef SAY
+    return 0;
+}
