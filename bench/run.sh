@@ -10,6 +10,7 @@
 # Prints MB/s and events/s and the ratios. Sizes: BENCH_JSON_MB (default 200), BENCH_SYSLOG_MB
 # (default 100). Data is generated into $BUILD/bench-data (not committed). BENCH_ONLY=intel or
 # BENCH_ONLY=decode runs one part.
+#   4. vigil scan --intel against grep -F -f on a large generated sshd log (bench/bench-scan.sh).
 set -eu
 BUILD=${1:-build-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -111,3 +112,8 @@ awk -v c="$(( (t1 - t0) / 1000000 ))" -v g="$gen_bytes" -v sh="$shared_bytes" '
     { printf "  %-15s %-8s %7d %7d %9.1f %9.1f %8.1f %8.2f %8.2f", $1, $2, $3, $4, $5, $6, $7, $5 / $7, $6 / $7
       if (NF > 7) printf " %10.1f", $8
       printf "\n" }' "$DATA/intel.txt"
+
+# 4. vigil scan --intel over a large log against grep -F -f with the same indicators
+[ "${BENCH_ONLY:-}" = intel ] && exit 0
+echo
+sh bench/bench-scan.sh "$BUILD" "$DATA" "$IDATA"

@@ -437,7 +437,14 @@ static int cond_holds(const ls_cond *c, const vg_event *ev)
                 return 1;
         return 0;
     }
-    vg_value val = vg_event_get(ev, c->path);
+    vg_value val;
+    if (c->path[0] == '$') {
+        /* a Windows event data member, whatever the event's JSON shape */
+        vg_sigma_place p = { VG_SIGMA_PLACE_EVENTDATA, c->path + 1, strlen(c->path + 1) };
+        val = vg_sigma_place_value(&p, ev);
+    } else {
+        val = vg_event_get(ev, c->path);
+    }
     if (val.type != VG_JSON_STRING && val.type != VG_JSON_NUMBER)
         return 0;
     for (unsigned v = 0; v < c->nvalues; v++)

@@ -132,6 +132,26 @@ static void test_other_windows_shapes(void **state)
     expect_field("powershell-4104", "ScriptBlockText", "IEX (New-Object Net.WebClient)");
 }
 
+static void test_sysmon_registry_kinds(void **state)
+{
+    (void)state;
+    static const char *const types[][2] = { { "CreateKey", "sysmon-12-add sysmon-12 windows-other" },
+                                            { "DeleteValue", "sysmon-12-delete sysmon-12 windows-other" },
+                                            { "RenameKey", "sysmon-12 windows-other" } };
+    char json[1024];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(json, sizeof json, "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},"
+                 "'EventID':12,'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+                 "'EventData':{'EventType':'%s','TargetObject':'HKLM\\\\SOFTWARE\\\\x'}}}", types[i][0]);
+        assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+        assert_string_equal(classify(), types[i][1]);
+    }
+    uint16_t ids[8];
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "windows", "registry_delete", NULL, ids, 8), 1);
+    assert_string_equal(vg_sigma_source_name(map, ids[0]), "sysmon-12-delete");
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "windows", "registry_event", NULL, ids, 8), 3);
+}
+
 static void test_rule_logsources(void **state)
 {
     (void)state;
@@ -208,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_sysmon_evtx),
         cmocka_unit_test(test_security_4688_renames),
         cmocka_unit_test(test_other_windows_shapes),
+        cmocka_unit_test(test_sysmon_registry_kinds),
         cmocka_unit_test(test_rule_logsources),
         cmocka_unit_test(test_text_sources),
         cmocka_unit_test(test_bad_mappings),
