@@ -8,12 +8,14 @@
 #      open time, snapshot bytes against source text bytes, lookups per type (single and
 #      batched) against a hash-the-key loop and, for IPv4, a binary search.
 # Prints MB/s and events/s and the ratios. Sizes: BENCH_JSON_MB (default 200), BENCH_SYSLOG_MB
-# (default 100). Data is generated into $BUILD/bench-data (not committed). BENCH_ONLY=intel or
-# BENCH_ONLY=decode runs one part.
+# (default 100). Data is generated into $BUILD/bench-data (not committed). BENCH_ONLY=intel,
+# BENCH_ONLY=decode or BENCH_ONLY=sigma runs one part.
+#   4. the Sigma engine with the SigmaHQ corpus (bench/bench-sigma.sh).
 set -eu
 BUILD=${1:-build-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+if [ "${BENCH_ONLY:-}" = sigma ]; then exec bench/bench-sigma.sh "$BUILD"; fi
 JSON_MB=${BENCH_JSON_MB:-200}
 SYSLOG_MB=${BENCH_SYSLOG_MB:-100}
 DATA="$BUILD/bench-data"
@@ -111,3 +113,6 @@ awk -v c="$(( (t1 - t0) / 1000000 ))" -v g="$gen_bytes" -v sh="$shared_bytes" '
     { printf "  %-15s %-8s %7d %7d %9.1f %9.1f %8.1f %8.2f %8.2f", $1, $2, $3, $4, $5, $6, $7, $5 / $7, $6 / $7
       if (NF > 7) printf " %10.1f", $8
       printf "\n" }' "$DATA/intel.txt"
+
+echo
+bench/bench-sigma.sh "$BUILD"
