@@ -8,20 +8,22 @@
 #      open time, snapshot bytes against source text bytes, lookups per type (single and
 #      batched) against a hash-the-key loop and, for IPv4, a binary search.
 # Prints MB/s and events/s and the ratios. Sizes: BENCH_JSON_MB (default 200), BENCH_SYSLOG_MB
-# (default 100). Data is generated into $BUILD/bench-data (not committed). BENCH_ONLY=intel or
-# BENCH_ONLY=decode runs one part.
+# (default 100). Data is generated into $BUILD/bench-data (not committed). BENCH_ONLY=intel,
+# BENCH_ONLY=decode, BENCH_ONLY=scan or BENCH_ONLY=sigma runs one part.
 #   4. vigil scan --intel against grep -F -f on a large generated sshd log (bench/bench-scan.sh).
+#   5. the Sigma engine with the SigmaHQ corpus (bench/bench-sigma.sh).
 set -eu
 BUILD=${1:-build-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+if [ "${BENCH_ONLY:-}" = sigma ]; then exec bench/bench-sigma.sh "$BUILD"; fi
 JSON_MB=${BENCH_JSON_MB:-200}
 SYSLOG_MB=${BENCH_SYSLOG_MB:-100}
 DATA="$BUILD/bench-data"
 mkdir -p "$DATA"
 JSON="$DATA/sysmon-${JSON_MB}mb.json"
 SYSLOG="$DATA/syslog-${SYSLOG_MB}mb.log"
-if [ "${BENCH_ONLY:-}" != intel ]; then
+if [ "${BENCH_ONLY:-}" != intel ] && [ "${BENCH_ONLY:-}" != scan ]; then
     [ -s "$JSON" ] || python3 bench/gen-data.py sysmon "$JSON" "$JSON_MB"
     [ -s "$SYSLOG" ] || python3 bench/gen-data.py syslog "$SYSLOG" "$SYSLOG_MB"
 fi
@@ -51,8 +53,8 @@ report() {  # name file_bytes microseconds events
         s = us / 1e6; printf "  %-28s %8.2f s %9.1f MB/s %12.0f events/s\n", n, s, b / s / 1e6, ev / s }'
 }
 
-[ "${BENCH_ONLY:-}" = intel ] && set --
-[ "${BENCH_ONLY:-}" = intel ] || set -- json syslog
+set -- json syslog
+case "${BENCH_ONLY:-}" in intel|scan) set -- ;; esac
 for kind in "$@"; do
     if [ $kind = json ]; then f=$JSON; else f=$SYSLOG; fi
     bytes=$(stat -c %s "$f")
@@ -83,7 +85,7 @@ for kind in "$@"; do
     echo
 done
 
-[ "${BENCH_ONLY:-}" = decode ] && exit 0
+[ "${BENCH_ONLY:-}" = decode ] && exit 0   # (scan needs the intel data below)
 INTEL_M=${BENCH_INTEL_M:-10}
 SHARED=${VIGIL_SHARED:-$ROOT/../shared}
 IDATA="$DATA/intel-${INTEL_M}m"
@@ -117,3 +119,6 @@ awk -v c="$(( (t1 - t0) / 1000000 ))" -v g="$gen_bytes" -v sh="$shared_bytes" '
 [ "${BENCH_ONLY:-}" = intel ] && exit 0
 echo
 sh bench/bench-scan.sh "$BUILD" "$DATA" "$IDATA"
+[ "${BENCH_ONLY:-}" = scan ] && exit 0
+echo
+bench/bench-sigma.sh "$BUILD"

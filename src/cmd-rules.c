@@ -97,6 +97,7 @@ typedef struct check_run {
     char *ph_names[MAX_PH_NAMES];
     unsigned ph_count[MAX_PH_NAMES];
     unsigned nph;
+    const vg_sigma_build_info *pf;  /* what the engine's prefilter made of the active rules */
     int first_entry;
     vg_buf out;
 } check_run;
@@ -300,7 +301,11 @@ static void summary_json(check_run *run, const unsigned *order, double pct, size
     }
     if (run->engine_rejected)
         vg_buf_printf(b, "%s\"engine\":%u", first ? "" : ",", run->engine_rejected);
-    vg_buf_printf(b, "},\"rules_with_placeholders\":%u,\"placeholders\":{", run->with_ph);
+    vg_buf_printf(b, "},\"prefilter\":{\"trigger_rules\":%u,\"always_rules\":%u,\"fast_conditions\":%u,"
+                  "\"conditions\":%u,\"databases\":%u,\"patterns\":%u,\"refused\":%u}",
+                  run->pf->trigger_rules, run->pf->always_rules, run->pf->fast, run->pf->conditions,
+                  run->pf->databases, run->pf->patterns, run->pf->refused);
+    vg_buf_printf(b, ",\"rules_with_placeholders\":%u,\"placeholders\":{", run->with_ph);
     for (unsigned i = 0; i < run->nph; i++) {
         vg_buf_puts(b, i ? "," : "");
         jstr(b, run->ph_names[i]);
@@ -334,6 +339,10 @@ static void summary(check_run *run, size_t files)
                           run->by_reason[order[i]]);
     if (run->engine_rejected)
         vg_buf_printf(b, "  rejected by the engine: %u\n", run->engine_rejected);
+    vg_buf_printf(b, "prefilter: %u active rules with triggers, %u always evaluated; %u of %u field conditions "
+                  "decided by literals (%u databases, %u patterns, %u refused)\n", run->pf->trigger_rules,
+                  run->pf->always_rules, run->pf->fast, run->pf->conditions, run->pf->databases,
+                  run->pf->patterns, run->pf->refused);
     for (unsigned i = 0; i < run->nna && i < SUMMARY_REASONS; i++)
         vg_buf_printf(b, "  not applicable, %s: %u\n", run->na[i].text, run->na[i].count);
     if (run->nna > SUMMARY_REASONS)
@@ -392,6 +401,16 @@ static int cmd_check(int argc, char **argv)
     vg_sigma_set *set = status == 0 ? load_set(&o, argv + optind, argc - optind, run, NULL) : NULL;
     if (status == 0 && !set)
         status = 2;
+    vg_error berr;
+    vg_error_clear(&berr);
+    if (set && vg_sigma_set_build(set, &berr) != VG_OK) {
+        fprintf(stderr, "vigil rules: %s\n", berr.msg);
+        vg_sigma_set_free(set);
+        set = NULL;
+        status = 2;
+    }
+    if (set)
+        run->pf = vg_sigma_engine_build_info(vg_sigma_set_engine(set));
     if (status != 0) {
         vg_buf_free(&run->out);
         vg_free(run);

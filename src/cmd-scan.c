@@ -91,6 +91,9 @@ static const char scan_help[] =
 "        Check the snapshot's checksum and every offset before scanning.\n"
 "    --progress, --no-progress\n"
 "        Print progress on standard error every second. Default: when it is a terminal.\n"
+"    --reference\n"
+"        Try every rule of an event's kinds with the reference value matcher, without the\n"
+"        literal prefilter (slow; the alerts are the same: for checking the fast path).\n"
 VG_CMD_INPUT_HELP
 "    -h, --help\n"
 "        Show this page.\n"
@@ -126,6 +129,7 @@ typedef struct scan_run {
     vg_sigma_set *rules;
     vg_sigma_worker *sigma;
     vg_sigma_stats sst;
+    int reference;              /* --reference: no prefilter */
     uint64_t *rule_alerts;      /* per engine entry */
 } scan_run;
 
@@ -303,6 +307,9 @@ static void rules_summary(const scan_run *run)
             "evaluations, %llu alerts, %llu conditions undecided (a limit stopped them)\n",
             (unsigned long long)s->events, (unsigned long long)s->unmapped, (unsigned long long)s->evaluated,
             (unsigned long long)s->hits, (unsigned long long)s->undecided);
+    fprintf(stderr, "vigil scan: rules: %llu places scanned by the prefilter, %llu field conditions read from it, "
+            "%llu run by the reference matcher\n", (unsigned long long)s->scanned,
+            (unsigned long long)s->fast_fields, (unsigned long long)s->ref_fields);
     rule_count *rc = calloc(n ? n : 1, sizeof *rc);
     if (!rc)
         return;
@@ -407,6 +414,20 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
         fprintf(stderr, "vigil scan: no active rule\n");
         return 2;
     }
+    if (!run->reference) {
+        if (vg_sigma_set_build(run->rules, &err) != VG_OK) {
+            fprintf(stderr, "vigil scan: %s\n", err.msg);
+            return 2;
+        }
+        const vg_sigma_build_info *bi = vg_sigma_engine_build_info(e);
+        fprintf(stderr, "vigil scan: rules: prefilter: %u rules with triggers, %u always evaluated, "
+                "%u of %u field conditions by literals (%u databases, %u patterns, %u refused)\n",
+                bi->trigger_rules, bi->always_rules, bi->fast, bi->conditions, bi->databases, bi->patterns,
+                bi->refused);
+        if (bi->refused)
+            fprintf(stderr, "vigil scan: rules: Hyperscan refused a pattern (its conditions use the reference "
+                    "matcher): %s\n", bi->first_refusal);
+    }
     run->rule_alerts = calloc(vg_sigma_engine_count(e), sizeof *run->rule_alerts);
     if (!run->rule_alerts || vg_sigma_worker_new(&run->sigma, e, run->in.max_record, &err) != VG_OK) {
         fprintf(stderr, "vigil scan: out of memory\n");
@@ -444,6 +465,7 @@ int vg_cmd_scan(int argc, char **argv)
         { "verify", no_argument, NULL, 'V' },
         { "progress", no_argument, NULL, 'P' },
         { "no-progress", no_argument, NULL, 'p' },
+        { "reference", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -498,6 +520,7 @@ int vg_cmd_scan(int argc, char **argv)
         case 'V': verify = 1; break;
         case 'P': run.progress = 1; break;
         case 'p': run.progress = 0; break;
+        case 'R': run.reference = 1; break;
         case 'h':
             vg_cmd_print_help(scan_help);
             return 0;

@@ -4,6 +4,8 @@
  */
 #include "sigma-engine.h"
 
+#include "sigma-prefilter.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -12,66 +14,7 @@
 #define MAX_RULE_FIELDS 1024    /* limit: distinct field names of one rule */
 #define MAX_RULE_SOURCES 256    /* limit: sources one rule applies to */
 #define MAX_PLACES (1u << 20)   /* limit: distinct places all rules read */
-#define MAX_SEARCHES_EVAL 512   /* search results kept per rule evaluation (= VG_SIGMA_MAX_SEARCHES) */
-
-typedef struct cfield {
-    vg_sigma_matcher *m;
-    const vg_sigma_field *src;  /* the rule's field condition */
-    uint32_t name;              /* index in the rule's field names; UINT32_MAX for keywords */
-} cfield;
-
-typedef struct cgroup {
-    cfield *fields;             /* AND */
-    uint32_t n;
-} cgroup;
-
-typedef struct csearch {
-    cgroup *groups;             /* OR */
-    uint32_t n;
-} csearch;
-
-typedef struct crule {
-    vg_sigma_entry entry;
-    const vg_sigma_detection *det;
-    csearch *searches;
-    uint32_t nsearches;
-    const char **names;         /* distinct field names */
-    uint32_t nnames;
-    uint16_t *sources;          /* the sources it runs on */
-    uint32_t nsources;
-    uint32_t *places;           /* [source slot * nnames + name]: index in engine places */
-} crule;
-
-struct vg_sigma_engine {
-    const vg_sigma_mapping *map;
-    const vg_sigma_placeholders *ph;
-    crule **rules;
-    size_t nrules, cap;
-    vg_sigma_place *places;     /* distinct places; names owned */
-    size_t nplaces, places_cap;
-    uint32_t **by_source;       /* rule indices per mapping source */
-    uint32_t *by_source_n;
-    uint32_t *by_source_cap;
-};
-
-struct vg_sigma_worker {
-    const vg_sigma_engine *e;
-    vg_sigma_scratch *scratch;
-    uint32_t gen;
-    uint32_t *place_gen;
-    vg_value *place_val;
-    uint32_t *rule_gen;
-    int8_t search[MAX_SEARCHES_EVAL];   /* -1 not evaluated, 0, 1 */
-    const vg_event *ev;
-    const crule *rule;
-    uint32_t slot;                      /* the source slot of the rule being evaluated */
-    uint64_t undecided;
-    int text_ready;                     /* keyword text of the event computed */
-    char *text;                         /* the event's text for keyword searches */
-    size_t text_len, text_cap;
-    vg_sigma_matched matched[VG_SIGMA_MAX_MATCHED];
-    size_t nmatched;
-};
+#define MAX_EVENT_SOURCES 64    /* limit: sources one event is classified as */
 
 const char *vg_sigma_status_name(vg_sigma_status s)
 {
@@ -98,7 +41,7 @@ vg_rc vg_sigma_engine_new(vg_sigma_engine **out, const vg_sigma_mapping *map, co
     return VG_OK;
 }
 
-static void crule_free(crule *r)
+static void crule_free(sg_crule *r)
 {
     if (!r)
         return;
@@ -133,6 +76,7 @@ void vg_sigma_engine_free(vg_sigma_engine *e)
     vg_free(e->by_source);
     vg_free(e->by_source_n);
     vg_free(e->by_source_cap);
+    sg_prefilter_free(e->pf);
     vg_free(e);
 }
 
@@ -160,7 +104,7 @@ static uint32_t place_id(vg_sigma_engine *e, const vg_sigma_place *p)
     return (uint32_t)e->nplaces++;
 }
 
-static int name_index(const crule *r, const char *name)
+static int name_index(const sg_crule *r, const char *name)
 {
     for (uint32_t i = 0; i < r->nnames; i++)
         if (strcmp(r->names[i], name) == 0)
@@ -169,7 +113,7 @@ static int name_index(const crule *r, const char *name)
 }
 
 /* Collects the distinct field names of the rule's searches. */
-static vg_rc collect_names(crule *r, vg_error *err)
+static vg_rc collect_names(sg_crule *r, vg_error *err)
 {
     const vg_sigma_detection *d = r->det;
     if (!(r->names = vg_calloc(MAX_RULE_FIELDS, sizeof *r->names)))
@@ -189,7 +133,7 @@ static vg_rc collect_names(crule *r, vg_error *err)
 
 /* Keeps the sources where every field name of the rule is mapped; the reason of the first
  * refusal goes to the entry when none is left. */
-static vg_rc choose_sources(vg_sigma_engine *e, crule *r, vg_error *err)
+static vg_rc choose_sources(vg_sigma_engine *e, sg_crule *r, vg_error *err)
 {
     const vg_sigma_logsource *ls = &r->entry.rule->logsource;
     uint16_t ids[MAX_RULE_SOURCES];
@@ -235,7 +179,7 @@ static vg_rc choose_sources(vg_sigma_engine *e, crule *r, vg_error *err)
 }
 
 /* Compiles every field condition; a failure rejects the rule with the reason. */
-static vg_rc compile_searches(vg_sigma_engine *e, crule *r, vg_error *err)
+static vg_rc compile_searches(vg_sigma_engine *e, sg_crule *r, vg_error *err)
 {
     const vg_sigma_detection *d = r->det;
     if (!(r->searches = vg_calloc(d->nsearches ? d->nsearches : 1, sizeof *r->searches)))
@@ -243,19 +187,19 @@ static vg_rc compile_searches(vg_sigma_engine *e, crule *r, vg_error *err)
     r->nsearches = d->nsearches;
     for (uint32_t s = 0; s < d->nsearches; s++) {
         const vg_sigma_search *ss = &d->searches[s];
-        csearch *cs = &r->searches[s];
+        sg_csearch *cs = &r->searches[s];
         if (!(cs->groups = vg_calloc(ss->ngroups ? ss->ngroups : 1, sizeof *cs->groups)))
             return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
         cs->n = ss->ngroups;
         for (uint32_t g = 0; g < ss->ngroups; g++) {
             const vg_sigma_group *sg = &ss->groups[g];
-            cgroup *cg = &cs->groups[g];
+            sg_cgroup *cg = &cs->groups[g];
             if (!(cg->fields = vg_calloc(sg->nfields ? sg->nfields : 1, sizeof *cg->fields)))
                 return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
             cg->n = sg->nfields;
             for (uint32_t f = 0; f < sg->nfields; f++) {
                 const vg_sigma_field *sf = &sg->fields[f];
-                cfield *cf = &cg->fields[f];
+                sg_cfield *cf = &cg->fields[f];
                 vg_error ce;
                 vg_error_clear(&ce);
                 int kw = !sf->field[0];
@@ -271,14 +215,15 @@ static vg_rc compile_searches(vg_sigma_engine *e, crule *r, vg_error *err)
                     return VG_OK;
                 }
                 cf->src = sf;
-                cf->name = kw ? UINT32_MAX : (uint32_t)name_index(r, sf->field);
+                cf->fc = SG_NONE;
+                cf->name = kw ? SG_NONE : (uint32_t)name_index(r, sf->field);
             }
         }
     }
     return VG_OK;
 }
 
-static vg_rc index_rule(vg_sigma_engine *e, const crule *r, uint32_t idx, vg_error *err)
+static vg_rc index_rule(vg_sigma_engine *e, const sg_crule *r, uint32_t idx, vg_error *err)
 {
     for (uint32_t i = 0; i < r->nsources; i++) {
         uint16_t s = r->sources[i];
@@ -299,13 +244,13 @@ static vg_rc add_rule(vg_sigma_engine *e, const vg_sigma_file *f, const vg_sigma
 {
     if (e->nrules == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 256;
-        crule **n = vg_realloc(e->rules, cap * sizeof *n);
+        sg_crule **n = vg_realloc(e->rules, cap * sizeof *n);
         if (!n)
             return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
         e->rules = n;
         e->cap = cap;
     }
-    crule *r = vg_calloc(1, sizeof *r);
+    sg_crule *r = vg_calloc(1, sizeof *r);
     if (!r)
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     e->rules[e->nrules] = r;
@@ -333,6 +278,16 @@ static vg_rc add_rule(vg_sigma_engine *e, const vg_sigma_file *f, const vg_sigma
 
 vg_rc vg_sigma_engine_add(vg_sigma_engine *e, const vg_sigma_file *f, vg_error *err)
 {
+    if (e->pf) {    /* the prefilter no longer covers every rule: back to the reference */
+        sg_prefilter_free(e->pf);
+        e->pf = NULL;
+        memset(&e->info, 0, sizeof e->info);
+        for (size_t r = 0; r < e->nrules; r++)
+            for (uint32_t s = 0; s < e->rules[r]->nsearches; s++)
+                for (uint32_t g = 0; g < e->rules[r]->searches[s].n; g++)
+                    for (uint32_t k = 0; k < e->rules[r]->searches[s].groups[g].n; k++)
+                        e->rules[r]->searches[s].groups[g].fields[k].fc = SG_NONE;
+    }
     for (uint32_t i = 0; i < f->ndocs; i++) {
         if (!f->docs[i].rule)
             continue;
@@ -341,6 +296,16 @@ vg_rc vg_sigma_engine_add(vg_sigma_engine *e, const vg_sigma_file *f, vg_error *
             return rc;
     }
     return VG_OK;
+}
+
+vg_rc vg_sigma_engine_build(vg_sigma_engine *e, vg_error *err)
+{
+    return sg_prefilter_build(e, err);
+}
+
+const vg_sigma_build_info *vg_sigma_engine_build_info(const vg_sigma_engine *e)
+{
+    return &e->info;
 }
 
 size_t vg_sigma_engine_count(const vg_sigma_engine *e)
@@ -367,9 +332,15 @@ vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_
     w->rule_gen = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->rule_gen);
     w->text_cap = max_value + 1;
     w->text = vg_malloc(w->text_cap);
+    w->max_value = max_value;
     if (!w->scratch || !w->place_gen || !w->place_val || !w->rule_gen || !w->text) {
         vg_sigma_worker_free(w);
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    vg_rc rc = sg_prefilter_worker_new(w, err);
+    if (rc) {
+        vg_sigma_worker_free(w);
+        return rc;
     }
     *out = w;
     return VG_OK;
@@ -384,12 +355,18 @@ void vg_sigma_worker_free(vg_sigma_worker *w)
     vg_free(w->place_val);
     vg_free(w->rule_gen);
     vg_free(w->text);
+    sg_prefilter_worker_free(w);
     vg_free(w);
+}
+
+void vg_sigma_worker_set_reference(vg_sigma_worker *w, int on)
+{
+    w->reference = on != 0;
 }
 
 /* ---- evaluation --------------------------------------------------------------------------- */
 
-static vg_value place_value(vg_sigma_worker *w, uint32_t place)
+vg_value sg_place_value(vg_sigma_worker *w, uint32_t place)
 {
     if (w->place_gen[place] != w->gen) {
         w->place_gen[place] = w->gen;
@@ -422,7 +399,7 @@ static void text_add(vg_sigma_worker *w, const char *s, size_t n, int escaped)
 
 /* The text keyword searches look in: the original line of a text record, or every string
  * value of a JSON record, one per line. */
-static void keyword_text(vg_sigma_worker *w)
+void sg_keyword_text(vg_sigma_worker *w)
 {
     if (w->text_ready)
         return;
@@ -443,15 +420,21 @@ static void keyword_text(vg_sigma_worker *w)
     }
 }
 
-static int field_true(vg_sigma_worker *w, const cfield *f)
+static int field_true(vg_sigma_worker *w, const sg_cfield *f)
 {
     int r;
-    if (f->name == UINT32_MAX) {
-        keyword_text(w);
+    const sg_crule *rule = w->rule;
+    uint32_t place = f->name == SG_NONE ? (uint32_t)w->e->nplaces : rule->places[w->slot * rule->nnames + f->name];
+    if ((r = sg_prefilter_result(w, f, place)) >= 0) {
+        w->fast_fields++;
+        return r;
+    }
+    w->ref_fields++;
+    if (f->name == SG_NONE) {
+        sg_keyword_text(w);
         r = vg_sigma_keyword_match(f->m, w->text, w->text_len, w->scratch);
     } else {
-        const crule *rule = w->rule;
-        vg_value v = place_value(w, rule->places[w->slot * rule->nnames + f->name]);
+        vg_value v = sg_place_value(w, place);
         r = vg_sigma_matcher_match(f->m, &v, fieldref, w, w->scratch);
     }
     if (r == VG_SIGMA_UNDECIDED) {
@@ -464,7 +447,7 @@ static int field_true(vg_sigma_worker *w, const cfield *f)
 /* The first group of search s that matches, or -1. */
 static int search_group(vg_sigma_worker *w, uint32_t s)
 {
-    const csearch *cs = &w->rule->searches[s];
+    const sg_csearch *cs = &w->rule->searches[s];
     for (uint32_t g = 0; g < cs->n; g++) {
         uint32_t f = 0;
         while (f < cs->groups[g].n && field_true(w, &cs->groups[g].fields[f]))
@@ -477,7 +460,7 @@ static int search_group(vg_sigma_worker *w, uint32_t s)
 
 static int search_true(vg_sigma_worker *w, uint32_t s)
 {
-    if (s >= MAX_SEARCHES_EVAL)
+    if (s >= SG_MAX_SEARCHES_EVAL)
         return search_group(w, s) >= 0;
     if (w->search[s] < 0)
         w->search[s] = (int8_t)(search_group(w, s) >= 0);
@@ -512,17 +495,17 @@ static void collect_search(vg_sigma_worker *w, uint32_t s)
     int g = search_group(w, s);
     if (g < 0)
         return;
-    const cgroup *cg = &w->rule->searches[s].groups[g];
+    const sg_cgroup *cg = &w->rule->searches[s].groups[g];
     for (uint32_t f = 0; f < cg->n && w->nmatched < VG_SIGMA_MAX_MATCHED; f++) {
-        const cfield *cf = &cg->fields[f];
+        const sg_cfield *cf = &cg->fields[f];
         vg_sigma_matched *m = &w->matched[w->nmatched++];
         m->search = w->rule->det->searches[s].name;
         m->field = cf->src->field;
-        if (cf->name == UINT32_MAX) {
+        if (cf->name == SG_NONE) {
             m->value = (vg_value){ VG_JSON_NONE, 0, 0, NULL };
         } else {
-            const crule *r = w->rule;
-            m->value = place_value(w, r->places[w->slot * r->nnames + cf->name]);
+            const sg_crule *r = w->rule;
+            m->value = sg_place_value(w, r->places[w->slot * r->nnames + cf->name]);
         }
     }
 }
@@ -554,11 +537,11 @@ static void collect(vg_sigma_worker *w, const vg_sigma_cond *c, uint32_t n, int 
 
 /* Evaluates rule r (for source slot) on the current event: the index of the condition that
  * holds, or -1. */
-static int rule_fires(vg_sigma_worker *w, const crule *r, uint32_t slot)
+static int rule_fires(vg_sigma_worker *w, const sg_crule *r, uint32_t slot)
 {
     w->rule = r;
     w->slot = slot;
-    uint32_t ns = r->nsearches < MAX_SEARCHES_EVAL ? r->nsearches : MAX_SEARCHES_EVAL;
+    uint32_t ns = r->nsearches < SG_MAX_SEARCHES_EVAL ? r->nsearches : SG_MAX_SEARCHES_EVAL;
     memset(w->search, -1, ns);
     for (uint32_t k = 0; k < r->det->nconds; k++)
         if (cond_true(w, &r->det->conds[k], r->det->conds[k].root))
@@ -575,9 +558,10 @@ static void start_event(vg_sigma_worker *w, const vg_event *ev)
     }
     w->ev = ev;
     w->text_ready = 0;
+    sg_prefilter_new_pass(w);  /* results of an earlier event are stale */
 }
 
-static uint32_t slot_of(const crule *r, uint16_t source)
+static uint32_t slot_of(const sg_crule *r, uint16_t source)
 {
     for (uint32_t i = 0; i < r->nsources; i++)
         if (r->sources[i] == source)
@@ -585,27 +569,48 @@ static uint32_t slot_of(const crule *r, uint16_t source)
     return 0;
 }
 
+/* Was rule r already decided through one of the sources srcs[0..i) of this event? */
+static int earlier_source(const sg_crule *r, const uint16_t *srcs, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        for (uint32_t k = 0; k < r->nsources; k++)
+            if (r->sources[k] == srcs[j])
+                return 1;
+    return 0;
+}
+
 vg_rc vg_sigma_engine_match(const vg_sigma_engine *e, vg_sigma_worker *w, const vg_event *ev, vg_sigma_hit_fn fn,
                             void *ctx, vg_sigma_stats *st)
 {
-    uint16_t srcs[64];
-    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, 64);
+    uint16_t srcs[MAX_EVENT_SOURCES];
+    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, MAX_EVENT_SOURCES);
     st->events++;
     if (ns == 0) {
         st->unmapped++;
         return VG_OK;
     }
     start_event(w, ev);
-    uint64_t undecided = w->undecided;
+    uint64_t undecided = w->undecided, fast = w->fast_fields, ref = w->ref_fields;
+    int prefilter = e->pf && w->pfs && !w->reference;
     vg_rc rc = VG_OK;
     for (size_t i = 0; i < ns && rc == VG_OK; i++) {
         const uint32_t *list = e->by_source[srcs[i]];
-        for (uint32_t k = 0; k < e->by_source_n[srcs[i]] && rc == VG_OK; k++) {
+        uint32_t n = e->by_source_n[srcs[i]];
+        if (prefilter) {
+            /* the candidates of this source, in the same (ascending) order; a rule that is not
+             * one cannot fire here, and one decided through an earlier source is done */
+            sg_prefilter_scan(w, srcs[i], st);
+            list = w->cand;
+            n = w->ncand;
+        }
+        for (uint32_t k = 0; k < n && rc == VG_OK; k++) {
             uint32_t idx = list[k];
             if (w->rule_gen[idx] == w->gen)
                 continue;   /* already tried through another source of this event */
             w->rule_gen[idx] = w->gen;
-            const crule *r = e->rules[idx];
+            const sg_crule *r = e->rules[idx];
+            if (prefilter && i > 0 && earlier_source(r, srcs, i))
+                continue;
             uint32_t slot = slot_of(r, srcs[i]);
             st->evaluated++;
             int cond = rule_fires(w, r, slot);
@@ -619,6 +624,8 @@ vg_rc vg_sigma_engine_match(const vg_sigma_engine *e, vg_sigma_worker *w, const 
         }
     }
     st->undecided += w->undecided - undecided;
+    st->fast_fields += w->fast_fields - fast;
+    st->ref_fields += w->ref_fields - ref;
     return rc;
 }
 
@@ -630,13 +637,13 @@ int vg_sigma_engine_explain(const vg_sigma_engine *e, vg_sigma_worker *w, size_t
 #define SAY(...) (o += (size_t)snprintf(out + (o < cap ? o : cap), o < cap ? cap - o : 0, __VA_ARGS__))
     if (entry >= e->nrules)
         return 0;
-    const crule *r = e->rules[entry];
+    const sg_crule *r = e->rules[entry];
     if (r->entry.status != VG_SIGMA_ACTIVE) {
         SAY("  rule is %s: %s\n", vg_sigma_status_name(r->entry.status), r->entry.reason);
         return 0;
     }
-    uint16_t srcs[64];
-    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, 64);
+    uint16_t srcs[MAX_EVENT_SOURCES];
+    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, MAX_EVENT_SOURCES);
     for (size_t i = 0; i < ns; i++)
         for (uint32_t k = 0; k < r->nsources; k++)
             if (r->sources[k] == srcs[i]) {

@@ -75,7 +75,24 @@ typedef struct vg_sigma_stats {
     uint64_t evaluated;             /* rule evaluations */
     uint64_t hits;                  /* rules fired */
     uint64_t undecided;             /* field conditions a limit stopped (counted as no match) */
+    uint64_t scanned;               /* places (and keyword texts) scanned by the prefilter */
+    uint64_t fast_fields;           /* field conditions read from the prefilter's results */
+    uint64_t ref_fields;            /* field conditions run by the reference matcher */
 } vg_sigma_stats;
+
+/* What vg_sigma_engine_build made of the active rules. */
+typedef struct vg_sigma_build_info {
+    int built;                      /* the prefilter exists */
+    uint32_t conditions;            /* field conditions of active rules */
+    uint32_t fast;                  /* of which decided by their literals (prefiltered) */
+    uint32_t trigger_rules;         /* active rules with a trigger set */
+    uint32_t always_rules;          /* active rules evaluated on every event of their sources */
+    uint32_t databases;             /* Hyperscan databases (source x place) */
+    uint32_t patterns;              /* distinct patterns over all databases */
+    uint32_t refused;               /* patterns Hyperscan refused (their conditions use the reference) */
+    double seconds;                 /* build time */
+    char first_refusal[VG_ERROR_MSG_MAX];   /* Hyperscan's reason for the first refusal */
+} vg_sigma_build_info;
 
 /* Creates an engine over a mapping (kept by pointer) and the placeholders (copied; may be NULL). */
 vg_rc vg_sigma_engine_new(vg_sigma_engine **out, const vg_sigma_mapping *map, const vg_sigma_placeholders *ph,
@@ -88,12 +105,25 @@ void vg_sigma_engine_free(vg_sigma_engine *e);
  * entry, active or not with its reason. Errors are only VG_ERR_NOMEM and VG_ERR_LIMIT. */
 vg_rc vg_sigma_engine_add(vg_sigma_engine *e, const vg_sigma_file *f, vg_error *err);
 
+/* Builds the literal prefilter over the active rules (Hyperscan databases, trigger sets);
+ * call once after the last vg_sigma_engine_add and before making workers. Without it (or
+ * after another add) workers use the reference path only. VG_ERR_NOMEM; a pattern Hyperscan
+ * refuses only sends its condition to the reference matcher (counted in the build info). */
+vg_rc vg_sigma_engine_build(vg_sigma_engine *e, vg_error *err);
+
+/* What the last build made (built = 0 before). */
+const vg_sigma_build_info *vg_sigma_engine_build_info(const vg_sigma_engine *e);
+
 /* Entries: their number, and entry i. */
 size_t vg_sigma_engine_count(const vg_sigma_engine *e);
 const vg_sigma_entry *vg_sigma_engine_entry(const vg_sigma_engine *e, size_t i);
 
 /* A worker for one thread; max_value is the longest string it will match (the record size). */
 vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_t max_value, vg_error *err);
+
+/* Reference mode (on = 1): the worker ignores the prefilter and tries every rule of the
+ * event's sources with the reference matcher (for differential tests). */
+void vg_sigma_worker_set_reference(vg_sigma_worker *w, int on);
 
 /* Frees a worker. */
 void vg_sigma_worker_free(vg_sigma_worker *w);

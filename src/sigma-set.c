@@ -273,6 +273,11 @@ vg_rc vg_sigma_set_add(vg_sigma_set *s, const char *path, void (*on_error)(void 
     return S_ISDIR(st.st_mode) ? walk(&w, path, 0) : add_file(&w, path);
 }
 
+vg_rc vg_sigma_set_build(vg_sigma_set *s, vg_error *err)
+{
+    return vg_sigma_engine_build(s->engine, err);
+}
+
 const vg_sigma_engine *vg_sigma_set_engine(const vg_sigma_set *s)
 {
     return s->engine;

@@ -40,6 +40,9 @@ void vg_sigma_set_free(vg_sigma_set *s);
 vg_rc vg_sigma_set_add(vg_sigma_set *s, const char *path, void (*on_error)(void *ctx, const char *msg), void *ctx,
                        vg_error *err);
 
+/* Builds the engine's prefilter once every file is added (vg_sigma_engine_build). */
+vg_rc vg_sigma_set_build(vg_sigma_set *s, vg_error *err);
+
 /* The engine holding every loaded rule. */
 const vg_sigma_engine *vg_sigma_set_engine(const vg_sigma_set *s);
 

@@ -119,9 +119,7 @@ int sv_text_match(const vg_sigma_matcher *m, const sv_alt *a, const char *s, siz
 
 /* --- scalar texts ---------------------------------------------------------------------- */
 
-/* The text of scalar v in s and n (decoded into buf when escaped). 1: text, 0: none (null,
- * absent, container), -1: too long for the scratch. */
-static int scalar_text(const vg_value *v, char *buf, size_t cap, const char **s, size_t *n)
+int vg_sigma_scalar_text(const vg_value *v, char *buf, size_t cap, const char **s, size_t *n)
 {
     switch (v->type) {
     case VG_JSON_STRING:
@@ -304,7 +302,7 @@ static int fieldref_match(const match_env *e, const sv_alt *a, const char *s, si
     const char *t;
     size_t tn;
     if (o.type != VG_JSON_ARRAY) {
-        int r = scalar_text(&o, buf, cap, &t, &tn);
+        int r = vg_sigma_scalar_text(&o, buf, cap, &t, &tn);
         return r <= 0 ? r : texts_equal(e->m, s, n, t, tn);
     }
     size_t i = 1;
@@ -316,7 +314,7 @@ static int fieldref_match(const match_env *e, const sv_alt *a, const char *s, si
             break;
         if (k == VG_SIGMA_MAX_ARRAY)
             return -1;
-        int r = scalar_text(&el, buf, cap, &t, &tn);
+        int r = vg_sigma_scalar_text(&el, buf, cap, &t, &tn);
         if (r < 0)
             result = -1;
         else if (r > 0 && texts_equal(e->m, s, n, t, tn))
@@ -372,7 +370,7 @@ static int group_scalar(const match_env *e, const sv_group *g, const vg_value *v
     const char *s;
     size_t n;
     char *buf = e->scratch ? e->scratch->buf[0] : NULL;
-    int r = scalar_text(v, buf, e->scratch ? e->scratch->cap : 0, &s, &n);
+    int r = vg_sigma_scalar_text(v, buf, e->scratch ? e->scratch->cap : 0, &s, &n);
     if (r <= 0)
         return r;
     int acc = 0;

@@ -95,6 +95,11 @@ void vg_sigma_scratch_free(vg_sigma_scratch *s);
 int vg_sigma_matcher_match(const vg_sigma_matcher *m, const vg_value *field, vg_sigma_field_fn other,
                            void *ctx, vg_sigma_scratch *scratch);
 
+/* The text a scalar value v is matched as, in *s and *n: a string's content (decoded into
+ * buf[0..cap) when escaped), a number's literal, "true"/"false". 1: text, 0: none (null,
+ * absent, container), -1: too long for buf. */
+int vg_sigma_scalar_text(const vg_value *v, char *buf, size_t cap, const char **s, size_t *n);
+
 /* Matches a keyword matcher against plain text[0..len) (the engine chooses the text). */
 int vg_sigma_keyword_match(const vg_sigma_matcher *m, const char *text, size_t len,
                            vg_sigma_scratch *scratch);

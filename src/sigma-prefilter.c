@@ -1,0 +1,919 @@
+/*
+ * sigma-prefilter: the literal prefilter of the Sigma engine (see sigma-prefilter.h and
+ * docs/sigma.md, "The fast path"). Build: fast conditions, one Hyperscan database per
+ * (source, place), trigger sets per rule, candidate lists per database and source. Per event:
+ * scan each place once, record matched groups, collect candidate rules.
+ *
+ * Main structures: sg_prefilter holds, per mapping source, its databases (pf_db: a Hyperscan
+ * database, for each pattern id the (condition, group, rule-to-wake) targets it stands for,
+ * and the rules to wake when the place cannot be scanned) and its always rules.
+ */
+#include "sigma-prefilter.h"
+
+#include <hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util-casefold.h"
+#include "util-mem.h"
+
+#define PF_MAX_HAZARDS 16           /* limit: code points folding to ASCII the guard looks for */
+#define PF_MAX_ROUNDS 8             /* limit: rebuilds after Hyperscan refused patterns */
+
+typedef struct pf_target {
+    uint32_t fc;                    /* fast condition */
+    uint32_t group;                 /* the rule value (group) the pattern came from */
+    uint32_t rule;                  /* the rule to make a candidate (fc is a trigger), or SG_NONE */
+} pf_target;
+
+typedef struct pf_db {
+    uint32_t place;                 /* engine place, or nplaces for the keyword text */
+    hs_database_t *db;
+    int caseless;                   /* holds caseless patterns: the folding guard applies */
+    uint32_t *tgt_off;              /* per pattern id: targets [tgt_off[id], tgt_off[id + 1]) */
+    pf_target *tgts;
+    uint32_t npatterns;
+    uint64_t *at_end;               /* bit per pattern id: the literal must end the value */
+    uint32_t *fallback;             /* rules with a trigger on this place (place not scannable) */
+    uint32_t nfallback;
+} pf_db;
+
+typedef struct pf_source {
+    pf_db *dbs;
+    uint32_t ndbs;
+    uint32_t *always;               /* rules without a trigger set */
+    uint32_t nalways;
+} pf_source;
+
+struct sg_prefilter {
+    pf_source *src;
+    size_t nsrc;
+    uint32_t nfc;
+    sg_cfield **fcs;                /* [fc]: the condition */
+    uint32_t *fc_rule;              /* [fc]: its rule */
+    uint8_t *fc_trigger;            /* [fc]: in its rule's trigger set */
+    int32_t *rule_triggers;         /* [rule]: size of its trigger set; -1: always; -2: not active */
+    char hazard[PF_MAX_HAZARDS][4]; /* UTF-8 of non-ASCII code points that fold to ASCII */
+    uint8_t hazard_len[PF_MAX_HAZARDS];
+    uint32_t nhazards;
+    int hazard_all;                 /* too many: any non-ASCII byte is a hazard */
+};
+
+struct sg_pf_scratch {
+    hs_scratch_t *hs;
+    char *buf;                      /* decoded string values */
+};
+
+/* ---- building: fast conditions -------------------------------------------------------- */
+
+/* Is the field condition decided by its literals in a way the databases can express? */
+static int fast_condition(const sg_cfield *f, uint64_t *full)
+{
+    const vg_sigma_literal *lits;
+    size_t n = vg_sigma_matcher_literals(f->m, &lits);
+    uint32_t ngroups = f->src->nvalues;
+    uint64_t seen = 0;
+    *full = 0;
+    if (n == 0 || !vg_sigma_matcher_is_literal(f->m))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lits[i].len == 0 || (lits[i].flags & VG_SIGMA_PAT_UNICODE))
+            return 0;
+        if (lits[i].group < 64)
+            seen |= 1ull << lits[i].group;
+    }
+    if (vg_sigma_matcher_is_all(f->m)) {
+        if (ngroups == 0 || ngroups > 64)
+            return 0;
+        *full = ngroups == 64 ? ~0ull : (1ull << ngroups) - 1;
+        if ((seen & *full) != *full)
+            return 0;   /* a value without alternatives never matches: leave it to the reference */
+    }
+    return 1;
+}
+
+/* Numbers the fast conditions of active rules (refused ones excluded). */
+static vg_rc number_conditions(vg_sigma_engine *e, sg_prefilter *pf, const uint8_t *refused, vg_error *err)
+{
+    uint32_t n = 0, all = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        n = all = 0;
+        for (size_t r = 0; r < e->nrules; r++) {
+            sg_crule *cr = e->rules[r];
+            if (cr->entry.status != VG_SIGMA_ACTIVE)
+                continue;
+            for (uint32_t s = 0; s < cr->nsearches; s++)
+                for (uint32_t g = 0; g < cr->searches[s].n; g++)
+                    for (uint32_t k = 0; k < cr->searches[s].groups[g].n; k++) {
+                        sg_cfield *f = &cr->searches[s].groups[g].fields[k];
+                        all++;
+                        if (pass == 0) {
+                            uint64_t full;
+                            f->fc = SG_NONE;
+                            if (!fast_condition(f, &full) || (refused && refused[all - 1]))
+                                continue;
+                            f->full = full;
+                            f->fc = n++;
+                            continue;
+                        }
+                        if (f->fc == SG_NONE)
+                            continue;
+                        pf->fcs[f->fc] = f;
+                        pf->fc_rule[f->fc] = (uint32_t)r;
+                    }
+        }
+        if (pass == 0) {
+            pf->nfc = n;
+            pf->fcs = vg_calloc(n ? n : 1, sizeof *pf->fcs);
+            pf->fc_rule = vg_calloc(n ? n : 1, sizeof *pf->fc_rule);
+            pf->fc_trigger = vg_calloc(n ? n : 1, 1);
+            if (!pf->fcs || !pf->fc_rule || !pf->fc_trigger)
+                return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+        }
+    }
+    e->info.conditions = all;
+    e->info.fast = pf->nfc;
+    return VG_OK;
+}
+
+/* The place of fast condition f of rule r in source slot. */
+static uint32_t fc_place(const vg_sigma_engine *e, const sg_crule *r, uint32_t slot, const sg_cfield *f)
+{
+    return f->name == SG_NONE ? (uint32_t)e->nplaces : r->places[slot * r->nnames + f->name];
+}
+
+static uint32_t slot_of(const sg_crule *r, uint16_t source)
+{
+    for (uint32_t i = 0; i < r->nsources; i++)
+        if (r->sources[i] == source)
+            return i;
+    return 0;
+}
+
+/* ---- building: databases ------------------------------------------------------------- */
+
+typedef struct pf_ent {
+    uint32_t place;
+    unsigned flags;                 /* VG_SIGMA_PAT_START | END | CASELESS (the pattern's kind) */
+    const unsigned char *bytes;
+    size_t len;
+    uint32_t fc, group;
+} pf_ent;
+
+static int ent_cmp(const void *pa, const void *pb)
+{
+    const pf_ent *a = pa, *b = pb;
+    if (a->place != b->place)
+        return a->place < b->place ? -1 : 1;
+    if (a->flags != b->flags)
+        return a->flags < b->flags ? -1 : 1;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    int c = memcmp(a->bytes, b->bytes, a->len);
+    if (c)
+        return c;
+    return a->fc < b->fc ? -1 : a->fc > b->fc;
+}
+
+static int same_pattern(const pf_ent *a, const pf_ent *b)
+{
+    return a->place == b->place && a->flags == b->flags && a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+/* The entries (one per literal of a fast condition) of source src, sorted by place and pattern. */
+static vg_rc source_entries(const vg_sigma_engine *e, const sg_prefilter *pf, uint16_t src, pf_ent **out,
+                            size_t *nout, vg_error *err)
+{
+    size_t n = 0, cap = 0;
+    pf_ent *v = NULL;
+    for (uint32_t k = 0; k < e->by_source_n[src]; k++) {
+        const sg_crule *r = e->rules[e->by_source[src][k]];
+        uint32_t slot = slot_of(r, src);
+        for (uint32_t s = 0; s < r->nsearches; s++)
+            for (uint32_t g = 0; g < r->searches[s].n; g++)
+                for (uint32_t f = 0; f < r->searches[s].groups[g].n; f++) {
+                    const sg_cfield *cf = &r->searches[s].groups[g].fields[f];
+                    if (cf->fc == SG_NONE)
+                        continue;
+                    const vg_sigma_literal *lits;
+                    size_t nl = vg_sigma_matcher_literals(cf->m, &lits);
+                    for (size_t i = 0; i < nl; i++) {
+                        if (n == cap) {
+                            cap = cap ? cap * 2 : 1024;
+                            pf_ent *nv = vg_realloc(v, cap * sizeof *nv);
+                            if (!nv) {
+                                vg_free(v);
+                                return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+                            }
+                            v = nv;
+                        }
+                        v[n++] = (pf_ent){ fc_place(e, r, slot, cf),
+                                           lits[i].flags & (VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_CASELESS),
+                                           lits[i].bytes, lits[i].len, cf->fc, lits[i].group };
+                    }
+                }
+    }
+    (void)pf;
+    if (n)
+        qsort(v, n, sizeof *v, ent_cmp);
+    *out = v;
+    *nout = n;
+    return VG_OK;
+}
+
+/* The Hyperscan expression of a literal: bytes escaped, anchored with ^ at the start. */
+static char *pattern_text(const pf_ent *p)
+{
+    char *s = vg_malloc(p->len * 4 + 8), *o = s;
+    static const char hex[] = "0123456789abcdef";
+    if (!s)
+        return NULL;
+    if (p->flags & VG_SIGMA_PAT_START)
+        *o++ = '^';
+    for (size_t i = 0; i < p->len; i++) {
+        unsigned char c = p->bytes[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o = '\0';     /* the end anchor is checked in on_match: Hyperscan compiles \z slowly */
+    return s;
+}
+
+static void db_free(pf_db *d)
+{
+    hs_free_database(d->db);
+    vg_free(d->tgt_off);
+    vg_free(d->tgts);
+    vg_free(d->at_end);
+    vg_free(d->fallback);
+}
+
+/* Marks every condition of entries v[0..n) refused (an index over all conditions). */
+static void refuse(const sg_prefilter *pf, const pf_ent *v, size_t n, uint8_t *refused, const uint32_t *fc_all)
+{
+    for (size_t i = 0; i < n; i++)
+        refused[fc_all[v[i].fc]] = 1;
+    (void)pf;
+}
+
+/* Compiles the database of the entries v[0..n) of one place into d. Returns 1 when Hyperscan
+ * refused something (recorded in refused), 0 when compiled, -1 when out of memory. */
+static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *v, size_t n, pf_db *d,
+                      uint8_t *refused, const uint32_t *fc_all)
+{
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++)
+        np += i == 0 || !same_pattern(&v[i - 1], &v[i]);
+    char **exprs = vg_calloc(np, sizeof *exprs);
+    unsigned *flags = vg_calloc(np, sizeof *flags), *ids = vg_calloc(np, sizeof *ids);
+    size_t *first = vg_calloc(np + 1, sizeof *first);
+    d->tgt_off = vg_calloc(np + 1, sizeof *d->tgt_off);
+    d->tgts = vg_calloc(n, sizeof *d->tgts);
+    d->at_end = vg_calloc(np / 64 + 1, sizeof *d->at_end);
+    int result = -1;
+    if (!exprs || !flags || !ids || !first || !d->tgt_off || !d->tgts || !d->at_end)
+        goto done;
+    d->place = v[0].place;
+    d->npatterns = (uint32_t)np;
+    size_t p = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || !same_pattern(&v[i - 1], &v[i])) {
+            first[p] = i;
+            d->tgt_off[p] = (uint32_t)i;
+            if (!(exprs[p] = pattern_text(&v[i])))
+                goto done;
+            /* an end-anchored literal must see every occurrence to find the one at the end */
+            flags[p] = ((v[i].flags & VG_SIGMA_PAT_END) ? 0 : HS_FLAG_SINGLEMATCH) |
+                       ((v[i].flags & VG_SIGMA_PAT_CASELESS) ? HS_FLAG_CASELESS : 0);
+            if (v[i].flags & VG_SIGMA_PAT_END)
+                d->at_end[p / 64] |= 1ull << (p % 64);
+            d->caseless |= (v[i].flags & VG_SIGMA_PAT_CASELESS) != 0;
+            ids[p] = (unsigned)p;
+            p++;
+        }
+        d->tgts[i] = (pf_target){ v[i].fc, v[i].group, SG_NONE };
+    }
+    first[np] = n;
+    d->tgt_off[np] = (uint32_t)n;
+    hs_compile_error_t *ce = NULL;
+    if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)np, HS_MODE_BLOCK, NULL, &d->db, &ce) ==
+        HS_SUCCESS) {
+        result = 0;
+        goto done;
+    }
+    result = 1;
+    if (!e->info.first_refusal[0])
+        snprintf(e->info.first_refusal, sizeof e->info.first_refusal, "%s%s%.200s",
+                 ce && ce->message ? ce->message : "compile failed", ce && ce->expression >= 0 ? ": " : "",
+                 ce && ce->expression >= 0 ? exprs[ce->expression] : "");
+    if (ce && ce->expression >= 0 && (size_t)ce->expression < np) {
+        size_t k = (size_t)ce->expression;
+        refuse(pf, v + first[k], first[k + 1] - first[k], refused, fc_all);
+    } else {
+        refuse(pf, v, n, refused, fc_all);
+    }
+    e->info.refused++;
+    hs_free_compile_error(ce);
+    d->db = NULL;
+done:
+    for (size_t i = 0; exprs && i < np; i++)
+        vg_free(exprs[i]);
+    vg_free(exprs);
+    vg_free(flags);
+    vg_free(ids);
+    vg_free(first);
+    return result;
+}
+
+/* Builds the databases of source src. Returns as compile_db. */
+static int build_source(vg_sigma_engine *e, sg_prefilter *pf, uint16_t src, uint8_t *refused, const uint32_t *fc_all,
+                        vg_error *err)
+{
+    pf_ent *v = NULL;
+    size_t n = 0;
+    if (source_entries(e, pf, src, &v, &n, err))
+        return -1;
+    pf_source *ps = &pf->src[src];
+    uint32_t nplaces = 0;
+    for (size_t i = 0; i < n; i++)
+        nplaces += i == 0 || v[i].place != v[i - 1].place;
+    int result = 0;
+    if (nplaces && !(ps->dbs = vg_calloc(nplaces, sizeof *ps->dbs)))
+        result = -1;
+    for (size_t i = 0; i < n && result >= 0;) {
+        size_t j = i + 1;
+        while (j < n && v[j].place == v[i].place)
+            j++;
+        pf_db *d = &ps->dbs[ps->ndbs++];
+        int r = compile_db(e, pf, v + i, j - i, d, refused, fc_all);
+        if (r < 0)
+            result = -1;
+        else if (r > 0)
+            result = 1;
+        i = j;
+    }
+    vg_free(v);
+    if (result < 0)
+        vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    return result;
+}
+
+/* ---- building: triggers --------------------------------------------------------------- */
+
+typedef struct tset {
+    size_t off, n;                  /* fast conditions pool[off..off+n) */
+    double cost;                    /* expected work: lower is better */
+    int bot;                        /* no trigger set: the rule must always run */
+} tset;
+
+typedef struct tpool {
+    uint32_t *v;
+    size_t n, cap;
+    int nomem;
+} tpool;
+
+static size_t tpool_push(tpool *p, uint32_t x)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 256;
+        uint32_t *nv = vg_realloc(p->v, cap * sizeof *nv);
+        if (!nv) {
+            p->nomem = 1;
+            return p->n;
+        }
+        p->v = nv;
+        p->cap = cap;
+    }
+    p->v[p->n] = x;
+    return p->n++;
+}
+
+/* How often a condition is expected to hold: short literals often, long ones rarely. */
+static double fc_cost(const sg_cfield *f)
+{
+    const vg_sigma_literal *lits;
+    size_t n = vg_sigma_matcher_literals(f->m, &lits);
+    double c = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = 1.0 / (1.0 + (double)lits[i].len);
+        if ((lits[i].flags & (VG_SIGMA_PAT_START | VG_SIGMA_PAT_END)) == (VG_SIGMA_PAT_START | VG_SIGMA_PAT_END))
+            x *= 0.5;
+        c += x;
+    }
+    return c;
+}
+
+static const tset TBOT = { 0, 0, 0, 1 };
+
+static tset tunion(tpool *p, tset a, tset b)
+{
+    if (a.bot || b.bot)
+        return TBOT;
+    tset u = { p->n, a.n + b.n, a.cost + b.cost, 0 };
+    for (size_t i = 0; i < a.n; i++)
+        tpool_push(p, p->v[a.off + i]);
+    for (size_t i = 0; i < b.n; i++)
+        tpool_push(p, p->v[b.off + i]);
+    return u;
+}
+
+static tset tbetter(tset a, tset b)
+{
+    if (a.bot)
+        return b;
+    if (b.bot)
+        return a;
+    return b.cost < a.cost ? b : a;
+}
+
+/* Search s: one fast condition per group (the cheapest); none in some group: no set. */
+static tset tsearch(tpool *p, const sg_crule *r, uint32_t s)
+{
+    const sg_csearch *cs = &r->searches[s];
+    tset t = { p->n, 0, 0, 0 };
+    if (cs->n == 0)
+        return TBOT;
+    for (uint32_t g = 0; g < cs->n; g++) {
+        const sg_cfield *best = NULL;
+        double bc = 0;
+        for (uint32_t f = 0; f < cs->groups[g].n; f++) {
+            const sg_cfield *cf = &cs->groups[g].fields[f];
+            if (cf->fc == SG_NONE)
+                continue;
+            double c = fc_cost(cf);
+            if (!best || c < bc) {
+                best = cf;
+                bc = c;
+            }
+        }
+        if (!best)
+            return TBOT;
+        tpool_push(p, best->fc);
+        t.n++;
+        t.cost += bc;
+    }
+    return t;
+}
+
+static tset tcond(tpool *p, const sg_crule *r, const vg_sigma_cond *c, uint32_t n)
+{
+    const vg_sigma_cnode *node = &c->nodes[n];
+    switch (node->kind) {
+    case VG_SIGMA_C_ID:
+        return tsearch(p, r, node->a);
+    case VG_SIGMA_C_NOT:
+        return TBOT;
+    case VG_SIGMA_C_AND:
+        return tbetter(tcond(p, r, c, node->a), tcond(p, r, c, node->b));
+    case VG_SIGMA_C_OR:
+        return tunion(p, tcond(p, r, c, node->a), tcond(p, r, c, node->b));
+    case VG_SIGMA_C_OF: {
+        if (node->b == 0)
+            return TBOT;
+        int every = node->need >= node->b;  /* all of: any one of them must hold */
+        tset t = tsearch(p, r, c->ids[node->a]);
+        for (uint32_t i = 1; i < node->b; i++) {
+            tset x = tsearch(p, r, c->ids[node->a + i]);
+            t = every ? tbetter(t, x) : tunion(p, t, x);
+        }
+        return t;
+    }
+    }
+    return TBOT;
+}
+
+/* The trigger set of rule r (conditions OR'ed) into p; bot when it has none. */
+static tset rule_triggers(tpool *p, const sg_crule *r)
+{
+    tset t = TBOT;
+    for (uint32_t k = 0; k < r->det->nconds; k++) {
+        tset x = tcond(p, r, &r->det->conds[k], r->det->conds[k].root);
+        t = k == 0 ? x : tunion(p, t, x);
+        if (t.bot)
+            break;
+    }
+    return t;
+}
+
+/* Appends x to the list *v (n, cap). */
+static int list_push(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
+{
+    if (*n == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 8;
+        uint32_t *nv = vg_realloc(*v, c * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = c;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+static pf_db *find_db(pf_source *ps, uint32_t place)
+{
+    for (uint32_t i = 0; i < ps->ndbs; i++)
+        if (ps->dbs[i].place == place)
+            return &ps->dbs[i];
+    return NULL;
+}
+
+/* Computes every rule's trigger set; fills the always lists, the fallback lists and the
+ * targets' rules to wake. */
+static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
+{
+    tpool p = { 0 };
+    uint8_t *has = vg_calloc(e->nrules ? e->nrules : 1, 1);
+    pf->rule_triggers = vg_malloc((e->nrules ? e->nrules : 1) * sizeof *pf->rule_triggers);
+    if (!has || !pf->rule_triggers) {
+        vg_free(has);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    for (size_t i = 0; i < e->nrules; i++)
+        pf->rule_triggers[i] = -2;
+    for (size_t i = 0; i < e->nrules; i++) {
+        const sg_crule *r = e->rules[i];
+        if (r->entry.status != VG_SIGMA_ACTIVE)
+            continue;
+        p.n = 0;
+        tset t = rule_triggers(&p, r);
+        if (p.nomem)
+            break;
+        has[i] = !t.bot;
+        pf->rule_triggers[i] = t.bot ? -1 : (int32_t)t.n;
+        if (t.bot)
+            e->info.always_rules++;
+        else
+            e->info.trigger_rules++;
+        for (size_t k = 0; !t.bot && k < t.n; k++)
+            pf->fc_trigger[p.v[t.off + k]] = 1;
+    }
+    vg_free(p.v);
+    vg_rc rc = p.nomem ? vg_fail(err, VG_ERR_NOMEM, 0, "out of memory") : VG_OK;
+    for (size_t s = 0; s < pf->nsrc && !rc; s++) {
+        pf_source *ps = &pf->src[s];
+        uint32_t cap_always = 0;
+        uint32_t *cap_fb = vg_calloc(ps->ndbs ? ps->ndbs : 1, sizeof *cap_fb);
+        if (!cap_fb) {
+            rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+            break;
+        }
+        for (uint32_t k = 0; k < e->by_source_n[s] && !rc; k++) {
+            uint32_t ri = e->by_source[s][k];
+            const sg_crule *r = e->rules[ri];
+            if (!has[ri]) {
+                if (list_push(&ps->always, &ps->nalways, &cap_always, ri))
+                    rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+                continue;
+            }
+            uint32_t slot = slot_of(r, (uint16_t)s);
+            for (uint32_t si = 0; si < r->nsearches && !rc; si++)
+                for (uint32_t g = 0; g < r->searches[si].n && !rc; g++)
+                    for (uint32_t f = 0; f < r->searches[si].groups[g].n && !rc; f++) {
+                        const sg_cfield *cf = &r->searches[si].groups[g].fields[f];
+                        if (cf->fc == SG_NONE || !pf->fc_trigger[cf->fc])
+                            continue;
+                        pf_db *d = find_db(ps, fc_place(e, r, slot, cf));
+                        if (!d || (d->nfallback && d->fallback[d->nfallback - 1] == ri))
+                            continue;
+                        if (list_push(&d->fallback, &d->nfallback, &cap_fb[d - ps->dbs], ri))
+                            rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+                    }
+        }
+        vg_free(cap_fb);
+        for (uint32_t d = 0; d < ps->ndbs; d++)
+            for (uint32_t k = 0; k < ps->dbs[d].tgt_off[ps->dbs[d].npatterns]; k++) {
+                pf_target *t = &ps->dbs[d].tgts[k];
+                t->rule = pf->fc_trigger[t->fc] ? pf->fc_rule[t->fc] : SG_NONE;
+            }
+    }
+    vg_free(has);
+    return rc;
+}
+
+/* ---- building: the whole -------------------------------------------------------------- */
+
+/* Code points outside ASCII whose simple folding is ASCII (U+017F, U+212A): a caseless ASCII
+ * literal could match them in the reference matcher but not in Hyperscan. */
+static void find_hazards(sg_prefilter *pf)
+{
+    for (uint32_t cp = 0x80; cp < 0x110000; cp++) {
+        if ((cp >= 0xd800 && cp < 0xe000) || vg_casefold(cp) >= 0x80)
+            continue;
+        if (pf->nhazards == PF_MAX_HAZARDS) {
+            pf->hazard_all = 1;
+            return;
+        }
+        char *o = pf->hazard[pf->nhazards];
+        uint8_t n;
+        if (cp < 0x800) {
+            o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+        } else if (cp < 0x10000) {
+            o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | ((cp >> 6) & 0x3f)), o[2] = (char)(0x80 | (cp & 0x3f));
+            n = 3;
+        } else {
+            o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+            o[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
+        }
+        pf->hazard_len[pf->nhazards++] = n;
+    }
+}
+
+static void free_dbs(sg_prefilter *pf)
+{
+    for (size_t s = 0; s < pf->nsrc; s++) {
+        for (uint32_t d = 0; d < pf->src[s].ndbs; d++)
+            db_free(&pf->src[s].dbs[d]);
+        vg_free(pf->src[s].dbs);
+        vg_free(pf->src[s].always);
+        pf->src[s] = (pf_source){ 0 };
+    }
+    vg_free(pf->fcs);
+    vg_free(pf->fc_rule);
+    vg_free(pf->fc_trigger);
+    vg_free(pf->rule_triggers);
+    pf->rule_triggers = NULL;
+    pf->fcs = NULL;
+    pf->fc_rule = NULL;
+    pf->fc_trigger = NULL;
+}
+
+void sg_prefilter_free(sg_prefilter *pf)
+{
+    if (!pf)
+        return;
+    free_dbs(pf);
+    vg_free(pf->src);
+    vg_free(pf);
+}
+
+/* Index over all conditions (in number_conditions' order) of each fast condition. */
+static vg_rc index_all(const vg_sigma_engine *e, const sg_prefilter *pf, uint32_t **out, vg_error *err)
+{
+    uint32_t *v = vg_calloc(pf->nfc ? pf->nfc : 1, sizeof *v), all = 0;
+    if (!v)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (size_t r = 0; r < e->nrules; r++) {
+        const sg_crule *cr = e->rules[r];
+        if (cr->entry.status != VG_SIGMA_ACTIVE)
+            continue;
+        for (uint32_t s = 0; s < cr->nsearches; s++)
+            for (uint32_t g = 0; g < cr->searches[s].n; g++)
+                for (uint32_t k = 0; k < cr->searches[s].groups[g].n; k++, all++)
+                    if (cr->searches[s].groups[g].fields[k].fc != SG_NONE)
+                        v[cr->searches[s].groups[g].fields[k].fc] = all;
+    }
+    *out = v;
+    return VG_OK;
+}
+
+vg_rc sg_prefilter_build(vg_sigma_engine *e, vg_error *err)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sg_prefilter_free(e->pf);
+    e->pf = NULL;
+    memset(&e->info, 0, sizeof e->info);
+    sg_prefilter *pf = vg_calloc(1, sizeof *pf);
+    size_t ns = vg_sigma_mapping_count(e->map);
+    uint32_t total = 0;
+    for (size_t r = 0; r < e->nrules; r++)
+        for (uint32_t s = 0; e->rules[r]->entry.status == VG_SIGMA_ACTIVE && s < e->rules[r]->nsearches; s++)
+            for (uint32_t g = 0; g < e->rules[r]->searches[s].n; g++)
+                total += e->rules[r]->searches[s].groups[g].n;
+    uint8_t *refused = vg_calloc(total ? total : 1, 1);
+    uint32_t *fc_all = NULL;
+    vg_rc rc = VG_OK;
+    if (!pf || !refused || !(pf->src = vg_calloc(ns ? ns : 1, sizeof *pf->src))) {
+        rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+        goto fail;
+    }
+    pf->nsrc = ns;
+    find_hazards(pf);
+    for (int round = 0;; round++) {
+        uint32_t refusals = e->info.refused;
+        char first[VG_ERROR_MSG_MAX];
+        memcpy(first, e->info.first_refusal, sizeof first);
+        memset(&e->info, 0, sizeof e->info);
+        e->info.refused = refusals;
+        memcpy(e->info.first_refusal, first, sizeof first);
+        if ((rc = number_conditions(e, pf, refused, err)) || (rc = index_all(e, pf, &fc_all, err)))
+            goto fail;
+        int again = 0;
+        for (size_t s = 0; s < ns; s++) {
+            int r = build_source(e, pf, (uint16_t)s, refused, fc_all, err);
+            if (r < 0) {
+                rc = VG_ERR_NOMEM;
+                goto fail;
+            }
+            again |= r;
+        }
+        vg_free(fc_all);
+        fc_all = NULL;
+        if (!again)
+            break;
+        free_dbs(pf);
+        if (round + 1 == PF_MAX_ROUNDS) {   /* give up: everything through the reference */
+            memset(refused, 1, total ? total : 1);
+        }
+    }
+    if ((rc = build_triggers(e, pf, err)))
+        goto fail;
+    for (size_t s = 0; s < ns; s++)
+        for (uint32_t d = 0; d < pf->src[s].ndbs; d++) {
+            e->info.databases++;
+            e->info.patterns += pf->src[s].dbs[d].npatterns;
+        }
+    vg_free(refused);
+    e->pf = pf;
+    e->info.built = 1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    e->info.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return VG_OK;
+fail:
+    vg_free(fc_all);
+    vg_free(refused);
+    sg_prefilter_free(pf);
+    for (size_t r = 0; r < e->nrules; r++)      /* no prefilter: every condition is reference */
+        for (uint32_t s = 0; e->rules[r]->entry.status == VG_SIGMA_ACTIVE && s < e->rules[r]->nsearches; s++)
+            for (uint32_t g = 0; g < e->rules[r]->searches[s].n; g++)
+                for (uint32_t k = 0; k < e->rules[r]->searches[s].groups[g].n; k++)
+                    e->rules[r]->searches[s].groups[g].fields[k].fc = SG_NONE;
+    e->info.built = 0;
+    return rc;
+}
+
+int sg_prefilter_triggers(const vg_sigma_engine *e, size_t entry)
+{
+    if (!e->pf || !e->pf->rule_triggers || entry >= e->nrules)
+        return -2;
+    return e->pf->rule_triggers[entry];
+}
+
+/* ---- workers -------------------------------------------------------------------------- */
+
+vg_rc sg_prefilter_worker_new(vg_sigma_worker *w, vg_error *err)
+{
+    const vg_sigma_engine *e = w->e;
+    const sg_prefilter *pf = e->pf;
+    if (!pf)
+        return VG_OK;
+    w->pfs = vg_calloc(1, sizeof *w->pfs);
+    w->place_pass = vg_calloc(e->nplaces + 1, sizeof *w->place_pass);
+    w->fc_pass = vg_calloc(pf->nfc ? pf->nfc : 1, sizeof *w->fc_pass);
+    w->fc_bits = vg_calloc(pf->nfc ? pf->nfc : 1, sizeof *w->fc_bits);
+    w->cand_pass = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->cand_pass);
+    w->cand = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->cand);
+    if (!w->pfs || !w->place_pass || !w->fc_pass || !w->fc_bits || !w->cand_pass || !w->cand ||
+        !(w->pfs->buf = vg_malloc(w->max_value + 1)))
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (size_t s = 0; s < pf->nsrc; s++)
+        for (uint32_t d = 0; d < pf->src[s].ndbs; d++)
+            if (pf->src[s].dbs[d].db && hs_alloc_scratch(pf->src[s].dbs[d].db, &w->pfs->hs) != HS_SUCCESS)
+                return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory (Hyperscan scratch)");
+    w->pass = 1;
+    return VG_OK;
+}
+
+void sg_prefilter_worker_free(vg_sigma_worker *w)
+{
+    if (w->pfs) {
+        hs_free_scratch(w->pfs->hs);
+        vg_free(w->pfs->buf);
+        vg_free(w->pfs);
+    }
+    vg_free(w->place_pass);
+    vg_free(w->fc_pass);
+    vg_free(w->fc_bits);
+    vg_free(w->cand_pass);
+    vg_free(w->cand);
+}
+
+void sg_prefilter_new_pass(vg_sigma_worker *w)
+{
+    if (!w->place_pass)
+        return;
+    if (++w->pass == 0) {
+        const vg_sigma_engine *e = w->e;
+        memset(w->place_pass, 0, (e->nplaces + 1) * sizeof *w->place_pass);
+        memset(w->fc_pass, 0, (e->pf->nfc ? e->pf->nfc : 1) * sizeof *w->fc_pass);
+        memset(w->cand_pass, 0, (e->nrules ? e->nrules : 1) * sizeof *w->cand_pass);
+        w->pass = 1;
+    }
+}
+
+/* ---- per event ------------------------------------------------------------------------ */
+
+static void add_candidate(vg_sigma_worker *w, uint32_t rule)
+{
+    if (w->cand_pass[rule] != w->pass) {
+        w->cand_pass[rule] = w->pass;
+        w->cand[w->ncand++] = rule;
+    }
+}
+
+typedef struct scan_ctx {
+    vg_sigma_worker *w;
+    const pf_db *d;
+    unsigned long long len;         /* of the scanned text */
+} scan_ctx;
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+    const scan_ctx *c = ctx;
+    vg_sigma_worker *w = c->w;
+    (void)from, (void)flags;
+    if ((c->d->at_end[id / 64] >> (id % 64) & 1) && to != c->len)
+        return 0;
+    for (uint32_t k = c->d->tgt_off[id]; k < c->d->tgt_off[id + 1]; k++) {
+        const pf_target *t = &c->d->tgts[k];
+        if (w->fc_pass[t->fc] != w->pass) {
+            w->fc_pass[t->fc] = w->pass;
+            w->fc_bits[t->fc] = 0;
+        }
+        w->fc_bits[t->fc] |= 1ull << (t->group & 63);
+        if (t->rule != SG_NONE)
+            add_candidate(w, t->rule);
+    }
+    return 0;
+}
+
+/* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
+ * when s holds a code point that folds to ASCII. */
+static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == n)
+        return 0;
+    if (pf->hazard_all)
+        return 1;
+    for (uint32_t k = 0; k < pf->nhazards; k++)
+        if (memmem(s + i, n - i, pf->hazard[k], pf->hazard_len[k]))
+            return 1;
+    return 0;
+}
+
+/* The text of place d's value to scan, or 0 when its conditions are all false (absent, null,
+ * object), or -1 when it cannot be scanned exactly (array, too long). */
+static int scan_text(vg_sigma_worker *w, const pf_db *d, const char **s, size_t *n)
+{
+    if (d->place == w->e->nplaces) {
+        sg_keyword_text(w);
+        *s = w->text;
+        *n = w->text_len;
+        return 1;
+    }
+    vg_value v = sg_place_value(w, d->place);
+    if (v.type == VG_JSON_ARRAY)
+        return -1;
+    return vg_sigma_scalar_text(&v, w->pfs->buf, w->max_value, s, n);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
+{
+    const sg_prefilter *pf = w->e->pf;
+    const pf_source *ps = &pf->src[src];
+    sg_prefilter_new_pass(w);
+    w->ncand = 0;
+    for (uint32_t i = 0; i < ps->ndbs; i++) {
+        const pf_db *d = &ps->dbs[i];
+        const char *s = NULL;
+        size_t n = 0;
+        int r = d->db ? scan_text(w, d, &s, &n) : -1;
+        if (r > 0 && d->caseless && fold_hazard(pf, s, n))
+            r = -1;
+        if (r > 0 && n > 0) {
+            scan_ctx c = { w, d, n };
+            if (n > UINT32_MAX || hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, &c) != HS_SUCCESS)
+                r = -1;
+            else
+                st->scanned++;
+        }
+        if (r >= 0) {
+            w->place_pass[d->place] = w->pass;
+            continue;
+        }
+        for (uint32_t k = 0; k < d->nfallback; k++)
+            add_candidate(w, d->fallback[k]);
+    }
+    for (uint32_t k = 0; k < ps->nalways; k++)
+        add_candidate(w, ps->always[k]);
+    if (w->ncand > 1)
+        qsort(w->cand, w->ncand, sizeof *w->cand, cmp_u32);
+}

@@ -1,0 +1,199 @@
+/*
+ * test-sigma-engine: the Sigma engine's literal prefilter on hand-written rules: the size of
+ * each rule's trigger set (AND takes one side, OR and "1 of" the union, "all of" one search,
+ * NOT nothing; neq, numbers, non-ASCII literals and regexes are not decided by literals), and
+ * on Sysmon process-creation events that every rule gives the same result with the prefilter
+ * and in reference mode (including the case-folding hazards U+212A KELVIN SIGN and U+017F
+ * LONG S, escaped JSON strings, arrays and absent fields).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "decode-fixture.h"
+#include "sigma-engine.h"
+#include "sigma-prefilter.h"
+
+static vg_sigma_mapping *map;
+
+static int setup(void **state)
+{
+    vg_error e;
+    if (json_setup(state) != 0)
+        return -1;
+    if (vg_sigma_mapping_load(&map, NULL, &e) != VG_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    vg_sigma_mapping_free(map);
+    return json_teardown(state);
+}
+
+/* One rule: its detection section (YAML, indented by 4), the expected trigger set size (-1:
+ * always), and whether it fires on each of the events below. */
+typedef struct rule_case {
+    const char *detection;
+    int triggers;
+    const char *fires;              /* one '1' or '0' per event of events[] */
+} rule_case;
+
+/* Sysmon process creation events: Image, CommandLine, then raw JSON of OriginalFileName. */
+static const char *const events[][3] = {
+    { "C:\\\\Windows\\\\System32\\\\cmd.exe", "cmd /c whoami", "'CMD.EXE'" },
+    { "C:\\\\Tools\\\\mimikatz.exe", "mimikatz sekurlsa::logonpasswords", "null" },
+    { "C:\\\\x\\\\a.exe", "KILL -9 \\u212a", "['a','cmd.exe']" },             /* escaped Kelvin sign */
+    { "C:\\\\x\\\\b.exe", "\xe2\x84\xaa" "ILL \xc5\xbf" "ekurlsa", "12" },          /* raw Kelvin, long s */
+    { "C:\\\\Windows\\\\System32\\\\CMD.EXE", "Ärger -enc abc", "'x'" },
+};
+#define NEVENTS (sizeof events / sizeof events[0])
+
+static const rule_case cases[] = {
+    /* AND of a search and a negation: the search's condition */
+    { "    sel:\n      Image|endswith: '\\cmd.exe'\n    filter:\n      CommandLine|contains: 'whoami'\n"
+      "    condition: sel and not filter\n", 1, "00001" },
+    /* OR: the union */
+    { "    a:\n      Image|endswith: 'a.exe'\n    b:\n      CommandLine|contains: 'sekurlsa'\n"
+      "    condition: a or b\n", 2, "01110" },
+    /* NOT alone: always */
+    { "    a:\n      Image|endswith: 'a.exe'\n    condition: not a\n", -1, "11011" },
+    /* 1 of: one condition per group of each search (a list of maps is one group per map) */
+    { "    sel1:\n      - Image|endswith: '\\cmd.exe'\n      - CommandLine|contains: 'zzz'\n"
+      "    sel2:\n      - CommandLine|startswith: 'mimikatz'\n      - Image|contains: '\\x\\'\n"
+      "    condition: 1 of sel*\n", 4, "11111" },
+    /* all of: one search's set (the cheaper one) */
+    { "    sel1:\n      Image|endswith: '.exe'\n    sel2:\n      CommandLine|contains: 'sekurlsa::logon'\n"
+      "    condition: all of sel*\n", 1, "01000" },
+    /* a group of two fields: one trigger, the cheaper (longer) literal */
+    { "    sel:\n      Image|endswith: '.exe'\n      CommandLine|contains: 'whoami'\n    condition: sel\n", 1,
+      "10000" },
+    /* keywords: contains, case-insensitive, over every string of the record */
+    { "    keywords:\n      - 'MIMIKATZ'\n      - 'kill -9'\n    condition: keywords\n", 1, "01100" },
+    /* |all: every value somewhere in the field */
+    { "    sel:\n      CommandLine|contains|all:\n        - 'kill'\n        - 'sekurlsa'\n    condition: sel\n", 1,
+      "00010" },
+    /* caseless ASCII literals against U+212A and U+017F (they fold to k and s) */
+    { "    sel:\n      CommandLine|startswith: 'kill '\n    condition: sel\n", 1, "00110" },
+    { "    sel:\n      CommandLine|endswith: 'sekurlsa'\n    condition: sel\n", 1, "00010" },
+    /* neq is not decided by literals: always */
+    { "    sel:\n      Image|neq: 'C:\\Tools\\mimikatz.exe'\n    condition: sel\n", -1, "10111" },
+    /* a number (also matches equal numbers): not a literal */
+    { "    sel:\n      OriginalFileName: 12\n    condition: sel\n", -1, "00010" },
+    /* a non-ASCII literal (Unicode folding): not prefiltered */
+    { "    sel:\n      CommandLine|contains: 'ärger'\n    condition: sel\n", -1, "00001" },
+    /* arrays, null, numbers and strings in the same field; equality */
+    { "    sel:\n      OriginalFileName: 'cmd.exe'\n    condition: sel\n", 1, "10100" },
+    /* a regex, or an inner wildcard: not literal; the other side of the AND carries the trigger */
+    { "    sel:\n      CommandLine|re: 'who.mi'\n    img:\n      Image|contains: 'System32'\n"
+      "    condition: sel and img\n", 1, "10000" },
+    { "    sel:\n      CommandLine|contains: 'mimi*sekur'\n    condition: sel\n", -1, "01000" },
+    /* two conditions (a list of conditions is OR'ed) */
+    { "    a:\n      Image|endswith: 'b.exe'\n    b:\n      CommandLine|contains: '-enc'\n"
+      "    condition:\n      - a\n      - b\n", 2, "00011" },
+};
+#define NCASES (sizeof cases / sizeof cases[0])
+
+static size_t hits_seen;
+static char hit_rules[64];
+
+static vg_rc on_hit(void *ctx, const vg_event *e, const vg_sigma_hit *hit)
+{
+    (void)ctx, (void)e;
+    if (hits_seen < sizeof hit_rules - 1)
+        hit_rules[hits_seen++] = (char)('A' + hit->entry->index);
+    return VG_OK;
+}
+
+/* The rules (as letters) that fire on event k, with or without the prefilter. */
+static const char *run_event(const vg_sigma_engine *e, vg_sigma_worker *w, size_t k, int reference)
+{
+    static char json[4096];
+    snprintf(json, sizeof json,
+             "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+             "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+             "'EventData':{'Image':'%s','CommandLine':'%s','OriginalFileName':%s}}}",
+             events[k][0], events[k][1], events[k][2]);
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+    vg_sigma_worker_set_reference(w, reference);
+    vg_sigma_stats st;
+    memset(&st, 0, sizeof st);
+    hits_seen = 0;
+    assert_int_equal(vg_sigma_engine_match(e, w, &ev, on_hit, NULL, &st), VG_OK);
+    hit_rules[hits_seen] = '\0';
+    return hit_rules;
+}
+
+static void test_triggers_and_results(void **state)
+{
+    (void)state;
+    vg_sigma_engine *e;
+    vg_error er;
+    vg_sigma_file *files[NCASES];
+    assert_int_equal(vg_sigma_engine_new(&e, map, NULL, &er), VG_OK);
+    for (size_t i = 0; i < NCASES; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, "title: case %zu\nlogsource:\n    product: windows\n    category: process_creation\n"
+                 "detection:\n%s", i, cases[i].detection);
+        if (vg_sigma_load_mem(&files[i], "case.yml", text, strlen(text), &er) != VG_OK)
+            fail_msg("case %zu: %s", i, er.msg);
+        assert_non_null(files[i]->docs[0].rule);
+        assert_int_equal(vg_sigma_engine_add(e, files[i], &er), VG_OK);
+        if (vg_sigma_engine_entry(e, i)->status != VG_SIGMA_ACTIVE)
+            fail_msg("case %zu: %s", i, vg_sigma_engine_entry(e, i)->reason);
+    }
+    assert_int_equal(sg_prefilter_triggers(e, 0), -2);     /* not built */
+    assert_int_equal(vg_sigma_engine_build(e, &er), VG_OK);
+    const vg_sigma_build_info *bi = vg_sigma_engine_build_info(e);
+    assert_true(bi->built);
+    assert_int_equal(bi->refused, 0);
+    unsigned always = 0;
+    for (size_t i = 0; i < NCASES; i++) {
+        if (sg_prefilter_triggers(e, i) != cases[i].triggers)
+            fail_msg("case %zu: %d triggers, expected %d", i, sg_prefilter_triggers(e, i), cases[i].triggers);
+        always += cases[i].triggers < 0;
+    }
+    assert_int_equal(bi->always_rules, always);
+    assert_int_equal(bi->trigger_rules, NCASES - always);
+    vg_sigma_worker *w;
+    assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
+    for (size_t k = 0; k < NEVENTS; k++) {
+        char want[64], fast[64];
+        size_t n = 0;
+        for (size_t i = 0; i < NCASES; i++)
+            if (cases[i].fires[k] == '1')
+                want[n++] = (char)('A' + i);
+        want[n] = '\0';
+        snprintf(fast, sizeof fast, "%s", run_event(e, w, k, 0));
+        const char *ref = run_event(e, w, k, 1);
+        if (strcmp(ref, want) != 0)
+            fail_msg("event %zu: reference fired %s, expected %s", k, ref, want);
+        if (strcmp(fast, ref) != 0)
+            fail_msg("event %zu: prefilter fired %s, reference %s", k, fast, ref);
+    }
+    vg_sigma_worker_free(w);
+    /* adding after the build drops the prefilter: the reference path still works */
+    assert_int_equal(vg_sigma_engine_add(e, files[0], &er), VG_OK);
+    assert_false(vg_sigma_engine_build_info(e)->built);
+    assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
+    assert_string_equal(run_event(e, w, 4, 0), "ACDKMQR");  /* event 4's rules and the copy of case 0 */
+    vg_sigma_worker_free(w);
+    vg_sigma_engine_free(e);
+    for (size_t i = 0; i < NCASES; i++)
+        vg_sigma_file_free(files[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_triggers_and_results),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
