@@ -59,6 +59,10 @@ struct vg_snap {
     const uint32_t *seg6_value, *netlists6;
     uint64_t nseg6, nnetlists6;
     snap_table table[SNAP_MAX_TYPES];
+    const snap_dblock *dblocks;         /* the domain anchor filter (NULL: none) */
+    uint64_t ndblocks;
+    const uint64_t *dheavy, *done;      /* its hash sets: heavy anchors, one-label names */
+    uint64_t ndheavy, ndone;
 };
 
 /* ---- opening --------------------------------------------------------------------------------- */
@@ -79,6 +83,8 @@ static uint32_t expected_elem(uint32_t id)
     case SEC_NETS4: return sizeof(snap_net4);
     case SEC_NETS6: return sizeof(snap_net6);
     case SEC_SEG6_START: return sizeof(snap_seg6);
+    case SEC_DOM_BLOCKS: return sizeof(snap_dblock);
+    case SEC_DOM_HEAVY: case SEC_DOM_ONE: return 8;
     case SEC_REFLISTS: case SEC_PROVLISTS: case SEC_SEG4_START: case SEC_SEG4_VALUE:
     case SEC_SEG4_INDEX: case SEC_NETLISTS4: case SEC_SEG6_VALUE: case SEC_NETLISTS6:
         return 4;
@@ -121,6 +127,9 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_SEG6_START: s->seg6_start = p; s->nseg6 = n; break;
     case SEC_SEG6_VALUE: s->seg6_value = p; break;
     case SEC_NETLISTS6: s->netlists6 = p; s->nnetlists6 = n; break;
+    case SEC_DOM_BLOCKS: s->dblocks = p; s->ndblocks = n; break;
+    case SEC_DOM_HEAVY: s->dheavy = p; s->ndheavy = n; break;
+    case SEC_DOM_ONE: s->done = p; s->ndone = n; break;
     default:
         if (sec->id >= SEC_FILTER) {
             s->table[sec->id - SEC_FILTER].filter = p;
@@ -155,16 +164,17 @@ static vg_rc check_header(const vg_snap *s, const char *path, vg_error *err)
 
 static vg_rc check_sections(vg_snap *s, const char *path, vg_error *err)
 {
-    uint64_t seen = 0;
+    uint64_t seen[2] = { 0, 0 };
+    _Static_assert(SEC_ID_LIMIT <= 128, "section ids fit the seen bitmap");
     uint64_t table_end = SNAP_HEADER_SIZE + (uint64_t)s->nsecs * sizeof(snap_section);
     for (uint32_t i = 0; i < s->nsecs; i++) {
         const snap_section *sec = &s->secs[i];
         uint32_t want = expected_elem(sec->id);
         if (!want || sec->elem_size != want)
             return bad(err, path, "unknown section or wrong element size");
-        if (seen & (1ull << (sec->id & 63)))
+        if (seen[sec->id >> 6 & 1] & (1ull << (sec->id & 63)))
             return bad(err, path, "section appears twice");
-        seen |= 1ull << (sec->id & 63);
+        seen[sec->id >> 6 & 1] |= 1ull << (sec->id & 63);
         if (sec->offset % SNAP_ALIGN || sec->offset < table_end || sec->offset > s->size || sec->count == 0 ||
             sec->count > (s->size - sec->offset) / sec->elem_size)
             return bad(err, path, "section out of bounds");
@@ -621,9 +631,41 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
     return rec_hit(type, &r, 0, hits, n, max);
 }
 
-/* The name and each parent. Every suffix is hashed in one pass from the right; the filter
- * drops most of them at once, and the home buckets of the others are prefetched before the
- * first probe, so their cache misses overlap instead of following one another. */
+/* For each suffix k of a name (hash[0..count), as snap_domain_hashes gives them) whether the
+ * anchor filter lets it be stored (maybe[k]); never 0 for a stored suffix. The suffixes at or
+ * below the anchor share one block (one cache line); one-label names are in a small set. */
+static void domain_maybe(const vg_snap *s, const uint64_t *hash, size_t count, unsigned char *maybe)
+{
+    if (!s->dblocks) {
+        memset(maybe, 1, count);
+        return;
+    }
+    if (count > 0)
+        maybe[0] = (unsigned char)snap_set_has(s->done, s->ndone, hash[0]);
+    if (count < 2)
+        return;
+    size_t a = snap_dom_anchor(hash, count, s->dblocks, s->ndblocks, s->dheavy, s->ndheavy);
+    const snap_dblock *anchor = &s->dblocks[snap_slot(hash[a], s->ndblocks)];
+    for (size_t k = 1; k < a; k++)
+        maybe[k] = (unsigned char)snap_dblock_has(&s->dblocks[snap_slot(hash[k], s->ndblocks)], hash[k]);
+    for (size_t k = a; k < count; k++)
+        maybe[k] = (unsigned char)snap_dblock_has(anchor, hash[k]);
+}
+
+/* Does the anchor filter let the stored domain key[0..n) through (verify: it must)? */
+static int domain_key_maybe(const vg_snap *s, const unsigned char *key, size_t n)
+{
+    uint16_t start[VG_DOMAIN_MAX / 2 + 2];
+    uint64_t hash[VG_DOMAIN_MAX / 2 + 2] = { 0 };   /* (verify only) */
+    unsigned char maybe[VG_DOMAIN_MAX / 2 + 2];
+    size_t count = snap_domain_hashes((const char *)key, n, s->seed, start, hash, sizeof start / sizeof start[0]);
+    domain_maybe(s, hash, count, maybe);
+    return count > 0 && maybe[count - 1];
+}
+
+/* The name and each parent. Every suffix is hashed in one pass from the right; the anchor
+ * filter drops most of them at once (one cache line for the whole walk), and the home buckets
+ * of the others are prefetched before the first probe, so their cache misses overlap. */
 size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_intel_hit *hits, size_t max)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
@@ -634,11 +676,10 @@ size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_int
     if (!t->slots || n == 0 || n > VG_DOMAIN_MAX)
         return 0;
     size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
-    for (size_t k = 0; k < nsuffix; k++) {
-        maybe[k] = (unsigned char)filter_maybe(t, hash[k]);
+    domain_maybe(s, hash, nsuffix, maybe);
+    for (size_t k = 0; k < nsuffix; k++)
         if (maybe[k])
             __builtin_prefetch(home_of(t, hash[k]));
-    }
     for (size_t k = nsuffix; k-- > 0;) {
         text_rec r;
         if (maybe[k] &&
@@ -663,9 +704,12 @@ void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n)
     uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
     if (!t->slots || n == 0 || n > VG_DOMAIN_MAX)
         return;
+    unsigned char maybe[VG_DOMAIN_MAX / 2 + 2];
     size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
+    domain_maybe(s, hash, nsuffix, maybe);
     for (size_t k = 0; k < nsuffix; k++)
-        prefetch_hashed(t, hash[k]);
+        if (maybe[k])
+            __builtin_prefetch(home_of(t, hash[k]));
 }
 
 void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind)
@@ -906,7 +950,8 @@ static int bucket_entry_ok(const vg_snap *s, int type, const snap_bucket4 *b, un
         !ref_ok(s, r.ref) || (mode == SNAP_SUB_OWN && !ref_ok(s, r.ref_sub)))
         return 0;
     h = snap_key_hash(type, r.key, r.len, s->seed);
-    return snap_tag(h) == (tag & ~SNAP_SUB_MASK) && filter_maybe(t, h);
+    return snap_tag(h) == (tag & ~SNAP_SUB_MASK) && filter_maybe(t, h) &&
+           (type != VG_IND_DOMAIN || domain_key_maybe(s, r.key, r.len));
 }
 
 static vg_rc verify_tables(const vg_snap *s, vg_error *err)
@@ -1053,7 +1098,11 @@ int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t
     if (i >= s->nsecs)
         return -1;
     const snap_section *sec = &s->secs[i];
-    if (sec->id >= SEC_FILTER)
+    if (sec->id == SEC_DOM_BLOCKS || sec->id == SEC_DOM_HEAVY || sec->id == SEC_DOM_ONE)
+        snprintf(name, cap, "%s", sec->id == SEC_DOM_BLOCKS ? "filter domain anchors"
+                                  : sec->id == SEC_DOM_HEAVY ? "filter domain heavy anchors"
+                                                             : "filter domain one-label names");
+    else if (sec->id >= SEC_FILTER)
         snprintf(name, cap, "filter %s", vg_ind_kind_name((int)(sec->id - SEC_FILTER)));
     else if (sec->id >= SEC_TABLE)
         snprintf(name, cap, "table %s", vg_ind_kind_name((int)(sec->id - SEC_TABLE)));
