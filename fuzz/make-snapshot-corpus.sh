@@ -1,8 +1,7 @@
 #!/bin/sh
 # Regenerates the seed corpus of fuzz-snapshot: small snapshots compiled by vigil from small
 # feeds (every indicator type; host-only domains; a key over 254 bytes; with and without IPv4
-# networks, whose 256 KiB segment index makes a snapshot large; domains under a heavy anchor and
-# one-label names, for the sections of the domain anchor filter).
+# networks, whose 256 KiB segment index makes a snapshot large).
 #   fuzz/make-snapshot-corpus.sh [BUILD]     (default: build; needs BUILD/vigil)
 set -eu
 BUILD=${1:-build}
@@ -31,14 +30,12 @@ FEED
 printf 'evil.example\nportal.example\n' > "$tmp/exact.txt"
 printf 'http://long.example/%0300d\n' 0 > "$tmp/long.txt"
 printf '10.0.0.0/8\n10.1.0.0/16\n192.0.2.0/24\n' > "$tmp/nets.txt"
-{ printf 'zip\ntk\nexample.com\n'; i=0; while [ $i -lt 60 ]; do printf 'h%d.example.com\n' $i; i=$((i + 1)); done; } > "$tmp/heavy.txt"
 seed() {    # name feeds...
     name=$1; shift
     echo "feeds:" > "$tmp/feeds.yml"
     for f in "$@"; do
         case $f in
         exact) printf '  - {name: exact, format: plain, path: exact.txt, type: domain, match: exact, role: allow}\n' ;;
-        heavy) printf '  - {name: heavy, format: plain, path: heavy.txt, type: domain}\n' ;;
         *) printf '  - {name: %s, format: plain, path: %s.txt}\n' "$f" "$f" ;;
         esac >> "$tmp/feeds.yml"
     done
@@ -47,5 +44,4 @@ seed() {    # name feeds...
 seed all-types all
 seed domains-host-only all exact long
 seed with-networks all nets
-seed domain-anchors all heavy
 ls -l "$out"

@@ -31,15 +31,6 @@
  * table does not, and lets a lookup that misses (most of them, in an event stream) stop
  * before touching the table.
  *
- * Domains have no table filter but an anchor filter (DOM_BLOCKS, DOM_HEAVY, DOM_ONE), so the
- * whole parent walk of a miss costs one cache line. The anchor of a name of two labels or more
- * is its suffix of two labels ("example.com" for "a.b.example.com"), or, when that suffix is
- * heavy (in DOM_HEAVY: more stored names below it than a block holds), of three labels, and so
- * on. A stored name sets 4 bits of one of the 8 words of the 64-byte block selected by the
- * hash of its anchor; so every suffix of a looked-up name at or below its
- * anchor tests the same block, and the suffixes above it (heavy ones) their own blocks.
- * Names of one label ("com", "zip") are in DOM_ONE, a small set of hashes.
- *
  * A provenance reference ("ref", u32): 0 none; bit 31 set: the single PROVS record
  * (ref & 0x7fffffff); else the PROVLISTS offset of a list of PROVS records.
  */
@@ -55,7 +46,7 @@
 #include "intel-indicator.h"
 
 #define SNAP_MAGIC "VGINTEL1"
-#define SNAP_VERSION 3u               /* 3: the domain anchor filter (2: bucketed text tables) */
+#define SNAP_VERSION 2u               /* 2: bucketed text tables, KEYS records, filters */
 #define SNAP_HEADER_SIZE 128u
 #define SNAP_ALIGN 64u
 #define SNAP_MAX_SECTIONS 64u
@@ -104,11 +95,7 @@ enum snap_section_id {
     SEC_NETLISTS6,
     SEC_KEYS = 16,      /* + text indicator type: its key records */
     SEC_TABLE = 32,     /* + indicator type: its hash table */
-    SEC_FILTER = 48,    /* + indicator type: the filter of its hash table (u64 words) */
-    SEC_DOM_BLOCKS = 64,        /* the domain anchor filter: 64-byte blocks (snap_dblock) */
-    SEC_DOM_HEAVY,      /* u64 hash set: the heavy anchors (snap_set_has) */
-    SEC_DOM_ONE,        /* u64 hash set: the listed one-label names */
-    SEC_ID_LIMIT        /* section ids are below this */
+    SEC_FILTER = 48     /* + indicator type: the filter of its hash table (u64 words) */
 };
 
 typedef struct snap_feed {
@@ -426,88 +413,6 @@ static inline uint64_t snap_filter_word(uint64_t h, uint64_t nw)
 static inline uint64_t snap_filter_bits(uint64_t h)
 {
     return 1ull << (h >> 32 & 63) | 1ull << (h >> 40 & 63) | 1ull << (h >> 48 & 63);
-}
-
-
-/* ---- the domain anchor filter ---- */
-
-#define SNAP_DOM_BITS 12u           /* filter bits per stored domain */
-#define SNAP_DOM_BLOCK_KEYS (512u / SNAP_DOM_BITS)  /* an anchor is heavy above this many names */
-
-typedef struct snap_dblock {
-    uint64_t w[8];
-} snap_dblock;
-_Static_assert(sizeof(snap_dblock) == 64, "a domain filter block is one cache line");
-
-/* Blocks of the anchor filter for n stored domains. */
-static inline uint64_t snap_dom_blocks(uint64_t n)
-{
-    return n * SNAP_DOM_BITS / 512 + 1;
-}
-
-#define SNAP_DBLOCK_HEAVY 1ull     /* bit 0 of word 0: a heavy anchor selects this block (no key
-                                       sets bit 0 of a word), so only then is DOM_HEAVY consulted */
-
-/* The word (of the 8 of a block) and the 4 bits in it of the key of hash h: a word-blocked
- * filter inside the anchor's block, so a test is one load, 4 shifts and a compare. */
-static inline uint64_t snap_dom_pos(uint64_t h)
-{
-    return (h * 0x9E3779B97F4A7C15ull) ^ (h >> 29);
-}
-
-static inline uint64_t snap_dom_mask(uint64_t p)
-{
-    uint64_t m = 1ull << (p & 63) | 1ull << (p >> 6 & 63) | 1ull << (p >> 12 & 63) | 1ull << (p >> 18 & 63);
-    return (m & ~1ull) | (m & 1) << 1;      /* bit 0 is never a key's */
-}
-
-/* Does block b hold the key of hash h (its 4 bits set)? */
-static inline int snap_dblock_has(const snap_dblock *b, uint64_t h)
-{
-    uint64_t p = snap_dom_pos(h), m = snap_dom_mask(p);
-    return (b->w[p >> 61] & m) == m;
-}
-
-static inline void snap_dblock_add(snap_dblock *b, uint64_t h)
-{
-    uint64_t p = snap_dom_pos(h);
-    b->w[p >> 61] |= snap_dom_mask(p);
-}
-
-/* A set of 64-bit hashes (DOM_HEAVY, DOM_ONE): open addressing over cap slots from
- * snap_slot(h), linear probing, an entry is h | 1 (0: empty). Two hashes that differ only in
- * bit 0 are the same member; writer and reader both test membership with this function. */
-static inline int snap_set_has(const uint64_t *set, uint64_t cap, uint64_t h)
-{
-    uint64_t v = h | 1, i = set && cap ? snap_slot(h, cap) : 0;
-    for (uint64_t probe = 0; set && probe < cap; probe++, i = i + 1 == cap ? 0 : i + 1) {
-        if (set[i] == v)
-            return 1;
-        if (set[i] == 0)
-            return 0;
-    }
-    return 0;
-}
-
-/* Slots of a hash set of n members: load at most 0.5. */
-static inline uint64_t snap_set_cap(uint64_t n)
-{
-    return n ? 2 * n + 1 : 0;
-}
-
-/* The index (into hash[], as snap_domain_hashes returns them) of the anchor of the suffixes
- * of a name with count label suffixes, count >= 2: the first of hash[1..count-2] that is not
- * heavy, else count - 1. Suffixes k below it (k < anchor) are tested in their own block.
- * blocks (NULL while the writer finds the heavy anchors): a block without SNAP_DBLOCK_HEAVY
- * says its anchor is not heavy without a look at the set. */
-static inline size_t snap_dom_anchor(const uint64_t *hash, size_t count, const snap_dblock *blocks, uint64_t nblocks,
-                                     const uint64_t *heavy, uint64_t nheavy)
-{
-    size_t a = 1;
-    while (a + 1 < count && (!blocks || (blocks[snap_slot(hash[a], nblocks)].w[0] & SNAP_DBLOCK_HEAVY)) &&
-           snap_set_has(heavy, nheavy, hash[a]))
-        a++;
-    return a;
 }
 
 #endif

@@ -59,10 +59,6 @@ struct vg_snap {
     const uint32_t *seg6_value, *netlists6;
     uint64_t nseg6, nnetlists6;
     snap_table table[SNAP_MAX_TYPES];
-    const snap_dblock *dblocks;         /* the domain anchor filter (NULL: none) */
-    uint64_t ndblocks;
-    const uint64_t *dheavy, *done;      /* its hash sets: heavy anchors, one-label names */
-    uint64_t ndheavy, ndone;
 };
 
 /* ---- opening --------------------------------------------------------------------------------- */
@@ -83,8 +79,6 @@ static uint32_t expected_elem(uint32_t id)
     case SEC_NETS4: return sizeof(snap_net4);
     case SEC_NETS6: return sizeof(snap_net6);
     case SEC_SEG6_START: return sizeof(snap_seg6);
-    case SEC_DOM_BLOCKS: return sizeof(snap_dblock);
-    case SEC_DOM_HEAVY: case SEC_DOM_ONE: return 8;
     case SEC_REFLISTS: case SEC_PROVLISTS: case SEC_SEG4_START: case SEC_SEG4_VALUE:
     case SEC_SEG4_INDEX: case SEC_NETLISTS4: case SEC_SEG6_VALUE: case SEC_NETLISTS6:
         return 4;
@@ -127,9 +121,6 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_SEG6_START: s->seg6_start = p; s->nseg6 = n; break;
     case SEC_SEG6_VALUE: s->seg6_value = p; break;
     case SEC_NETLISTS6: s->netlists6 = p; s->nnetlists6 = n; break;
-    case SEC_DOM_BLOCKS: s->dblocks = p; s->ndblocks = n; break;
-    case SEC_DOM_HEAVY: s->dheavy = p; s->ndheavy = n; break;
-    case SEC_DOM_ONE: s->done = p; s->ndone = n; break;
     default:
         if (sec->id >= SEC_FILTER) {
             s->table[sec->id - SEC_FILTER].filter = p;
@@ -164,17 +155,16 @@ static vg_rc check_header(const vg_snap *s, const char *path, vg_error *err)
 
 static vg_rc check_sections(vg_snap *s, const char *path, vg_error *err)
 {
-    uint64_t seen[2] = { 0, 0 };
-    _Static_assert(SEC_ID_LIMIT <= 128, "section ids fit the seen bitmap");
+    uint64_t seen = 0;
     uint64_t table_end = SNAP_HEADER_SIZE + (uint64_t)s->nsecs * sizeof(snap_section);
     for (uint32_t i = 0; i < s->nsecs; i++) {
         const snap_section *sec = &s->secs[i];
         uint32_t want = expected_elem(sec->id);
         if (!want || sec->elem_size != want)
             return bad(err, path, "unknown section or wrong element size");
-        if (seen[sec->id >> 6 & 1] & (1ull << (sec->id & 63)))
+        if (seen & (1ull << (sec->id & 63)))
             return bad(err, path, "section appears twice");
-        seen[sec->id >> 6 & 1] |= 1ull << (sec->id & 63);
+        seen |= 1ull << (sec->id & 63);
         if (sec->offset % SNAP_ALIGN || sec->offset < table_end || sec->offset > s->size || sec->count == 0 ||
             sec->count > (s->size - sec->offset) / sec->elem_size)
             return bad(err, path, "section out of bounds");
@@ -632,35 +622,11 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
 }
 
 /* For each suffix k of a name (hash[0..count), as snap_domain_hashes gives them) whether the
- * anchor filter lets it be stored (maybe[k]); never 0 for a stored suffix. The suffixes at or
- * below the anchor share one block (one cache line); one-label names are in a small set. */
+ * filter of the domain table lets it be stored (maybe[k]); never 0 for a stored suffix. */
 static void domain_maybe(const vg_snap *s, const uint64_t *hash, size_t count, unsigned char *maybe)
 {
-    if (!s->dblocks) {
-        memset(maybe, 1, count);
-        return;
-    }
-    if (count > 0)
-        maybe[0] = (unsigned char)snap_set_has(s->done, s->ndone, hash[0]);
-    if (count < 2)
-        return;
-    size_t a = snap_dom_anchor(hash, count, s->dblocks, s->ndblocks, s->dheavy, s->ndheavy);
-    const snap_dblock *anchor = &s->dblocks[snap_slot(hash[a], s->ndblocks)];
-    for (size_t k = 1; k < a; k++)
-        maybe[k] = (unsigned char)snap_dblock_has(&s->dblocks[snap_slot(hash[k], s->ndblocks)], hash[k]);
-    for (size_t k = a; k < count; k++)
-        maybe[k] = (unsigned char)snap_dblock_has(anchor, hash[k]);
-}
-
-/* Does the anchor filter let the stored domain key[0..n) through (verify: it must)? */
-static int domain_key_maybe(const vg_snap *s, const unsigned char *key, size_t n)
-{
-    uint16_t start[VG_DOMAIN_MAX / 2 + 2];
-    uint64_t hash[VG_DOMAIN_MAX / 2 + 2] = { 0 };   /* (verify only) */
-    unsigned char maybe[VG_DOMAIN_MAX / 2 + 2];
-    size_t count = snap_domain_hashes((const char *)key, n, s->seed, start, hash, sizeof start / sizeof start[0]);
-    domain_maybe(s, hash, count, maybe);
-    return count > 0 && maybe[count - 1];
+    for (size_t k = 0; k < count; k++)
+        maybe[k] = (unsigned char)filter_maybe(&s->table[VG_IND_DOMAIN], hash[k]);
 }
 
 /* The probes of a domain walk: suffix k of name[0..n) (start[k], hash[k]) where the filter let
@@ -682,8 +648,8 @@ static size_t domain_probe(const vg_snap *s, const char *name, size_t n, const u
     return count;
 }
 
-/* The name and each parent. Every suffix is hashed in one pass from the right; the anchor
- * filter drops most of them at once (one cache line for the whole walk). */
+/* The name and each parent. Every suffix is hashed in one pass from the right; the filter
+ * drops most of them at once (one word each: the loads overlap). */
 size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_intel_hit *hits, size_t max)
 {
     uint16_t start[VG_DOMAIN_MAX / 2 + 2];
@@ -707,14 +673,15 @@ typedef struct dom_slot {
     uint8_t hashed;         /* 0: too many labels, the single path */
 } dom_slot;
 
-/* Three stages, BATCH_AHEAD names apart: hash the name once and prefetch the block of its
- * anchor; test the filter and prefetch the buckets; probe. */
+/* Three stages, BATCH_AHEAD names apart: hash the name once and prefetch the filter words of
+ * its suffixes; test the filter and prefetch the buckets; probe. */
 size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, const size_t *lens, size_t n,
                                   vg_intel_hit *hits, size_t max, uint32_t *counts)
 {
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
     dom_slot ring[2 * BATCH_AHEAD];
     size_t total = 0;
-    int any = s->table[VG_IND_DOMAIN].slots != NULL;
+    int any = t->slots != NULL;
     for (size_t i = 0; i < n + 2 * BATCH_AHEAD; i++) {   /* stages in reverse: each frees its ring slot */
         if (i >= 2 * BATCH_AHEAD) {
             size_t j = i - 2 * BATCH_AHEAD;
@@ -737,8 +704,8 @@ size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, co
                            : 0;
             d->hashed = c <= DOM_BATCH_SUFFIXES;
             d->count = (uint8_t)(d->hashed ? c : 0);
-            if (d->hashed && c >= 2 && s->dblocks)
-                __builtin_prefetch(&s->dblocks[snap_slot(d->hash[1], s->ndblocks)]);
+            for (size_t k = 0; d->hashed && k < c && t->filter; k++)
+                __builtin_prefetch(&t->filter[snap_filter_word(d->hash[k], t->nfilter)]);
         }
     }
     return total;
@@ -759,14 +726,9 @@ void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n)
     uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
     if (!t->slots || n == 0 || n > VG_DOMAIN_MAX)
         return;
-    unsigned char maybe[VG_DOMAIN_MAX / 2 + 2];
     size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
-    if (nsuffix == 0)
-        return;
-    domain_maybe(s, hash, nsuffix, maybe);
     for (size_t k = 0; k < nsuffix; k++)
-        if (maybe[k])
-            __builtin_prefetch(home_of(t, hash[k]));
+        prefetch_hashed(t, hash[k]);
 }
 
 void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind)
@@ -1007,8 +969,7 @@ static int bucket_entry_ok(const vg_snap *s, int type, const snap_bucket4 *b, un
         !ref_ok(s, r.ref) || (mode == SNAP_SUB_OWN && !ref_ok(s, r.ref_sub)))
         return 0;
     h = snap_key_hash(type, r.key, r.len, s->seed);
-    return snap_tag(h) == (tag & ~SNAP_SUB_MASK) && filter_maybe(t, h) &&
-           (type != VG_IND_DOMAIN || domain_key_maybe(s, r.key, r.len));
+    return snap_tag(h) == (tag & ~SNAP_SUB_MASK) && filter_maybe(t, h);
 }
 
 static vg_rc verify_tables(const vg_snap *s, vg_error *err)
@@ -1155,11 +1116,7 @@ int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t
     if (i >= s->nsecs)
         return -1;
     const snap_section *sec = &s->secs[i];
-    if (sec->id == SEC_DOM_BLOCKS || sec->id == SEC_DOM_HEAVY || sec->id == SEC_DOM_ONE)
-        snprintf(name, cap, "%s", sec->id == SEC_DOM_BLOCKS ? "filter domain anchors"
-                                  : sec->id == SEC_DOM_HEAVY ? "filter domain heavy anchors"
-                                                             : "filter domain one-label names");
-    else if (sec->id >= SEC_FILTER)
+    if (sec->id >= SEC_FILTER)
         snprintf(name, cap, "filter %s", vg_ind_kind_name((int)(sec->id - SEC_FILTER)));
     else if (sec->id >= SEC_TABLE)
         snprintf(name, cap, "table %s", vg_ind_kind_name((int)(sec->id - SEC_TABLE)));

@@ -64,10 +64,6 @@ typedef struct layout {
     uint64_t *filter[SNAP_MAX_TYPES];
     uint64_t filter_words[SNAP_MAX_TYPES];
     vg_buf keys[SNAP_MAX_TYPES];        /* text types: the KEYS records */
-    snap_dblock *dblocks;               /* the domain anchor filter */
-    uint64_t ndblocks;
-    uint64_t *dheavy, *done;            /* its hash sets */
-    uint64_t ndheavy, ndone;
     snap_net4 *nets4;
     snap_net6 *nets6;
     size_t nnets4, nnets6;
@@ -249,11 +245,9 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
         uint64_t cap = snap_table_capacity(t, n);
         uint32_t elem = snap_table_elem(t);
         L->table[t] = vg_calloc((size_t)cap, elem);
-        if (t != VG_IND_DOMAIN) {   /* domains: the anchor filter instead */
-            L->filter_words[t] = snap_filter_words(n);
-            L->filter[t] = vg_calloc((size_t)L->filter_words[t], sizeof(uint64_t));
-        }
-        if (!L->table[t] || (t != VG_IND_DOMAIN && !L->filter[t]))
+        L->filter_words[t] = snap_filter_words(n);
+        L->filter[t] = vg_calloc((size_t)L->filter_words[t], sizeof(uint64_t));
+        if (!L->table[t] || !L->filter[t])
             return nomem(err);
         L->table_cap[t] = cap;
     }
@@ -264,8 +258,7 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
 
 static void filter_add(layout *L, int type, uint64_t h)
 {
-    if (L->filter[type])
-        L->filter[type][snap_filter_word(h, L->filter_words[type])] |= snap_filter_bits(h);
+    L->filter[type][snap_filter_word(h, L->filter_words[type])] |= snap_filter_bits(h);
 }
 
 static void insert_fixed(layout *L, int type, const unsigned char *key, uint32_t ref)
@@ -411,139 +404,6 @@ static vg_rc place_indicators(layout *L, vg_error *err)
     vg_free(ids.v);
     vg_free(sub.v);
     vg_free(feed_mark);
-    return rc;
-}
-
-/* ---- the domain anchor filter (intel-format.h) ------------------------------------------ */
-
-typedef struct dom_hashes {
-    uint16_t start[VG_DOMAIN_MAX / 2 + 2];
-    uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
-    size_t count;
-} dom_hashes;
-
-/* The suffix hashes of stored indicator i into d; 0 if it is not a domain (or too long). */
-static int dom_hashes_of(const layout *L, uint32_t i, dom_hashes *d)
-{
-    size_t n;
-    const unsigned char *k = interner_get(&L->s->inds, i, &n);
-    if (k[0] != VG_IND_DOMAIN)
-        return 0;
-    d->count = snap_domain_hashes((const char *)k + 2, n - 2, L->seed, d->start, d->hash, VG_DOMAIN_MAX / 2 + 2);
-    return d->count > 0;
-}
-
-/* Adds h to the hash set set[0..cap) (snap_set_has) unless it is a member. */
-static void set_add(uint64_t *set, uint64_t cap, uint64_t h)
-{
-    uint64_t i = snap_slot(h, cap);
-    while (set[i] && set[i] != (h | 1))
-        i = i + 1 == cap ? 0 : i + 1;
-    set[i] = h | 1;
-}
-
-/* The set of the n hashes of list, into *set (*cap slots). */
-static int set_build(const uint64_t *list, uint64_t n, uint64_t **set, uint64_t *cap)
-{
-    vg_free(*set);
-    *cap = snap_set_cap(n);
-    *set = n ? vg_calloc((size_t)*cap, sizeof **set) : NULL;
-    if (n && !*set)
-        return -1;
-    for (uint64_t k = 0; k < n; k++)
-        set_add(*set, *cap, list[k]);
-    return 0;
-}
-
-/* One level of the heavy anchors: among the domains whose suffixes 1..d-1 are heavy, counts
- * the names below each suffix d (itself included); those above a block's share are heavy and
- * appended to *list. Returns how many were added, -1 out of memory. */
-static int64_t heavy_level(layout *L, size_t d, uint64_t **list, uint64_t *nlist, uint64_t *listcap)
-{
-    dom_hashes dh;
-    uint64_t active = 0, added = 0;
-    for (uint32_t i = 0; i < L->s->inds.n; i++)
-        if (dom_hashes_of(L, i, &dh) && dh.count > d && snap_dom_anchor(dh.hash, dh.count, NULL, 0, L->dheavy, L->ndheavy) >= d)
-            active++;
-    if (!active)
-        return 0;
-    uint64_t cap = 2 * active + 1;
-    uint64_t *key = vg_calloc((size_t)cap, sizeof *key);
-    uint32_t *cnt = vg_calloc((size_t)cap, sizeof *cnt);
-    int64_t rc = key && cnt ? 0 : -1;
-    for (uint32_t i = 0; !rc && i < L->s->inds.n; i++) {
-        if (!dom_hashes_of(L, i, &dh) || dh.count <= d || snap_dom_anchor(dh.hash, dh.count, NULL, 0, L->dheavy, L->ndheavy) < d)
-            continue;
-        uint64_t h = dh.hash[d], j = snap_slot(h, cap);
-        while (key[j] && key[j] != (h | 1))
-            j = j + 1 == cap ? 0 : j + 1;
-        key[j] = h | 1;
-        if (++cnt[j] != SNAP_DOM_BLOCK_KEYS + 1)
-            continue;
-        if (*nlist == *listcap) {
-            uint64_t *p = vg_realloc(*list, (size_t)(*listcap ? *listcap * 2 : 256) * sizeof *p);
-            if (!p) {
-                rc = -1;
-                break;
-            }
-            *list = p;
-            *listcap = *listcap ? *listcap * 2 : 256;
-        }
-        (*list)[(*nlist)++] = h;
-        added++;
-    }
-    vg_free(key);
-    vg_free(cnt);
-    return rc ? rc : (int64_t)added;
-}
-
-/* The heavy anchors (level by level: the suffixes of 2 labels, then of 3 below heavy ones, ...),
- * then every domain's bits in the block of its anchor, one-label names in their set. */
-static vg_rc layout_domain_filter(layout *L, vg_error *err)
-{
-    uint64_t n = L->s->count[VG_IND_DOMAIN], *list = NULL, nlist = 0, listcap = 0;
-    dom_hashes dh;
-    if (!n)
-        return VG_OK;
-    vg_rc rc = VG_OK;
-    for (size_t d = 1; d < VG_DOMAIN_MAX / 2 + 1; d++) {
-        int64_t added = heavy_level(L, d, &list, &nlist, &listcap);
-        if (added < 0 || set_build(list, nlist, &L->dheavy, &L->ndheavy) != 0) {
-            rc = nomem(err);
-            break;
-        }
-        if (added == 0)
-            break;
-    }
-    L->ndblocks = snap_dom_blocks(n);
-    L->dblocks = rc ? NULL : vg_calloc((size_t)L->ndblocks, sizeof *L->dblocks);
-    if (!rc && !L->dblocks)
-        rc = nomem(err);
-    for (uint64_t k = 0; !rc && k < nlist; k++)      /* flag the blocks of the heavy anchors */
-        L->dblocks[snap_slot(list[k], L->ndblocks)].w[0] |= SNAP_DBLOCK_HEAVY;
-    nlist = 0;
-    for (uint32_t i = 0; !rc && i < L->s->inds.n; i++) {
-        if (!dom_hashes_of(L, i, &dh))
-            continue;
-        if (dh.count > 1) {
-            size_t a = snap_dom_anchor(dh.hash, dh.count, L->dblocks, L->ndblocks, L->dheavy, L->ndheavy);
-            snap_dblock_add(&L->dblocks[snap_slot(dh.hash[a], L->ndblocks)], dh.hash[dh.count - 1]);
-            continue;
-        }
-        if (nlist == listcap) {
-            uint64_t *p = vg_realloc(list, (size_t)(listcap ? listcap * 2 : 256) * sizeof *p);
-            if (!p) {
-                rc = nomem(err);
-                break;
-            }
-            list = p;
-            listcap = listcap ? listcap * 2 : 256;
-        }
-        list[nlist++] = dh.hash[0];
-    }
-    if (!rc && set_build(list, nlist, &L->done, &L->ndone) != 0)
-        rc = nomem(err);
-    vg_free(list);
     return rc;
 }
 
@@ -722,9 +582,6 @@ static void collect_sections(layout *L)
         add_section(L, SEC_FILTER + (uint32_t)t, 8, L->filter[t], L->filter_words[t]);
         add_section(L, SEC_KEYS + (uint32_t)t, 1, L->keys[t].data, L->keys[t].len);
     }
-    add_section(L, SEC_DOM_BLOCKS, sizeof(snap_dblock), L->dblocks, L->dblocks ? L->ndblocks : 0);
-    add_section(L, SEC_DOM_HEAVY, 8, L->dheavy, L->ndheavy);
-    add_section(L, SEC_DOM_ONE, 8, L->done, L->ndone);
 }
 
 typedef struct file_out {
@@ -856,9 +713,6 @@ static void layout_free(layout *L)
         vg_free(L->filter[t]);
         vg_buf_free(&L->keys[t]);
     }
-    vg_free(L->dblocks);
-    vg_free(L->dheavy);
-    vg_free(L->done);
     vg_free(L->nets4);
     vg_free(L->nets6);
     vg_free(L->seg4.start);
@@ -892,8 +746,6 @@ vg_rc vg_store_write(vg_store *s, const char *path, int64_t created, vg_error *e
         rc = alloc_tables(L, err);
     if (!rc)
         rc = place_indicators(L, err);
-    if (!rc)
-        rc = layout_domain_filter(L, err);
     if (!rc)
         rc = layout_networks(L, err);
     if (!rc) {
