@@ -19,8 +19,7 @@
  *   IPv6, IP:port, hashes, AS numbers        open addressing, keys inline: O(1), usually one
  *                                            cache line
  *   domain parent walk                       every suffix hashed in one pass from the right,
- *                                            one filter block (cache line) for the whole walk
- *                                            (the anchor filter), probes for those passing
+ *                                            one filter word each, probes for those passing
  *   networks v4                              disjoint segments, index on the top 16 bits, then
  *                                            binary search: O(log(s / 65536))
  *   networks v6                              disjoint segments, binary search: O(log s)
