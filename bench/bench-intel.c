@@ -7,7 +7,7 @@
  * stored indicators, 90% from a pool of benign values drawn with repetition) and the IPv4 feed
  * files (for the sorted-array baseline). For each type it times, over every query (best of 3
  * passes): single lookups, the batched API (vg_snap_find_ipv4_batch; vg_snap_match_batch in
- * batches of 64; for domains vg_snap_prefetch_domain 8 names ahead), and two baselines: "hash" (read the canonical key and hash it, byte by byte:
+ * batches of 64; for domains vg_snap_match_domain_batch, 256 names a call), and two baselines: "hash" (read the canonical key and hash it, byte by byte:
  * the least any lookup does) and, for IPv4, "bsearch" (binary search over the sorted stored
  * addresses: a plain structure over the same keys). Each set runs twice: the realistic mix, and
  * uniformly random values (nearly all misses). Results are consumed (summed into a volatile),
@@ -24,6 +24,7 @@
 #include "intel-snapshot.h"
 
 #define BATCH 64
+#define DOMAIN_BATCH 256    /* names per vg_snap_match_domain_batch call (hits: at most 40 each) */
 #define PASSES 3
 #define UNIFORM 200000
 
@@ -260,11 +261,19 @@ static uint64_t pass(const ctx *c, const qset *q, mode m)
     } else if (q->type[0] == VG_IND_DOMAIN && m == M_SINGLE) {
         for (size_t i = 0; i < q->n; i++)
             acc += vg_snap_match_domain(c->s, (const char *)qkey(q, i), q->len[i], hits, VG_INTEL_MAX_HITS) != 0;
-    } else if (q->type[0] == VG_IND_DOMAIN) {    /* batched: vg_snap_prefetch_domain some names ahead */
-        for (size_t i = 0; i < q->n; i++) {
-            if (i + 8 < q->n)
-                vg_snap_prefetch_domain(c->s, (const char *)qkey(q, i + 8), q->len[i + 8]);
-            acc += vg_snap_match_domain(c->s, (const char *)qkey(q, i), q->len[i], hits, VG_INTEL_MAX_HITS) != 0;
+    } else if (q->type[0] == VG_IND_DOMAIN) {    /* batched: vg_snap_match_domain_batch */
+        const char *names[DOMAIN_BATCH];
+        size_t lens[DOMAIN_BATCH];
+        uint32_t counts[DOMAIN_BATCH];
+        for (size_t i = 0; i < q->n; i += DOMAIN_BATCH) {
+            size_t n = q->n - i < DOMAIN_BATCH ? q->n - i : DOMAIN_BATCH;
+            for (size_t k = 0; k < n; k++) {
+                names[k] = (const char *)qkey(q, i + k);
+                lens[k] = q->len[i + k];
+            }
+            vg_snap_match_domain_batch(c->s, names, lens, n, hits, sizeof hits / sizeof hits[0], counts);
+            for (size_t k = 0; k < n; k++)
+                acc += counts[k] != 0;
         }
     } else if (m == M_SINGLE) {
         for (size_t i = 0; i < q->n; i++) {

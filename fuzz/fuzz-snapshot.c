@@ -5,7 +5,8 @@
  * resealed on a copy, so the deep checks of VG_SNAP_VERIFY run on the damaged content too
  * (not only the checksum).
  * Invariants: no read outside the input (ASan), no undefined behaviour (UBSan); batched
- * results equal single ones; a snapshot that passes VG_SNAP_VERIFY opens without it as well.
+ * results (vg_snap_match_batch, vg_snap_find_ipv4_batch, vg_snap_match_domain_batch) equal
+ * single ones; a snapshot that passes VG_SNAP_VERIFY opens without it as well.
  * Seeds: fuzz/corpus/fuzz-snapshot (made by fuzz/make-snapshot-corpus.sh).
  */
 #include <stdint.h>
@@ -64,6 +65,18 @@ static void query_all(const vg_snap *s, const vg_ind *const *inds, size_t n)
     for (int i = 0; i < 4; i++)
         if (refs[i] != vg_snap_find_ipv4(s, addrs[i]))
             abort();
+    const char *names[NQ];      /* every query as a domain name, batched and single */
+    size_t lens[NQ], nn = 0, dat = 0, got;
+    for (size_t i = 0; i < n; i++)
+        if (inds[i]->type == VG_IND_DOMAIN)
+            names[nn] = (const char *)inds[i]->key, lens[nn++] = inds[i]->len;
+    total = vg_snap_match_domain_batch(s, names, lens, nn, hits, NQ * VG_INTEL_MAX_HITS, counts);
+    for (size_t i = 0; i < nn; i++, dat += got)
+        if ((got = vg_snap_match_domain(s, names[i], lens[i], one, VG_INTEL_MAX_HITS)) != counts[i] ||
+            (got && one[0].key != hits[dat].key))
+            abort();
+    if (dat != total)
+        abort();
     for (size_t i = 0; i < vg_snap_feed_count(s); i++) {
         vg_intel_feed_info f;
         vg_snap_feed(s, i, &f);

@@ -621,31 +621,94 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
     return rec_hit(type, &r, 0, hits, n, max);
 }
 
-/* The name and each parent. Every suffix is hashed in one pass from the right; the filter
- * drops most of them at once, and the home buckets of the others are prefetched before the
- * first probe, so their cache misses overlap instead of following one another. */
-size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_intel_hit *hits, size_t max)
+/* For each suffix k of a name (hash[0..count), as snap_domain_hashes gives them) whether the
+ * filter of the domain table lets it be stored (maybe[k]); never 0 for a stored suffix. */
+static void domain_maybe(const vg_snap *s, const uint64_t *hash, size_t count, unsigned char *maybe)
+{
+    for (size_t k = 0; k < count; k++)
+        maybe[k] = (unsigned char)filter_maybe(&s->table[VG_IND_DOMAIN], hash[k]);
+}
+
+/* The probes of a domain walk: suffix k of name[0..n) (start[k], hash[k]) where the filter let
+ * it (maybe[k]), the name first, then its parents; the home buckets of all of them first
+ * prefetched, so their cache misses overlap. */
+static size_t domain_probe(const vg_snap *s, const char *name, size_t n, const uint16_t *start, const uint64_t *hash,
+                           const unsigned char *maybe, size_t nsuffix, vg_intel_hit *hits, size_t max)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
-    uint16_t start[VG_DOMAIN_MAX / 2 + 2];
-    uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
-    unsigned char maybe[VG_DOMAIN_MAX / 2 + 2];   /* suffix k passed the filter */
     size_t count = 0;
-    if (!t->slots || n == 0 || n > VG_DOMAIN_MAX)
-        return 0;
-    size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
-    for (size_t k = 0; k < nsuffix; k++) {
-        maybe[k] = (unsigned char)filter_maybe(t, hash[k]);
+    for (size_t k = 0; k < nsuffix; k++)
         if (maybe[k])
             __builtin_prefetch(home_of(t, hash[k]));
-    }
     for (size_t k = nsuffix; k-- > 0;) {
         text_rec r;
-        if (maybe[k] &&
-            text_find_hashed(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], &r))
+        if (maybe[k] && text_find_hashed(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], &r))
             count = rec_hit(VG_IND_DOMAIN, &r, start[k] > 0, hits, count, max);
     }
     return count;
+}
+
+/* The name and each parent. Every suffix is hashed in one pass from the right; the filter
+ * drops most of them at once (one word each: the loads overlap). */
+size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_intel_hit *hits, size_t max)
+{
+    uint16_t start[VG_DOMAIN_MAX / 2 + 2];
+    uint64_t hash[VG_DOMAIN_MAX / 2 + 2];
+    unsigned char maybe[VG_DOMAIN_MAX / 2 + 2];   /* suffix k passed the filter */
+    if (!s->table[VG_IND_DOMAIN].slots || n == 0 || n > VG_DOMAIN_MAX)
+        return 0;
+    size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
+    domain_maybe(s, hash, nsuffix, maybe);
+    return domain_probe(s, name, n, start, hash, maybe, nsuffix, hits, max);
+}
+
+#define DOM_BATCH_SUFFIXES 16u     /* a name of more labels takes the single path in a batch */
+
+/* A name in flight in vg_snap_match_domain_batch. */
+typedef struct dom_slot {
+    uint64_t hash[DOM_BATCH_SUFFIXES + 1];
+    uint16_t start[DOM_BATCH_SUFFIXES + 1];
+    unsigned char maybe[DOM_BATCH_SUFFIXES + 1];
+    uint8_t count;
+    uint8_t hashed;         /* 0: too many labels, the single path */
+} dom_slot;
+
+/* Three stages, BATCH_AHEAD names apart: hash the name once and prefetch the filter words of
+ * its suffixes; test the filter and prefetch the buckets; probe. */
+size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, const size_t *lens, size_t n,
+                                  vg_intel_hit *hits, size_t max, uint32_t *counts)
+{
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
+    dom_slot ring[2 * BATCH_AHEAD];
+    size_t total = 0;
+    int any = t->slots != NULL;
+    for (size_t i = 0; i < n + 2 * BATCH_AHEAD; i++) {   /* stages in reverse: each frees its ring slot */
+        if (i >= 2 * BATCH_AHEAD) {
+            size_t j = i - 2 * BATCH_AHEAD;
+            const dom_slot *d = &ring[j % (2 * BATCH_AHEAD)];
+            size_t got = d->hashed ? domain_probe(s, names[j], lens[j], d->start, d->hash, d->maybe, d->count,
+                                                  hits + total, max - total)
+                                   : vg_snap_match_domain(s, names[j], lens[j], hits + total, max - total);
+            counts[j] = (uint32_t)got;
+            total += got;
+        }
+        if (i >= BATCH_AHEAD && i - BATCH_AHEAD < n) {
+            dom_slot *d = &ring[(i - BATCH_AHEAD) % (2 * BATCH_AHEAD)];
+            if (d->hashed)
+                domain_maybe(s, d->hash, d->count, d->maybe);
+        }
+        if (i < n) {
+            dom_slot *d = &ring[i % (2 * BATCH_AHEAD)];
+            size_t c = any && lens[i] > 0 && lens[i] <= VG_DOMAIN_MAX
+                           ? snap_domain_hashes(names[i], lens[i], s->seed, d->start, d->hash, DOM_BATCH_SUFFIXES + 1)
+                           : 0;
+            d->hashed = c <= DOM_BATCH_SUFFIXES;
+            d->count = (uint8_t)(d->hashed ? c : 0);
+            for (size_t k = 0; d->hashed && k < c && t->filter; k++)
+                __builtin_prefetch(&t->filter[snap_filter_word(d->hash[k], t->nfilter)]);
+        }
+    }
+    return total;
 }
 
 void vg_snap_prefetch_ipv4(const vg_snap *s, uint32_t addr)

@@ -24,7 +24,8 @@
  *                                            binary search: O(log(s / 65536))
  *   networks v6                              disjoint segments, binary search: O(log s)
  *   batches                                  vg_snap_*_batch and vg_snap_prefetch* overlap the
- *                                            memory accesses of many lookups
+ *                                            memory accesses of many lookups (domains: each name
+ *                                            hashed once in vg_snap_match_domain_batch)
  */
 #ifndef VIGIL_INTEL_SNAPSHOT_H
 #define VIGIL_INTEL_SNAPSHOT_H
@@ -116,6 +117,11 @@ size_t vg_snap_match_ipv6(const vg_snap *s, const unsigned char addr[16], vg_int
 /* A canonical domain name: itself, then each parent ("a.b.example.com" -> "b.example.com",
  * "example.com", "com") with only the sources that match subdomains. */
 size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_intel_hit *hits, size_t max);
+
+/* vg_snap_match_domain of names[i] (lens[i] bytes) for i < n, each name hashed once and the
+ * memory accesses of many names overlapping; hits and counts[i] as vg_snap_match_batch. */
+size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, const size_t *lens, size_t n,
+                                  vg_intel_hit *hits, size_t max, uint32_t *counts);
 
 /* Any parsed indicator: addresses as above; a network: every stored network containing it;
  * a domain with its parents; a URL as itself, without its scheme and by its path (each with

@@ -4,7 +4,8 @@
  * others; batched lookups (vg_snap_find_ipv4_batch, vg_snap_match_batch, with prefetching)
  * give exactly the single lookups' results; the domain parent walk with host-only sources,
  * long names and many labels; text keys longer than 254 bytes; vg_snap_open_mem; and the
- * refusal of a snapshot of another format version with a "recompile" message.
+ * refusal of a snapshot of another format version with a "recompile" message;
+ * vg_snap_match_domain_batch equals single lookups.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -190,6 +191,49 @@ static void test_filters_have_no_false_negatives(void **state)
     free(p);
 }
 
+/* vg_snap_match_domain_batch gives the hits of vg_snap_match_domain, name by name: stored names,
+ * subdomains, misses, one-label names, a name of more labels than a batch slot holds, an
+ * empty one. */
+static void test_domain_batch_equals_single(void **state)
+{
+    (void)state;
+    vg_snap *snap = open_ok();
+    enum { N = 700 };
+    static char text[N][80];
+    static const char *names[N];
+    static size_t lens[N];
+    static uint32_t counts[N];
+    static vg_intel_hit batch[N * 4], one[VG_INTEL_MAX_HITS];
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t k = (uint32_t)(rnd() % N_DOMAIN);
+        switch (i % 7) {
+        case 0: snprintf(text[i], sizeof text[i], "host%u.zone%u.example", k, k % 97); break;
+        case 1: snprintf(text[i], sizeof text[i], "a.www.host%u.zone%u.example", k, k % 97); break;
+        case 2: snprintf(text[i], sizeof text[i], "miss%u.zone%u.example", k, k % 97); break;
+        case 3: snprintf(text[i], sizeof text[i], "%s", i % 2 ? "example" : "b.c.example"); break;
+        case 4: snprintf(text[i], sizeof text[i], "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.zone5.example"); break;
+        case 5: snprintf(text[i], sizeof text[i], "x%u.both.example", k); break;
+        default: text[i][0] = 0; break;
+        }
+        names[i] = text[i];
+        lens[i] = strlen(text[i]);
+    }
+    size_t total = vg_snap_match_domain_batch(snap, names, lens, N, batch, N * 4, counts), at = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        size_t k = vg_snap_match_domain(snap, names[i], lens[i], one, VG_INTEL_MAX_HITS);
+        assert_int_equal(counts[i], k);
+        for (size_t h = 0; h < k; h++) {
+            assert_int_equal(batch[at + h].parent, one[h].parent);
+            assert_int_equal(batch[at + h].ref, one[h].ref);
+            assert_ptr_equal(batch[at + h].key, one[h].key);
+        }
+        at += k;
+    }
+    assert_int_equal(at, total);
+    assert_true(total > N / 3);
+    vg_snap_close(snap);
+}
+
 static void test_batch_equals_single(void **state)
 {
     (void)state;
@@ -333,6 +377,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filters_have_no_false_negatives),
         cmocka_unit_test(test_batch_equals_single),
+        cmocka_unit_test(test_domain_batch_equals_single),
         cmocka_unit_test(test_parent_walk_host_only),
         cmocka_unit_test(test_long_text_key_and_open_mem),
         cmocka_unit_test(test_old_version_refused),     /* last: it damages the file */
