@@ -185,8 +185,6 @@ typedef struct merge {
 
 static vg_rc write_field_value(vg_buf *out, const vg_value *v)
 {
-    if (v->type == VG_JSON_STRING && (v->flags & VG_VALUE_PLAIN))
-        return vg_jw_string(out, v->ptr, v->len, NULL);
     return vg_jw_value(out, v);
 }
 

@@ -22,10 +22,6 @@
 #include "json-scan.h"
 #include "util-buf.h"
 
-/* Value flag (besides VG_JSON_ESCAPED): the bytes are plain text, not JSON-escaped. */
-#define VG_VALUE_PLAIN 0x02u
-/* Value flag: the bytes are a JSON text (used for arrays/objects built by decoders). */
-#define VG_VALUE_JSON 0x04u
 
 #define VG_EVENT_MAX_FIELDS 64      /* limit: ECS fields one decoder may set */
 #define VG_EVENT_SCRATCH 4096       /* limit: bytes of values a decoder may synthesize */

@@ -35,6 +35,10 @@ typedef enum vg_json_type {
 
 /* Token/value flag: the string contains backslash escapes (raw bytes are JSON-escaped). */
 #define VG_JSON_ESCAPED 0x01u
+/* Value flag (besides VG_JSON_ESCAPED): the bytes are plain text, not JSON-escaped. */
+#define VG_VALUE_PLAIN 0x02u
+/* Value flag: the bytes are a JSON text (used for arrays/objects built by decoders). */
+#define VG_VALUE_JSON 0x04u
 
 typedef struct vg_json_tok {
     uint8_t type;       /* vg_json_type */

@@ -98,6 +98,8 @@ vg_rc vg_jw_value(vg_buf *b, const vg_value *v)
     vg_rc rc;
     switch (v->type) {
     case VG_JSON_STRING:
+        if (v->flags & VG_VALUE_PLAIN)
+            return vg_jw_string(b, v->ptr, v->len, NULL);
         if ((rc = vg_buf_putc(b, '"')) || (rc = vg_buf_append(b, v->ptr, v->len)))
             return rc;
         return vg_buf_putc(b, '"');

@@ -15,7 +15,8 @@
  * of invalid UTF-8 sequences replaced with U+FFFD. */
 vg_rc vg_jw_string(vg_buf *b, const char *s, size_t n, unsigned *repaired);
 
-/* Appends a typed value: strings quoted (raw escaped content copied as is), numbers and
+/* Appends a typed value: strings quoted (raw escaped content copied as is; plain text, flag
+ * VG_VALUE_PLAIN, escaped as JSON requires), numbers and
  * literals verbatim, containers as their JSON text compacted (whitespace outside strings
  * removed). */
 vg_rc vg_jw_value(vg_buf *b, const vg_value *v);

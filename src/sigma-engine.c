@@ -332,8 +332,10 @@ vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_
     w->rule_gen = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->rule_gen);
     w->text_cap = max_value + 1;
     w->text = vg_malloc(w->text_cap);
+    w->plain_cap = max_value + 1;
+    w->plain = vg_malloc(w->plain_cap);
     w->max_value = max_value;
-    if (!w->scratch || !w->place_gen || !w->place_val || !w->rule_gen || !w->text) {
+    if (!w->scratch || !w->place_gen || !w->place_val || !w->rule_gen || !w->text || !w->plain) {
         vg_sigma_worker_free(w);
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     }
@@ -355,6 +357,7 @@ void vg_sigma_worker_free(vg_sigma_worker *w)
     vg_free(w->place_val);
     vg_free(w->rule_gen);
     vg_free(w->text);
+    vg_free(w->plain);
     sg_prefilter_worker_free(w);
     vg_free(w);
 }
@@ -370,7 +373,16 @@ vg_value sg_place_value(vg_sigma_worker *w, uint32_t place)
 {
     if (w->place_gen[place] != w->gen) {
         w->place_gen[place] = w->gen;
-        w->place_val[place] = vg_sigma_place_value(&w->e->places[place], w->ev);
+        vg_value v = vg_sigma_place_value(&w->e->places[place], w->ev);
+        if (v.type == VG_JSON_STRING && (v.flags & VG_JSON_ESCAPED) && !(v.flags & VG_VALUE_PLAIN) &&
+            v.len <= w->plain_cap - w->plain_len) {
+            /* decoded once here rather than by every condition that reads it */
+            char *p = w->plain + w->plain_len;
+            size_t n = vg_json_unescape(v.ptr, v.len, p);
+            w->plain_len += n;
+            v = (vg_value){ VG_JSON_STRING, VG_VALUE_PLAIN, (uint32_t)n, p };
+        }
+        w->place_val[place] = v;
     }
     return w->place_val[place];
 }
@@ -558,6 +570,7 @@ static void start_event(vg_sigma_worker *w, const vg_event *ev)
     }
     w->ev = ev;
     w->text_ready = 0;
+    w->plain_len = 0;
     sg_prefilter_new_pass(w);  /* results of an earlier event are stale */
 }
 

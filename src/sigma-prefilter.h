@@ -87,6 +87,8 @@ struct vg_sigma_worker {
     int text_ready;                 /* keyword text of the event computed */
     char *text;                     /* the event's text for keyword searches */
     size_t text_len, text_cap;
+    char *plain;                    /* escaped string values of this event, decoded once */
+    size_t plain_len, plain_cap;
     size_t max_value;
     int reference;                  /* prefilter disabled */
     uint32_t pass;                  /* (event, source) generation of the prefilter stamps */

@@ -109,6 +109,7 @@ struct vg_sigma_matcher {
 struct vg_sigma_scratch {
     size_t cap;
     char *buf[2];           /* decoded strings: the field, a referenced field */
+    uint32_t *units;        /* the field's text as units (cap of them), decoded once per match */
     pcre2_match_data *md;
 };
 

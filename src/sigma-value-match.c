@@ -117,6 +117,75 @@ int sv_text_match(const vg_sigma_matcher *m, const sv_alt *a, const char *s, siz
     return 1;
 }
 
+/* Decodes s[0..n) into units (as read_unit reads them), at most cap; returns how many, or
+ * (size_t)-1 when they do not fit. */
+static size_t to_units(const char *s, size_t n, int bytes, int fold, uint32_t *out, size_t cap)
+{
+    size_t i = 0, k = 0;
+    while (i < n) {
+        if (k == cap)
+            return (size_t)-1;
+        out[k++] = read_unit(s, n, &i, bytes, fold);
+    }
+    return k;
+}
+
+/* Does segment p[0..len) match the value units v at position at (len units must remain)? */
+static int useg_at(const uint32_t *p, size_t len, const uint32_t *v)
+{
+    for (size_t k = 0; k < len; k++)
+        if (p[k] != v[k] && !unit_eq(p[k], v[k]))
+            return 0;
+    return 1;
+}
+
+/* sv_text_match on a value already decoded into units v[0..nv) (same semantics: segments
+ * between '*' placed leftmost-first; no backtracking is needed for that). */
+static int sv_units_match(const sv_alt *a, const uint32_t *v, size_t nv)
+{
+    size_t first = 0, last = a->nsegs, pos = 0, limit = nv;
+    if (a->nsegs == 0)
+        return a->lead_star || nv == 0;
+    if (!a->lead_star) {
+        const sv_seg *g = &a->segs[0];
+        if (g->len > nv || !useg_at(a->u + g->off, g->len, v))
+            return 0;
+        pos = g->len;
+        first = 1;
+        if (a->nsegs == 1 && !a->trail_star)
+            return pos == nv;
+    }
+    if (!a->trail_star) {
+        const sv_seg *g = &a->segs[a->nsegs - 1];
+        if (g->len > nv - pos || !useg_at(a->u + g->off, g->len, v + nv - g->len))
+            return 0;
+        limit = nv - g->len;
+        last--;
+    }
+    for (size_t k = first; k < last; k++) {
+        const sv_seg *g = &a->segs[k];
+        const uint32_t *p = a->u + g->off;
+        uint32_t u0 = p[0];
+        int concrete = u0 != SV_ANY && u0 != SV_DASH;
+        for (;;) {
+            if (g->len > limit - pos)
+                return 0;
+            if (concrete) {     /* skip to the next place the first unit can match */
+                while (pos + g->len <= limit && v[pos] != u0)
+                    pos++;
+                if (pos + g->len > limit)
+                    return 0;
+            }
+            if (useg_at(p, g->len, v + pos)) {
+                pos += g->len;
+                break;
+            }
+            pos++;
+        }
+    }
+    return 1;
+}
+
 /* --- scalar texts ---------------------------------------------------------------------- */
 
 int vg_sigma_scalar_text(const vg_value *v, char *buf, size_t cap, const char **s, size_t *n)
@@ -289,6 +358,9 @@ typedef struct match_env {
     vg_sigma_field_fn other;
     void *ctx;
     vg_sigma_scratch *scratch;
+    int scalar;                 /* the field is one scalar: its units can be kept across groups */
+    int have_units;             /* scratch->units holds the field's units */
+    size_t nunits;
 } match_env;
 
 /* Does the other field named by a equal text s[0..n)? (-1: undecided) */
@@ -329,7 +401,7 @@ static int alt_match(const match_env *e, const sv_alt *a, const char *s, size_t 
     sv_num v;
     switch (m->kind) {
     case SV_TEXT:
-        if (sv_text_match(m, a, s, n))
+        if (e->have_units ? sv_units_match(a, e->scratch->units, e->nunits) : sv_text_match(m, a, s, n))
             return 1;
         return a->has_num && sv_num_parse(s, n, &v) == 0 && sv_num_cmp(&v, &a->num) == 0;
     case SV_REGEX: {
@@ -365,7 +437,7 @@ static int and3(int acc, int r)
 }
 
 /* Does one scalar value match group g? */
-static int group_scalar(const match_env *e, const sv_group *g, const vg_value *v)
+static int group_scalar(match_env *e, const sv_group *g, const vg_value *v)
 {
     const char *s;
     size_t n;
@@ -373,6 +445,14 @@ static int group_scalar(const match_env *e, const sv_group *g, const vg_value *v
     int r = vg_sigma_scalar_text(v, buf, e->scratch ? e->scratch->cap : 0, &s, &n);
     if (r <= 0)
         return r;
+    if (e->m->kind == SV_TEXT && e->scratch && !(e->scalar && e->have_units)) {
+        /* decode the text into units once for every alternative (and, for a scalar field,
+         * every group) instead of at each position each alternative tries */
+        size_t nu = to_units(s, n, e->m->encoded, e->m->caseless && !e->m->encoded, e->scratch->units,
+                             e->scratch->cap);
+        e->have_units = nu != (size_t)-1;
+        e->nunits = e->have_units ? nu : 0;
+    }
     int acc = 0;
     for (size_t k = 0; k < g->nalts && acc != 1; k++)
         acc = or3(acc, alt_match(e, &g->alts[k], s, n));
@@ -380,7 +460,7 @@ static int group_scalar(const match_env *e, const sv_group *g, const vg_value *v
 }
 
 /* Does the field (scalar, or any element of an array) match group g? */
-static int group_match(const match_env *e, const sv_group *g, const vg_value *field)
+static int group_match(match_env *e, const sv_group *g, const vg_value *field)
 {
     if (field->type != VG_JSON_ARRAY)
         return group_scalar(e, g, field);
@@ -407,7 +487,7 @@ int vg_sigma_matcher_match(const vg_sigma_matcher *m, const vg_value *field, vg_
     if (m->kind == SV_NULL) {
         r = field->type == VG_JSON_NONE || field->type == VG_JSON_NULL;
     } else {
-        match_env e = { m, other, ctx, scratch };
+        match_env e = { m, other, ctx, scratch, field->type != VG_JSON_ARRAY, 0, 0 };
         r = m->all ? 1 : 0;
         for (size_t k = 0; k < m->ngroups; k++) {
             int g = group_match(&e, &m->groups[k], field);

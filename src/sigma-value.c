@@ -875,10 +875,11 @@ vg_sigma_scratch *vg_sigma_scratch_new(size_t max_value)
     s->cap = max_value;
     s->buf[0] = vg_malloc(max_value + 1);
     s->buf[1] = vg_malloc(max_value + 1);
+    s->units = vg_malloc((max_value + 1) * sizeof *s->units);
     pcre2_general_context *gctx = pcre2_general_context_create(gctx_malloc, gctx_free, NULL);
     s->md = gctx ? pcre2_match_data_create(1, gctx) : NULL;
     pcre2_general_context_free(gctx);
-    if (!s->buf[0] || !s->buf[1] || !s->md) {
+    if (!s->buf[0] || !s->buf[1] || !s->units || !s->md) {
         vg_sigma_scratch_free(s);
         return NULL;
     }
@@ -889,6 +890,7 @@ void vg_sigma_scratch_free(vg_sigma_scratch *s)
 {
     if (!s)
         return;
+    vg_free(s->units);
     vg_free(s->buf[0]);
     vg_free(s->buf[1]);
     pcre2_match_data_free(s->md);
