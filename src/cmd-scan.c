@@ -91,6 +91,10 @@ static const char scan_help[] =
 "        Check the snapshot's checksum and every offset before scanning.\n"
 "    --progress, --no-progress\n"
 "        Print progress on standard error every second. Default: when it is a terminal.\n"
+"    --corr-max-groups N\n"
+"        The memory bound of Sigma correlation rules: groups (distinct group-by values) kept\n"
+"        per correlation; when full, the least recently hit group is evicted and counted in\n"
+"        the summary. Default: 1000000.\n"
 "    --reference\n"
 "        Try every rule of an event's kinds with the reference value matcher, without the\n"
 "        literal prefilter (slow; the alerts are the same: for checking the fast path).\n"
@@ -131,6 +135,7 @@ typedef struct scan_run {
     vg_sigma_stats sst;
     int reference;              /* --reference: no prefilter */
     uint64_t *rule_alerts;      /* per engine entry */
+    vg_sigma_corr_limits corr_limits;   /* --corr-max-groups */
 } scan_run;
 
 static int usage_error(const char *msg, const char *arg)
@@ -240,7 +245,7 @@ static void sigma_json(vg_buf *b, const vg_sigma_hit *hit)
     vg_buf_puts(b, "]}");
 }
 
-static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit)
+static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit, const vg_sigma_corr_alert *corr)
 {
     scan_run *run = ctx;
     run->rule_alerts[hit->entry->index]++;
@@ -250,6 +255,8 @@ static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit)
     vg_rc rc = vg_alert_begin(&run->out, "sigma", ev, &o, run->now);
     if (!rc)
         sigma_json(&run->out, hit);
+    if (!rc && corr)
+        rc = vg_sigma_corr_json(&run->out, corr);
     if (!rc)
         rc = vg_alert_end(&run->out, ev);
     if (!rc && run->out.len >= OUT_FLUSH && flush_out(run) != 0)
@@ -264,7 +271,7 @@ static vg_rc on_event(void *ctx, const vg_event *ev)
     if (run->snap)
         rc = vg_intel_match_event(run->matcher, run->scratch, run->snap, ev, run->now, on_alert, run, &run->st);
     if (!rc && run->rules)
-        rc = vg_sigma_engine_match(vg_sigma_set_engine(run->rules), run->sigma, ev, on_rule, run, &run->sst);
+        rc = vg_sigma_corr_match(vg_sigma_set_corr(run->rules), run->sigma, ev, on_rule, run, &run->sst);
     if (run->progress && (run->in.stats.records & 4095) == 0) {
         time_t t = time(NULL);
         if (t != run->last_progress) {
@@ -323,6 +330,31 @@ static void rules_summary(const scan_run *run)
                 rc[i].entry->rule->meta.level ? rc[i].entry->rule->meta.level : "no level",
                 (unsigned long long)rc[i].alerts);
     free(rc);
+    const vg_sigma_corr *c = vg_sigma_set_corr(run->rules);
+    const vg_sigma_corr_totals *t = vg_sigma_corr_totals_of(c);
+    if (vg_sigma_corr_count(c) || vg_sigma_corr_filter_count(c))
+        fprintf(stderr, "vigil scan: rules: %llu hits dropped by filters, %llu hits not printed (their rules feed "
+                "correlations with generate: false), %llu events without a readable @timestamp\n",
+                (unsigned long long)t->filtered, (unsigned long long)t->unprinted, (unsigned long long)t->untimed);
+    for (size_t i = 0; i < vg_sigma_corr_count(c); i++) {
+        const vg_sigma_corr_stats *cs = vg_sigma_corr_stats_of(c, i);
+        const vg_sigma_rule *r = vg_sigma_corr_entry(c, i)->rule;
+        fprintf(stderr, "vigil scan: correlation %s (%s, %s): %llu hits fed, %llu alerts, %llu groups alive, "
+                "%llu late hits ignored, %llu hits without a value, %llu hits with too long group-by values\n",
+                r->meta.title, r->meta.id ? r->meta.id : "no id", vg_sigma_corr_type_name(r->correlation.type),
+                (unsigned long long)cs->hits, (unsigned long long)cs->alerts, (unsigned long long)cs->groups,
+                (unsigned long long)cs->late, (unsigned long long)cs->no_value, (unsigned long long)cs->long_keys);
+        if (cs->evicted_groups || cs->evicted_hits)
+            fprintf(stderr, "vigil scan: correlation %s: evicted %llu groups and %llu window hits: memory bound\n",
+                    r->meta.title, (unsigned long long)cs->evicted_groups, (unsigned long long)cs->evicted_hits);
+    }
+    for (size_t i = 0; i < vg_sigma_corr_filter_count(c); i++) {
+        uint64_t dropped;
+        const vg_sigma_entry *fe = vg_sigma_corr_filter_entry(c, i, &dropped);
+        if (fe->status == VG_SIGMA_ACTIVE)
+            fprintf(stderr, "vigil scan: filter %s: %llu hits dropped\n", fe->rule->meta.title,
+                    (unsigned long long)dropped);
+    }
 }
 
 static void summary(const scan_run *run)
@@ -399,6 +431,11 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
         }
     if (bad)
         return 2;
+    if (vg_sigma_set_correlate(run->rules, &run->corr_limits, run->in.max_record, &err) != VG_OK) {
+        fprintf(stderr, "vigil scan: %s\n", err.msg);
+        return 2;
+    }
+    vg_sigma_corr_set_now(vg_sigma_set_corr(run->rules), run->now);
     const vg_sigma_engine *e = vg_sigma_set_engine(run->rules);
     size_t count[4] = { 0, 0, 0, 0 }, rejected = 0;
     for (size_t i = 0; i < vg_sigma_engine_count(e); i++)
@@ -406,8 +443,8 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
     for (size_t f = 0; f < vg_sigma_set_nfiles(run->rules); f++)
         for (uint32_t d = 0; d < vg_sigma_set_file(run->rules, f)->ndocs; d++)
             rejected += vg_sigma_set_file(run->rules, f)->docs[d].rule == NULL;
-    fprintf(stderr, "vigil scan: rules: %zu active, %zu not applicable, %zu rejected, %zu not run (correlation, "
-            "filter) from %zu files (vigil rules check says why)\n", count[VG_SIGMA_ACTIVE],
+    fprintf(stderr, "vigil scan: rules: %zu active, %zu not applicable, %zu rejected, %zu not run "
+            "from %zu files (vigil rules check says why)\n", count[VG_SIGMA_ACTIVE],
             count[VG_SIGMA_NOT_APPLICABLE], count[VG_SIGMA_REJECTED] + rejected, count[VG_SIGMA_NOT_RUN],
             vg_sigma_set_nfiles(run->rules));
     if (count[VG_SIGMA_ACTIVE] == 0) {
@@ -466,6 +503,7 @@ int vg_cmd_scan(int argc, char **argv)
         { "progress", no_argument, NULL, 'P' },
         { "no-progress", no_argument, NULL, 'p' },
         { "reference", no_argument, NULL, 'R' },
+        { "corr-max-groups", required_argument, NULL, 'G' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -521,6 +559,14 @@ int vg_cmd_scan(int argc, char **argv)
         case 'P': run.progress = 1; break;
         case 'p': run.progress = 0; break;
         case 'R': run.reference = 1; break;
+        case 'G': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || v == 0 || v > UINT32_MAX)
+                return usage_error("--corr-max-groups takes a number from 1 to 4294967295", optarg);
+            run.corr_limits.max_groups = (uint32_t)v;
+            break;
+        }
         case 'h':
             vg_cmd_print_help(scan_help);
             return 0;

@@ -318,6 +318,16 @@ const vg_sigma_entry *vg_sigma_engine_entry(const vg_sigma_engine *e, size_t i)
     return i < e->nrules ? &e->rules[i]->entry : NULL;
 }
 
+void vg_sigma_engine_set_status(vg_sigma_engine *e, size_t i, vg_sigma_status status, uint32_t line,
+                                const char *reason)
+{
+    if (i >= e->nrules || e->rules[i]->entry.rule->kind == VG_SIGMA_DETECTION)
+        return;
+    e->rules[i]->entry.status = status;
+    e->rules[i]->entry.line = line;
+    snprintf(e->rules[i]->entry.reason, sizeof e->rules[i]->entry.reason, "%s", reason);
+}
+
 /* ---- workers ------------------------------------------------------------------------------ */
 
 vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_t max_value, vg_error *err)
@@ -651,7 +661,7 @@ int vg_sigma_engine_explain(const vg_sigma_engine *e, vg_sigma_worker *w, size_t
     if (entry >= e->nrules)
         return 0;
     const sg_crule *r = e->rules[entry];
-    if (r->entry.status != VG_SIGMA_ACTIVE) {
+    if (r->entry.status != VG_SIGMA_ACTIVE || !r->det) {
         SAY("  rule is %s: %s\n", vg_sigma_status_name(r->entry.status), r->entry.reason);
         return 0;
     }

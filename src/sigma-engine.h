@@ -138,6 +138,11 @@ vg_rc vg_sigma_engine_match(const vg_sigma_engine *e, vg_sigma_worker *w, const 
 int vg_sigma_engine_explain(const vg_sigma_engine *e, vg_sigma_worker *w, size_t entry, const vg_event *ev,
                             char *out, size_t cap);
 
+/* Sets the status of entry i with its reason and line (for correlation rules and filters, which
+ * sigma-corr resolves; a detection entry's status is the engine's own and is not changed). */
+void vg_sigma_engine_set_status(vg_sigma_engine *e, size_t i, vg_sigma_status status, uint32_t line,
+                                const char *reason);
+
 /* Name of a status: active, not applicable, rejected, not run. */
 const char *vg_sigma_status_name(vg_sigma_status s);
 

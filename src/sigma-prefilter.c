@@ -541,7 +541,7 @@ static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
         pf->rule_triggers[i] = -2;
     for (size_t i = 0; i < e->nrules; i++) {
         const sg_crule *r = e->rules[i];
-        if (r->entry.status != VG_SIGMA_ACTIVE)
+        if (r->entry.status != VG_SIGMA_ACTIVE || !r->det)   /* correlations have no detection */
             continue;
         p.n = 0;
         tset t = rule_triggers(&p, r);

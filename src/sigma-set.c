@@ -21,6 +21,7 @@
 struct vg_sigma_set {
     vg_sigma_mapping *map;
     vg_sigma_engine *engine;
+    vg_sigma_corr *corr;
     vg_sigma_placeholder *ph_items;
     vg_sigma_placeholders ph;
     vg_sigma_file **files;
@@ -121,6 +122,7 @@ void vg_sigma_set_free(vg_sigma_set *s)
 {
     if (!s)
         return;
+    vg_sigma_corr_free(s->corr);
     vg_sigma_engine_free(s->engine);
     for (size_t i = 0; i < s->nfiles; i++)
         vg_sigma_file_free(s->files[i]);
@@ -276,6 +278,18 @@ vg_rc vg_sigma_set_add(vg_sigma_set *s, const char *path, void (*on_error)(void 
 vg_rc vg_sigma_set_build(vg_sigma_set *s, vg_error *err)
 {
     return vg_sigma_engine_build(s->engine, err);
+}
+
+vg_rc vg_sigma_set_correlate(vg_sigma_set *s, const vg_sigma_corr_limits *lim, size_t max_value, vg_error *err)
+{
+    vg_sigma_corr_free(s->corr);
+    s->corr = NULL;
+    return vg_sigma_corr_new(&s->corr, s->engine, s->map, &s->ph, lim, max_value, err);
+}
+
+vg_sigma_corr *vg_sigma_set_corr(const vg_sigma_set *s)
+{
+    return s->corr;
 }
 
 const vg_sigma_engine *vg_sigma_set_engine(const vg_sigma_set *s)

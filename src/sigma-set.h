@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sigma-corr.h"
 #include "sigma-engine.h"
 #include "sigma-logsource.h"
 #include "sigma-rule.h"
@@ -42,6 +43,14 @@ vg_rc vg_sigma_set_add(vg_sigma_set *s, const char *path, void (*on_error)(void 
 
 /* Builds the engine's prefilter once every file is added (vg_sigma_engine_build). */
 vg_rc vg_sigma_set_build(vg_sigma_set *s, vg_error *err);
+
+/* Resolves the correlation rules and filters once every file is added (sigma-corr; their
+ * entries become active, not applicable or rejected): lim NULL takes the default memory
+ * bound, max_value is the longest value matched. Call before vg_sigma_set_build. */
+vg_rc vg_sigma_set_correlate(vg_sigma_set *s, const vg_sigma_corr_limits *lim, size_t max_value, vg_error *err);
+
+/* The correlation state made by vg_sigma_set_correlate (NULL before). */
+vg_sigma_corr *vg_sigma_set_corr(const vg_sigma_set *s);
 
 /* The engine holding every loaded rule. */
 const vg_sigma_engine *vg_sigma_set_engine(const vg_sigma_set *s);
