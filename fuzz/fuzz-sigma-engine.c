@@ -1,16 +1,18 @@
 /*
  * fuzz-sigma-engine: whole Sigma rules applied to events. The input is a rule file, a line
- * "#EVENT#", then JSON events (one JSON text each, in sequence). The rules are loaded, compiled
- * against the built-in logsource map, and every event is decoded (the JSON decoders pick the
- * shape) and matched. Invariant: for every active rule and every event, vg_sigma_engine_match
- * and vg_sigma_engine_explain agree on whether the rule fires; the engine never reads outside
- * its inputs (sanitizers).
+ * "#EVENT#", then JSON events (one JSON text each, in sequence). The rules are loaded (with
+ * their correlations and filters, under a tiny memory bound), compiled against the built-in
+ * logsource map with the Hyperscan prefilter, and every event is decoded (the JSON decoders
+ * pick the shape) and matched. Invariants: for every active rule and event, the prefilter path,
+ * the reference path and vg_sigma_engine_explain agree on whether the rule fires; every
+ * correlation alert serializes to valid JSON; nothing reads outside its inputs (sanitizers).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
+#include "sigma-corr.h"
 #include "sigma-engine.h"
 #include "sigma-logsource.h"
 #include "sigma-rule.h"
@@ -39,7 +41,30 @@ static vg_rc on_hit(void *ctx, const vg_event *e, const vg_sigma_hit *hit)
     return VG_OK;
 }
 
-static void run_events(const vg_sigma_engine *e, vg_sigma_worker *w, const char *text, size_t len)
+static vg_buf out;
+static vg_json_doc check;
+
+static vg_rc on_alert(void *ctx, const vg_event *e, const vg_sigma_hit *hit, const vg_sigma_corr_alert *corr)
+{
+    size_t end;
+    (void)ctx, (void)e, (void)hit;
+    if (!corr)
+        return VG_OK;
+    vg_buf_reset(&out);
+    vg_buf_putc(&out, '{');
+    if (vg_sigma_corr_json(&out, corr) != VG_OK)
+        abort();
+    vg_buf_putc(&out, '}');
+    /* the members are written after a comma: drop it for the check */
+    if (out.len > 2 && out.data[1] == ',')
+        out.data[1] = ' ';
+    if (vg_json_parse(&check, out.data, out.len, 0, &end, NULL) != VG_OK)
+        abort();
+    return VG_OK;
+}
+
+static void run_events(const vg_sigma_engine *e, vg_sigma_worker *w, vg_sigma_corr *c, const char *text,
+                       size_t len)
 {
     static char explain[8192];
     vg_decode_opts opts;
@@ -54,20 +79,31 @@ static void run_events(const vg_sigma_engine *e, vg_sigma_worker *w, const char 
         at += end;
         if (vg_decode_json(&opts, &ev, &err) != VG_OK)
             continue;
-        fired_set f;
+        fired_set f, ref;
         memset(&f, 0, sizeof f);
+        memset(&ref, 0, sizeof ref);
         vg_sigma_stats st;
         memset(&st, 0, sizeof st);
+        vg_sigma_worker_set_reference(w, 0);
         if (vg_sigma_engine_match(e, w, &ev, on_hit, &f, &st) != VG_OK)
             abort();
+        vg_sigma_worker_set_reference(w, 1);
+        if (vg_sigma_engine_match(e, w, &ev, on_hit, &ref, &st) != VG_OK)
+            abort();
+        if (memcmp(&f, &ref, sizeof f) != 0)
+            abort();        /* the prefilter changed a result */
         size_t n = vg_sigma_engine_count(e);
         for (size_t i = 0; i < n && i < FUZZ_MAX_RULES; i++) {
-            if (vg_sigma_engine_entry(e, i)->status != VG_SIGMA_ACTIVE)
+            const vg_sigma_entry *en = vg_sigma_engine_entry(e, i);
+            if (en->status != VG_SIGMA_ACTIVE || en->rule->kind != VG_SIGMA_DETECTION)
                 continue;
             int fires = vg_sigma_engine_explain(e, w, i, &ev, explain, sizeof explain);
             if (fires != f.fired[i])
                 abort();    /* matching and explaining disagree */
         }
+        vg_sigma_worker_set_reference(w, 0);
+        if (c && vg_sigma_corr_match(c, w, &ev, on_alert, NULL, &st) != VG_OK)
+            abort();
     }
 }
 
@@ -76,8 +112,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char mark[] = "\n#EVENT#\n";
     vg_error err;
     if (!map) {
-        if (vg_sigma_mapping_load(&map, NULL, &err) != VG_OK || vg_json_doc_init(&doc, 4096, 64) != VG_OK)
+        if (vg_sigma_mapping_load(&map, NULL, &err) != VG_OK || vg_json_doc_init(&doc, 4096, 64) != VG_OK ||
+            vg_json_doc_init(&check, 1 << 16, 64) != VG_OK)
             abort();
+        vg_buf_init(&out, 0);
     }
     const char *text = (const char *)data;
     const char *sep = NULL;
@@ -92,11 +130,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     vg_sigma_engine *e;
     vg_sigma_worker *w = NULL;
+    vg_sigma_corr *c = NULL;
+    vg_sigma_corr_limits lim = { 4, 4, 16 };
     if (vg_sigma_engine_new(&e, map, NULL, &err) != VG_OK)
         abort();
-    if (vg_sigma_engine_add(e, f, &err) == VG_OK && vg_sigma_worker_new(&w, e, 4096, &err) == VG_OK && sep)
-        run_events(e, w, sep + sizeof mark - 1, size - rule_len - (sizeof mark - 1));
+    if (vg_sigma_engine_add(e, f, &err) == VG_OK && vg_sigma_corr_new(&c, e, map, NULL, &lim, 4096, &err) == VG_OK &&
+        vg_sigma_engine_build(e, &err) == VG_OK && vg_sigma_worker_new(&w, e, 4096, &err) == VG_OK && sep)
+        run_events(e, w, c, sep + sizeof mark - 1, size - rule_len - (sizeof mark - 1));
     vg_sigma_worker_free(w);
+    vg_sigma_corr_free(c);
     vg_sigma_engine_free(e);
     vg_sigma_file_free(f);
     return 0;

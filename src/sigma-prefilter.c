@@ -605,9 +605,10 @@ static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
  * literal could match them in the reference matcher but not in Hyperscan. */
 static void find_hazards(sg_prefilter *pf)
 {
-    for (uint32_t cp = 0x80; cp < 0x110000; cp++) {
-        if ((cp >= 0xd800 && cp < 0xe000) || vg_casefold(cp) >= 0x80)
-            continue;
+    uint32_t cps[PF_MAX_HAZARDS + 1];
+    size_t ncp = vg_casefold_to_ascii(cps, PF_MAX_HAZARDS + 1);
+    for (size_t k = 0; k < ncp; k++) {
+        uint32_t cp = cps[k];
         if (pf->nhazards == PF_MAX_HAZARDS) {
             pf->hazard_all = 1;
             return;

@@ -332,3 +332,15 @@ uint32_t vg_casefold(uint32_t cp)
     }
     return cp;
 }
+
+size_t vg_casefold_to_ascii(uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof fold_table / sizeof fold_table[0]; i++)
+        if (fold_table[i].from >= 0x80 && fold_table[i].to < 0x80) {
+            if (n < max)
+                out[n] = fold_table[i].from;
+            n++;
+        }
+    return n;
+}

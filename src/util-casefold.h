@@ -7,9 +7,14 @@
 #ifndef VIGIL_UTIL_CASEFOLD_H
 #define VIGIL_UTIL_CASEFOLD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The simple case folding of code point cp (cp itself when it has none). */
 uint32_t vg_casefold(uint32_t cp);
+
+/* The code points outside ASCII that fold to an ASCII letter (U+017F, U+212A), in order, into
+ * out (at most max); returns how many there are. */
+size_t vg_casefold_to_ascii(uint32_t *out, size_t max);
 
 #endif
