@@ -759,7 +759,9 @@ size_t vg_snap_match_batch(const vg_snap *s, const vg_ind *const *inds, size_t n
     for (size_t i = 0; i < n; i++) {
         if (i + BATCH_AHEAD < n)
             vg_snap_prefetch(s, inds[i + BATCH_AHEAD]);
-        size_t got = vg_snap_match(s, inds[i], hits + total, max - total);
+        /* at most VG_INTEL_MAX_HITS per value, as a single lookup: only a damaged file has more */
+        size_t room = max - total < VG_INTEL_MAX_HITS ? max - total : VG_INTEL_MAX_HITS;
+        size_t got = vg_snap_match(s, inds[i], hits + total, room);
         counts[i] = (uint32_t)got;
         total += got;
     }

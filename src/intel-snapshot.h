@@ -130,7 +130,8 @@ size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, co
 size_t vg_snap_match(const vg_snap *s, const vg_ind *ind, vg_intel_hit *hits, size_t max);
 
 /* vg_snap_match of inds[0..n), prefetching some values ahead: the hits of value i (counts[i]
- * of them) follow those of value i - 1 in hits; a value gets what fits of the max left.
+ * of them) follow those of value i - 1 in hits; a value gets what fits of the max left, at
+ * most VG_INTEL_MAX_HITS (as vg_snap_match with that max).
  * Returns the hits stored. */
 size_t vg_snap_match_batch(const vg_snap *s, const vg_ind *const *inds, size_t n, vg_intel_hit *hits, size_t max,
                            uint32_t *counts);

@@ -88,6 +88,7 @@ typedef struct sv_alt {
 typedef struct sv_group {
     sv_alt *alts;
     size_t nalts;
+    size_t cap;             /* alts allocated (compile time) */
 } sv_group;
 
 typedef enum sv_cmp { SV_EQ = 0, SV_LT, SV_LTE, SV_GT, SV_GTE } sv_cmp;

@@ -282,11 +282,16 @@ static vg_rc parse_sigma(compiler *c, const char *s, size_t n, int expand, sv_un
 static vg_rc group_add(compiler *c, sv_group *g, sv_units *u)
 {
     if (c->total >= VG_SIGMA_MAX_ALTERNATIVES)
-        return value_fail(c, VG_ERR_LIMIT, "the condition expands into more than 1024 values");
-    sv_alt *alts = vg_realloc(g->alts, (g->nalts + 1) * sizeof *alts);
-    if (!alts)
-        return vg_fail(c->err, VG_ERR_NOMEM, 0, "out of memory");
-    g->alts = alts;
+        return value_fail(c, VG_ERR_LIMIT, "the condition expands into more than the limit of values");
+    if (g->nalts == g->cap) {   /* grows by doubling: expansions can make thousands */
+        size_t cap = g->cap ? g->cap * 2 : 4;
+        sv_alt *alts = vg_realloc(g->alts, cap * sizeof *alts);
+        if (!alts)
+            return vg_fail(c->err, VG_ERR_NOMEM, 0, "out of memory");
+        g->alts = alts;
+        g->cap = cap;
+    }
+    sv_alt *alts = g->alts;
     memset(&alts[g->nalts], 0, sizeof alts[0]);
     alts[g->nalts].u = u->u;
     alts[g->nalts].n = u->n;
@@ -361,7 +366,7 @@ static vg_rc group_map(compiler *c, sv_group *g, alt_fn f)
     sv_units outs[3] = { { 0 } };
     vg_rc rc = VG_OK;
     g->alts = NULL;
-    g->nalts = 0;
+    g->nalts = g->cap = 0;
     c->total -= old.nalts;
     for (size_t k = 0; k < old.nalts && !rc; k++) {
         sv_units in = { old.alts[k].u, old.alts[k].n, old.alts[k].n };
@@ -385,7 +390,7 @@ static vg_rc expand_dashes(compiler *c, sv_group *g)
     sv_units v = { 0 };
     vg_rc rc = VG_OK;
     g->alts = NULL;
-    g->nalts = 0;
+    g->nalts = g->cap = 0;
     c->total -= old.nalts;
     for (size_t k = 0; k < old.nalts && !rc; k++) {
         size_t d = sv_count_dashes(old.alts[k].u, old.alts[k].n), variants = 1;
