@@ -10,7 +10,8 @@ malwarebazaar.csv); SHARED_INTEL is ../shared/data/intel. Writes into OUTDIR:
                  IP:port entries included, although grep can only find them as text)
   auth.log       about MB megabytes (default 200) of sshd syslog lines: failed and accepted
                  logins, invalid users, disconnects; 2% of the source addresses are listed
-                 indicators, the rest are addresses of benign hosts drawn with repetition.
+                 indicators, the rest are benign hosts drawn with repetition (70% internal
+                 RFC 1918 addresses, 30% random public ones, some of which fall in listed networks).
 Synthetic data is generated here and never committed.
 """
 import os
@@ -67,7 +68,14 @@ def main():
                 cols = line.strip().split('","')
                 for c in cols[1:4]:
                     emit(c)
-    benign = ["%d.%d.%d.%d" % (R.randint(1, 223), R.randint(0, 255), R.randint(0, 255), R.randint(1, 254))
+    # benign sources: mostly internal hosts (RFC 1918: on the known-good lists, so their hits are
+    # suppressed), the rest public addresses drawn at random (some inside listed networks)
+    def internal():
+        return R.choice(("10.%d.%d.%d" % (R.randint(0, 255), R.randint(0, 255), R.randint(1, 254)),
+                         "192.168.%d.%d" % (R.randint(0, 255), R.randint(1, 254)),
+                         "172.%d.%d.%d" % (R.randint(16, 31), R.randint(0, 255), R.randint(1, 254))))
+    benign = [internal() if R.random() < 0.7 else
+              "%d.%d.%d.%d" % (R.randint(1, 223), R.randint(0, 255), R.randint(0, 255), R.randint(1, 254))
               for _ in range(100000)]
     size, lines, planted = 0, 0, 0
     limit = int(mb * 1e6)
