@@ -403,7 +403,8 @@ static int cmd_check(int argc, char **argv)
         status = 2;
     vg_error berr;
     vg_error_clear(&berr);
-    if (set && vg_sigma_set_build(set, &berr) != VG_OK) {
+    if (set && (vg_sigma_set_correlate(set, NULL, VG_READER_DEFAULT_MAX_RECORD, &berr) != VG_OK ||
+                vg_sigma_set_build(set, &berr) != VG_OK)) {
         fprintf(stderr, "vigil rules: %s\n", berr.msg);
         vg_sigma_set_free(set);
         set = NULL;
