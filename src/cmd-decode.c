@@ -72,6 +72,14 @@ static const char formats_help[] =
 "    input, in the order listed; JSON objects choose their decoder by shape, in the order\n"
 "    listed, the generic json decoder last.\n";
 
+int vg_cmd_flush(vg_buf *b)
+{
+    if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
+        return -1;
+    vg_buf_reset(b);
+    return 0;
+}
+
 void vg_cmd_print_help(const char *text)
 {
     fputs(text, stdout);
@@ -82,14 +90,6 @@ typedef struct decode_run {
     int print;
     vg_buf out;
 } decode_run;
-
-static int flush_out(decode_run *run)
-{
-    if (run->out.len && fwrite(run->out.data, 1, run->out.len, stdout) != run->out.len)
-        return -1;
-    vg_buf_reset(&run->out);
-    return 0;
-}
 
 /* Prints the decoded event ev->repeat times. */
 static vg_rc on_event(void *ctx, const vg_event *ev)
@@ -115,7 +115,7 @@ static vg_rc on_event(void *ctx, const vg_event *ev)
         vg_buf_reset(&run->out);
         return VG_OK;
     }
-    if (!rc && run->out.len >= (64u << 10) && flush_out(run) != 0)
+    if (!rc && run->out.len >= (64u << 10) && vg_cmd_flush(&run->out) != 0)
         rc = VG_ERR_IO;
     return rc;
 }
@@ -168,7 +168,7 @@ int vg_cmd_decode(int argc, char **argv)
         return 2;
     vg_buf_init(&run.out, 0);
     vg_cmd_input_read_all(&run.in, argc - optind, argv + optind);
-    if (flush_out(&run) != 0 || fflush(stdout) != 0) {
+    if (vg_cmd_flush(&run.out) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "vigil decode: cannot write to standard output\n");
         run.in.io_failed = 1;
     }

@@ -139,14 +139,6 @@ static int usage_error(const char *cmd, const char *msg, const char *arg)
     return 2;
 }
 
-static int flush_buf(vg_buf *b)
-{
-    if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
-        return -1;
-    vg_buf_reset(b);
-    return 0;
-}
-
 static const char *format_time(int64_t t, char *buf)
 {
     if (!t)
@@ -436,7 +428,7 @@ static int lookup_stdin(lookup_run *run)
             n--;
         if (n)
             lookup_value(run, v, n);
-        if (run->out.len >= OUT_FLUSH && flush_buf(&run->out) != 0)
+        if (run->out.len >= OUT_FLUSH && vg_cmd_flush(&run->out) != 0)
             break;
     }
     vg_reader_close(r);
@@ -511,11 +503,11 @@ static int cmd_lookup(int argc, char **argv)
     int failed = 0;
     for (int i = optind; i < argc && !failed; i++) {
         lookup_value(run, argv[i], strlen(argv[i]));
-        failed = run->out.len >= OUT_FLUSH && flush_buf(&run->out) != 0;
+        failed = run->out.len >= OUT_FLUSH && vg_cmd_flush(&run->out) != 0;
     }
     if (!failed && batch)
         failed = lookup_stdin(run) != 0;
-    if (flush_buf(&run->out) != 0 || fflush(stdout) != 0)
+    if (vg_cmd_flush(&run->out) != 0 || fflush(stdout) != 0)
         failed = 1;
     int status = failed || run->invalid ? 2 : run->unknown ? 1 : 0;
     vg_buf_free(&run->out);
@@ -641,7 +633,7 @@ static int cmd_stats(int argc, char **argv)
         stats_json(s, &b);
     else
         stats_text(s, store, &b);
-    int status = flush_buf(&b) != 0 || fflush(stdout) != 0 ? 2 : 0;
+    int status = vg_cmd_flush(&b) != 0 || fflush(stdout) != 0 ? 2 : 0;
     vg_buf_free(&b);
     vg_snap_close(s);
     return status;

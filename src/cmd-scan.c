@@ -144,14 +144,6 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-static int flush_out(scan_run *run)
-{
-    if (run->out.len && fwrite(run->out.data, 1, run->out.len, stdout) != run->out.len)
-        return -1;
-    vg_buf_reset(&run->out);
-    return 0;
-}
-
 /* Counts an alert for each feed among its sources. */
 static void count_feeds(scan_run *run, const vg_intel_alert *a)
 {
@@ -181,7 +173,7 @@ static vg_rc on_alert(void *ctx, const vg_intel_alert *a)
         rc = vg_intel_alert_json(&run->out, a);
     if (!rc)
         rc = vg_alert_end(&run->out, a->ev);
-    if (!rc && run->out.len >= OUT_FLUSH && flush_out(run) != 0)
+    if (!rc && run->out.len >= OUT_FLUSH && vg_cmd_flush(&run->out) != 0)
         rc = VG_ERR_IO;
     return rc;
 }
@@ -259,7 +251,7 @@ static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit, con
         rc = vg_sigma_corr_json(&run->out, corr);
     if (!rc)
         rc = vg_alert_end(&run->out, ev);
-    if (!rc && run->out.len >= OUT_FLUSH && flush_out(run) != 0)
+    if (!rc && run->out.len >= OUT_FLUSH && vg_cmd_flush(&run->out) != 0)
         rc = VG_ERR_IO;
     return rc;
 }
@@ -589,7 +581,7 @@ int vg_cmd_scan(int argc, char **argv)
     }
     vg_buf_init(&run.out, 0);
     vg_cmd_input_read_all(&run.in, argc - optind, argv + optind);
-    if (flush_out(&run) != 0 || fflush(stdout) != 0) {
+    if (vg_cmd_flush(&run.out) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "vigil scan: cannot write to standard output\n");
         run.in.io_failed = 1;
     }

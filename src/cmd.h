@@ -6,6 +6,8 @@
 #ifndef VIGIL_CMD_H
 #define VIGIL_CMD_H
 
+#include "util-buf.h"
+
 /* vigil decode: print each input record as one normalized JSON event per line. */
 int vg_cmd_decode(int argc, char **argv);
 
@@ -20,6 +22,9 @@ int vg_cmd_rules(int argc, char **argv);
 
 /* vigil scan: detect threats in log files, one alert per line (cmd-scan.c). */
 int vg_cmd_scan(int argc, char **argv);
+
+/* Writes b to standard output and empties it; -1 if the write failed. */
+int vg_cmd_flush(vg_buf *b);
 
 /* Prints a command's manual page (its --help text) to standard output. */
 void vg_cmd_print_help(const char *text);
