@@ -18,6 +18,7 @@
 #include "json-write.h"
 #include "sigma-set.h"
 #include "util-buf.h"
+#include "util-hscache.h"
 #include "util-mem.h"
 
 #define MAX_PH_NAMES 1024           /* limit: distinct placeholder names in the summary */
@@ -65,6 +66,10 @@ static const char rules_help[] =
 "    -h, --help            show this page\n"
 "    test also takes the input options of vigil decode (--format, --year, --timezone,\n"
 "    --max-line).\n"
+"\n"
+"ENVIRONMENT\n"
+"    VIGIL_CACHE_DIR   where compiled rule databases are kept (see vigil scan --help); check\n"
+"                      fills the cache for the next scan\n"
 "\n"
 "EXIT STATUS\n"
 "    check: 0 no rule was rejected (rules not applicable are not rejections); 1 some rule was\n"
@@ -403,6 +408,9 @@ static int cmd_check(int argc, char **argv)
         status = 2;
     vg_error berr;
     vg_error_clear(&berr);
+    char cache[4096];
+    if (set)
+        vg_sigma_set_cache(set, vg_hscache_default_dir(cache, sizeof cache));
     if (set && (vg_sigma_set_correlate(set, NULL, VG_READER_DEFAULT_MAX_RECORD, &berr) != VG_OK ||
                 vg_sigma_set_build(set, &berr) != VG_OK)) {
         fprintf(stderr, "vigil rules: %s\n", berr.msg);

@@ -22,6 +22,7 @@
 #include "json-write.h"
 #include "sigma-set.h"
 #include "util-buf.h"
+#include "util-hscache.h"
 #include "util-time.h"
 
 #define OUT_FLUSH (64u << 10)
@@ -101,6 +102,12 @@ static const char scan_help[] =
 VG_CMD_INPUT_HELP
 "    -h, --help\n"
 "        Show this page.\n"
+"\n"
+"ENVIRONMENT\n"
+"    VIGIL_CACHE_DIR\n"
+"        Where compiled rule databases are kept, so a restart with unchanged rules does not\n"
+"        compile them again (files named by the SHA-256 of their patterns, checked when read).\n"
+"        Default: $XDG_CACHE_HOME/vigil/sigma or ~/.cache/vigil/sigma; empty: no cache.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 every record was read and matched (whether or not alerts were raised); 1 some\n"
@@ -444,6 +451,8 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
         return 2;
     }
     if (!run->reference) {
+        char cache[4096];
+        vg_sigma_set_cache(run->rules, vg_hscache_default_dir(cache, sizeof cache));
         if (vg_sigma_set_build(run->rules, &err) != VG_OK) {
             fprintf(stderr, "vigil scan: %s\n", err.msg);
             return 2;

@@ -372,6 +372,11 @@ void vg_sigma_worker_free(vg_sigma_worker *w)
     vg_free(w);
 }
 
+void vg_sigma_engine_set_cache(vg_sigma_engine *e, const char *dir)
+{
+    snprintf(e->cache_dir, sizeof e->cache_dir, "%s", dir ? dir : "");
+}
+
 void vg_sigma_worker_set_reference(vg_sigma_worker *w, int on)
 {
     w->reference = on != 0;

@@ -91,6 +91,9 @@ typedef struct vg_sigma_build_info {
     uint32_t patterns;              /* distinct patterns over all databases */
     uint32_t refused;               /* patterns Hyperscan refused (their conditions use the reference) */
     double seconds;                 /* build time */
+    uint32_t cache_hits;            /* databases read from the cache (not compiled) */
+    uint32_t cache_written;         /* databases compiled (and written to the cache if it is set) */
+    uint32_t cache_errors;          /* databases that could not be written to the cache */
     char first_refusal[VG_ERROR_MSG_MAX];   /* Hyperscan's reason for the first refusal */
 } vg_sigma_build_info;
 
@@ -110,6 +113,10 @@ vg_rc vg_sigma_engine_add(vg_sigma_engine *e, const vg_sigma_file *f, vg_error *
  * after another add) workers use the reference path only. VG_ERR_NOMEM; a pattern Hyperscan
  * refuses only sends its condition to the reference matcher (counted in the build info). */
 vg_rc vg_sigma_engine_build(vg_sigma_engine *e, vg_error *err);
+
+/* Keeps the compiled databases in directory dir (util-hscache; NULL or "": no cache), so a
+ * restart with unchanged rules reads them instead of compiling. Call before building. */
+void vg_sigma_engine_set_cache(vg_sigma_engine *e, const char *dir);
 
 /* What the last build made (built = 0 before). */
 const vg_sigma_build_info *vg_sigma_engine_build_info(const vg_sigma_engine *e);

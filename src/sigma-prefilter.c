@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "util-casefold.h"
+#include "util-hscache.h"
 #include "util-mem.h"
 
 #define PF_MAX_HAZARDS 16           /* limit: code points folding to ASCII the guard looks for */
@@ -304,8 +305,12 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
     first[np] = n;
     d->tgt_off[np] = (uint32_t)n;
     hs_compile_error_t *ce = NULL;
-    if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)np, HS_MODE_BLOCK, NULL, &d->db, &ce) ==
+    vg_hscache_stats cs = { 0, 0, 0 };
+    if (vg_hscache_compile((const char *const *)exprs, flags, ids, (unsigned)np, e->cache_dir, &d->db, &ce, &cs) ==
         HS_SUCCESS) {
+        e->info.cache_hits += cs.hits;
+        e->info.cache_written += cs.compiled;
+        e->info.cache_errors += cs.write_errors;
         result = 0;
         goto done;
     }

@@ -69,6 +69,7 @@ struct vg_sigma_engine {
     uint32_t *by_source_cap;
     sg_prefilter *pf;               /* NULL until vg_sigma_engine_build */
     vg_sigma_build_info info;
+    char cache_dir[4096];           /* compiled databases kept here ("" : no cache) */
 };
 
 struct vg_sigma_worker {

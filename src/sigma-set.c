@@ -275,6 +275,11 @@ vg_rc vg_sigma_set_add(vg_sigma_set *s, const char *path, void (*on_error)(void 
     return S_ISDIR(st.st_mode) ? walk(&w, path, 0) : add_file(&w, path);
 }
 
+void vg_sigma_set_cache(vg_sigma_set *s, const char *dir)
+{
+    vg_sigma_engine_set_cache(s->engine, dir);
+}
+
 vg_rc vg_sigma_set_build(vg_sigma_set *s, vg_error *err)
 {
     return vg_sigma_engine_build(s->engine, err);

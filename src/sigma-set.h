@@ -41,6 +41,9 @@ void vg_sigma_set_free(vg_sigma_set *s);
 vg_rc vg_sigma_set_add(vg_sigma_set *s, const char *path, void (*on_error)(void *ctx, const char *msg), void *ctx,
                        vg_error *err);
 
+/* Keeps the engine's compiled databases in dir (see vg_sigma_engine_set_cache); before building. */
+void vg_sigma_set_cache(vg_sigma_set *s, const char *dir);
+
 /* Builds the engine's prefilter once every file is added (vg_sigma_engine_build). */
 vg_rc vg_sigma_set_build(vg_sigma_set *s, vg_error *err);
 
