@@ -97,7 +97,7 @@ fuzz: deps
 demo: deps $(BUILD)/vigil
 	$(BUILD)/vigil decode samples/*.log samples/*.json
 	$(BUILD)/vigil intel compile -c samples/intel/feeds.yml -o $(BUILD)/demo-intel.vgi
-	$(BUILD)/vigil scan --intel $(BUILD)/demo-intel.vgi samples/*.log samples/*.json
+	$(BUILD)/vigil scan --intel $(BUILD)/demo-intel.vgi --rules samples/sigma samples/*.log samples/*.json
 
 lint:
 	@scripts/lint.sh
