@@ -62,7 +62,6 @@ struct vg_intel_scratch {
     uint32_t seen[VG_INTEL_MAX_FIELDS];     /* slot holds a value of this generation */
     unsigned nset;
     uint16_t set[VG_INTEL_MAX_FIELDS];      /* the slots given a value, in the order found */
-    uint8_t from_field[VG_INTEL_MAX_FIELDS];    /* ... set by the decoder */
     vg_value slot[VG_INTEL_MAX_FIELDS];
     vg_json_doc arr;                        /* an array value, scanned */
     unsigned nobs;                          /* observables parsed, not yet looked up */
@@ -287,13 +286,12 @@ void vg_intel_scratch_free(vg_intel_scratch *w)
 
 /* ---- gathering the event's values --------------------------------------------------------- */
 
-static void slot_set(vg_intel_scratch *w, int slot, vg_value v, int from_field)
+static void slot_set(vg_intel_scratch *w, int slot, vg_value v)
 {
     if (w->seen[slot] == w->gen)
         return;     /* the decoder's value, or the record's first */
     w->seen[slot] = w->gen;
     w->set[w->nset++] = (uint16_t)slot;
-    w->from_field[slot] = (uint8_t)from_field;
     w->slot[slot] = v;
 }
 
@@ -311,7 +309,7 @@ static void gather_object(const vg_intel_matcher *m, vg_intel_scratch *w, const 
             continue;
         const vg_json_tok *v = &t[k + 1];
         if (m->nodes[c].slot >= 0)
-            slot_set(w, m->nodes[c].slot, vg_json_value(doc, k + 1), 0);
+            slot_set(w, m->nodes[c].slot, vg_json_value(doc, k + 1));
         if (v->type == VG_JSON_OBJECT && m->nodes[c].child != NO_NODE && depth < VG_INTEL_MAX_DEPTH)
             gather_object(m, w, doc, k + 1, c, depth + 1);
     }
@@ -349,7 +347,6 @@ static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_even
             if (w->seen[s] != w->gen)
                 w->set[w->nset++] = (uint16_t)s;
             w->seen[s] = w->gen;
-            w->from_field[s] = 1;
             w->slot[s] = ev->fields[i].value;
         }
     }

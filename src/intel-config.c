@@ -1,67 +1,39 @@
 /*
  * intel-config: reading the feed configuration (see intel-config.h). The YAML document is
- * loaded whole with libyaml's document API (the file is small and bounded by
- * VG_INTEL_CONFIG_MAX); each node carries its line for error messages.
+ * loaded whole with util-yaml (the file is small and bounded by VG_INTEL_CONFIG_MAX); each
+ * node carries its line for error messages.
  */
 #include "intel-config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "util-mem.h"
+#include "util-yaml.h"
 
 typedef struct conf_parse {
-    yaml_document_t doc;
-    const char *name;
+    vg_yaml y;                  /* the document, its name and the error (util-yaml) */
     const char *base_dir;
-    vg_error *err;
 } conf_parse;
 
-static unsigned node_line(const yaml_node_t *n)
-{
-    return (unsigned)n->start_mark.line + 1;
-}
+#define conf_fail(cp, n, ...) vg_yaml_fail(&(cp)->y, (n), __VA_ARGS__)
 
-static vg_rc conf_fail(conf_parse *cp, const yaml_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static vg_rc conf_fail(conf_parse *cp, const yaml_node_t *n, const char *fmt, ...)
-{
-    char msg[VG_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return vg_fail(cp->err, VG_ERR_PARSE, 0, "%s:%u: %s", cp->name, n ? node_line(n) : 1, msg);
-}
-
-/* The text of a scalar node (NUL-terminated by libyaml), or NULL. */
-static const char *scalar(const yaml_node_t *n, size_t *len)
-{
-    if (!n || n->type != YAML_SCALAR_NODE)
-        return NULL;
-    *len = n->data.scalar.length;
-    return (const char *)n->data.scalar.value;
-}
-
+/* A non-empty string without NUL bytes, with its length. */
 static vg_rc want_string(conf_parse *cp, const yaml_node_t *n, const char *key, const char **s, size_t *len)
 {
-    *s = scalar(n, len);
-    if (!*s || *len == 0)
-        return conf_fail(cp, n, "%s must be a non-empty string", key);
-    if (memchr(*s, '\0', *len))
-        return conf_fail(cp, n, "%s contains a NUL byte", key);
-    return VG_OK;
+    vg_rc rc = vg_yaml_string(&cp->y, n, key, s);
+    if (!rc)
+        *len = strlen(*s);
+    return rc;
 }
 
 static vg_rc want_uint(conf_parse *cp, const yaml_node_t *n, const char *key, unsigned max, unsigned *out)
 {
     size_t len;
-    const char *s = scalar(n, &len);
+    const char *s = vg_yaml_scalar(n, &len);
     unsigned long v = 0;
     if (!s || len == 0 || len > 10)
         return conf_fail(cp, n, "%s must be a number from 0 to %u", key, max);
@@ -79,7 +51,7 @@ static vg_rc want_uint(conf_parse *cp, const yaml_node_t *n, const char *key, un
 static vg_rc want_bool(conf_parse *cp, const yaml_node_t *n, const char *key, int *out)
 {
     size_t len;
-    const char *s = scalar(n, &len);
+    const char *s = vg_yaml_scalar(n, &len);
     if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0))
         *out = 1;
     else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0))
@@ -109,12 +81,12 @@ static vg_rc add_path(conf_parse *cp, vg_intel_feed_conf *f, const yaml_node_t *
         return conf_fail(cp, n, "more than %u paths", VG_INTEL_MAX_PATHS);
     char **paths = vg_realloc(f->paths, (f->npaths + 1) * sizeof *paths);
     if (!paths)
-        return vg_fail(cp->err, VG_ERR_NOMEM, 0, "out of memory");
+        return vg_fail(cp->y.err, VG_ERR_NOMEM, 0, "out of memory");
     f->paths = paths;
     size_t blen = s[0] == '/' || !cp->base_dir ? 0 : strlen(cp->base_dir);
     char *p = vg_malloc(blen + 1 + len + 1);
     if (!p)
-        return vg_fail(cp->err, VG_ERR_NOMEM, 0, "out of memory");
+        return vg_fail(cp->y.err, VG_ERR_NOMEM, 0, "out of memory");
     if (blen) {
         memcpy(p, cp->base_dir, blen);
         p[blen] = '/';
@@ -132,7 +104,7 @@ static vg_rc parse_paths(conf_parse *cp, vg_intel_feed_conf *f, yaml_node_t *n)
         return add_path(cp, f, n);
     vg_rc rc = VG_OK;
     for (yaml_node_item_t *it = n->data.sequence.items.start; !rc && it < n->data.sequence.items.top; it++)
-        rc = add_path(cp, f, yaml_document_get_node(&cp->doc, *it));
+        rc = add_path(cp, f, vg_yaml_node(&cp->y, *it));
     if (!rc && f->npaths == 0)
         return conf_fail(cp, n, "path list is empty");
     return rc;
@@ -143,9 +115,9 @@ static vg_rc parse_columns(conf_parse *cp, vg_intel_feed_conf *f, yaml_node_t *n
     if (n->type != YAML_MAPPING_NODE)
         return conf_fail(cp, n, "columns must map roles to column names or numbers");
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&cp->doc, p->key), *v = yaml_document_get_node(&cp->doc, p->value);
+        yaml_node_t *k = vg_yaml_node(&cp->y, p->key), *v = vg_yaml_node(&cp->y, p->value);
         size_t klen, vlen;
-        const char *key = scalar(k, &klen), *val;
+        const char *key = vg_yaml_scalar(k, &klen), *val;
         int role = key ? vg_csv_role_from_name(key, klen) : -1;
         if (role < 0)
             return conf_fail(cp, k, "unknown column role '%s' (value, type, ip, port, url, domain, hash, email, "
@@ -157,7 +129,7 @@ static vg_rc parse_columns(conf_parse *cp, vg_intel_feed_conf *f, yaml_node_t *n
         if (rc)
             return rc;
         if (!(f->opts.columns[role] = keep(f, 1 + role, val, vlen)))
-            return vg_fail(cp->err, VG_ERR_NOMEM, 0, "out of memory");
+            return vg_fail(cp->y.err, VG_ERR_NOMEM, 0, "out of memory");
     }
     return VG_OK;
 }
@@ -167,9 +139,9 @@ static vg_rc parse_csv(conf_parse *cp, vg_intel_feed_conf *f, yaml_node_t *n)
     if (n->type != YAML_MAPPING_NODE)
         return conf_fail(cp, n, "csv must be a mapping (delimiter, header, columns)");
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&cp->doc, p->key), *v = yaml_document_get_node(&cp->doc, p->value);
+        yaml_node_t *k = vg_yaml_node(&cp->y, p->key), *v = vg_yaml_node(&cp->y, p->value);
         size_t klen, vlen;
-        const char *key = scalar(k, &klen), *val = scalar(v, &vlen);
+        const char *key = vg_yaml_scalar(k, &klen), *val = vg_yaml_scalar(v, &vlen);
         vg_rc rc = VG_OK;
         if (key && strcmp(key, "columns") == 0) {
             rc = parse_columns(cp, f, v);
@@ -200,11 +172,11 @@ static vg_rc feed_key(conf_parse *cp, vg_intel_feed_conf *f, const yaml_node_t *
                       int *has_format)
 {
     size_t len;
-    const char *s = scalar(v, &len);
+    const char *s = vg_yaml_scalar(v, &len);
     if (strcmp(key, "name") == 0) {
         vg_rc rc = want_string(cp, v, key, &s, &len);
         if (!rc && !(f->name = vg_strndup(s, len)))
-            rc = vg_fail(cp->err, VG_ERR_NOMEM, 0, "out of memory");
+            rc = vg_fail(cp->y.err, VG_ERR_NOMEM, 0, "out of memory");
         return rc;
     }
     if (strcmp(key, "format") == 0) {
@@ -247,7 +219,7 @@ static vg_rc feed_key(conf_parse *cp, vg_intel_feed_conf *f, const yaml_node_t *
         if (!rc && len >= VG_FEED_MAX_TEXT)
             rc = conf_fail(cp, v, "family is longer than %d bytes", VG_FEED_MAX_TEXT - 1);
         if (!rc && !(f->opts.family = keep(f, 0, s, len)))
-            rc = vg_fail(cp->err, VG_ERR_NOMEM, 0, "out of memory");
+            rc = vg_fail(cp->y.err, VG_ERR_NOMEM, 0, "out of memory");
         return rc;
     }
     if (strcmp(key, "csv") == 0)
@@ -262,19 +234,19 @@ static vg_rc parse_feed(conf_parse *cp, vg_intel_feed_conf *f, yaml_node_t *n)
     vg_feed_opts_init(&f->opts, VG_FEED_PLAIN);
     f->enabled = 1;
     f->weight = 100;
-    f->line = node_line(n);
+    f->line = vg_yaml_line(n);
     if (n->type != YAML_MAPPING_NODE)
         return conf_fail(cp, n, "a feed must be a mapping (name, format, path, ...)");
     int has_format = 0;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&cp->doc, p->key), *v = yaml_document_get_node(&cp->doc, p->value);
+        yaml_node_t *k = vg_yaml_node(&cp->y, p->key), *v = vg_yaml_node(&cp->y, p->value);
         size_t klen;
-        const char *key = scalar(k, &klen);
+        const char *key = vg_yaml_scalar(k, &klen);
         if (!key)
             return conf_fail(cp, k, "feed keys must be strings");
         for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
             size_t qlen;
-            const char *other = scalar(yaml_document_get_node(&cp->doc, q->key), &qlen);
+            const char *other = vg_yaml_scalar(vg_yaml_node(&cp->y, q->key), &qlen);
             if (other && strcmp(other, key) == 0)
                 return conf_fail(cp, k, "key '%s' given twice", key);
         }
@@ -296,18 +268,18 @@ static vg_rc parse_feed(conf_parse *cp, vg_intel_feed_conf *f, yaml_node_t *n)
 
 static vg_rc parse_root(conf_parse *cp, vg_intel_config *conf)
 {
-    yaml_node_t *root = yaml_document_get_root_node(&cp->doc);
+    yaml_node_t *root = vg_yaml_root(&cp->y);
     if (!root || root->type != YAML_MAPPING_NODE)
         return conf_fail(cp, root, "the configuration must be a mapping with a 'feeds' list");
     yaml_node_t *feeds = NULL;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&cp->doc, p->key);
+        yaml_node_t *k = vg_yaml_node(&cp->y, p->key);
         size_t klen;
-        const char *key = scalar(k, &klen);
+        const char *key = vg_yaml_scalar(k, &klen);
         if (!key || strcmp(key, "feeds") != 0 || feeds)
             return conf_fail(cp, k, "unknown or repeated key '%s' (the configuration has one key: feeds)",
                              key ? key : "?");
-        feeds = yaml_document_get_node(&cp->doc, p->value);
+        feeds = vg_yaml_node(&cp->y, p->value);
     }
     if (!feeds || feeds->type != YAML_SEQUENCE_NODE)
         return conf_fail(cp, feeds ? feeds : root, "'feeds' must be a list");
@@ -316,9 +288,9 @@ static vg_rc parse_root(conf_parse *cp, vg_intel_config *conf)
         return conf_fail(cp, feeds, "more than %u feeds", VG_INTEL_MAX_FEEDS);
     conf->feeds = vg_calloc(n ? n : 1, sizeof *conf->feeds);
     if (!conf->feeds)
-        return vg_fail(cp->err, VG_ERR_NOMEM, 0, "out of memory");
+        return vg_fail(cp->y.err, VG_ERR_NOMEM, 0, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        yaml_node_t *fn = yaml_document_get_node(&cp->doc, feeds->data.sequence.items.start[i]);
+        yaml_node_t *fn = vg_yaml_node(&cp->y, feeds->data.sequence.items.start[i]);
         vg_rc rc = parse_feed(cp, &conf->feeds[conf->nfeeds++], fn);
         if (rc)
             return rc;
@@ -341,22 +313,11 @@ vg_rc vg_intel_config_parse(vg_intel_config **out, const char *text, size_t len,
         vg_intel_config_free(conf);
         return vg_fail(err, VG_ERR_LIMIT, 0, "%s: larger than %u bytes", name, VG_INTEL_CONFIG_MAX);
     }
-    conf_parse cp = { .name = name, .base_dir = base_dir, .err = err };
-    yaml_parser_t parser;
-    vg_rc rc = VG_OK;
-    if (!yaml_parser_initialize(&parser)) {
-        vg_intel_config_free(conf);
-        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &cp.doc)) {
-        rc = vg_fail(err, VG_ERR_PARSE, 0, "%s:%zu: %s", name, parser.problem_mark.line + 1,
-                     parser.problem ? parser.problem : "invalid YAML");
-    } else {
+    conf_parse cp = { .base_dir = base_dir };
+    vg_rc rc = vg_yaml_load(&cp.y, text, len, name, err);
+    if (!rc)
         rc = parse_root(&cp, conf);
-        yaml_document_delete(&cp.doc);
-    }
-    yaml_parser_delete(&parser);
+    vg_yaml_free(&cp.y);
     if (rc) {
         vg_intel_config_free(conf);
         return rc;

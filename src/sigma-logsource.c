@@ -19,11 +19,13 @@
 #define MAX_SETS 256            /* limit: field sets */
 #define MAX_MAPS 1024           /* limit: names mapped by one field set */
 #define MAX_BASE_DEPTH 8        /* limit: chain of bases */
+#define MAX_KEYS 64             /* limit: distinct fields the match conditions read */
 
 enum { REST_INHERIT = -2, REST_NONE = -1 };
 
 typedef struct ls_cond {
     char *path;                 /* NULL: the decoder's name */
+    int key;                    /* the path's index among the mapping's distinct paths */
     char **values;
     unsigned nvalues;
 } ls_cond;
@@ -59,6 +61,8 @@ typedef struct ls_set {
 struct vg_sigma_mapping {
     ls_source *sources;
     size_t nsources;
+    const char *keys[MAX_KEYS];     /* distinct condition paths (owned by their first condition) */
+    size_t nkeys;
     ls_set sets[MAX_SETS];
     size_t nsets;
 };
@@ -203,8 +207,18 @@ static vg_rc on_match(void *ctx, const char *key, yaml_node_t *v)
     if (src->nconds == MAX_CONDS)
         return vg_yaml_fail(&p->y, v, "more than %d conditions in one source", MAX_CONDS);
     ls_cond *c = &src->conds[src->nconds++];
-    if (strcmp(key, "decoder") != 0 && !(c->path = vg_strndup(key, strlen(key))))
-        return nomem(p);
+    if (strcmp(key, "decoder") != 0) {
+        if (!(c->path = vg_strndup(key, strlen(key))))
+            return nomem(p);
+        vg_sigma_mapping *m = p->m;
+        for (c->key = 0; (size_t)c->key < m->nkeys && strcmp(m->keys[c->key], key) != 0; c->key++)
+            ;
+        if ((size_t)c->key == m->nkeys) {
+            if (m->nkeys == MAX_KEYS)
+                return vg_yaml_fail(&p->y, v, "more than %d distinct fields in match conditions", MAX_KEYS);
+            m->keys[m->nkeys++] = c->path;
+        }
+    }
     p->cond = c;
     return vg_yaml_items(&p->y, v, "a match value", on_cond_value, p);
 }
@@ -429,7 +443,23 @@ size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *produ
     return n;
 }
 
-static int cond_holds(const ls_cond *c, const vg_event *ev)
+/* The value of condition path c->path in ev, fetched once per classification (vals/have). */
+static vg_value cond_value(const ls_cond *c, const vg_event *ev, vg_value *vals, uint8_t *have)
+{
+    if (!have[c->key]) {
+        have[c->key] = 1;
+        if (c->path[0] == '$') {
+            /* a Windows event data member, whatever the event's JSON shape */
+            vg_sigma_place p = { VG_SIGMA_PLACE_EVENTDATA, c->path + 1, strlen(c->path + 1) };
+            vals[c->key] = vg_sigma_place_value(&p, ev);
+        } else {
+            vals[c->key] = vg_event_get(ev, c->path);
+        }
+    }
+    return vals[c->key];
+}
+
+static int cond_holds(const ls_cond *c, const vg_event *ev, vg_value *vals, uint8_t *have)
 {
     if (!c->path) {
         for (unsigned v = 0; v < c->nvalues; v++)
@@ -437,14 +467,7 @@ static int cond_holds(const ls_cond *c, const vg_event *ev)
                 return 1;
         return 0;
     }
-    vg_value val;
-    if (c->path[0] == '$') {
-        /* a Windows event data member, whatever the event's JSON shape */
-        vg_sigma_place p = { VG_SIGMA_PLACE_EVENTDATA, c->path + 1, strlen(c->path + 1) };
-        val = vg_sigma_place_value(&p, ev);
-    } else {
-        val = vg_event_get(ev, c->path);
-    }
+    vg_value val = cond_value(c, ev, vals, have);
     if (val.type != VG_JSON_STRING && val.type != VG_JSON_NUMBER)
         return 0;
     for (unsigned v = 0; v < c->nvalues; v++)
@@ -457,10 +480,12 @@ static int cond_holds(const ls_cond *c, const vg_event *ev)
 size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max)
 {
     size_t n = 0;
+    vg_value vals[MAX_KEYS];
+    uint8_t have[MAX_KEYS] = { 0 };     /* a path is looked up once, not once per source */
     for (size_t i = 0; i < m->nsources && n < max; i++) {
         const ls_source *s = &m->sources[i];
         unsigned c = 0;
-        while (c < s->nconds && cond_holds(&s->conds[c], ev))
+        while (c < s->nconds && cond_holds(&s->conds[c], ev, vals, have))
             c++;
         if (c == s->nconds)
             ids[n++] = (uint16_t)i;
