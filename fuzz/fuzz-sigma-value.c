@@ -12,7 +12,10 @@
  *     lowercased, and a cased matcher never matches where the caseless one does not;
  *   - for plain wildcard conditions (contains/startswith/endswith/cased only, one value), the
  *     answer equals a separate dynamic-programming matcher written from the specification's
- *     escape rules (no backtracking shortcuts shared with the module).
+ *     escape rules (no backtracking shortcuts shared with the module);
+ *   - the literals handed to the fast engine hold on a plain string field (not a number
+ *     written in another form): when necessary, a match has one of them in the (folded) field;
+ *     when literal, they decide the answer (every group's, with all).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +29,63 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FZ_MAX 4096
+
+/* s[0..n) with every valid code point case folded, re-encoded (invalid bytes kept) into out. */
+static size_t fold_bytes(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        const unsigned char *p = (const unsigned char *)s + i;
+        int len = vg_utf8_seq(p, (const unsigned char *)s + n);
+        if (len <= 0) {
+            out[o++] = (char)*p;
+            i++;
+            continue;
+        }
+        o += (size_t)vg_utf8_encode(vg_casefold(vg_utf8_decode(p, len)), out + o);
+        i += (size_t)len;
+    }
+    return o;
+}
+
+/* Does literal l occur in t[0..n) where its anchors say? */
+static int literal_in(const vg_sigma_literal *l, const char *t, size_t n)
+{
+    if (l->len > n)
+        return 0;
+    if ((l->flags & VG_SIGMA_PAT_START) && (l->flags & VG_SIGMA_PAT_END))
+        return l->len == n && memcmp(t, l->bytes, n) == 0;
+    if (l->flags & VG_SIGMA_PAT_START)
+        return memcmp(t, l->bytes, l->len) == 0;
+    if (l->flags & VG_SIGMA_PAT_END)
+        return memcmp(t + n - l->len, l->bytes, l->len) == 0;
+    return memmem(t, n, l->bytes, l->len) != NULL;
+}
+
+/* What m's literals say of the plain text s: 1 when one literal of some group (of every group
+ * with all) occurs, 0 when not, -1 when they cannot be checked here (expressions). */
+static int literal_answer(const vg_sigma_matcher *m, const char *s, size_t n)
+{
+    static char folded[FZ_MAX * 4];
+    const vg_sigma_literal *lits;
+    size_t nl = vg_sigma_matcher_literals(m, &lits);
+    size_t fn = fold_bytes(s, n, folded);
+    uint64_t hit = 0;
+    for (size_t i = 0; i < nl; i++) {
+        if (lits[i].flags & VG_SIGMA_PAT_REGEX)
+            return -1;
+        int caseless = (lits[i].flags & VG_SIGMA_PAT_CASELESS) != 0;
+        if (lits[i].group < 64 && literal_in(&lits[i], caseless ? folded : s, caseless ? fn : n))
+            hit |= 1ull << lits[i].group;
+    }
+    if (!m->all)
+        return hit != 0;
+    if (m->ngroups > 64)
+        return -1;
+    uint64_t every = m->ngroups == 64 ? ~0ull : (1ull << m->ngroups) - 1;
+    return (hit & every) == every;
+}
+
 
 static const char *const ph_a[] = { "x*", "y\\?" };
 static const char *const ph_b[] = { "" };
@@ -244,6 +304,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         vg_sigma_matcher_free(k);
         vg_sigma_matcher_free(c);
+    }
+    /* the literals of the fast engine: necessary and, when literal, exact */
+    if (field.type == VG_JSON_STRING && (field.flags & VG_VALUE_PLAIN) && got >= 0 &&
+        vg_sigma_matcher_is_necessary(m) && !vg_sigma_number_other_form(ftext, flen)) {
+        int lit = literal_answer(m, ftext, flen);
+        if (lit >= 0 && ((got == 1 && lit == 0) || (vg_sigma_matcher_is_literal(m) && got != lit)))
+            abort();
     }
     /* cased never matches more than caseless */
     if (m->kind == SV_TEXT && !m->caseless && !m->neq && got == 1 && nmods < 6) {

@@ -65,4 +65,45 @@ uint32_t vg_casefold(uint32_t cp)
     }
     return cp;
 }
+
+size_t vg_casefold_to_ascii(uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof fold_table / sizeof fold_table[0]; i++)
+        if (fold_table[i].from >= 0x80 && fold_table[i].to < 0x80) {
+            if (n < max)
+                out[n] = fold_table[i].from;
+            n++;
+        }
+    return n;
+}
+
+size_t vg_casefold_class(uint32_t cp, uint32_t *out, size_t max)
+{
+    uint32_t f = vg_casefold(cp);
+    size_t n = 0;
+    if (f >= 'a' && f <= 'z') {
+        if (n < max)
+            out[n] = f - 32;
+        n++;
+    }
+    if (vg_casefold(f) == f) {
+        if (n < max)
+            out[n] = f;
+        n++;
+    }
+    for (size_t i = 0; i < sizeof fold_table / sizeof fold_table[0]; i++)
+        if (fold_table[i].to == f) {
+            if (n < max)
+                out[n] = fold_table[i].from;
+            n++;
+        }
+    for (size_t i = 1; i < n && i < max; i++)      /* in order (a handful of entries) */
+        for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+            uint32_t t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
 """)

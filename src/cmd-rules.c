@@ -307,8 +307,8 @@ static void summary_json(check_run *run, const unsigned *order, double pct, size
     if (run->engine_rejected)
         vg_buf_printf(b, "%s\"engine\":%u", first ? "" : ",", run->engine_rejected);
     vg_buf_printf(b, "},\"prefilter\":{\"trigger_rules\":%u,\"always_rules\":%u,\"fast_conditions\":%u,"
-                  "\"conditions\":%u,\"databases\":%u,\"patterns\":%u,\"refused\":%u}",
-                  run->pf->trigger_rules, run->pf->always_rules, run->pf->fast, run->pf->conditions,
+                  "\"gated_conditions\":%u,\"conditions\":%u,\"databases\":%u,\"patterns\":%u,\"refused\":%u}",
+                  run->pf->trigger_rules, run->pf->always_rules, run->pf->fast, run->pf->gated, run->pf->conditions,
                   run->pf->databases, run->pf->patterns, run->pf->refused);
     vg_buf_printf(b, ",\"rules_with_placeholders\":%u,\"placeholders\":{", run->with_ph);
     for (unsigned i = 0; i < run->nph; i++) {
@@ -345,9 +345,9 @@ static void summary(check_run *run, size_t files)
     if (run->engine_rejected)
         vg_buf_printf(b, "  rejected by the engine: %u\n", run->engine_rejected);
     vg_buf_printf(b, "prefilter: %u active rules with triggers, %u always evaluated; %u of %u field conditions "
-                  "decided by literals (%u databases, %u patterns, %u refused)\n", run->pf->trigger_rules,
-                  run->pf->always_rules, run->pf->fast, run->pf->conditions, run->pf->databases,
-                  run->pf->patterns, run->pf->refused);
+                  "decided by literals, %u gated by them (%u databases, %u patterns, %u refused)\n",
+                  run->pf->trigger_rules, run->pf->always_rules, run->pf->fast, run->pf->conditions, run->pf->gated,
+                  run->pf->databases, run->pf->patterns, run->pf->refused);
     for (unsigned i = 0; i < run->nna && i < SUMMARY_REASONS; i++)
         vg_buf_printf(b, "  not applicable, %s: %u\n", run->na[i].text, run->na[i].count);
     if (run->nna > SUMMARY_REASONS)

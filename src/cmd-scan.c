@@ -459,9 +459,9 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
         }
         const vg_sigma_build_info *bi = vg_sigma_engine_build_info(e);
         fprintf(stderr, "vigil scan: rules: prefilter: %u rules with triggers, %u always evaluated, "
-                "%u of %u field conditions by literals (%u databases, %u patterns, %u refused)\n",
-                bi->trigger_rules, bi->always_rules, bi->fast, bi->conditions, bi->databases, bi->patterns,
-                bi->refused);
+                "%u of %u field conditions by literals, %u gated by them (%u databases, %u patterns, %u refused)\n",
+                bi->trigger_rules, bi->always_rules, bi->fast, bi->conditions, bi->gated, bi->databases,
+                bi->patterns, bi->refused);
         if (bi->refused)
             fprintf(stderr, "vigil scan: rules: Hyperscan refused a pattern (its conditions use the reference "
                     "matcher): %s\n", bi->first_refusal);

@@ -85,6 +85,8 @@ typedef struct vg_sigma_build_info {
     int built;                      /* the prefilter exists */
     uint32_t conditions;            /* field conditions of active rules */
     uint32_t fast;                  /* of which decided by their literals (prefiltered) */
+    uint32_t gated;                 /* of which false without a necessary literal (prefiltered, then
+                                       decided by the reference matcher when one occurs) */
     uint32_t trigger_rules;         /* active rules with a trigger set */
     uint32_t always_rules;          /* active rules evaluated on every event of their sources */
     uint32_t databases;             /* Hyperscan databases (source x place) */

@@ -19,9 +19,11 @@
 #include "util-casefold.h"
 #include "util-hscache.h"
 #include "util-mem.h"
+#include "util-utf8.h"
 
 #define PF_MAX_HAZARDS 16           /* limit: code points folding to ASCII the guard looks for */
 #define PF_MAX_ROUNDS 8             /* limit: rebuilds after Hyperscan refused patterns */
+#define PF_MAX_CLASS 8              /* limit: code points folding to one (larger: not expanded) */
 
 typedef struct pf_target {
     uint32_t fc;                    /* fast condition */
@@ -33,6 +35,10 @@ typedef struct pf_db {
     uint32_t place;                 /* engine place, or nplaces for the keyword text */
     hs_database_t *db;
     int caseless;                   /* holds caseless patterns: the folding guard applies */
+    int numeric;                    /* holds VG_SIGMA_PAT_NUMBER literals: the number guard applies */
+    int utf8;                       /* holds expressions (UTF-8 mode): values must be valid UTF-8 */
+    int ascii_only;                 /* holds caseless expressions: Hyperscan folds ASCII only, so a
+                                       value with other characters goes to the reference */
     uint32_t *tgt_off;              /* per pattern id: targets [tgt_off[id], tgt_off[id + 1]) */
     pf_target *tgts;
     uint32_t npatterns;
@@ -69,7 +75,41 @@ struct sg_pf_scratch {
 
 /* ---- building: fast conditions -------------------------------------------------------- */
 
-/* Is the field condition decided by its literals in a way the databases can express? */
+/* Hyperscan flags of literal l's pattern (the end anchor is checked in on_match). */
+static unsigned hs_flags(unsigned l)
+{
+    if (l & VG_SIGMA_PAT_REGEX)    /* in prefilter mode: matches wherever PCRE2 could (or more) */
+        return HS_FLAG_PREFILTER | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH |
+               ((l & VG_SIGMA_PAT_CASELESS) ? HS_FLAG_CASELESS : 0) |
+               ((l & VG_SIGMA_PAT_MULTILINE) ? HS_FLAG_MULTILINE : 0) | ((l & VG_SIGMA_PAT_DOTALL) ? HS_FLAG_DOTALL : 0);
+    /* an end-anchored literal must see every occurrence to find the one at the end */
+    return ((l & VG_SIGMA_PAT_END) ? 0 : HS_FLAG_SINGLEMATCH) | ((l & VG_SIGMA_PAT_CASELESS) ? HS_FLAG_CASELESS : 0);
+}
+
+/* Can Hyperscan take the expression of literal l in prefilter mode? (Checked alone, so that
+ * one expression it refuses does not cost a rebuild of every database.) Expressions that can
+ * match the empty string are refused too: an empty value is not scanned. */
+static int regex_usable(const vg_sigma_literal *l)
+{
+    hs_expr_info_t *info = NULL;
+    hs_compile_error_t *ce = NULL;
+    if (hs_expression_info((const char *)l->bytes, hs_flags(l->flags), &info, &ce) != HS_SUCCESS) {
+        hs_free_compile_error(ce);
+        return 0;
+    }
+    int ok = info->min_width > 0;
+    free(info);
+    return ok;
+}
+
+/* Does the expression change case in ways Hyperscan may not (flag i, or inline options)? */
+static int regex_folds(const vg_sigma_literal *p)
+{
+    return (p->flags & VG_SIGMA_PAT_CASELESS) || memmem(p->bytes, p->len, "(?", 2);
+}
+
+/* What the prefilter can do with a field condition: 2 when its literals decide it exactly
+ * (fast), 1 when it is false without one of them (gated), 0 nothing. */
 static int fast_condition(const sg_cfield *f, uint64_t *full)
 {
     const vg_sigma_literal *lits;
@@ -77,30 +117,34 @@ static int fast_condition(const sg_cfield *f, uint64_t *full)
     uint32_t ngroups = f->src->nvalues;
     uint64_t seen = 0;
     *full = 0;
-    if (n == 0 || !vg_sigma_matcher_is_literal(f->m))
+    if (n == 0 || !vg_sigma_matcher_is_necessary(f->m))
         return 0;
     for (size_t i = 0; i < n; i++) {
-        if (lits[i].len == 0 || (lits[i].flags & VG_SIGMA_PAT_UNICODE))
+        if (lits[i].len == 0 || ((lits[i].flags & VG_SIGMA_PAT_REGEX) && !regex_usable(&lits[i])))
             return 0;
         if (lits[i].group < 64)
             seen |= 1ull << lits[i].group;
     }
+    if (!vg_sigma_matcher_is_literal(f->m))
+        return 1;
     if (vg_sigma_matcher_is_all(f->m)) {
         if (ngroups == 0 || ngroups > 64)
-            return 0;
+            return 1;
         *full = ngroups == 64 ? ~0ull : (1ull << ngroups) - 1;
-        if ((seen & *full) != *full)
-            return 0;   /* a value without alternatives never matches: leave it to the reference */
+        if ((seen & *full) != *full) {
+            *full = 0;
+            return 1;   /* a value without alternatives never matches: leave it to the reference */
+        }
     }
-    return 1;
+    return 2;
 }
 
 /* Numbers the fast conditions of active rules (refused ones excluded). */
 static vg_rc number_conditions(vg_sigma_engine *e, sg_prefilter *pf, const uint8_t *refused, vg_error *err)
 {
-    uint32_t n = 0, all = 0;
+    uint32_t n = 0, all = 0, gated = 0;
     for (int pass = 0; pass < 2; pass++) {
-        n = all = 0;
+        n = all = gated = 0;
         for (size_t r = 0; r < e->nrules; r++) {
             sg_crule *cr = e->rules[r];
             if (cr->entry.status != VG_SIGMA_ACTIVE)
@@ -113,9 +157,13 @@ static vg_rc number_conditions(vg_sigma_engine *e, sg_prefilter *pf, const uint8
                         if (pass == 0) {
                             uint64_t full;
                             f->fc = SG_NONE;
-                            if (!fast_condition(f, &full) || (refused && refused[all - 1]))
+                            f->gate = 0;
+                            int kind = fast_condition(f, &full);
+                            if (!kind || (refused && refused[all - 1]))
                                 continue;
                             f->full = full;
+                            f->gate = kind == 1;
+                            gated += f->gate;
                             f->fc = n++;
                             continue;
                         }
@@ -135,7 +183,8 @@ static vg_rc number_conditions(vg_sigma_engine *e, sg_prefilter *pf, const uint8
         }
     }
     e->info.conditions = all;
-    e->info.fast = pf->nfc;
+    e->info.fast = pf->nfc - gated;
+    e->info.gated = gated;
     return VG_OK;
 }
 
@@ -157,7 +206,7 @@ static uint32_t slot_of(const sg_crule *r, uint16_t source)
 
 typedef struct pf_ent {
     uint32_t place;
-    unsigned flags;                 /* VG_SIGMA_PAT_START | END | CASELESS (the pattern's kind) */
+    unsigned flags;                 /* VG_SIGMA_PAT_* (START, END, CASELESS: the pattern's kind) */
     const unsigned char *bytes;
     size_t len;
     uint32_t fc, group;
@@ -211,7 +260,7 @@ static vg_rc source_entries(const vg_sigma_engine *e, const sg_prefilter *pf, ui
                             v = nv;
                         }
                         v[n++] = (pf_ent){ fc_place(e, r, slot, cf),
-                                           lits[i].flags & (VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_CASELESS),
+                                           lits[i].flags,
                                            lits[i].bytes, lits[i].len, cf->fc, lits[i].group };
                     }
                 }
@@ -224,17 +273,12 @@ static vg_rc source_entries(const vg_sigma_engine *e, const sg_prefilter *pf, ui
     return VG_OK;
 }
 
-/* The Hyperscan expression of a literal: bytes escaped, anchored with ^ at the start. */
-static char *pattern_text(const pf_ent *p)
+/* Appends the escaped bytes b[0..n) to o; returns the new end. */
+static char *escape_bytes(char *o, const unsigned char *b, size_t n)
 {
-    char *s = vg_malloc(p->len * 4 + 8), *o = s;
     static const char hex[] = "0123456789abcdef";
-    if (!s)
-        return NULL;
-    if (p->flags & VG_SIGMA_PAT_START)
-        *o++ = '^';
-    for (size_t i = 0; i < p->len; i++) {
-        unsigned char c = p->bytes[i];
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = b[i];
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
             *o++ = (char)c;
         } else {
@@ -243,6 +287,52 @@ static char *pattern_text(const pf_ent *p)
             *o++ = hex[c >> 4];
             *o++ = hex[c & 15];
         }
+    }
+    return o;
+}
+
+/* The Hyperscan expression of a literal: bytes escaped, anchored with ^ at the start. In a
+ * caseless literal, a non-ASCII code point (folded) becomes the alternation of every code
+ * point that folds to it (Hyperscan folds ASCII only); ASCII letters rely on
+ * HS_FLAG_CASELESS and the folding guard. */
+static char *pattern_text(const pf_ent *p)
+{
+    if (p->flags & VG_SIGMA_PAT_REGEX)
+        return vg_strndup((const char *)p->bytes, p->len);
+    size_t cap = p->len * 4 + 8;
+    int classes = (p->flags & VG_SIGMA_PAT_UNICODE) != 0;
+    if (classes)
+        cap = p->len * (PF_MAX_CLASS * 17 + 8) + 8;
+    char *s = vg_malloc(cap), *o = s;
+    if (!s)
+        return NULL;
+    if (p->flags & VG_SIGMA_PAT_START)
+        *o++ = '^';
+    for (size_t i = 0; i < p->len;) {
+        int k = p->bytes[i] < 0x80 || !classes ? 1 : vg_utf8_seq(p->bytes + i, p->bytes + p->len);
+        uint32_t cls[PF_MAX_CLASS];
+        size_t nc = 0;
+        if (k > 1) {
+            nc = vg_casefold_class(vg_utf8_decode(p->bytes + i, k), cls, PF_MAX_CLASS);
+        }
+        if (k <= 1 || nc <= 1 || nc > PF_MAX_CLASS) {
+            if (k < 1)
+                k = 1;      /* not UTF-8 (cannot happen for rule text): the byte as it is */
+            o = escape_bytes(o, p->bytes + i, (size_t)k);
+            i += (size_t)k;
+            continue;
+        }
+        memcpy(o, "(?:", 3);
+        o += 3;
+        for (size_t c = 0; c < nc; c++) {
+            char b[4];
+            int bl = vg_utf8_encode(cls[c], b);
+            if (c)
+                *o++ = '|';
+            o = escape_bytes(o, (const unsigned char *)b, (size_t)bl);
+        }
+        *o++ = ')';
+        i += (size_t)k;
     }
     *o = '\0';     /* the end anchor is checked in on_match: Hyperscan compiles \z slowly */
     return s;
@@ -291,12 +381,16 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
             d->tgt_off[p] = (uint32_t)i;
             if (!(exprs[p] = pattern_text(&v[i])))
                 goto done;
-            /* an end-anchored literal must see every occurrence to find the one at the end */
-            flags[p] = ((v[i].flags & VG_SIGMA_PAT_END) ? 0 : HS_FLAG_SINGLEMATCH) |
-                       ((v[i].flags & VG_SIGMA_PAT_CASELESS) ? HS_FLAG_CASELESS : 0);
+            flags[p] = hs_flags(v[i].flags);
+            if (v[i].flags & VG_SIGMA_PAT_REGEX) {
+                d->utf8 = 1;
+                vg_sigma_literal l = { v[i].bytes, v[i].len, v[i].flags, 0 };
+                d->ascii_only |= regex_folds(&l);
+            }
             if (v[i].flags & VG_SIGMA_PAT_END)
                 d->at_end[p / 64] |= 1ull << (p % 64);
             d->caseless |= (v[i].flags & VG_SIGMA_PAT_CASELESS) != 0;
+            d->numeric |= (v[i].flags & VG_SIGMA_PAT_NUMBER) != 0;
             ids[p] = (unsigned)p;
             p++;
         }
@@ -453,7 +547,7 @@ static tset tsearch(tpool *p, const sg_crule *r, uint32_t s)
             const sg_cfield *cf = &cs->groups[g].fields[f];
             if (cf->fc == SG_NONE)
                 continue;
-            double c = fc_cost(cf);
+            double c = fc_cost(cf) * (cf->gate ? 2.0 : 1.0);   /* a gate's hit still costs a match */
             if (!best || c < bc) {
                 best = cf;
                 bc = c;
@@ -618,17 +712,7 @@ static void find_hazards(sg_prefilter *pf)
             pf->hazard_all = 1;
             return;
         }
-        char *o = pf->hazard[pf->nhazards];
-        uint8_t n;
-        if (cp < 0x800) {
-            o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-        } else if (cp < 0x10000) {
-            o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | ((cp >> 6) & 0x3f)), o[2] = (char)(0x80 | (cp & 0x3f));
-            n = 3;
-        } else {
-            o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-            o[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-        }
+        uint8_t n = (uint8_t)vg_utf8_encode(cp, pf->hazard[pf->nhazards]);
         pf->hazard_len[pf->nhazards++] = n;
     }
 }
@@ -869,6 +953,14 @@ static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
     return 0;
 }
 
+static int all_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
 /* The text of place d's value to scan, or 0 when its conditions are all false (absent, null,
  * object), or -1 when it cannot be scanned exactly (array, too long). */
 static int scan_text(vg_sigma_worker *w, const pf_db *d, const char **s, size_t *n)
@@ -904,6 +996,11 @@ void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
         int r = d->db ? scan_text(w, d, &s, &n) : -1;
         if (r > 0 && d->caseless && fold_hazard(pf, s, n))
             r = -1;
+        if (r > 0 && d->utf8 && (d->ascii_only ? !all_ascii(s, n) : vg_utf8_check(s, n) != n))
+            r = -1;     /* Hyperscan needs valid UTF-8 there, and folds ASCII only */
+        if (r > 0 && d->numeric && n > 0 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) &&
+            vg_sigma_number_other_form(s, n))
+            r = -1;     /* 4688.0 equals the literal 4688 as a number: the reference decides */
         if (r > 0 && n > 0) {
             scan_ctx c = { w, d, n };
             if (n > UINT32_MAX || hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, &c) != HS_SUCCESS)

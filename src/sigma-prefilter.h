@@ -3,14 +3,16 @@
  * sigma-engine.c and sigma-prefilter.c share, and the literal prefilter.
  *
  * The prefilter is built once after the rules are added (vg_sigma_engine_build). Field
- * conditions whose literals decide them exactly ("fast" conditions) are compiled, per mapping
- * source and field place, into one Hyperscan block-mode database (and one per source for the
- * keyword text). Each rule gets a trigger set: fast conditions of which at least one must hold
- * for the rule to fire; rules without one ("always" rules) run on every event of their
- * sources. Per event and source the worker scans each place once, records which groups of
- * which fast conditions matched (generation stamps, nothing cleared), and evaluates only the
- * candidate rules (a trigger matched, a trigger's place could not be scanned, or an always
- * rule) in the reference order; fast conditions on scanned places read the recorded result,
+ * conditions whose literals decide them exactly ("fast" conditions) or without one of which
+ * they are false ("gated" conditions; both are numbered as fast conditions, fc) are compiled,
+ * per mapping source and field place, into one Hyperscan block-mode database (and one per
+ * source for the keyword text). Each rule gets a trigger set: fast conditions of which at
+ * least one must hold for the rule to fire; rules without one ("always" rules) run on every
+ * event of their sources. Per event and source the worker scans each place once, records
+ * which groups of which fast conditions matched (generation stamps, nothing cleared), and
+ * evaluates only the candidate rules (a trigger matched, a trigger's place could not be
+ * scanned, or an always rule) in the reference order; fast conditions on scanned places read
+ * the recorded result (a gated one only when none of its literals occurred: false),
  * everything else runs the reference matcher. docs/sigma.md explains why this is exact.
  */
 #ifndef VIGIL_SIGMA_PREFILTER_H
@@ -30,6 +32,7 @@ typedef struct sg_cfield {
     uint32_t name;                  /* index in the rule's field names; SG_NONE for keywords */
     uint32_t fc;                    /* index among the prefilter's fast conditions, or SG_NONE */
     uint64_t full;                  /* |all: the mask of every group (bit per value); else 0 */
+    uint8_t gate;                   /* fc's literals are necessary, not exact (a hit decides nothing) */
 } sg_cfield;
 
 typedef struct sg_cgroup {
@@ -142,6 +145,8 @@ static inline int sg_prefilter_result(const vg_sigma_worker *w, const sg_cfield 
         return -1;
     if (w->fc_pass[f->fc] != w->pass)
         return 0;
+    if (f->gate)
+        return -1;
     return f->full ? (w->fc_bits[f->fc] & f->full) == f->full : 1;
 }
 

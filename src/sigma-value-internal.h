@@ -69,10 +69,10 @@ typedef struct sv_alt {
     int has_num;            /* the value is a number literal: also equal numbers match */
     sv_num num;
     char *num_text;         /* owns the text num points into */
-    unsigned char *lit;     /* literal bytes for the fast engine, or NULL */
-    size_t lit_len;
     /* SV_REGEX */
     pcre2_code *re;
+    char *re_text;          /* the expression as written (NUL-terminated) */
+    size_t re_len;
     /* SV_CIDR */
     unsigned char net[16];
     int family;             /* 4 or 16 (address bytes) */
@@ -102,9 +102,12 @@ struct vg_sigma_matcher {
     sv_group *groups;
     size_t ngroups;
     pcre2_match_context *mctx;
-    vg_sigma_literal *lits;
+    uint32_t re_opts;       /* SV_REGEX: the PCRE2 compile options */
+    vg_sigma_literal *lits;  /* for the fast engine (sigma-value-lit.c) */
     size_t nlits;
+    unsigned char *lit_pool; /* the literals' bytes */
     int literal;            /* the literals describe the matcher fully */
+    int necessary;          /* no match without one of the literals (true when literal) */
 };
 
 struct vg_sigma_scratch {
@@ -153,6 +156,11 @@ int sv_cidr_parse(const char *s, size_t n, sv_alt *alt);
 
 /* Is the address s[0..n) inside network alt? (IPv4-mapped IPv6 addresses count as IPv4.) */
 int sv_cidr_match(const sv_alt *alt, const char *s, size_t n);
+
+/* --- sigma-value-lit.c ---------------------------------------------------------------- */
+
+/* Builds m->lits for the fast engine once m's alternatives are final. */
+vg_rc sv_build_literals(vg_sigma_matcher *m, vg_error *err);
 
 /* --- sigma-value-match.c -------------------------------------------------------------- */
 

@@ -38,10 +38,7 @@ static uint32_t read_unit(const char *s, size_t n, size_t *i, int bytes, int fol
         (*i)++;
         return SV_BYTE + *p;
     }
-    uint32_t cp = len == 2 ? (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f)
-                  : len == 3 ? (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f)
-                             : (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
-                                   (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+    uint32_t cp = vg_utf8_decode(p, len);
     *i += (size_t)len;
     return fold ? vg_casefold(cp) : cp;
 }

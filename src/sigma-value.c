@@ -265,14 +265,7 @@ static vg_rc parse_sigma(compiler *c, const char *s, size_t n, int expand, sv_un
                 i++;
                 continue;
             }
-            uint32_t cp = 0;
-            size_t idx = i;
-            /* decode one valid sequence */
-            static const unsigned char first_mask[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
-            cp = (unsigned char)s[idx] & first_mask[len];
-            for (int k = 1; k < len; k++)
-                cp = cp << 6 | ((unsigned char)s[idx + (size_t)k] & 0x3f);
-            rc = sv_push(out, cp, c->err);
+            rc = sv_push(out, vg_utf8_decode((const unsigned char *)s + i, len), c->err);
             i += (size_t)len;
         }
     }
@@ -517,20 +510,6 @@ static vg_rc apply_mods(compiler *c, sv_group *g)
 
 /* --- step 4: finalize ------------------------------------------------------------------- */
 
-/* Writes the UTF-8 / byte form of u[0..n) into out (or just counts with out NULL). */
-static size_t units_bytes(const uint32_t *u, size_t n, unsigned char *out)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        char b[4];
-        int k = u[i] >= SV_BYTE ? (b[0] = (char)(u[i] - SV_BYTE), 1) : vg_utf8_encode(u[i], b);
-        if (out)
-            memcpy(out + len, b, (size_t)k);
-        len += (size_t)k;
-    }
-    return len;
-}
-
 static vg_rc finalize_text(compiler *c, sv_alt *a)
 {
     vg_sigma_matcher *m = c->m;
@@ -580,55 +559,6 @@ static vg_rc finalize_text(compiler *c, sv_alt *a)
             a->has_num = 1;
         }
     }
-    if (inner)
-        return VG_OK;
-    size_t off = a->nsegs ? (size_t)a->lead_star : 0;
-    size_t len = a->nsegs ? a->n - off - (size_t)a->trail_star : 0;
-    const uint32_t *body = len ? a->u + off : a->u;    /* a->u is NULL for "" */
-    a->lit_len = units_bytes(body, len, NULL);
-    a->lit = vg_malloc(a->lit_len + 1);
-    if (!a->lit)
-        return vg_fail(c->err, VG_ERR_NOMEM, 0, "out of memory");
-    units_bytes(body, len, a->lit);
-    return VG_OK;
-}
-
-/* Builds the literal list for the fast engine. */
-static vg_rc build_literals(compiler *c)
-{
-    vg_sigma_matcher *m = c->m;
-    size_t n = 0;
-    int literal = m->kind == SV_TEXT;
-    for (size_t g = 0; g < m->ngroups && literal; g++)
-        for (size_t k = 0; k < m->groups[g].nalts; k++) {
-            literal &= m->groups[g].alts[k].lit != NULL;
-            n++;
-        }
-    if (!literal || n == 0)
-        return VG_OK;
-    m->lits = vg_calloc(n, sizeof *m->lits);
-    if (!m->lits)
-        return vg_fail(c->err, VG_ERR_NOMEM, 0, "out of memory");
-    int exact = !m->neq;
-    for (size_t g = 0; g < m->ngroups; g++)
-        for (size_t k = 0; k < m->groups[g].nalts; k++) {
-            const sv_alt *a = &m->groups[g].alts[k];
-            vg_sigma_literal *l = &m->lits[m->nlits++];
-            l->bytes = a->lit;
-            l->len = a->lit_len;
-            l->group = (uint32_t)g;
-            l->flags = (a->lead_star ? 0 : VG_SIGMA_PAT_START) | (a->trail_star ? 0 : VG_SIGMA_PAT_END);
-            if (m->encoded)
-                l->flags |= VG_SIGMA_PAT_ENCODED;
-            else if (m->caseless) {
-                l->flags |= VG_SIGMA_PAT_CASELESS;
-                for (size_t i = 0; i < a->lit_len; i++)
-                    if (a->lit[i] >= 0x80)
-                        l->flags |= VG_SIGMA_PAT_UNICODE;
-            }
-            exact &= !a->has_num;
-        }
-    m->literal = exact;
     return VG_OK;
 }
 
@@ -686,6 +616,11 @@ static vg_rc regex_value(compiler *c, sv_alt *a, pcre2_general_context *gctx)
         return value_fail(c, VG_ERR_PARSE, why);
     }
     pcre2_jit_compile(a->re, PCRE2_JIT_COMPLETE);  /* without JIT, the interpreter runs */
+    a->re_text = vg_strndup(r->text, r->len);       /* for the fast engine's prefilter */
+    if (!a->re_text)
+        return vg_fail(c->err, VG_ERR_NOMEM, 0, "out of memory");
+    a->re_len = r->len;
+    c->m->re_opts = opts;
     return VG_OK;
 }
 
@@ -824,7 +759,7 @@ static vg_rc compile(const vg_sigma_mod *mods, size_t nmods, const vg_sigma_raw 
         if (rc)
             goto fail;
     }
-    rc = build_literals(&c);
+    rc = sv_build_literals(c.m, c.err);
     if (rc)
         goto fail;
     pcre2_general_context_free(gctx);
@@ -860,14 +795,15 @@ void vg_sigma_matcher_free(vg_sigma_matcher *m)
             vg_free(a->u);
             vg_free(a->segs);
             vg_free(a->num_text);
-            vg_free(a->lit);
             vg_free(a->ref);
+            vg_free(a->re_text);
             pcre2_code_free(a->re);
         }
         vg_free(m->groups[g].alts);
     }
     vg_free(m->groups);
     vg_free(m->lits);
+    vg_free(m->lit_pool);
     pcre2_match_context_free(m->mctx);
     vg_free(m);
 }
@@ -900,17 +836,6 @@ void vg_sigma_scratch_free(vg_sigma_scratch *s)
     vg_free(s->buf[1]);
     pcre2_match_data_free(s->md);
     vg_free(s);
-}
-
-size_t vg_sigma_matcher_literals(const vg_sigma_matcher *m, const vg_sigma_literal **out)
-{
-    *out = m->lits;
-    return m->nlits;
-}
-
-int vg_sigma_matcher_is_literal(const vg_sigma_matcher *m)
-{
-    return m->literal;
 }
 
 int vg_sigma_matcher_is_all(const vg_sigma_matcher *m)

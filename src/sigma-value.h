@@ -109,9 +109,17 @@ int vg_sigma_keyword_match(const vg_sigma_matcher *m, const char *text, size_t l
 #define VG_SIGMA_PAT_START 0x01u    /* anchored at the start of the value */
 #define VG_SIGMA_PAT_END 0x02u      /* anchored at the end of the value */
 #define VG_SIGMA_PAT_CASELESS 0x04u /* bytes are case folded; fold the value the same way */
-#define VG_SIGMA_PAT_UNICODE 0x08u  /* caseless and the bytes hold non-ASCII letters, or folding
-                                       other letters yields them: ASCII-only folding is wrong */
+#define VG_SIGMA_PAT_UNICODE 0x08u  /* caseless and the bytes hold non-ASCII code points: folding
+                                       must map other code points onto them (not ASCII only) */
 #define VG_SIGMA_PAT_ENCODED 0x10u  /* bytes come from an encoding (base64, utf16): exact */
+#define VG_SIGMA_PAT_NUMBER 0x20u   /* the value is an integer in its shortest form: a field
+                                       value that writes the same number another way (4688.0,
+                                       04688, 4.688e3) matches too, which the literal cannot see */
+#define VG_SIGMA_PAT_REGEX 0x40u    /* bytes are a regular expression (PCRE2, UTF mode), not a
+                                       literal: the value can match only where it matches; with
+                                       CASELESS (i), MULTILINE (m), DOTALL (s) as its modifiers */
+#define VG_SIGMA_PAT_MULTILINE 0x80u
+#define VG_SIGMA_PAT_DOTALL 0x100u
 
 /* One literal of a matcher: the value matches when it equals (START|END), starts with,
  * ends with or contains bytes[0..len), after folding when CASELESS. */
@@ -122,14 +130,27 @@ typedef struct vg_sigma_literal {
     uint32_t group;                 /* index of the rule value it came from */
 } vg_sigma_literal;
 
-/* The literals of m (owned by m), one per alternative, in group order; 0 when m is not made
- * of text patterns, or some alternative has inner wildcards or dash classes. */
+/* The literals of m (owned by m) in group order, 0 when m has none (see the two functions
+ * below for what they mean). An alternative without inner wildcards gives one literal (its
+ * windash variants, up to 125, when it has dashes); one with '?', several '*'-separated parts
+ * or too many dashes gives its longest run of plain characters, a literal it must contain. A
+ * regex matcher gives its expressions (VG_SIGMA_PAT_REGEX), which are necessary too. */
 size_t vg_sigma_matcher_literals(const vg_sigma_matcher *m, const vg_sigma_literal **out);
 
-/* Does the literal list fully describe m: on a string field, m matches exactly when one
- * literal of every group (|all) or of some group (otherwise) matches? False for neq, for
- * numeric-looking values (which also match equal numbers) and for non-text kinds. */
+/* Does the literal list fully describe m: on a string field that is not a number written in
+ * another form (VG_SIGMA_PAT_NUMBER), m matches exactly when one literal of every group (|all)
+ * or of some group (otherwise) matches? False for neq and non-text kinds. */
 int vg_sigma_matcher_is_literal(const vg_sigma_matcher *m);
+
+/* Is a literal necessary: can m match a string value (not a number written in another form)
+ * only when one of its literals occurs in it (or one of its expressions matches it), anchors
+ * aside? True when m is literal or a regex matcher; false for neq, for the other kinds, and
+ * when some alternative has no plain character ('*', '?'). */
+int vg_sigma_matcher_is_necessary(const vg_sigma_matcher *m);
+
+/* Is text s[0..n) a number (as Sigma reads numbers) not written in its shortest integer form
+ * (4688.0, 04688, -0, 1e3)? Such values defeat VG_SIGMA_PAT_NUMBER literals. */
+int vg_sigma_number_other_form(const char *s, size_t n);
 
 /* Does m take its values from all groups (|all) rather than any? */
 int vg_sigma_matcher_is_all(const vg_sigma_matcher *m);

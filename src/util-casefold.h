@@ -17,4 +17,8 @@ uint32_t vg_casefold(uint32_t cp);
  * out (at most max); returns how many there are. */
 size_t vg_casefold_to_ascii(uint32_t *out, size_t max);
 
+/* The code points whose folding equals cp's (cp's case class: "k" gives K, k and U+212A), in
+ * ascending order, into out (at most max); returns how many there are. */
+size_t vg_casefold_class(uint32_t cp, uint32_t *out, size_t max);
+
 #endif

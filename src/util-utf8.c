@@ -87,3 +87,15 @@ int vg_utf8_encode(uint32_t cp, char out[4])
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+uint32_t vg_utf8_decode(const unsigned char *p, int len)
+{
+    switch (len) {
+    case 2: return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+    case 3: return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+    case 4:
+        return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 | (uint32_t)(p[2] & 0x3f) << 6 |
+               (p[3] & 0x3f);
+    default: return p[0];
+    }
+}

@@ -1,9 +1,11 @@
 #!/bin/sh
 # sigma-fast-differential: the Sigma engine's prefilter must give exactly the reference path's
 # alerts. Every SigmaHQ regression event ($SHARED/data/sigma/regression) plus 1,500 generated
-# Sysmon events (bench/gen-data.py sysmon, fixed seed) go through `vigil scan` with the whole
-# corpus twice, with and without --reference; the alert streams (rule, event, matched fields,
-# in order) must be byte-identical, and the prefilter must have been used.
+# Sysmon events (bench/gen-data.py sysmon, fixed seed), and variants of the regression events
+# and 150 generated ones that probe case folding, dashes, numbers and arrays (sigma-mutate.py),
+# go through `vigil scan` with the whole corpus twice, with and without --reference; the alert
+# streams (rule, event, matched fields, in order) must be byte-identical, and the prefilter
+# must have been used.
 set -eu
 : "${VIGIL:?}" "${SHARED:?}"
 SIGMA="$SHARED/data/sigma"
@@ -15,6 +17,10 @@ head -n 1500 "$tmp/gen.json" >"$tmp/sysmon.json"
 cd "$SIGMA"
 find regression -name '*.json' | sort >"$tmp/events"
 [ -s "$tmp/events" ] || { echo "no regression events under $SIGMA/regression"; exit 1; }
+head -n 150 "$tmp/sysmon.json" >"$tmp/few.json"
+# shellcheck disable=SC2046
+python3 "$ROOT/tests/data/sigma-mutate.py" $(cat "$tmp/events") "$tmp/few.json" >"$tmp/mutated.json"
+echo "$tmp/mutated.json" >>"$tmp/events"
 run() {
     # shellcheck disable=SC2046
     "$VIGIL" scan "$@" --rules rules --rules rules-emerging-threats --rules rules-threat-hunting --no-progress \

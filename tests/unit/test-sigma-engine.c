@@ -1,10 +1,11 @@
 /*
  * test-sigma-engine: the Sigma engine's literal prefilter on hand-written rules: the size of
  * each rule's trigger set (AND takes one side, OR and "1 of" the union, "all of" one search,
- * NOT nothing; neq, numbers, non-ASCII literals and regexes are not decided by literals), and
+ * NOT nothing; neq and regexes give no trigger; inner wildcards give a necessary literal), and
  * on Sysmon process-creation events that every rule gives the same result with the prefilter
  * and in reference mode (including the case-folding hazards U+212A KELVIN SIGN and U+017F
- * LONG S, escaped JSON strings, arrays and absent fields).
+ * LONG S, Cyrillic case pairs, emoji, windash dashes, numbers written as 12.0 or "012",
+ * escaped JSON strings, arrays and absent fields).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,51 +54,68 @@ static const char *const events[][3] = {
     { "C:\\\\x\\\\a.exe", "KILL -9 \\u212a", "['a','cmd.exe']" },             /* escaped Kelvin sign */
     { "C:\\\\x\\\\b.exe", "\xe2\x84\xaa" "ILL \xc5\xbf" "ekurlsa", "12" },          /* raw Kelvin, long s */
     { "C:\\\\Windows\\\\System32\\\\CMD.EXE", "Ärger -enc abc", "'x'" },
+    { "C:\\\\x\\\\c.exe", "echo ПРИВЕТ \xf0\x9f\x98\x80 \xe2\x80\x93" "enc", "12.0" },  /* emoji, en dash */
+    { "C:\\\\x\\\\d.exe", "Привет whoAmi /enc", "'012'" },
+    { "C:\\\\x\\\\e.exe", "привеТ", "'12'" },
 };
 #define NEVENTS (sizeof events / sizeof events[0])
 
 static const rule_case cases[] = {
     /* AND of a search and a negation: the search's condition */
     { "    sel:\n      Image|endswith: '\\cmd.exe'\n    filter:\n      CommandLine|contains: 'whoami'\n"
-      "    condition: sel and not filter\n", 1, "00001" },
+      "    condition: sel and not filter\n", 1, "00001000" },
     /* OR: the union */
     { "    a:\n      Image|endswith: 'a.exe'\n    b:\n      CommandLine|contains: 'sekurlsa'\n"
-      "    condition: a or b\n", 2, "01110" },
+      "    condition: a or b\n", 2, "01110000" },
     /* NOT alone: always */
-    { "    a:\n      Image|endswith: 'a.exe'\n    condition: not a\n", -1, "11011" },
+    { "    a:\n      Image|endswith: 'a.exe'\n    condition: not a\n", -1, "11011111" },
     /* 1 of: one condition per group of each search (a list of maps is one group per map) */
     { "    sel1:\n      - Image|endswith: '\\cmd.exe'\n      - CommandLine|contains: 'zzz'\n"
       "    sel2:\n      - CommandLine|startswith: 'mimikatz'\n      - Image|contains: '\\x\\'\n"
-      "    condition: 1 of sel*\n", 4, "11111" },
+      "    condition: 1 of sel*\n", 4, "11111111" },
     /* all of: one search's set (the cheaper one) */
     { "    sel1:\n      Image|endswith: '.exe'\n    sel2:\n      CommandLine|contains: 'sekurlsa::logon'\n"
-      "    condition: all of sel*\n", 1, "01000" },
+      "    condition: all of sel*\n", 1, "01000000" },
     /* a group of two fields: one trigger, the cheaper (longer) literal */
     { "    sel:\n      Image|endswith: '.exe'\n      CommandLine|contains: 'whoami'\n    condition: sel\n", 1,
-      "10000" },
+      "10000010" },
     /* keywords: contains, case-insensitive, over every string of the record */
-    { "    keywords:\n      - 'MIMIKATZ'\n      - 'kill -9'\n    condition: keywords\n", 1, "01100" },
+    { "    keywords:\n      - 'MIMIKATZ'\n      - 'kill -9'\n    condition: keywords\n", 1, "01100000" },
     /* |all: every value somewhere in the field */
     { "    sel:\n      CommandLine|contains|all:\n        - 'kill'\n        - 'sekurlsa'\n    condition: sel\n", 1,
-      "00010" },
+      "00010000" },
     /* caseless ASCII literals against U+212A and U+017F (they fold to k and s) */
-    { "    sel:\n      CommandLine|startswith: 'kill '\n    condition: sel\n", 1, "00110" },
-    { "    sel:\n      CommandLine|endswith: 'sekurlsa'\n    condition: sel\n", 1, "00010" },
+    { "    sel:\n      CommandLine|startswith: 'kill '\n    condition: sel\n", 1, "00110000" },
+    { "    sel:\n      CommandLine|endswith: 'sekurlsa'\n    condition: sel\n", 1, "00010000" },
     /* neq is not decided by literals: always */
-    { "    sel:\n      Image|neq: 'C:\\Tools\\mimikatz.exe'\n    condition: sel\n", -1, "10111" },
-    /* a number (also matches equal numbers): not a literal */
-    { "    sel:\n      OriginalFileName: 12\n    condition: sel\n", -1, "00010" },
-    /* a non-ASCII literal (Unicode folding): not prefiltered */
-    { "    sel:\n      CommandLine|contains: 'ärger'\n    condition: sel\n", -1, "00001" },
+    { "    sel:\n      Image|neq: 'C:\\Tools\\mimikatz.exe'\n    condition: sel\n", -1, "10111111" },
+    /* a number (also matches equal numbers written otherwise: those values go to the reference) */
+    { "    sel:\n      OriginalFileName: 12\n    condition: sel\n", 1, "00010111" },
+    /* a non-ASCII literal: every code point folding to each of its letters */
+    { "    sel:\n      CommandLine|contains: 'ärger'\n    condition: sel\n", 1, "00001000" },
     /* arrays, null, numbers and strings in the same field; equality */
-    { "    sel:\n      OriginalFileName: 'cmd.exe'\n    condition: sel\n", 1, "10100" },
+    { "    sel:\n      OriginalFileName: 'cmd.exe'\n    condition: sel\n", 1, "10100000" },
     /* a regex, or an inner wildcard: not literal; the other side of the AND carries the trigger */
     { "    sel:\n      CommandLine|re: 'who.mi'\n    img:\n      Image|contains: 'System32'\n"
-      "    condition: sel and img\n", 1, "10000" },
-    { "    sel:\n      CommandLine|contains: 'mimi*sekur'\n    condition: sel\n", -1, "01000" },
+      "    condition: sel and img\n", 1, "10000000" },
+    /* an inner wildcard: its longest plain part is necessary (a gate, decided by the reference) */
+    { "    sel:\n      CommandLine|contains: 'mimi*sekur'\n    condition: sel\n", 1, "01000000" },
     /* two conditions (a list of conditions is OR'ed) */
     { "    a:\n      Image|endswith: 'b.exe'\n    b:\n      CommandLine|contains: '-enc'\n"
-      "    condition:\n      - a\n      - b\n", 2, "00011" },
+      "    condition:\n      - a\n      - b\n", 2, "00011000" },
+    /* Cyrillic: upper, lower and mixed case */
+    { "    sel:\n      CommandLine|contains: 'привет'\n    condition: sel\n", 1, "00000111" },
+    /* an emoji (no case) */
+    { "    sel:\n      CommandLine|contains: '\xf0\x9f\x98\x80'\n    condition: sel\n", 1, "00000100" },
+    /* windash: its five dashes as exact variants */
+    { "    sel:\n      CommandLine|windash|contains: ' -enc'\n    condition: sel\n", 1, "00001110" },
+    /* '?': the longest plain part ("who") is necessary */
+    { "    sel:\n      CommandLine|contains: 'who?mi'\n    condition: sel\n", 1, "10000010" },
+    /* regular expressions: Hyperscan in prefilter mode gates them; values with non-ASCII text go
+     * to the reference when the expression folds case (Hyperscan folds ASCII only) */
+    { "    sel:\n      CommandLine|re|i: 'WHO.MI'\n    condition: sel\n", 1, "10000010" },
+    { "    sel:\n      CommandLine|re|i: '\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82'\n    condition: sel\n", 1,
+      "00000111" },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -183,7 +201,7 @@ static void test_triggers_and_results(void **state)
     assert_int_equal(vg_sigma_engine_add(e, files[0], &er), VG_OK);
     assert_false(vg_sigma_engine_build_info(e)->built);
     assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
-    assert_string_equal(run_event(e, w, 4, 0), "ACDKMQR");  /* event 4's rules and the copy of case 0 */
+    assert_string_equal(run_event(e, w, 4, 0), "ACDKMQTX"); /* event 4's rules and the copy of case 0 */
     vg_sigma_worker_free(w);
     vg_sigma_engine_free(e);
     for (size_t i = 0; i < NCASES; i++)

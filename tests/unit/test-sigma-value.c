@@ -680,23 +680,67 @@ static void test_literals(void **state)
     assert_int_equal(lits[0].flags, VG_SIGMA_PAT_START);
     assert_memory_equal(lits[0].bytes, "A*", 2);
     vg_sigma_matcher_free(m);
-    /* numbers also match equal numbers: the literal is not the whole story */
+    /* numbers also match equal numbers: exact only for values not written another way */
     m = mk("", V(N("4688")));
+    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 1);
+    assert_int_equal(lits[0].flags, VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_CASELESS | VG_SIGMA_PAT_NUMBER);
+    assert_true(vg_sigma_matcher_is_literal(m));
+    vg_sigma_matcher_free(m);
+    assert_true(vg_sigma_number_other_form("4688.0", 6));
+    assert_true(vg_sigma_number_other_form("04688", 5));
+    assert_true(vg_sigma_number_other_form("-0", 2));
+    assert_true(vg_sigma_number_other_form("1e3", 3));
+    assert_false(vg_sigma_number_other_form("4688", 4));
+    assert_false(vg_sigma_number_other_form("-12", 3));
+    assert_false(vg_sigma_number_other_form("0", 1));
+    assert_false(vg_sigma_number_other_form("12a", 3));
+    /* a number not in its shortest form: "0012" equals 12, which does not contain it */
+    m = mk("", V(S("0012")));
+    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 0);
+    assert_false(vg_sigma_matcher_is_necessary(m));
+    vg_sigma_matcher_free(m);
+    /* inner wildcards: the longest plain part is necessary, not exact */
+    m = mk("", V(S("ab*cde?f")));
+    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 1);
+    assert_int_equal(lits[0].len, 3);
+    assert_memory_equal(lits[0].bytes, "cde", 3);
+    assert_int_equal(lits[0].flags, VG_SIGMA_PAT_CASELESS);
+    assert_false(vg_sigma_matcher_is_literal(m));
+    assert_true(vg_sigma_matcher_is_necessary(m));
+    vg_sigma_matcher_free(m);
+    m = mk("", V(S("abc*d")));     /* the part at the start keeps its anchor */
+    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 1);
+    assert_int_equal(lits[0].flags, VG_SIGMA_PAT_START | VG_SIGMA_PAT_CASELESS);
+    vg_sigma_matcher_free(m);
+    m = mk("contains", V(S("a"), S("*")));     /* '*' matches anything: nothing is necessary */
+    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 0);
+    assert_false(vg_sigma_matcher_is_necessary(m));
+    vg_sigma_matcher_free(m);
+    /* windash: the five dash characters as exact variants (5^dashes, up to three dashes) */
+    m = mk("contains|windash", V(S("-a")));
+    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 5);
+    assert_memory_equal(lits[0].bytes, "-a", 2);
+    assert_memory_equal(lits[1].bytes, "/a", 2);
+    assert_memory_equal(lits[2].bytes, "\xe2\x80\x93" "a", 4);
+    assert_int_equal(lits[2].flags, VG_SIGMA_PAT_CASELESS | VG_SIGMA_PAT_UNICODE);
+    assert_true(vg_sigma_matcher_is_literal(m));
+    vg_sigma_matcher_free(m);
+    m = mk("contains|windash", V(S("-a -b -c -d")));  /* 625 variants: the longest plain part */
     assert_int_equal(vg_sigma_matcher_literals(m, &lits), 1);
     assert_false(vg_sigma_matcher_is_literal(m));
     vg_sigma_matcher_free(m);
-    /* inner wildcards, windash, neq, regex: no literal list or not exact */
-    m = mk("", V(S("a*b")));
-    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 0);
-    vg_sigma_matcher_free(m);
-    m = mk("contains|windash", V(S("-a")));
-    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 0);
-    vg_sigma_matcher_free(m);
+    /* neq: no literals; a regex: its expression, necessary (Hyperscan gates it), not exact */
     m = mk("neq", V(S("a")));
     assert_false(vg_sigma_matcher_is_literal(m));
-    vg_sigma_matcher_free(m);
-    m = mk("re", V(S("a")));
+    assert_false(vg_sigma_matcher_is_necessary(m));
     assert_int_equal(vg_sigma_matcher_literals(m, &lits), 0);
+    vg_sigma_matcher_free(m);
+    m = mk("re|i", V(S("a.b")));
+    assert_int_equal(vg_sigma_matcher_literals(m, &lits), 1);
+    assert_int_equal(lits[0].flags, VG_SIGMA_PAT_REGEX | VG_SIGMA_PAT_CASELESS);
+    assert_memory_equal(lits[0].bytes, "a.b", 3);
+    assert_false(vg_sigma_matcher_is_literal(m));
+    assert_true(vg_sigma_matcher_is_necessary(m));
     vg_sigma_matcher_free(m);
 }
 
