@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
 """Generates benchmark input for `make bench`, deterministically (fixed seed).
 
-  gen-data.py sysmon OUT MB   Sysmon-style Windows events, evtx-as-JSON nested shape
-                              (Event.System / Event.EventData), one compact object per line
+  gen-data.py sysmon OUT MB   benign Sysmon-style Windows events of office workstations,
+                              evtx-as-JSON nested shape (Event.System / Event.EventData), one
+                              compact object per line: coherent process profiles (image, parent,
+                              command line, file version data), their network connections, DNS
+                              queries, file and registry writes, image loads, process ends
+  gen-data.py sysmon-noisy OUT MB   the same shape with images, parents and command lines mixed
+                              at random, Run-key writes and connections to any address: about
+                              nine events in ten make some SigmaHQ rule fire (a stress case)
   gen-data.py syslog OUT MB   syslog lines: sshd logins/failures/disconnects, PAM, cron, sudo,
                               kernel, in RFC 3164 form
 
@@ -57,7 +63,7 @@ def system(eid, task, rid, t, host):
     }
 
 
-def sysmon_event(i):
+def sysmon_noisy_event(i):
     t = "2026-11-%02dT%02d:%02d:%02d.%06dZ" % (1 + i % 28, R.randrange(24), R.randrange(60),
                                               R.randrange(60), R.randrange(1000000))
     host = R.choice(HOSTS) + ".agency.gov.vn"
@@ -109,6 +115,157 @@ def sysmon_event(i):
                       "System": system(eid, task, 1000 + i, t, host), "EventData": data}}
 
 
+# Benign office workstation activity: (image, parent image, command lines, original file name,
+# description, product, company). %u is a user name, %d a number, %g a GUID.
+PROFILES = [
+    (r"C:\Program Files\Google\Chrome\Application\chrome.exe", r"C:\Windows\explorer.exe",
+     ['"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe"',
+      '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=vi '
+      '--field-trial-handle=%d,i,%d --renderer-client-id=%d --mojo-platform-channel-handle=%d /prefetch:1',
+      '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=utility '
+      '--utility-sub-type=network.mojom.NetworkService --lang=vi --service-sandbox-type=none /prefetch:8'],
+     "chrome.exe", "Google Chrome", "Google Chrome", "Google LLC"),
+    (r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe", r"C:\Windows\explorer.exe",
+     ['"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe" --type=renderer '
+      '--field-trial-handle=%d,i,%d --lang=vi --renderer-client-id=%d /prefetch:1'],
+     "msedge.exe", "Microsoft Edge", "Microsoft Edge", "Microsoft Corporation"),
+    (r"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE", r"C:\Windows\explorer.exe",
+     ['"C:\\Program Files\\Microsoft Office\\Root\\Office16\\WINWORD.EXE" /n '
+      '"C:\\Users\\%u\\Documents\\Bao cao thang %d.docx" /o ""'],
+     "WinWord.exe", "Microsoft Word", "Microsoft Office", "Microsoft Corporation"),
+    (r"C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE", r"C:\Windows\explorer.exe",
+     ['"C:\\Program Files\\Microsoft Office\\Root\\Office16\\EXCEL.EXE" '
+      '"C:\\Users\\%u\\Documents\\Ke hoach %d.xlsx"'],
+     "Excel.exe", "Microsoft Excel", "Microsoft Office", "Microsoft Corporation"),
+    (r"C:\Program Files\Microsoft Office\root\Office16\OUTLOOK.EXE", r"C:\Windows\explorer.exe",
+     ['"C:\\Program Files\\Microsoft Office\\Root\\Office16\\OUTLOOK.EXE"'],
+     "Outlook.exe", "Microsoft Outlook", "Microsoft Office", "Microsoft Corporation"),
+    (r"C:\Windows\System32\svchost.exe", r"C:\Windows\System32\services.exe",
+     ["C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule",
+      "C:\\Windows\\system32\\svchost.exe -k LocalServiceNetworkRestricted -p -s Dhcp",
+      "C:\\Windows\\System32\\svchost.exe -k NetworkService -p -s Dnscache",
+      "C:\\Windows\\system32\\svchost.exe -k LocalSystemNetworkRestricted -p -s SysMain",
+      "C:\\Windows\\system32\\svchost.exe -k wsappx -p -s AppXSvc"],
+     "svchost.exe", "Host Process for Windows Services", "Microsoft® Windows® Operating System",
+     "Microsoft Corporation"),
+    (r"C:\Windows\System32\taskhostw.exe", r"C:\Windows\System32\svchost.exe",
+     ["taskhostw.exe {%g}", "taskhostw.exe Install $(Arg0)"],
+     "taskhostw.exe", "Host Process for Windows Tasks", "Microsoft® Windows® Operating System",
+     "Microsoft Corporation"),
+    (r"C:\Windows\System32\RuntimeBroker.exe", r"C:\Windows\System32\svchost.exe",
+     ["C:\\Windows\\System32\\RuntimeBroker.exe -Embedding"],
+     "RuntimeBroker.exe", "Runtime Broker", "Microsoft® Windows® Operating System", "Microsoft Corporation"),
+    (r"C:\Windows\System32\SearchProtocolHost.exe", r"C:\Windows\System32\SearchIndexer.exe",
+     ['"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe%d '
+      'Global\\UsGthrCtrlFltPipeMssGthrPipe%d 1 -2147483646 "Software\\Microsoft\\Windows Search" '
+      '"Mozilla/4.0 (compatible; MSIE 6.0; Windows NT; MS Search 4.0 Robot)" '
+      '"C:\\ProgramData\\Microsoft\\Search\\Data\\Temp\\usgthrsvc" "DownLevelDaemon"'],
+     "SearchProtocolHost.exe", "Microsoft Windows Search Protocol Host",
+     "Microsoft® Windows® Operating System", "Microsoft Corporation"),
+    (r"C:\Windows\System32\backgroundTaskHost.exe", r"C:\Windows\System32\svchost.exe",
+     ['"C:\\Windows\\system32\\backgroundTaskHost.exe" -ServerName:BackgroundTaskHost.WebAccountProvider'],
+     "backgroundTaskHost.exe", "Background Task Host", "Microsoft® Windows® Operating System",
+     "Microsoft Corporation"),
+    (r"C:\Windows\System32\notepad.exe", r"C:\Windows\explorer.exe",
+     ['"C:\\Windows\\system32\\NOTEPAD.EXE" C:\\Users\\%u\\Desktop\\ghi chu %d.txt'],
+     "NOTEPAD.EXE", "Notepad", "Microsoft® Windows® Operating System", "Microsoft Corporation"),
+    (r"C:\Users\%u\AppData\Local\Microsoft\Teams\current\Teams.exe", r"C:\Windows\explorer.exe",
+     ['"C:\\Users\\%u\\AppData\\Local\\Microsoft\\Teams\\current\\Teams.exe" --type=renderer '
+      '--autoplay-policy=no-user-gesture-required --lang=vi --device-scale-factor=1 --num-raster-threads=2'],
+     "Teams.exe", "Microsoft Teams", "Microsoft Teams", "Microsoft Corporation"),
+    (r"C:\Program Files\Microsoft OneDrive\OneDrive.exe", r"C:\Windows\explorer.exe",
+     ['"C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe" /background'],
+     "OneDrive.exe", "Microsoft OneDrive", "Microsoft OneDrive", "Microsoft Corporation"),
+    (r"C:\Windows\System32\dllhost.exe", r"C:\Windows\System32\svchost.exe",
+     ["C:\\Windows\\system32\\DllHost.exe /Processid:{%g}"],
+     "dllhost.exe", "COM Surrogate", "Microsoft® Windows® Operating System", "Microsoft Corporation"),
+]
+NET_PROFILES = [p for p in PROFILES if p[3] in ("chrome.exe", "msedge.exe", "Teams.exe", "OneDrive.exe",
+                                                  "svchost.exe")]
+DOMAINS = ["www.google.com", "mail.agency.gov.vn", "portal.baohiemxahoi.gov.vn", "outlook.office365.com",
+           "teams.microsoft.com", "update.googleapis.com", "vnexpress.net", "dichvucong.gov.vn",
+           "login.microsoftonline.com", "clients2.google.com", "www.bing.com", "onedrive.live.com"]
+DLLS = ["ntdll.dll", "kernel32.dll", "KernelBase.dll", "user32.dll", "advapi32.dll", "msvcrt.dll",
+        "combase.dll", "ole32.dll", "shell32.dll", "crypt32.dll", "winhttp.dll", "ws2_32.dll"]
+
+
+def fill(text, user):
+    out = text.replace("%u", user)
+    while "%d" in out:
+        out = out.replace("%d", str(R.randrange(1, 99999)), 1)
+    while "%g" in out:
+        out = out.replace("%g", guid()[1:-1], 1)
+    return out
+
+
+def sysmon_event(i):
+    t = "2026-11-%02dT%02d:%02d:%02d.%06dZ" % (1 + i % 28, R.randrange(7, 19), R.randrange(60),
+                                              R.randrange(60), R.randrange(1000000))
+    host = R.choice(HOSTS[:-3]) + ".agency.gov.vn"
+    uname = R.choice(USERS[1:10])
+    user = "AGENCY\\" + uname
+    kind = R.random()
+    net = 0.30 <= kind < 0.60      # connections and DNS queries come from programs that make them
+    img, parent, cmds, ofn, desc, product, company = R.choice(NET_PROFILES if net else PROFILES)
+    image = fill(img, uname)
+    base = {"RuleName": "-", "UtcTime": t[:23].replace("T", " "), "ProcessGuid": guid(),
+            "ProcessId": R.randrange(100, 60000), "Image": image}
+    if kind < 0.30:
+        eid = 1
+        data = dict(base, FileVersion="10.0.19041.%d" % R.randrange(1, 4000), Description=desc, Product=product,
+                    Company=company, OriginalFileName=ofn, CommandLine=fill(R.choice(cmds), uname),
+                    CurrentDirectory="C:\\Users\\%s\\" % uname if parent.endswith("explorer.exe")
+                    else "C:\\Windows\\system32\\",
+                    User=user if parent.endswith("explorer.exe") else "NT AUTHORITY\\SYSTEM",
+                    LogonGuid=guid(), LogonId="0x%X" % R.getrandbits(24), TerminalSessionId=1,
+                    IntegrityLevel="Medium" if parent.endswith("explorer.exe") else "System",
+                    Hashes="SHA1=%s,MD5=%s,SHA256=%s,IMPHASH=%s" % (hexs(40), hexs(32), hexs(64), hexs(32)),
+                    ParentProcessGuid=guid(), ParentProcessId=R.randrange(100, 60000), ParentImage=parent,
+                    ParentCommandLine=parent if not parent.endswith("services.exe") else "C:\\Windows\\system32\\services.exe",
+                    ParentUser=user)
+    elif kind < 0.45:
+        eid = 3
+        data = dict(base, User=user, Protocol="tcp", Initiated=True, SourceIsIpv6=False, SourceIp=ip(),
+                    SourceHostname=host, SourcePort=R.randrange(49152, 65535), SourcePortName="-",
+                    DestinationIsIpv6=False,
+                    DestinationIp="%d.%d.%d.%d" % (R.choice([142, 172, 20, 40, 52, 203]), R.randrange(256),
+                                                   R.randrange(256), R.randrange(1, 255)),
+                    DestinationHostname=R.choice(DOMAINS), DestinationPort=443, DestinationPortName="https")
+    elif kind < 0.60:
+        eid = 22
+        data = dict(base, QueryName=R.choice(DOMAINS), QueryStatus="0",
+                    QueryResults="::ffff:%d.%d.%d.%d;" % (142, R.randrange(256), R.randrange(256), R.randrange(256)),
+                    User=user)
+    elif kind < 0.72:
+        eid = 11
+        data = dict(base, TargetFilename=R.choice([
+            "C:\\Users\\%s\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Cache\\Cache_Data\\f_%s",
+            "C:\\Users\\%s\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content.Word\\~WRS{%s}.tmp",
+            "C:\\Users\\%s\\Documents\\~$ao cao %s.docx"]) % (uname, hexs(6)),
+            CreationUtcTime=t[:23].replace("T", " "), User=user)
+    elif kind < 0.82:
+        eid = 13
+        data = dict(base, EventType="SetValue", TargetObject=R.choice([
+            "HKU\\S-1-5-21-%d-%d-%d-1001\\Software\\Microsoft\\Office\\16.0\\Word\\Reading Locations\\Document 0\\Datetime",
+            "HKU\\S-1-5-21-%d-%d-%d-1001\\Software\\Google\\Chrome\\PreferenceMACs\\Default\\homepage",
+            "HKLM\\System\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\S-1-5-21-%d-%d-%d-1001\\SequenceNumber"])
+            % (R.randrange(10**9), R.randrange(10**9), R.randrange(10**9)),
+            Details="DWORD (0x%08x)" % R.getrandbits(32), User=user)
+    elif kind < 0.92:
+        eid = 7
+        dll = R.choice(DLLS)
+        data = dict(base, ImageLoaded="C:\\Windows\\System32\\%s" % dll, FileVersion="10.0.19041.%d" % R.randrange(4000),
+                    Description="Windows library", Product="Microsoft® Windows® Operating System",
+                    Company="Microsoft Corporation", OriginalFileName=dll,
+                    Hashes="SHA1=%s,MD5=%s,SHA256=%s,IMPHASH=%s" % (hexs(40), hexs(32), hexs(64), hexs(32)),
+                    Signed="true", Signature="Microsoft Windows", SignatureStatus="Valid", User=user)
+    else:
+        eid = 5
+        data = dict(base, User=user)
+    return {"Event": {"#attributes": {"xmlns": "http://schemas.microsoft.com/win/2004/08/events/event"},
+                      "System": system(eid, eid, 1000 + i, t, host), "EventData": data}}
+
+
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -146,7 +303,7 @@ def syslog_line(i):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("sysmon", "syslog"):
+    if len(sys.argv) != 4 or sys.argv[1] not in ("sysmon", "sysmon-noisy", "syslog"):
         sys.exit(__doc__)
     kind, out, mb = sys.argv[1], sys.argv[2], float(sys.argv[3])
     limit = int(mb * 1e6)
@@ -154,8 +311,9 @@ def main():
     i = 0
     with open(out, "w", encoding="utf-8") as f:
         while size < limit:
-            if kind == "sysmon":
-                line = json.dumps(sysmon_event(i), separators=(",", ":"), ensure_ascii=False)
+            if kind.startswith("sysmon"):
+                ev = sysmon_event(i) if kind == "sysmon" else sysmon_noisy_event(i)
+                line = json.dumps(ev, separators=(",", ":"), ensure_ascii=False)
             else:
                 line = syslog_line(i)
             f.write(line)

@@ -27,6 +27,7 @@ typedef struct ls_cond {
     char *path;                 /* NULL: the decoder's name */
     int key;                    /* the path's index among the mapping's distinct paths */
     char **values;
+    size_t *lens;               /* strlen of each value */
     unsigned nvalues;
 } ls_cond;
 
@@ -197,6 +198,9 @@ static vg_rc on_cond_value(void *ctx, yaml_node_t *item)
         return vg_yaml_fail(&p->y, item, "more than %d values in one condition", MAX_VALUES);
     if (!c->values && !(c->values = vg_calloc(MAX_VALUES, sizeof *c->values)))
         return nomem(p);
+    if (!c->lens && !(c->lens = vg_calloc(MAX_VALUES, sizeof *c->lens)))
+        return nomem(p);
+    c->lens[c->nvalues] = strlen(s);
     return (c->values[c->nvalues++] = vg_strndup(s, strlen(s))) ? VG_OK : nomem(p);
 }
 
@@ -384,6 +388,7 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m)
             for (unsigned v = 0; v < s->conds[c].nvalues; v++)
                 vg_free(s->conds[c].values[v]);
             vg_free(s->conds[c].values);
+            vg_free(s->conds[c].lens);
         }
         for (unsigned e = 0; e < s->nentries; e++) {
             vg_free(s->entries[e].product);
@@ -463,7 +468,7 @@ static int cond_holds(const ls_cond *c, const vg_event *ev, vg_value *vals, uint
 {
     if (!c->path) {
         for (unsigned v = 0; v < c->nvalues; v++)
-            if (ev->decoder && strcmp(ev->decoder, c->values[v]) == 0)
+            if (ev->decoder && ev->decoder[0] == c->values[v][0] && strcmp(ev->decoder, c->values[v]) == 0)
                 return 1;
         return 0;
     }
@@ -471,8 +476,8 @@ static int cond_holds(const ls_cond *c, const vg_event *ev, vg_value *vals, uint
     if (val.type != VG_JSON_STRING && val.type != VG_JSON_NUMBER)
         return 0;
     for (unsigned v = 0; v < c->nvalues; v++)
-        if (val.type == VG_JSON_STRING ? vg_value_equals(&val, c->values[v], strlen(c->values[v]))
-                                       : val.len == strlen(c->values[v]) && memcmp(val.ptr, c->values[v], val.len) == 0)
+        if (val.type == VG_JSON_STRING ? vg_value_equals(&val, c->values[v], c->lens[v])
+                                       : val.len == c->lens[v] && memcmp(val.ptr, c->values[v], val.len) == 0)
             return 1;
     return 0;
 }

@@ -163,12 +163,12 @@ static vg_rc number_conditions(vg_sigma_engine *e, sg_prefilter *pf, const uint8
                                 continue;
                             f->full = full;
                             f->gate = kind == 1;
-                            gated += f->gate;
                             f->fc = n++;
                             continue;
                         }
                         if (f->fc == SG_NONE)
                             continue;
+                        gated += f->gate;
                         pf->fcs[f->fc] = f;
                         pf->fc_rule[f->fc] = (uint32_t)r;
                     }
@@ -937,7 +937,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 }
 
 /* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
- * when s holds a code point that folds to ASCII. */
+ * when s holds a code point that folds to ASCII. One pass from the first non-ASCII byte. */
 static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
 {
     size_t i = 0;
@@ -947,9 +947,14 @@ static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
         return 0;
     if (pf->hazard_all)
         return 1;
-    for (uint32_t k = 0; k < pf->nhazards; k++)
-        if (memmem(s + i, n - i, pf->hazard[k], pf->hazard_len[k]))
-            return 1;
+    for (; i < n; i++) {
+        if ((unsigned char)s[i] < 0xc0)
+            continue;
+        for (uint32_t k = 0; k < pf->nhazards; k++)
+            if (s[i] == pf->hazard[k][0] && n - i >= pf->hazard_len[k] &&
+                memcmp(s + i, pf->hazard[k], pf->hazard_len[k]) == 0)
+                return 1;
+    }
     return 0;
 }
 
@@ -977,10 +982,25 @@ static int scan_text(vg_sigma_worker *w, const pf_db *d, const char **s, size_t 
     return vg_sigma_scalar_text(&v, w->pfs->buf, w->max_value, s, n);
 }
 
+/* Sorts v[0..n) ascending: insertion sort (a few dozen candidates), qsort beyond. */
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
+}
+
+static void sort_u32(uint32_t *v, uint32_t n)
+{
+    if (n > 64) {
+        qsort(v, n, sizeof *v, cmp_u32);
+        return;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = v[i], j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
@@ -1017,6 +1037,5 @@ void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
     }
     for (uint32_t k = 0; k < ps->nalways; k++)
         add_candidate(w, ps->always[k]);
-    if (w->ncand > 1)
-        qsort(w->cand, w->ncand, sizeof *w->cand, cmp_u32);
+    sort_u32(w->cand, w->ncand);
 }

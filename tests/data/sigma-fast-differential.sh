@@ -1,7 +1,7 @@
 #!/bin/sh
 # sigma-fast-differential: the Sigma engine's prefilter must give exactly the reference path's
 # alerts. Every SigmaHQ regression event ($SHARED/data/sigma/regression) plus 1,500 generated
-# Sysmon events (bench/gen-data.py sysmon, fixed seed), and variants of the regression events
+# Sysmon events (bench/gen-data.py sysmon-noisy, fixed seed), and variants of the regression events
 # and 150 generated ones that probe case folding, dashes, numbers and arrays (sigma-mutate.py),
 # go through `vigil scan` with the whole corpus twice, with and without --reference; the alert
 # streams (rule, event, matched fields, in order) must be byte-identical, and the prefilter
@@ -12,7 +12,7 @@ SIGMA="$SHARED/data/sigma"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 "$ROOT/bench/gen-data.py" sysmon "$tmp/gen.json" 3 >/dev/null
+python3 "$ROOT/bench/gen-data.py" sysmon-noisy "$tmp/gen.json" 3 >/dev/null
 head -n 1500 "$tmp/gen.json" >"$tmp/sysmon.json"
 cd "$SIGMA"
 find regression -name '*.json' | sort >"$tmp/events"
