@@ -5,7 +5,9 @@
  * logsource map with the Hyperscan prefilter, and every event is decoded (the JSON decoders
  * pick the shape) and matched. Invariants: for every active rule and event, the prefilter path,
  * the reference path and vg_sigma_engine_explain agree on whether the rule fires; every
- * correlation alert serializes to valid JSON; nothing reads outside its inputs (sanitizers).
+ * correlation alert serializes to valid JSON; the event data index (vg_sigma_place_value_idx)
+ * finds what the member walk (vg_sigma_place_value) finds, for every string of the event taken
+ * as a member name; nothing reads outside its inputs (sanitizers).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,6 +65,30 @@ static vg_rc on_alert(void *ctx, const vg_event *e, const vg_sigma_hit *hit, con
     return VG_OK;
 }
 
+/* Every string of the event (keys and values, up to 64) as an event data member name: the
+ * index and the walk must give the same token. */
+static void check_index(void)
+{
+    static char name[256];
+    vg_sigma_evidx idx;
+    idx.ev = NULL;
+    unsigned probes = 0;
+    for (uint32_t i = 0; i < doc.ntoks && probes < 64; i++) {
+        const vg_json_tok *t = &doc.toks[i];
+        if (t->type != VG_JSON_STRING || t->len >= sizeof name)
+            continue;
+        vg_value v = vg_json_value(&doc, i);
+        int n = vg_value_string(&v, name, sizeof name);
+        if (n < 0)
+            continue;
+        vg_sigma_place p = { VG_SIGMA_PLACE_EVENTDATA, name, (size_t)n };
+        vg_value a = vg_sigma_place_value(&p, &ev), b = vg_sigma_place_value_idx(&p, &ev, &idx);
+        if (a.type != b.type || a.len != b.len || a.ptr != b.ptr)
+            abort();
+        probes++;
+    }
+}
+
 static void run_events(const vg_sigma_engine *e, vg_sigma_worker *w, vg_sigma_corr *c, const char *text,
                        size_t len)
 {
@@ -79,6 +105,7 @@ static void run_events(const vg_sigma_engine *e, vg_sigma_worker *w, vg_sigma_co
         at += end;
         if (vg_decode_json(&opts, &ev, &err) != VG_OK)
             continue;
+        check_index();
         fired_set f, ref;
         memset(&f, 0, sizeof f);
         memset(&ref, 0, sizeof ref);

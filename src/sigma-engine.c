@@ -388,7 +388,7 @@ vg_value sg_place_value(vg_sigma_worker *w, uint32_t place)
 {
     if (w->place_gen[place] != w->gen) {
         w->place_gen[place] = w->gen;
-        vg_value v = vg_sigma_place_value(&w->e->places[place], w->ev);
+        vg_value v = vg_sigma_place_value_idx(&w->e->places[place], w->ev, &w->evidx);
         if (v.type == VG_JSON_STRING && (v.flags & VG_JSON_ESCAPED) && !(v.flags & VG_VALUE_PLAIN) &&
             v.len <= w->plain_cap - w->plain_len) {
             /* decoded once here rather than by every condition that reads it */
@@ -584,6 +584,7 @@ static void start_event(vg_sigma_worker *w, const vg_event *ev)
         w->gen = 1;
     }
     w->ev = ev;
+    w->evidx.ev = NULL;     /* the event buffer may be reused: index it again when asked */
     w->text_ready = 0;
     w->plain_len = 0;
     sg_prefilter_new_pass(w);  /* results of an earlier event are stale */

@@ -28,8 +28,16 @@ typedef struct ls_cond {
     int key;                    /* the path's index among the mapping's distinct paths */
     char **values;
     size_t *lens;               /* strlen of each value */
+    uint16_t *ids;              /* each value's index among its key's distinct values */
     unsigned nvalues;
 } ls_cond;
+
+/* The distinct values the conditions on one key accept (borrowed from the conditions). */
+typedef struct ls_vals {
+    const char **v;
+    size_t *len;
+    unsigned n, cap;
+} ls_vals;
 
 typedef struct ls_entry {
     char *product, *category, *service;
@@ -64,6 +72,7 @@ struct vg_sigma_mapping {
     size_t nsources;
     const char *keys[MAX_KEYS];     /* distinct condition paths (owned by their first condition) */
     size_t nkeys;
+    ls_vals vals[MAX_KEYS + 1];     /* per key, and the decoder name last ([MAX_KEYS]) */
     ls_set sets[MAX_SETS];
     size_t nsets;
 };
@@ -321,6 +330,43 @@ static vg_rc link_sets(ls_parse *p)
     return VG_OK;
 }
 
+/* Gives every condition value its index among the distinct values of its key (so that an
+ * event's value is compared with each distinct string once, not once per source). -1: no
+ * memory. */
+static int index_values(vg_sigma_mapping *m)
+{
+    for (size_t i = 0; i < m->nsources; i++)
+        for (unsigned c = 0; c < m->sources[i].nconds; c++) {
+            ls_cond *cd = &m->sources[i].conds[c];
+            ls_vals *kv = &m->vals[cd->path ? (size_t)cd->key : MAX_KEYS];
+            if (!(cd->ids = vg_calloc(cd->nvalues ? cd->nvalues : 1, sizeof *cd->ids)))
+                return -1;
+            for (unsigned v = 0; v < cd->nvalues; v++) {
+                unsigned id = 0;
+                while (id < kv->n && (kv->len[id] != cd->lens[v] || memcmp(kv->v[id], cd->values[v], cd->lens[v]) != 0))
+                    id++;
+                if (id == kv->n) {
+                    if (kv->n == kv->cap) {
+                        unsigned cap = kv->cap ? kv->cap * 2 : 8;
+                        const char **nv = vg_realloc(kv->v, cap * sizeof *nv);
+                        if (!nv)
+                            return -1;
+                        kv->v = nv;
+                        size_t *nl = vg_realloc(kv->len, cap * sizeof *nl);
+                        if (!nl)
+                            return -1;
+                        kv->len = nl;
+                        kv->cap = cap;
+                    }
+                    kv->v[kv->n] = cd->values[v];
+                    kv->len[kv->n++] = cd->lens[v];
+                }
+                cd->ids[v] = (uint16_t)id;
+            }
+        }
+    return 0;
+}
+
 vg_rc vg_sigma_mapping_parse(vg_sigma_mapping **out, const char *text, size_t len, const char *name,
                              vg_error *err)
 {
@@ -344,6 +390,8 @@ vg_rc vg_sigma_mapping_parse(vg_sigma_mapping **out, const char *text, size_t le
         rc = link_sets(&p);
     if (!rc)
         rc = vg_yaml_items(&p.y, p.sources_node, "sources", on_source, &p);
+    if (!rc && index_values(p.m))
+        rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     vg_yaml_free(&p.y);
     if (rc) {
         vg_sigma_mapping_free(p.m);
@@ -380,6 +428,10 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m)
 {
     if (!m)
         return;
+    for (size_t k = 0; k <= MAX_KEYS; k++) {
+        vg_free(m->vals[k].v);
+        vg_free(m->vals[k].len);
+    }
     for (size_t i = 0; i < m->nsources; i++) {
         ls_source *s = &m->sources[i];
         vg_free(s->name);
@@ -389,6 +441,7 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m)
                 vg_free(s->conds[c].values[v]);
             vg_free(s->conds[c].values);
             vg_free(s->conds[c].lens);
+            vg_free(s->conds[c].ids);
         }
         for (unsigned e = 0; e < s->nentries; e++) {
             vg_free(s->entries[e].product);
@@ -464,20 +517,40 @@ static vg_value cond_value(const ls_cond *c, const vg_event *ev, vg_value *vals,
     return vals[c->key];
 }
 
-static int cond_holds(const ls_cond *c, const vg_event *ev, vg_value *vals, uint8_t *have)
+/* The index of ev's value for key k among the key's distinct values, -1 when it is none of
+ * them (or not a string or number). */
+static int value_id(const vg_sigma_mapping *m, const ls_cond *c, const vg_event *ev, vg_value *vals, uint8_t *have)
 {
+    const ls_vals *kv = &m->vals[c->path ? (size_t)c->key : MAX_KEYS];
     if (!c->path) {
-        for (unsigned v = 0; v < c->nvalues; v++)
-            if (ev->decoder && ev->decoder[0] == c->values[v][0] && strcmp(ev->decoder, c->values[v]) == 0)
-                return 1;
-        return 0;
+        size_t n = ev->decoder ? strlen(ev->decoder) : 0;
+        for (unsigned id = 0; ev->decoder && id < kv->n; id++)
+            if (kv->len[id] == n && memcmp(kv->v[id], ev->decoder, n) == 0)
+                return (int)id;
+        return -1;
     }
     vg_value val = cond_value(c, ev, vals, have);
     if (val.type != VG_JSON_STRING && val.type != VG_JSON_NUMBER)
-        return 0;
-    for (unsigned v = 0; v < c->nvalues; v++)
-        if (val.type == VG_JSON_STRING ? vg_value_equals(&val, c->values[v], c->lens[v])
-                                       : val.len == c->lens[v] && memcmp(val.ptr, c->values[v], val.len) == 0)
+        return -1;
+    int escaped = val.type == VG_JSON_STRING && (val.flags & VG_JSON_ESCAPED);   /* as vg_value_equals reads it */
+    for (unsigned id = 0; id < kv->n; id++) {
+        if (!escaped && kv->len[id] != val.len)
+            continue;   /* an unescaped text of another length cannot be equal */
+        if (val.type == VG_JSON_STRING ? vg_value_equals(&val, kv->v[id], kv->len[id])
+                                       : memcmp(val.ptr, kv->v[id], val.len) == 0)
+            return (int)id;
+    }
+    return -1;
+}
+
+static int cond_holds(const vg_sigma_mapping *m, const ls_cond *c, const vg_event *ev, vg_value *vals, uint8_t *have,
+                      int16_t *ids)
+{
+    size_t k = c->path ? (size_t)c->key : MAX_KEYS;
+    if (ids[k] == -2)
+        ids[k] = (int16_t)value_id(m, c, ev, vals, have);
+    for (unsigned v = 0; ids[k] >= 0 && v < c->nvalues; v++)
+        if (c->ids[v] == ids[k])
             return 1;
     return 0;
 }
@@ -487,10 +560,13 @@ size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, 
     size_t n = 0;
     vg_value vals[MAX_KEYS];
     uint8_t have[MAX_KEYS] = { 0 };     /* a path is looked up once, not once per source */
+    int16_t vid[MAX_KEYS + 1];          /* and compared with the distinct values once (-2: not yet) */
+    for (size_t k = 0; k <= MAX_KEYS; k++)
+        vid[k] = -2;
     for (size_t i = 0; i < m->nsources && n < max; i++) {
         const ls_source *s = &m->sources[i];
         unsigned c = 0;
-        while (c < s->nconds && cond_holds(&s->conds[c], ev, vals, have))
+        while (c < s->nconds && cond_holds(m, &s->conds[c], ev, vals, have, vid))
             c++;
         if (c == s->nconds)
             ids[n++] = (uint16_t)i;
@@ -616,4 +692,61 @@ vg_value vg_sigma_place_value(const vg_sigma_place *f, const vg_event *ev)
         }
     }
     return i >= 0 ? vg_json_value(doc, (uint32_t)i) : none;
+}
+
+/* ---- the event data index ----------------------------------------------------------------- */
+
+static uint32_t name_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Indexes the members of ev's event data container; members the index cannot stand for
+ * (escaped or spaced names, a Data element list, a full table) make it incomplete. */
+static void evidx_build(vg_sigma_evidx *idx, const vg_event *ev)
+{
+    const vg_json_doc *doc = ev->doc;
+    idx->ev = ev;
+    idx->doc = doc;
+    idx->complete = 1;
+    memset(idx->slot, 0, sizeof idx->slot);
+    idx->container = eventdata_container(doc);
+    const vg_json_tok *t = doc->toks;
+    uint32_t c = (uint32_t)idx->container, used = 0;
+    for (uint32_t k = c + 1; k < t[c].next; k = t[k + 1].next) {
+        const char *key = doc->text + t[k].start;
+        if ((t[k].flags & VG_JSON_ESCAPED) || memchr(key, ' ', t[k].len) || (t[k].len == 4 && memcmp(key, "Data", 4) == 0) ||
+            used >= VG_SIGMA_EVIDX_SLOTS / 2) {
+            idx->complete = 0;
+            continue;
+        }
+        uint32_t h = name_hash(key, t[k].len) & (VG_SIGMA_EVIDX_SLOTS - 1);
+        while (idx->slot[h])
+            h = (h + 1) & (VG_SIGMA_EVIDX_SLOTS - 1);
+        idx->slot[h] = k + 1;
+        used++;
+    }
+}
+
+vg_value vg_sigma_place_value_idx(const vg_sigma_place *f, const vg_event *ev, vg_sigma_evidx *idx)
+{
+    const vg_json_doc *doc = ev->doc;
+    if (f->kind != VG_SIGMA_PLACE_EVENTDATA || !doc || doc->ntoks == 0 || doc->toks[0].type != VG_JSON_OBJECT)
+        return vg_sigma_place_value(f, ev);
+    if (idx->ev != ev || idx->doc != doc)
+        evidx_build(idx, ev);
+    uint32_t h = name_hash(f->name, f->len) & (VG_SIGMA_EVIDX_SLOTS - 1);
+    for (uint32_t k; (k = idx->slot[h]) != 0; h = (h + 1) & (VG_SIGMA_EVIDX_SLOTS - 1)) {
+        const vg_json_tok *t = &doc->toks[k - 1];
+        if (t->len == f->len && memcmp(doc->text + t->start, f->name, f->len) == 0)
+            return vg_json_value(doc, k);  /* the member's value follows its key */
+    }
+    if (idx->complete) {
+        vg_value none = { VG_JSON_NONE, 0, 0, NULL };
+        return none;
+    }
+    return vg_sigma_place_value(f, ev);
 }

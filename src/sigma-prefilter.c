@@ -936,13 +936,26 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
+/* The offset of the first byte of s[0..n) >= 0x80, or n: eight bytes at a time. */
+static size_t ascii_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (x & 0x8080808080808080ull)
+            break;
+    }
+    while (i < n && (unsigned char)s[i] < 0x80)
+        i++;
+    return i;
+}
+
 /* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
  * when s holds a code point that folds to ASCII. One pass from the first non-ASCII byte. */
 static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n && (unsigned char)s[i] < 0x80)
-        i++;
+    size_t i = ascii_prefix(s, n);
     if (i == n)
         return 0;
     if (pf->hazard_all)
@@ -960,10 +973,7 @@ static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
 
 static int all_ascii(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 0;
-    return 1;
+    return ascii_prefix(s, n) == n;
 }
 
 /* The text of place d's value to scan, or 0 when its conditions are all false (absent, null,

@@ -65,6 +65,17 @@ static void expect_field(const char *src, const char *name, const char *want)
     if (vg_sigma_mapping_field(map, source_index(src), name, &f, &e) != VG_OK)
         fail_msg("%s: %s", name, e.msg);
     vg_value v = vg_sigma_place_value(&f, &ev);
+    /* the event data index gives the same answer, built fresh or reused after other lookups */
+    vg_sigma_evidx idx;
+    idx.ev = NULL;
+    vg_sigma_place other = { VG_SIGMA_PLACE_EVENTDATA, "Image", 5 };
+    vg_value i0 = vg_sigma_place_value_idx(&f, &ev, &idx);
+    (void)vg_sigma_place_value_idx(&other, &ev, &idx);
+    vg_value i1 = vg_sigma_place_value_idx(&f, &ev, &idx);
+    assert_int_equal(i0.type, v.type);
+    assert_int_equal(i1.type, v.type);
+    assert_int_equal(i1.len, v.len);
+    assert_ptr_equal(i1.ptr, v.ptr);
     char buf[512];
     if (!want) {
         assert_int_equal(v.type, VG_JSON_NONE);
@@ -130,6 +141,22 @@ static void test_other_windows_shapes(void **state)
         "'ScriptBlockText':'IEX (New-Object Net.WebClient)'}"), VG_OK);
     assert_string_equal(classify(), "powershell-4104 powershell windows-other");
     expect_field("powershell-4104", "ScriptBlockText", "IEX (New-Object Net.WebClient)");
+}
+
+/* Member names the event data index cannot stand for: escaped, spaced, duplicated. */
+static void test_eventdata_index(void **state)
+{
+    (void)state;
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"),
+        "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+        "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+        "'EventData':{'Com\\u006dandLine':'esc','Image':'first','Image':'second','Parent Image':'sp',"
+        "'User':'u'}}}"), VG_OK);
+    expect_field("sysmon-1", "CommandLine", "esc");     /* escaped key: found by the full walk */
+    expect_field("sysmon-1", "Image", "first");         /* the first of duplicates, as vg_json_member */
+    expect_field("sysmon-1", "ParentImage", "sp");      /* spaces ignored */
+    expect_field("sysmon-1", "User", "u");
+    expect_field("sysmon-1", "Hashes", NULL);
 }
 
 static void test_sysmon_registry_kinds(void **state)
@@ -228,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_sysmon_evtx),
         cmocka_unit_test(test_security_4688_renames),
         cmocka_unit_test(test_other_windows_shapes),
+        cmocka_unit_test(test_eventdata_index),
         cmocka_unit_test(test_sysmon_registry_kinds),
         cmocka_unit_test(test_rule_logsources),
         cmocka_unit_test(test_text_sources),
