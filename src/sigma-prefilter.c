@@ -24,6 +24,7 @@
 #define PF_MAX_HAZARDS 16           /* limit: code points folding to ASCII the guard looks for */
 #define PF_MAX_ROUNDS 8             /* limit: rebuilds after Hyperscan refused patterns */
 #define PF_MAX_REPEAT 32            /* limit: counted repeats in an expression given to Hyperscan */
+#define PF_MAX_SHORTS 256           /* limit: short literals matched outside Hyperscan, per database */
 #define PF_MAX_CLASS 8              /* limit: code points folding to one (larger: not expanded) */
 
 typedef struct pf_target {
@@ -31,6 +32,16 @@ typedef struct pf_target {
     uint32_t group;                 /* the rule value (group) the pattern came from */
     uint32_t rule;                  /* the rule to make a candidate (fc is a trigger), or SG_NONE */
 } pf_target;
+
+/* A short unanchored literal (1 or 2 bytes: " ", "-f", "}"), matched by one pass of our own
+ * over the value: in Hyperscan's literal matcher a hundred of them cost as much as the other
+ * 11,000 patterns of the command line database together. */
+typedef struct pf_short {
+    unsigned char b[2];             /* the bytes (ASCII-folded when caseless) */
+    uint8_t len;                    /* 1 or 2 */
+    uint8_t caseless;
+    uint32_t id;                    /* its pattern id (targets and the end anchor as Hyperscan's) */
+} pf_short;
 
 typedef struct pf_db {
     uint32_t place;                 /* engine place, or nplaces for the keyword text */
@@ -46,6 +57,9 @@ typedef struct pf_db {
     uint64_t *at_end;               /* bit per pattern id: the literal must end the value */
     uint32_t *fallback;             /* rules with a trigger on this place (place not scannable) */
     uint32_t nfallback;
+    pf_short *shorts;               /* sorted by first byte (folded) */
+    uint32_t nshorts;
+    uint16_t *short_first;          /* [257]: shorts whose first folded byte is b: [b], [b + 1] */
 } pf_db;
 
 typedef struct pf_source {
@@ -372,6 +386,53 @@ static char *pattern_text(const pf_ent *p)
     return s;
 }
 
+/* Is pattern p a short unanchored literal our own matcher takes? */
+static int is_short(const pf_ent *p)
+{
+    return !(p->flags & (VG_SIGMA_PAT_REGEX | VG_SIGMA_PAT_START | VG_SIGMA_PAT_UNICODE)) && p->len >= 1 && p->len <= 2;
+}
+
+static unsigned fold_ascii(unsigned c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Appends pattern p (id) to d's short literals. -1: no memory. */
+static int add_short(pf_db *d, const pf_ent *p, uint32_t id)
+{
+    if (!d->shorts && !(d->shorts = vg_calloc(PF_MAX_SHORTS, sizeof *d->shorts)))
+        return -1;
+    pf_short *sh = &d->shorts[d->nshorts++];
+    sh->len = (uint8_t)p->len;
+    sh->caseless = (p->flags & VG_SIGMA_PAT_CASELESS) != 0;
+    sh->id = id;
+    for (size_t i = 0; i < p->len; i++)
+        sh->b[i] = p->bytes[i];
+    return 0;
+}
+
+static int short_cmp(const void *a, const void *b)
+{
+    const pf_short *x = a, *y = b;
+    unsigned fx = fold_ascii(x->b[0]), fy = fold_ascii(y->b[0]);
+    return fx != fy ? (fx < fy ? -1 : 1) : x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Sorts d's short literals by first folded byte and indexes them. -1: no memory. */
+static int index_shorts(pf_db *d)
+{
+    if (!d->nshorts)
+        return 0;
+    qsort(d->shorts, d->nshorts, sizeof *d->shorts, short_cmp);
+    if (!(d->short_first = vg_calloc(257, sizeof *d->short_first)))
+        return -1;
+    for (uint32_t k = 0; k < d->nshorts; k++)
+        d->short_first[fold_ascii(d->shorts[k].b[0]) + 1]++;
+    for (unsigned b = 0; b < 256; b++)
+        d->short_first[b + 1] = (uint16_t)(d->short_first[b + 1] + d->short_first[b]);
+    return 0;
+}
+
 static void db_free(pf_db *d)
 {
     hs_free_database(d->db);
@@ -379,6 +440,8 @@ static void db_free(pf_db *d)
     vg_free(d->tgts);
     vg_free(d->at_end);
     vg_free(d->fallback);
+    vg_free(d->shorts);
+    vg_free(d->short_first);
 }
 
 /* Marks every condition of entries v[0..n) refused (an index over all conditions). */
@@ -432,9 +495,30 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
     }
     first[np] = n;
     d->tgt_off[np] = (uint32_t)n;
+    /* short literals go to our own matcher; the others (compacted, ids kept) to Hyperscan */
+    size_t nhs = 0;
+    for (size_t q = 0; q < np; q++) {
+        if (d->nshorts < PF_MAX_SHORTS && is_short(&v[first[q]]) && add_short(d, &v[first[q]], (uint32_t)q) == 0) {
+            vg_free(exprs[q]);
+            exprs[q] = NULL;
+            continue;
+        }
+        exprs[nhs] = exprs[q];
+        flags[nhs] = flags[q];
+        ids[nhs++] = ids[q];
+        if (nhs - 1 != q)
+            exprs[q] = NULL;
+    }
+    if (index_shorts(d) < 0)
+        goto done;
     hs_compile_error_t *ce = NULL;
     vg_hscache_stats cs = { 0, 0, 0 };
-    if (vg_hscache_compile((const char *const *)exprs, flags, ids, (unsigned)np, e->cache_dir, &d->db, &ce, &cs) ==
+    if (nhs == 0) {
+        d->db = NULL;           /* only short literals */
+        result = 0;
+        goto done;
+    }
+    if (vg_hscache_compile((const char *const *)exprs, flags, ids, (unsigned)nhs, e->cache_dir, &d->db, &ce, &cs) ==
         HS_SUCCESS) {
         e->info.cache_hits += cs.hits;
         e->info.cache_written += cs.compiled;
@@ -446,9 +530,9 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
     if (!e->info.first_refusal[0])
         snprintf(e->info.first_refusal, sizeof e->info.first_refusal, "%s%s%.200s",
                  ce && ce->message ? ce->message : "compile failed", ce && ce->expression >= 0 ? ": " : "",
-                 ce && ce->expression >= 0 ? exprs[ce->expression] : "");
-    if (ce && ce->expression >= 0 && (size_t)ce->expression < np) {
-        size_t k = (size_t)ce->expression;
+                 ce && ce->expression >= 0 && (size_t)ce->expression < nhs ? exprs[ce->expression] : "");
+    if (ce && ce->expression >= 0 && (size_t)ce->expression < nhs) {
+        size_t k = ids[ce->expression];
         refuse(pf, v + first[k], first[k + 1] - first[k], refused, fc_all);
     } else {
         refuse(pf, v, n, refused, fc_all);
@@ -985,6 +1069,38 @@ static size_t ascii_prefix(const char *s, size_t n)
     return i;
 }
 
+/* Does short literal sh occur in s[0..n) at i (i < n)? */
+static int short_at(const pf_short *sh, const unsigned char *s, size_t n, size_t i)
+{
+    if (i + sh->len > n)
+        return 0;
+    for (unsigned k = 0; k < sh->len; k++)
+        if ((sh->caseless ? fold_ascii(s[i + k]) : s[i + k]) != sh->b[k])
+            return 0;
+    return 1;
+}
+
+/* Our matcher of d's short literals: one pass over s, each literal reported once (an
+ * end-anchored one only at the end), through the same callback as Hyperscan's matches. */
+static void short_scan(const pf_db *d, const char *s, size_t n, scan_ctx *c)
+{
+    uint64_t seen[PF_MAX_SHORTS / 64] = { 0 };
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        unsigned f = fold_ascii(u[i]);
+        for (uint32_t k = d->short_first[f]; k < d->short_first[f + 1]; k++) {
+            const pf_short *sh = &d->shorts[k];
+            if ((seen[k / 64] >> (k % 64) & 1) || !short_at(sh, u, n, i))
+                continue;
+            int at_end = d->at_end[sh->id / 64] >> (sh->id % 64) & 1;
+            if (at_end && i + sh->len != n)
+                continue;
+            seen[k / 64] |= 1ull << (k % 64);
+            on_match(sh->id, 0, i + sh->len, 0, c);
+        }
+    }
+}
+
 /* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
  * when s holds a code point that folds to ASCII. One pass from the first non-ASCII byte. */
 static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
@@ -1057,7 +1173,7 @@ void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
         const pf_db *d = &ps->dbs[i];
         const char *s = NULL;
         size_t n = 0;
-        int r = d->db ? scan_text(w, d, &s, &n) : -1;
+        int r = d->db || d->nshorts ? scan_text(w, d, &s, &n) : -1;
         if (r > 0 && d->caseless && fold_hazard(pf, s, n))
             r = -1;
         if (r > 0 && d->utf8 && (d->ascii_only ? !all_ascii(s, n) : vg_utf8_check(s, n) != n))
@@ -1067,10 +1183,12 @@ void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
             r = -1;     /* 4688.0 equals the literal 4688 as a number: the reference decides */
         if (r > 0 && n > 0) {
             scan_ctx c = { w, d, n };
-            if (n > UINT32_MAX || hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, &c) != HS_SUCCESS)
+            if (n > UINT32_MAX || (d->db && hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, &c) != HS_SUCCESS))
                 r = -1;
             else
                 st->scanned++;
+            if (r > 0 && d->nshorts)
+                short_scan(d, s, n, &c);
         }
         if (r >= 0) {
             w->place_pass[d->place] = w->pass;
