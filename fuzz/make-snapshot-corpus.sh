@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates the seed corpus of fuzz-snapshot: small snapshots compiled by vigil from small
-# feeds (every indicator type; host-only domains; a key over 254 bytes; with and without IPv4
-# networks, whose 256 KiB segment index makes a snapshot large).
+# feeds (every indicator type; host-only domains; names sharing a suffix, so the suffix
+# dictionary is used; a key over 254 bytes; with and without IPv4 networks, whose 256 KiB
+# segment index makes a snapshot large).
 #   fuzz/make-snapshot-corpus.sh [BUILD]     (default: build; needs BUILD/vigil)
 set -eu
 BUILD=${1:-build}
@@ -19,6 +20,9 @@ cat > "$tmp/all.txt" <<'FEED'
 [2001:db8::bad]:443
 evil.example
 c.d.e.f.g.example.com
+a.dyn.example.net
+b.dyn.example.net
+c.dyn.example.net
 http://dl.example/payload.bin
 /gate.php
 44d88612fea8a8f36de82e1278abb02f

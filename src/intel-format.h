@@ -10,29 +10,41 @@
  *   section table       one snap_section per section: id, element size, offset, count
  *   sections            each at a 64-byte aligned offset, zero padding between them
  *
- * Sections: STRINGS (u16 length, bytes, NUL; offset 0 is ""), FEEDS, PROVS (provenance
- * records), REFLISTS and PROVLISTS (u32 lists [n, item...], offset 0 unused), one hash table
- * per indicator type, a membership filter per table (FILTER), and per address family the
- * networks, the disjoint segments of the address space (sorted starts, each with a NETLIST of
- * every network covering it, most specific first) and, for IPv4, an index of the segments by
- * the top 16 address bits.
+ * Sections: STRINGS (u16 length, bytes, NUL; offset 0 is ""; the most used first, so their
+ * offsets are short varints), FEEDS, PROVS (variable-length provenance records, below),
+ * REFLISTS and PROVLISTS (u32 lists [n, item...], offset 0 unused), one hash table per
+ * indicator type, a membership filter per table (FILTER), the dictionary of domain suffixes
+ * (DSUFFIX), and per address family the networks, the disjoint segments of the address space
+ * (sorted starts, each with its networks, most specific first) and, for IPv4, an index of the
+ * segments by the top 16 address bits.
  *
- * Hash tables: IPv4 and the text types (domain, URL, e-mail, account) use 64-byte buckets (one
- * cache line) of 8 entries, probed bucket by bucket from snap_slot(hash); the other fixed-size
- * types use linear probing with the key inline. A text entry is a 32-bit tag (hash bits and
- * the subdomain mode) and the offset of its record in the type's KEYS section:
- *   u32 ref, [u32 ref_sub when the mode is SNAP_SUB_OWN], length (1 byte, or 0xFF then u16),
- *   key bytes (no NUL).
+ * Hash tables: IPv4 uses 64-byte buckets (one cache line) of 8 entries, the text types
+ * (domain, URL, e-mail, account) 64-byte buckets of 15 entries (snap_tbucket), both probed
+ * bucket by bucket from snap_slot(hash); the other fixed-size types use linear probing with
+ * the key inline. A text entry is a 16-bit tag (hash bits and the subdomain mode) and the end
+ * of its record: the records of a bucket lie one after another in the type's KEYS section
+ * from the bucket's base offset, so a record's length is implied:
+ *   u32 ref, [u32 ref_sub when the mode is SNAP_SUB_OWN], key bytes (no length, no NUL);
+ * a domain's key bytes are a suffix id (1 byte, 0 for none) then the name without that
+ * suffix: the name is those bytes followed by DSUFFIX entry sid (".com", ".duckdns.org", ...).
  * Domain keys are hashed label by label from the right (snap_domain_hash), so every parent of
  * a name is hashed in one pass over it.
+ *
+ * A provenance record (PROVS, found by byte offset): a presence byte (SNAP_P_*: which of the
+ * optional fields follow), then LEB128 varints: feed, flags, and the present fields in the
+ * order of the bits (string and list offsets, count; times zigzag-encoded). An absent field is
+ * 0 ("", none, never).
+ *
+ * A network segment's value: 0 no network; bit 31 set: the single network (value & 0x7fffffff);
+ * else the NETLISTS offset of a list [n, network...], most specific first.
  *
  * The filter of a table is a word-blocked Bloom filter: a key sets 3 bits of one 64-bit word
  * (8 bits per key, about 3% false positives). It is small enough to stay in cache where the
  * table does not, and lets a lookup that misses (most of them, in an event stream) stop
  * before touching the table.
  *
- * A provenance reference ("ref", u32): 0 none; bit 31 set: the single PROVS record
- * (ref & 0x7fffffff); else the PROVLISTS offset of a list of PROVS records.
+ * A provenance reference ("ref", u32): 0 none; bit 31 set: the single PROVS record at byte
+ * offset ref & 0x7fffffff; else the PROVLISTS offset of a list of PROVS record offsets.
  */
 #ifndef VIGIL_INTEL_FORMAT_H
 #define VIGIL_INTEL_FORMAT_H
@@ -46,7 +58,10 @@
 #include "intel-indicator.h"
 
 #define SNAP_MAGIC "VGINTEL1"
-#define SNAP_VERSION 2u               /* 2: bucketed text tables, KEYS records, filters */
+#define SNAP_VERSION 4u               /* 2: bucketed text tables, KEYS records, filters; (3: an
+                                         anchor filter, reverted); 4: compact provenance, 15-entry
+                                         text buckets with implied record lengths, domain suffix
+                                         dictionary, single networks inline */
 #define SNAP_HEADER_SIZE 128u
 #define SNAP_ALIGN 64u
 #define SNAP_MAX_SECTIONS 64u
@@ -93,7 +108,8 @@ enum snap_section_id {
     SEC_SEG6_START,
     SEC_SEG6_VALUE,
     SEC_NETLISTS6,
-    SEC_KEYS = 16,      /* + text indicator type: its key records */
+    SEC_DSUFFIX = 16,   /* domain suffixes: u32 n, u32 end[n] (relative to the bytes), bytes */
+    SEC_KEYS = 16,      /* + text indicator type: its key records (KEYS + 0 is DSUFFIX) */
     SEC_TABLE = 32,     /* + indicator type: its hash table */
     SEC_FILTER = 48     /* + indicator type: the filter of its hash table (u64 words) */
 };
@@ -116,6 +132,7 @@ typedef struct snap_feed {
     uint32_t unique[SNAP_MAX_TYPES];    /* distinct indicators per type */
 } snap_feed;
 
+/* A provenance record, decoded (in the file: snap_prov_encode). */
 typedef struct snap_prov {
     uint16_t feed;              /* FEEDS index */
     uint16_t flags;             /* VG_PROV_* */
@@ -128,7 +145,90 @@ typedef struct snap_prov {
     int64_t last_seen;
     int64_t expires;            /* 0: never */
 } snap_prov;
-_Static_assert(sizeof(snap_prov) == 48, "snap_prov is 48 bytes");
+
+#define SNAP_P_FAMILY 0x01u     /* presence bits of an encoded provenance record */
+#define SNAP_P_ALIASES 0x02u
+#define SNAP_P_NOTE 0x04u
+#define SNAP_P_REFS 0x08u
+#define SNAP_P_COUNT 0x10u
+#define SNAP_P_FIRST 0x20u
+#define SNAP_P_LAST 0x40u
+#define SNAP_P_EXPIRES 0x80u
+#define SNAP_PROV_MAX 64u       /* longest encoded record: 1 + 2 * 3 + 5 * 5 + 3 * 10 bytes */
+
+/* Writes v as a LEB128 varint at out (at most 10 bytes); returns the bytes written. */
+static inline size_t snap_put_varint(unsigned char *out, uint64_t v)
+{
+    size_t n = 0;
+    for (; v >= 0x80; v >>= 7)
+        out[n++] = (unsigned char)(v | 0x80);
+    out[n++] = (unsigned char)v;
+    return n;
+}
+
+/* Reads a LEB128 varint of at most 10 bytes at p[*at] (p has end bytes) into *v and moves *at
+ * past it; 0 if it runs past end or is longer than 10 bytes. */
+static inline int snap_get_varint(const unsigned char *p, uint64_t end, uint64_t *at, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 70 && *at < end; shift += 7) {
+        unsigned char b = p[(*at)++];
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static inline uint64_t snap_zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t snap_unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Encodes p at out (SNAP_PROV_MAX bytes); returns its length. */
+static inline size_t snap_prov_encode(const snap_prov *p, unsigned char *out)
+{
+    const uint64_t field[8] = { p->family, p->aliases, p->note, p->refs, p->count, snap_zigzag(p->first_seen),
+                                snap_zigzag(p->last_seen), snap_zigzag(p->expires) };
+    size_t n = 1;
+    unsigned present = 0;
+    n += snap_put_varint(out + n, p->feed);
+    n += snap_put_varint(out + n, p->flags);
+    for (unsigned k = 0; k < 8; k++)
+        if (field[k]) {
+            present |= 1u << k;
+            n += snap_put_varint(out + n, field[k]);
+        }
+    out[0] = (unsigned char)present;
+    return n;
+}
+
+/* Decodes the record at p[at] (p has end bytes) into out; its end into *next. 0 if it is
+ * damaged: it runs past end, or a field is out of its range. */
+static inline int snap_prov_decode(const unsigned char *p, uint64_t end, uint64_t at, snap_prov *out, uint64_t *next)
+{
+    uint64_t v[10] = { 0 };
+    if (at >= end)
+        return 0;
+    unsigned present = p[at++];
+    if (!snap_get_varint(p, end, &at, &v[8]) || !snap_get_varint(p, end, &at, &v[9]) || v[8] > UINT16_MAX ||
+        v[9] > UINT16_MAX)
+        return 0;
+    for (unsigned k = 0; k < 8; k++)
+        if ((present >> k & 1) && (!snap_get_varint(p, end, &at, &v[k]) || (k < 5 && v[k] > UINT32_MAX)))
+            return 0;
+    *out = (snap_prov){ (uint16_t)v[8], (uint16_t)v[9], (uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2], (uint32_t)v[3],
+                        (uint32_t)v[4], snap_unzigzag(v[5]), snap_unzigzag(v[6]), snap_unzigzag(v[7]) };
+    *next = at;
+    return 1;
+}
 
 /* Subdomain mode of a text entry (the low 2 bits of its tag): may the entry match as a parent
  * of a name, and with which sources. */
@@ -136,7 +236,8 @@ _Static_assert(sizeof(snap_prov) == 48, "snap_prov is 48 bytes");
 #define SNAP_SUB_ALL 1u         /* as a parent, with every source (ref) */
 #define SNAP_SUB_OWN 2u         /* as a parent, with the sources in ref_sub */
 #define SNAP_SUB_MASK 3u
-#define SNAP_KEY_LONG 0xFFu     /* record length byte: a u16 length follows */
+#define SNAP_SID_MAX 255u       /* domain suffix ids are one byte (0: no suffix); few enough to stay in cache */
+#define SNAP_NET_SINGLE 0x80000000u     /* a segment value holding one network id */
 
 typedef struct snap_net4 {
     unsigned char addr[4];
@@ -181,9 +282,9 @@ static inline uint32_t snap_fixed_slot_size(int type)
 
 /* The IPv4 table is made of 64-byte buckets (one cache line): 8 keys, then their 8 refs. A
  * lookup compares the 8 keys at once and moves to the next bucket only when the bucket is
- * full. Text tables use the same buckets: 8 tags, then the 8 record offsets. Buckets are
- * filled to 0.8 on average, so about 1 key in 10 lives in the bucket after its home (the
- * next cache line); 10 bytes per address, 10 per text key plus its record. */
+ * full. Buckets are filled to 0.8 on average, so about 1 key in 10 lives in the bucket after
+ * its home (the next cache line); 10 bytes per address. Text tables use 64-byte buckets of 15
+ * entries (snap_tbucket), filled to 0.85: about 5 bytes per key plus its record. */
 #define SNAP_BUCKET_SLOTS 8u
 #define SNAP_BUCKET_SIZE 64u
 
@@ -193,11 +294,17 @@ typedef struct snap_bucket4 {
 } snap_bucket4;
 _Static_assert(sizeof(snap_bucket4) == SNAP_BUCKET_SIZE, "an IPv4 bucket is one cache line");
 
+#define SNAP_TBUCKET_SLOTS 15u
+
+/* A text bucket: entries are used in order (the first empty one ends the bucket); record j
+ * is KEYS[base + (j ? end[j - 1] : 0) .. base + end[j]). */
 typedef struct snap_tbucket {
-    uint32_t tag[SNAP_BUCKET_SLOTS];    /* snap_tag | SNAP_SUB_*; 0: empty slot */
-    uint32_t rec[SNAP_BUCKET_SLOTS];    /* KEYS offset of the record */
+    uint32_t base;                      /* KEYS offset of the bucket's first record */
+    uint16_t tag[SNAP_TBUCKET_SLOTS];   /* snap_tag | SNAP_SUB_*; 0: empty slot */
+    uint16_t end[SNAP_TBUCKET_SLOTS];   /* end of record j, relative to base */
 } snap_tbucket;
 _Static_assert(sizeof(snap_tbucket) == SNAP_BUCKET_SIZE, "a text bucket is one cache line");
+_Static_assert(SNAP_TBUCKET_SLOTS * (VG_IND_MAX_KEY + 10) <= UINT16_MAX, "a text bucket's records fit 16-bit ends");
 
 static inline int snap_is_text_type(int type)
 {
@@ -371,13 +478,15 @@ static inline uint32_t snap_table_elem(int type)
     return snap_is_bucketed(type) ? SNAP_BUCKET_SIZE : snap_fixed_slot_size(type);
 }
 
-/* Elements of the hash table for n keys: buckets filled to 0.8, or slots at a load of at most
- * 0.7 (a miss probes about 6 slots, mostly one cache line). */
+/* Elements of the hash table for n keys: IPv4 buckets filled to 0.8, text buckets to 0.85, or
+ * slots at a load of at most 0.7 (a miss probes about 6 slots, mostly one cache line). */
 static inline uint64_t snap_table_capacity(int type, uint64_t n)
 {
     if (n == 0)
         return 0;
-    if (snap_is_bucketed(type))
+    if (snap_is_text_type(type))
+        return n * 10 / 128 + 1;
+    if (type == VG_IND_IPV4)
         return n * 10 / 64 + 1;
     return n * 10 / 7 + 8;
 }
@@ -388,11 +497,12 @@ static inline uint64_t snap_slot(uint64_t h, uint64_t cap)
     return (uint64_t)(((unsigned __int128)h * cap) >> 64);
 }
 
-/* The tag of a text key: bits of the low half of its hash (independent of the slot), never 0;
- * its 2 low bits are zero and hold the entry's SNAP_SUB_* mode in the table. */
-static inline uint32_t snap_tag(uint64_t h)
+/* The tag of a text key: 14 low bits of its hash (independent of the slot), never 0; its 2
+ * low bits are zero and hold the entry's SNAP_SUB_* mode in the table. */
+static inline uint16_t snap_tag(uint64_t h)
 {
-    return ((uint32_t)h & ~SNAP_SUB_MASK) | 4u;
+    uint16_t t = (uint16_t)(h & ~(uint64_t)SNAP_SUB_MASK);
+    return t ? t : 4u;
 }
 
 /* ---- filters ---- */

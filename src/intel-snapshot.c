@@ -44,8 +44,11 @@ struct vg_snap {
     uint64_t strings_len;
     const snap_feed *feeds;
     uint64_t nfeeds;
-    const snap_prov *provs;
-    uint64_t nprovs;
+    const unsigned char *provs;     /* encoded records */
+    uint64_t nprovs;                /* bytes */
+    const uint32_t *dsfx_end;       /* domain suffix i + 1: dsfx[dsfx_end[i - 1] .. dsfx_end[i]) */
+    const unsigned char *dsfx;
+    uint64_t ndsfx, dsfx_len;
     const uint32_t *reflists, *provlists;
     uint64_t nreflists, nprovlists;
     const uint64_t *counts;
@@ -74,7 +77,7 @@ static uint32_t expected_elem(uint32_t id)
     switch (id) {
     case SEC_STRINGS: return 1;
     case SEC_FEEDS: return sizeof(snap_feed);
-    case SEC_PROVS: return sizeof(snap_prov);
+    case SEC_PROVS: case SEC_DSUFFIX: return 1;
     case SEC_COUNTS: return 8;
     case SEC_NETS4: return sizeof(snap_net4);
     case SEC_NETS6: return sizeof(snap_net6);
@@ -109,6 +112,16 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_STRINGS: s->strings = p; s->strings_len = n; break;
     case SEC_FEEDS: s->feeds = p; s->nfeeds = n; break;
     case SEC_PROVS: s->provs = p; s->nprovs = n; break;
+    case SEC_DSUFFIX: {
+        const uint32_t *w = p;
+        if (n >= 4 && 4 + 4 * (uint64_t)w[0] <= n) {
+            s->ndsfx = w[0];
+            s->dsfx_end = w + 1;
+            s->dsfx = (const unsigned char *)p + 4 + 4 * (uint64_t)w[0];
+            s->dsfx_len = n - 4 - 4 * (uint64_t)w[0];
+        }
+        break;
+    }
     case SEC_REFLISTS: s->reflists = p; s->nreflists = n; break;
     case SEC_PROVLISTS: s->provlists = p; s->nprovlists = n; break;
     case SEC_COUNTS: s->counts = p; break;
@@ -182,6 +195,9 @@ static vg_rc check_shapes(const vg_snap *s, const char *path, vg_error *err)
             sec = &s->secs[i];
     if (!sec || sec->count != SNAP_MAX_TYPES || !s->strings || s->strings_len < 3 || s->strings[2] != 0)
         return bad(err, path, "counts or strings section missing");
+    for (uint32_t i = 0; i < s->nsecs; i++)
+        if (s->secs[i].id == SEC_DSUFFIX && !s->dsfx)
+            return bad(err, path, "domain suffix section damaged");
     int has4 = s->nets4 && s->seg4_start && s->seg4_value && s->seg4_index;
     if ((s->nets4 || s->seg4_start || s->seg4_value || s->seg4_index) && !has4)
         return bad(err, path, "IPv4 network sections incomplete");
@@ -459,58 +475,108 @@ size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n
     return found;
 }
 
-/* A text record: its sources and key, read from the KEYS offset off of table t with the
- * entry's mode; 0 if it does not lie inside KEYS. */
+/* A text record: its sources and key bytes (a domain's: suffix id, then the name without the
+ * suffix), read from entry j of bucket b of table t; 0 if it does not lie inside KEYS. */
 typedef struct text_rec {
     uint32_t ref, ref_sub;      /* ref_sub: the sources that match subdomains (0: none) */
     const unsigned char *key;
     size_t len;
 } text_rec;
 
-static int rec_at(const snap_table *t, uint32_t off, unsigned mode, text_rec *r)
+static int rec_at(const snap_table *t, const snap_tbucket *b, unsigned j, text_rec *r)
 {
-    uint64_t need = (uint64_t)off + 5 + (mode == SNAP_SUB_OWN ? 4 : 0);
-    if (!t->keys || need > t->nkeys)
+    unsigned mode = b->tag[j] & SNAP_SUB_MASK;
+    uint32_t start = j ? b->end[j - 1] : 0, end = b->end[j], need = mode == SNAP_SUB_OWN ? 8 : 4;
+    if (!t->keys || start > end || end - start < need || (uint64_t)b->base + end > t->nkeys)
         return 0;
-    const unsigned char *p = t->keys + off;
+    const unsigned char *p = t->keys + b->base + start;
     memcpy(&r->ref, p, 4);
-    p += 4;
     r->ref_sub = mode == SNAP_SUB_ALL ? r->ref : 0;
-    if (mode == SNAP_SUB_OWN) {
-        memcpy(&r->ref_sub, p, 4);
-        p += 4;
-    }
-    size_t len = *p++;
-    if (len == SNAP_KEY_LONG) {
-        need += 2;
-        if (need > t->nkeys)
-            return 0;
-        len = (size_t)p[0] | (size_t)p[1] << 8;
-        p += 2;
-    }
-    if (need + len > t->nkeys)
-        return 0;
-    r->key = p;
-    r->len = len;
+    if (mode == SNAP_SUB_OWN)
+        memcpy(&r->ref_sub, p + 4, 4);
+    r->key = p + need;
+    r->len = end - start - need;
     return 1;
 }
 
-/* The record of a text key whose hash is h in the table of type into r; 0 if absent. */
+/* Domain suffix sid: its bytes, or NULL if sid is not in the dictionary (sid 0: ""). */
+static const unsigned char *dsuffix(const vg_snap *s, uint32_t sid, size_t *n)
+{
+    if (sid == 0) {
+        *n = 0;
+        return (const unsigned char *)"";
+    }
+    if (sid > s->ndsfx)
+        return NULL;
+    uint32_t a = sid > 1 ? s->dsfx_end[sid - 2] : 0, b = s->dsfx_end[sid - 1];
+    if (a > b || b > s->dsfx_len)
+        return NULL;
+    *n = b - a;
+    return s->dsfx + a;
+}
+
+/* The name of a domain record (key bytes k[0..n)): its stored part and its suffix; 0 if damaged. */
+static int domain_parts(const vg_snap *s, const unsigned char *k, size_t n, const unsigned char **pre, size_t *pn,
+                        const unsigned char **suf, size_t *sn)
+{
+    if (n == 0 || !(*suf = dsuffix(s, k[0], sn)))
+        return 0;
+    *pre = k + 1;
+    *pn = n - 1;
+    return 1;
+}
+
+/* Is the key of record r of a table of type the text key[0..n)? */
+static int rec_is(const vg_snap *s, int type, const text_rec *r, const char *key, size_t n)
+{
+    if (type != VG_IND_DOMAIN)
+        return r->len == n && memcmp(r->key, key, n) == 0;
+    size_t pn = r->len - 1, sn;     /* the stored part first: the dictionary only for a match */
+    const unsigned char *suf;
+    return r->len > 0 && pn <= n && memcmp(r->key + 1, key, pn) == 0 && (suf = dsuffix(s, r->key[0], &sn)) != NULL &&
+           pn + sn == n && memcmp(suf, key + pn, sn) == 0;
+}
+
+/* Bit j set when (v[j] & mask) == x, for the 15 tags of a text bucket (SSE2: two compares; the
+ * 16th word read is end[0], masked off). */
+static unsigned eq15(const uint16_t *v, uint16_t x, uint16_t mask)
+{
+#ifdef __SSE2__
+    __m128i k = _mm_set1_epi16((short)x), m = _mm_set1_epi16((short)mask);
+    __m128i a = _mm_cmpeq_epi16(_mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)v), m), k);
+    __m128i b = _mm_cmpeq_epi16(_mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(v + 8)), m), k);
+    return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, b)) & 0x7fffu;
+#else
+    unsigned r = 0;
+    for (unsigned j = 0; j < SNAP_TBUCKET_SLOTS; j++)
+        r |= (unsigned)((v[j] & mask) == x) << j;
+    return r;
+#endif
+}
+
+/* The record of a text key whose hash is h in the table of type into r; 0 if absent. A domain
+ * record's key is the name looked up (r->key, r->len: key[0..n)). */
 static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
 {
     const snap_table *t = &s->table[type];
     if (!t->slots || !filter_maybe(t, h))
         return 0;
     const snap_tbucket *buckets = (const snap_tbucket *)(const void *)t->slots;
-    uint32_t tag = snap_tag(h);
+    uint16_t tag = snap_tag(h);
     uint64_t b = snap_slot(h, t->cap);
     for (uint64_t probe = 0; probe < t->cap; probe++, b = b + 1 == t->cap ? 0 : b + 1) {
-        unsigned empty = eq8(buckets[b].tag, 0, ~0u), m = eq8(buckets[b].tag, tag, ~SNAP_SUB_MASK);
+        const snap_tbucket *bk = &buckets[b];
+        unsigned empty = eq15(bk->tag, 0, 0xffffu);
+        unsigned m = eq15(bk->tag, tag, (uint16_t)~SNAP_SUB_MASK) & ~empty;
         for (; m; m &= m - 1) {
             unsigned j = (unsigned)__builtin_ctz(m);
-            if (rec_at(t, buckets[b].rec[j], buckets[b].tag[j] & SNAP_SUB_MASK, r) && r->len == n &&
-                memcmp(r->key, key, n) == 0)
+            if (rec_at(t, bk, j, r) && rec_is(s, type, r, key, n)) {
+                if (type == VG_IND_DOMAIN) {    /* the stored name is split: the hit shows the value's */
+                    r->key = (const unsigned char *)key;
+                    r->len = n;
+                }
                 return 1;
+            }
         }
         if (empty)
             return 0;
@@ -518,13 +584,15 @@ static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t 
     return 0;
 }
 
-/* Hits of the networks in the NETLIST at off (innermost first) with prefix <= max_prefix. */
+/* Hits of the networks of segment value off (one network, or the NETLIST at off, innermost
+ * first) with prefix <= max_prefix. */
 static size_t net_hits(const vg_snap *s, int v6, uint32_t off, unsigned max_prefix, vg_intel_hit *hits, size_t n,
                        size_t max)
 {
-    uint32_t count;
-    const uint32_t *ids = v6 ? list_at(s->netlists6, s->nnetlists6, off, &count)
-                             : list_at(s->netlists4, s->nnetlists4, off, &count);
+    uint32_t count = 1, single = off & ~SNAP_NET_SINGLE;
+    const uint32_t *ids = off & SNAP_NET_SINGLE ? &single
+                          : v6                  ? list_at(s->netlists6, s->nnetlists6, off, &count)
+                                                : list_at(s->netlists4, s->nnetlists4, off, &count);
     for (uint32_t k = 0; ids && k < count; k++) {
         if (v6 && ids[k] < s->nnets6 && s->nets6[ids[k]].prefix <= max_prefix) {
             const snap_net6 *net = &s->nets6[ids[k]];
@@ -673,32 +741,72 @@ typedef struct dom_slot {
     uint8_t hashed;         /* 0: too many labels, the single path */
 } dom_slot;
 
-/* Three stages, BATCH_AHEAD names apart: hash the name once and prefetch the filter words of
- * its suffixes; test the filter and prefetch the buckets; probe. */
+/* The forms of a URL that prefetching covers: the URL, and without its scheme when it has one
+ * (the form Maltrail and URL lists store). */
+static size_t url_forms(const vg_ind *ind, const char **form, size_t *len)
+{
+    const char *u = (const char *)ind->key, *sep = u[0] == '/' ? NULL : memmem(u, ind->len, "://", 3);
+    form[0] = u;
+    len[0] = ind->len;
+    if (!sep)
+        return 1;
+    form[1] = sep + 3;
+    len[1] = ind->len - (size_t)(sep + 3 - u);
+    return 2;
+}
+
+/* Starts loading the records a probe of the text key of hash h will compare: those of its
+ * home bucket whose tag matches (the bucket line should be loaded by now). */
+static void prefetch_records(const snap_table *t, uint64_t h)
+{
+    const snap_tbucket *bk = (const snap_tbucket *)(const void *)home_of(t, h);
+    for (unsigned m = eq15(bk->tag, snap_tag(h), (uint16_t)~SNAP_SUB_MASK); m; m &= m - 1) {
+        unsigned j = (unsigned)__builtin_ctz(m);
+        uint64_t at = (uint64_t)bk->base + (j ? bk->end[j - 1] : 0u);
+        if (at < t->nkeys)
+            __builtin_prefetch(t->keys + at);
+    }
+}
+
+#define DOM_STAGES 4u       /* stages of the domain batch, BATCH_AHEAD names apart */
+#define DOM_RING ((DOM_STAGES - 1) * BATCH_AHEAD)
+
+/* Four stages, BATCH_AHEAD names apart: hash the name once and prefetch the filter words of
+ * its suffixes; test the filter and prefetch the buckets of the suffixes that pass; prefetch
+ * the records whose tags match; probe. */
 size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, const size_t *lens, size_t n,
                                   vg_intel_hit *hits, size_t max, uint32_t *counts)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
-    dom_slot ring[2 * BATCH_AHEAD];
+    dom_slot ring[DOM_RING];
     size_t total = 0;
     int any = t->slots != NULL;
-    for (size_t i = 0; i < n + 2 * BATCH_AHEAD; i++) {   /* stages in reverse: each frees its ring slot */
-        if (i >= 2 * BATCH_AHEAD) {
-            size_t j = i - 2 * BATCH_AHEAD;
-            const dom_slot *d = &ring[j % (2 * BATCH_AHEAD)];
+    for (size_t i = 0; i < n + DOM_RING; i++) {     /* stages in reverse: each frees its ring slot */
+        if (i >= DOM_RING) {
+            size_t j = i - DOM_RING;
+            const dom_slot *d = &ring[j % DOM_RING];
             size_t got = d->hashed ? domain_probe(s, names[j], lens[j], d->start, d->hash, d->maybe, d->count,
                                                   hits + total, max - total)
                                    : vg_snap_match_domain(s, names[j], lens[j], hits + total, max - total);
             counts[j] = (uint32_t)got;
             total += got;
         }
+        if (i >= 2 * BATCH_AHEAD && i - 2 * BATCH_AHEAD < n) {
+            const dom_slot *d = &ring[(i - 2 * BATCH_AHEAD) % DOM_RING];
+            for (size_t k = 0; d->hashed && k < d->count; k++)
+                if (d->maybe[k])
+                    prefetch_records(t, d->hash[k]);
+        }
         if (i >= BATCH_AHEAD && i - BATCH_AHEAD < n) {
-            dom_slot *d = &ring[(i - BATCH_AHEAD) % (2 * BATCH_AHEAD)];
+            dom_slot *d = &ring[(i - BATCH_AHEAD) % DOM_RING];
             if (d->hashed)
                 domain_maybe(s, d->hash, d->count, d->maybe);
+            for (size_t k = 0; d->hashed && k < d->count; k++)
+                if (d->maybe[k])
+                    __builtin_prefetch(home_of(t, d->hash[k]));
         }
         if (i < n) {
-            dom_slot *d = &ring[i % (2 * BATCH_AHEAD)];
+            dom_slot *d = &ring[i % DOM_RING];
             size_t c = any && lens[i] > 0 && lens[i] <= VG_DOMAIN_MAX
                            ? snap_domain_hashes(names[i], lens[i], s->seed, d->start, d->hash, DOM_BATCH_SUFFIXES + 1)
                            : 0;
@@ -743,6 +851,13 @@ void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind)
         break;
     case VG_IND_CIDR4: case VG_IND_CIDR6:
         break;
+    case VG_IND_URL: {
+        const char *form[2];
+        size_t len[2], nf = url_forms(ind, form, len);
+        for (size_t k = 0; k < nf; k++)
+            prefetch_hashed(&s->table[VG_IND_URL], snap_hash(form[k], len[k], s->seed));
+        break;
+    }
     default:
         if (ind->type < VG_IND_NTYPES)
             prefetch_hashed(&s->table[ind->type], snap_hash(ind->key, ind->len, s->seed));
@@ -750,15 +865,35 @@ void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind)
     }
 }
 
+/* Starts loading the records a lookup of a URL, e-mail address or account will compare, once
+ * vg_snap_prefetch has loaded its buckets (some lookups earlier); other types: nothing. */
+static void prefetch_value_records(const vg_snap *s, const vg_ind *ind)
+{
+    const char *form[2] = { (const char *)ind->key, NULL };
+    size_t len[2] = { ind->len, 0 }, nf = 1;
+    if (ind->type == VG_IND_URL)
+        nf = url_forms(ind, form, len);
+    else if (ind->type != VG_IND_EMAIL && ind->type != VG_IND_ACCOUNT)
+        return;
+    const snap_table *t = &s->table[ind->type];
+    for (size_t k = 0; t->slots && k < nf; k++) {
+        uint64_t h = snap_hash(form[k], len[k], s->seed);
+        if (filter_maybe(t, h))
+            prefetch_records(t, h);
+    }
+}
+
 size_t vg_snap_match_batch(const vg_snap *s, const vg_ind *const *inds, size_t n, vg_intel_hit *hits, size_t max,
                            uint32_t *counts)
 {
-    size_t total = 0;
+    size_t total = 0, half = BATCH_AHEAD / 2;
     for (size_t i = 0; i < n && i < BATCH_AHEAD; i++)
         vg_snap_prefetch(s, inds[i]);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {     /* buckets BATCH_AHEAD values ahead, text records half that */
         if (i + BATCH_AHEAD < n)
             vg_snap_prefetch(s, inds[i + BATCH_AHEAD]);
+        if (i + half < n)
+            prefetch_value_records(s, inds[i + half]);
         /* at most VG_INTEL_MAX_HITS per value, as a single lookup: only a damaged file has more */
         size_t room = max - total < VG_INTEL_MAX_HITS ? max - total : VG_INTEL_MAX_HITS;
         size_t got = vg_snap_match(s, inds[i], hits + total, room);
@@ -825,6 +960,13 @@ size_t vg_snap_match(const vg_snap *s, const vg_ind *ind, vg_intel_hit *hits, si
 
 /* ---- provenance ------------------------------------------------------------------------------- */
 
+/* The provenance record at PROVS offset off into p; 0 if damaged. */
+static int prov_at(const vg_snap *s, uint32_t off, snap_prov *p)
+{
+    uint64_t next;
+    return s->provs && snap_prov_decode(s->provs, s->nprovs, off, p, &next);
+}
+
 size_t vg_snap_source_count(const vg_snap *s, uint32_t ref)
 {
     if (ref & SNAP_REF_SINGLE)
@@ -846,9 +988,10 @@ int vg_snap_source(const vg_snap *s, uint32_t ref, size_t i, vg_intel_source *ou
             return -1;
         id = ids[i];
     }
-    if (id >= s->nprovs)
+    snap_prov rec;
+    if (!prov_at(s, id, &rec))
         return -1;
-    const snap_prov *p = &s->provs[id];
+    const snap_prov *p = &rec;
     memset(out, 0, sizeof *out);
     if (p->feed < s->nfeeds) {
         const snap_feed *f = &s->feeds[p->feed];
@@ -902,14 +1045,19 @@ static int string_ok(const vg_snap *s, uint32_t off)
     return string_at(s, off, &n) != NULL;
 }
 
-static int ref_ok(const vg_snap *s, uint32_t ref)
+/* What the deep checks know beyond the snapshot: where the provenance records start. */
+typedef struct verifier {
+    const vg_snap *s;
+    uint64_t *prov_start;       /* bit per PROVS byte: a record starts there */
+} verifier;
+
+static int ref_ok(const verifier *v, uint32_t ref)
 {
-    if (ref & SNAP_REF_SINGLE)
-        return (ref & ~SNAP_REF_SINGLE) < s->nprovs;
-    uint32_t n;
-    const uint32_t *ids = list_at(s->provlists, s->nprovlists, ref, &n);
+    const vg_snap *s = v->s;
+    uint32_t n = 1, one = ref & ~SNAP_REF_SINGLE;
+    const uint32_t *ids = ref & SNAP_REF_SINGLE ? &one : list_at(s->provlists, s->nprovlists, ref, &n);
     for (uint32_t k = 0; ids && k < n; k++)
-        if (ids[k] >= s->nprovs)
+        if (ids[k] >= s->nprovs || !(v->prov_start[ids[k] >> 6] >> (ids[k] & 63) & 1))
             return 0;
     return ids != NULL;
 }
@@ -930,65 +1078,97 @@ static vg_rc verify_checksum(const vg_snap *s, vg_error *err)
     return VG_OK;
 }
 
-static vg_rc verify_records(const vg_snap *s, vg_error *err)
+/* Feeds, every provenance record in order (marking where each starts), the suffix dictionary. */
+static vg_rc verify_records(verifier *v, vg_error *err)
 {
+    const vg_snap *s = v->s;
     for (uint64_t i = 0; i < s->nfeeds; i++)
         if (!string_ok(s, s->feeds[i].name) || !string_ok(s, s->feeds[i].path))
             return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: feed %llu has a bad name", (unsigned long long)i);
-    for (uint64_t i = 0; i < s->nprovs; i++) {
-        const snap_prov *p = &s->provs[i];
+    for (uint64_t at = 0, i = 0; at < s->nprovs; i++) {
+        snap_prov p;
+        uint64_t next;
         uint32_t n = 0;
-        const uint32_t *refs = p->refs ? list_at(s->reflists, s->nreflists, p->refs, &n) : NULL;
-        int ok = p->feed < s->nfeeds && string_ok(s, p->family) && string_ok(s, p->aliases) &&
-                 string_ok(s, p->note) && (!p->refs || refs);
+        int ok = snap_prov_decode(s->provs, s->nprovs, at, &p, &next);
+        const uint32_t *refs = ok && p.refs ? list_at(s->reflists, s->nreflists, p.refs, &n) : NULL;
+        ok = ok && p.feed < s->nfeeds && string_ok(s, p.family) && string_ok(s, p.aliases) && string_ok(s, p.note) &&
+             (!p.refs || refs);
         for (uint32_t k = 0; ok && k < n; k++)
             ok = string_ok(s, refs[k]);
         if (!ok)
             return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: provenance record %llu is damaged",
                            (unsigned long long)i);
+        v->prov_start[at >> 6] |= 1ull << (at & 63);
+        at = next;
+    }
+    for (uint32_t sid = 1; sid <= s->ndsfx; sid++) {
+        size_t n;
+        const unsigned char *p = dsuffix(s, sid, &n);
+        if (!p || n < 2 || n > VG_DOMAIN_MAX || p[0] != '.')
+            return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: domain suffix %u is damaged", sid);
     }
     return VG_OK;
 }
 
-/* Is entry j of bucket b of the bucketed table of type sound: its sources and key readable,
- * its tag that of its key, its mode allowed, its key in the filter? Empty entries are. */
-static int bucket_entry_ok(const vg_snap *s, int type, const snap_bucket4 *b, unsigned j)
+/* Is entry j of IPv4 bucket b sound: its sources readable, its key in the filter? */
+static int bucket4_entry_ok(const verifier *v, const snap_bucket4 *b, unsigned j)
 {
-    const snap_table *t = &s->table[type];
-    uint64_t h;
-    if (type == VG_IND_IPV4) {
-        if (!b->ref[j])
-            return 1;
-        h = snap_hash4(b->key[j], s->seed);
-        return ref_ok(s, b->ref[j]) && filter_maybe(t, h);
-    }
-    uint32_t tag = b->key[j];
-    unsigned mode = tag & SNAP_SUB_MASK;
-    text_rec r;
-    if (!tag)
+    if (!b->ref[j])
         return 1;
-    if (mode == SNAP_SUB_MASK || (mode != SNAP_SUB_NONE && type != VG_IND_DOMAIN) || !rec_at(t, b->ref[j], mode, &r) ||
-        !ref_ok(s, r.ref) || (mode == SNAP_SUB_OWN && !ref_ok(s, r.ref_sub)))
-        return 0;
-    h = snap_key_hash(type, r.key, r.len, s->seed);
-    return snap_tag(h) == (tag & ~SNAP_SUB_MASK) && filter_maybe(t, h);
+    return ref_ok(v, b->ref[j]) && filter_maybe(&v->s->table[VG_IND_IPV4], snap_hash4(b->key[j], v->s->seed));
 }
 
-static vg_rc verify_tables(const vg_snap *s, vg_error *err)
+/* Is entry j of text bucket b of the table of type sound: used entries first, its record
+ * inside KEYS with its sources readable, its tag that of its key, its mode allowed, its key
+ * in the filter? */
+static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, unsigned j)
 {
+    const vg_snap *s = v->s;
+    const snap_table *t = &s->table[type];
+    unsigned mode = b->tag[j] & SNAP_SUB_MASK;
+    text_rec r;
+    if (!b->tag[j])
+        return j + 1 == SNAP_TBUCKET_SLOTS || !b->tag[j + 1];
+    if (mode == SNAP_SUB_MASK || (mode != SNAP_SUB_NONE && type != VG_IND_DOMAIN) || !rec_at(t, b, j, &r) ||
+        !ref_ok(v, r.ref) || (mode == SNAP_SUB_OWN && !ref_ok(v, r.ref_sub)))
+        return 0;
+    unsigned char name[VG_DOMAIN_MAX];
+    const unsigned char *key = r.key;
+    size_t n = r.len;
+    if (type == VG_IND_DOMAIN) {
+        const unsigned char *pre, *suf;
+        size_t pn, sn;
+        if (!domain_parts(s, r.key, r.len, &pre, &pn, &suf, &sn) || pn == 0 || pn + sn > VG_DOMAIN_MAX)
+            return 0;
+        memcpy(name, pre, pn);
+        memcpy(name + pn, suf, sn);
+        key = name;
+        n = pn + sn;
+    }
+    uint64_t h = snap_key_hash(type, key, n, s->seed);
+    return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) && filter_maybe(t, h);
+}
+
+static vg_rc verify_tables(const verifier *v, vg_error *err)
+{
+    const vg_snap *s = v->s;
     for (int t = 1; t < VG_IND_NTYPES; t++) {
         const snap_table *tb = &s->table[t];
         for (uint64_t i = 0; tb->slots && i < tb->cap; i++) {
             int ok = 1;
-            if (snap_is_bucketed(t)) {
+            if (t == VG_IND_IPV4) {
                 const snap_bucket4 *b = (const snap_bucket4 *)(const void *)tb->slots + i;
                 for (unsigned j = 0; ok && j < SNAP_BUCKET_SLOTS; j++)
-                    ok = bucket_entry_ok(s, t, b, j);
+                    ok = bucket4_entry_ok(v, b, j);
+            } else if (snap_is_text_type(t)) {
+                const snap_tbucket *b = (const snap_tbucket *)(const void *)tb->slots + i;
+                for (unsigned j = 0; ok && j < SNAP_TBUCKET_SLOTS; j++)
+                    ok = tbucket_entry_ok(v, t, b, j);
             } else {
                 uint32_t ref;
                 const unsigned char *slot = tb->slots + i * tb->elem;
                 memcpy(&ref, slot, 4);
-                ok = !ref || (ref_ok(s, ref) && filter_maybe(tb, snap_hash(slot + 4, snap_key_size(t), s->seed)));
+                ok = !ref || (ref_ok(v, ref) && filter_maybe(tb, snap_hash(slot + 4, snap_key_size(t), s->seed)));
             }
             if (!ok)
                 return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: slot %llu of the %s table is damaged",
@@ -998,10 +1178,13 @@ static vg_rc verify_tables(const vg_snap *s, vg_error *err)
     return VG_OK;
 }
 
+/* A segment value: none, one network, or a list of networks, all below nnets. */
 static int netlist_ok(const uint32_t *lists, uint64_t nlists, uint32_t off, uint64_t nnets)
 {
     if (off == 0)
         return 1;
+    if (off & SNAP_NET_SINGLE)
+        return (off & ~SNAP_NET_SINGLE) < nnets;
     uint32_t n;
     const uint32_t *ids = list_at(lists, nlists, off, &n);
     for (uint32_t k = 0; ids && k < n; k++)
@@ -1010,13 +1193,14 @@ static int netlist_ok(const uint32_t *lists, uint64_t nlists, uint32_t off, uint
     return ids != NULL;
 }
 
-static vg_rc verify_networks(const vg_snap *s, vg_error *err)
+static vg_rc verify_networks(const verifier *v, vg_error *err)
 {
+    const vg_snap *s = v->s;
     for (uint64_t i = 0; i < s->nnets4; i++)
-        if (s->nets4[i].prefix > 32 || !ref_ok(s, s->nets4[i].ref))
+        if (s->nets4[i].prefix > 32 || !ref_ok(v, s->nets4[i].ref))
             return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: IPv4 network %llu is damaged", (unsigned long long)i);
     for (uint64_t i = 0; i < s->nnets6; i++)
-        if (s->nets6[i].prefix > 128 || !ref_ok(s, s->nets6[i].ref))
+        if (s->nets6[i].prefix > 128 || !ref_ok(v, s->nets6[i].ref))
             return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: IPv6 network %llu is damaged", (unsigned long long)i);
     for (uint64_t i = 0; i < s->nseg4; i++)
         if ((i && s->seg4_start[i] <= s->seg4_start[i - 1]) ||
@@ -1038,13 +1222,17 @@ static vg_rc verify_networks(const vg_snap *s, vg_error *err)
 
 vg_rc vg_snap_verify(const vg_snap *s, vg_error *err)
 {
+    verifier v = { s, vg_calloc((size_t)(s->nprovs / 64 + 1), sizeof(uint64_t)) };
+    if (!v.prov_start)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory while verifying the snapshot");
     vg_rc rc = verify_checksum(s, err);
     if (!rc)
-        rc = verify_records(s, err);
+        rc = verify_records(&v, err);
     if (!rc)
-        rc = verify_tables(s, err);
+        rc = verify_tables(&v, err);
     if (!rc)
-        rc = verify_networks(s, err);
+        rc = verify_networks(&v, err);
+    vg_free(v.prov_start);
     return rc;
 }
 
@@ -1113,7 +1301,7 @@ int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t
         [SEC_NETS4] = "networks v4", [SEC_SEG4_START] = "segments v4", [SEC_SEG4_VALUE] = "segment values v4",
         [SEC_SEG4_INDEX] = "segment index v4", [SEC_NETLISTS4] = "network lists v4", [SEC_NETS6] = "networks v6",
         [SEC_SEG6_START] = "segments v6", [SEC_SEG6_VALUE] = "segment values v6",
-        [SEC_NETLISTS6] = "network lists v6",
+        [SEC_NETLISTS6] = "network lists v6", [SEC_DSUFFIX] = "domain suffixes",
     };
     if (i >= s->nsecs)
         return -1;

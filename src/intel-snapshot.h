@@ -14,8 +14,10 @@
  * Structures and costs (n indicators of a type, s network segments):
  *   every hash table                         a filter (8 bits per key, one word per lookup)
  *                                            tested first: most misses stop there
- *   IPv4, domains, URLs, e-mail, accounts    64-byte buckets of 8 entries: O(1), usually one
- *                                            cache line (text keys: one more for the record)
+ *   IPv4                                     64-byte buckets of 8 entries: O(1), usually one
+ *                                            cache line
+ *   domains, URLs, e-mail, accounts          64-byte buckets of 15 entries: O(1), usually one
+ *                                            cache line, one more for the record
  *   IPv6, IP:port, hashes, AS numbers        open addressing, keys inline: O(1), usually one
  *                                            cache line
  *   domain parent walk                       every suffix hashed in one pass from the right,
@@ -46,7 +48,9 @@
 
 typedef struct vg_snap vg_snap;
 
-/* One matched indicator. key points into the snapshot (valid while it is open). */
+/* One matched indicator. key points into the snapshot (valid while it is open), except for a
+ * domain: the snapshot stores names split (a suffix dictionary), so a domain hit's key points
+ * into the name looked up, at the suffix that matched (valid while that name is). */
 typedef struct vg_intel_hit {
     uint8_t type;           /* vg_ind_type of the stored indicator */
     uint8_t prefix;         /* networks: prefix length */

@@ -65,6 +65,9 @@ struct vg_store {
  * VG_STORE_MAX_ITEMS. *fresh (if not NULL) tells whether it was added. */
 int64_t interner_add(interner *t, const void *p, size_t n, int *fresh);
 
+/* The id of the bytes p[0..n) in t, or -1 if t does not hold them. */
+int64_t interner_find(const interner *t, const void *p, size_t n);
+
 /* Item id of t: pointer and length. */
 const unsigned char *interner_get(const interner *t, uint32_t id, size_t *n);
 

@@ -1,13 +1,14 @@
 /*
  * intel-store-write: lays out a built store as a snapshot file (intel-format.h) and writes it
- * atomically. Steps: strings blob, reference lists, provenance records, per indicator its
+ * atomically. Steps: strings blob (the most used strings first), reference lists,
+ * provenance records (variable length), the dictionary of domain suffixes, per indicator its
  * provenance reference (a single record or a deduplicated list), one hash table per type
- * (IPv4 and text keys in cache-line buckets filled to 0.8, text keys as records in a KEYS
- * section; other fixed-size keys inline, linear probing, load at most 0.7) with its filter,
- * the networks of each family sorted by address and turned into disjoint segments (a sweep
- * with a stack of open networks: CIDR networks either nest or are disjoint), then the file:
- * sections 64-byte aligned, the body hashed with SHA-256 as it is written, the header last,
- * fsync, rename.
+ * (IPv4 in cache-line buckets of 8 filled to 0.8; text keys in buckets of 15 filled to 0.85,
+ * their records laid out bucket by bucket in a KEYS section once every key is placed; other
+ * fixed-size keys inline, linear probing, load at most 0.7) with its filter, the networks of
+ * each family sorted by address and turned into disjoint segments (a sweep with a stack of
+ * open networks: CIDR networks either nest or are disjoint), then the file: sections 64-byte
+ * aligned, the body hashed with SHA-256 as it is written, the header last, fsync, rename.
  */
 #include "intel-store.h"
 
@@ -54,7 +55,13 @@ typedef struct layout {
     size_t strings_len;
     uint32_t *reflist_off;      /* per reference list id */
     u32vec reflists;
-    snap_prov *provs;
+    snap_prov *provs;           /* decoded, per provenance id */
+    uint32_t *prov_off;         /* per provenance id: PROVS offset */
+    vg_buf prov_bytes;          /* PROVS */
+    interner dsuffix;           /* domain suffixes: id + 1 is the suffix id */
+    vg_buf dsuffix_sec;         /* DSUFFIX */
+    vg_buf tmp_recs[SNAP_MAX_TYPES];    /* text types: records as placed (u16 length, bytes) */
+    uint64_t *tmp_ent[SNAP_MAX_TYPES];  /* per table entry: its tmp_recs offset + 1 */
     interner plists;            /* distinct provenance lists */
     u32vec plist_off;           /* per list id: PROVLISTS offset */
     u32vec provlists;
@@ -111,6 +118,58 @@ static vg_rc intern_names(layout *L, vg_error *err)
     return VG_OK;
 }
 
+typedef struct str_use {
+    uint32_t uses, id;
+} str_use;
+
+static int cmp_uses(const void *a, const void *b)
+{
+    const str_use *x = a, *y = b;
+    if (x->uses != y->uses)
+        return x->uses > y->uses ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* String ids in file order: "" first, then by uses in provenance records and reference lists,
+ * most used first (their offsets are the shortest varints). */
+static uint32_t *string_order(layout *L)
+{
+    const vg_store *s = L->s;
+    uint32_t n = s->strings.n, *order = vg_malloc((n ? n : 1) * sizeof *order);
+    str_use *u = vg_calloc(n ? n : 1, sizeof *u);
+    if (!u || !order) {
+        vg_free(u);
+        vg_free(order);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        u[i].id = i;
+    for (uint32_t i = 0; i < s->provs.n; i++) {
+        size_t len;
+        build_prov bp;
+        memcpy(&bp, interner_get(&s->provs, i, &len), sizeof bp);
+        u[bp.family].uses++;
+        u[bp.aliases].uses++;
+        u[bp.note].uses++;
+    }
+    for (uint32_t r = 0; r < s->reflists.n; r++) {
+        size_t len;
+        const unsigned char *p = interner_get(&s->reflists, r, &len);
+        for (size_t k = 0; k < len / 4; k++) {
+            uint32_t sid;
+            memcpy(&sid, p + 4 * k, 4);
+            u[sid].uses++;
+        }
+    }
+    if (n)
+        u[0].uses = UINT32_MAX;
+    qsort(u, n, sizeof *u, cmp_uses);
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = u[i].id;
+    vg_free(u);
+    return order;
+}
+
 static vg_rc layout_strings(layout *L, vg_error *err)
 {
     const interner *t = &L->s->strings;
@@ -121,11 +180,15 @@ static vg_rc layout_strings(layout *L, vg_error *err)
         return vg_fail(err, VG_ERR_LIMIT, 0, "strings take more than 4 GiB");
     L->strings = vg_malloc(total ? (size_t)total : 1);
     L->str_off = vg_malloc((size_t)t->n * sizeof *L->str_off);
-    if (!L->strings || !L->str_off)
+    uint32_t *order = string_order(L);
+    if (!L->strings || !L->str_off || !order) {
+        vg_free(order);
         return nomem(err);
+    }
     size_t pos = 0;
-    for (uint32_t i = 0; i < t->n; i++) {
+    for (uint32_t k = 0; k < t->n; k++) {
         size_t n;
+        uint32_t i = order[k];
         const unsigned char *p = interner_get(t, i, &n);
         L->str_off[i] = (uint32_t)pos;
         L->strings[pos] = (unsigned char)(n & 0xff);
@@ -134,6 +197,7 @@ static vg_rc layout_strings(layout *L, vg_error *err)
         L->strings[pos + 2 + n] = 0;
         pos += 3 + n;
     }
+    vg_free(order);
     L->strings_len = pos;
     return VG_OK;
 }
@@ -143,7 +207,8 @@ static vg_rc layout_provs(layout *L, vg_error *err)
     vg_store *s = L->s;
     L->reflist_off = vg_malloc(((size_t)s->reflists.n + 1) * sizeof *L->reflist_off);
     L->provs = vg_malloc(((size_t)s->provs.n + 1) * sizeof *L->provs);
-    if (!L->reflist_off || !L->provs || vec_push(&L->reflists, 0) != 0)
+    L->prov_off = vg_malloc(((size_t)s->provs.n + 1) * sizeof *L->prov_off);
+    if (!L->reflist_off || !L->provs || !L->prov_off || vec_push(&L->reflists, 0) != 0)
         return nomem(err);
     for (uint32_t r = 0; r < s->reflists.n; r++) {
         size_t n;
@@ -176,6 +241,13 @@ static vg_rc layout_provs(layout *L, vg_error *err)
         p->first_seen = bp.first_seen;
         p->last_seen = bp.last_seen;
         p->expires = bp.expires;
+        unsigned char enc[SNAP_PROV_MAX];
+        size_t len = snap_prov_encode(p, enc);
+        if (L->prov_bytes.len + len >= SNAP_REF_SINGLE)
+            return vg_fail(err, VG_ERR_LIMIT, 0, "provenance records take more than 2 GiB");
+        L->prov_off[i] = (uint32_t)L->prov_bytes.len;
+        if (vg_buf_append(&L->prov_bytes, enc, len) != VG_OK)
+            return nomem(err);
     }
     return VG_OK;
 }
@@ -186,7 +258,7 @@ static int64_t make_ref(layout *L, const uint32_t *ids, size_t n)
     if (n == 0)
         return 0;
     if (n == 1)
-        return SNAP_REF_SINGLE | ids[0];
+        return SNAP_REF_SINGLE | L->prov_off[ids[0]];
     int fresh;
     int64_t id = interner_add(&L->plists, ids, n * sizeof *ids, &fresh);
     if (id < 0)
@@ -199,7 +271,7 @@ static int64_t make_ref(layout *L, const uint32_t *ids, size_t n)
         if (vec_push(&L->plist_off, (uint32_t)L->provlists.n) != 0 || vec_push(&L->provlists, (uint32_t)n) != 0)
             return -1;
         for (size_t k = 0; k < n; k++)
-            if (vec_push(&L->provlists, ids[k]) != 0)
+            if (vec_push(&L->provlists, L->prov_off[ids[k]]) != 0)
                 return -1;
     }
     return L->plist_off.v[id];
@@ -234,6 +306,89 @@ static vg_rc layout_feeds(layout *L, int64_t now, vg_error *err)
     return VG_OK;
 }
 
+/* ---- domain suffixes -------------------------------------------------------------------------- */
+
+typedef struct sfx_cand {
+    uint64_t score;
+    uint32_t id;
+} sfx_cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const sfx_cand *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Counts every label suffix (".example.com", ".com") of the stored domain names in cand. */
+static int count_suffixes(const vg_store *s, interner *cand, u32vec *count)
+{
+    for (uint32_t i = 0; i < s->inds.n; i++) {
+        size_t n;
+        const unsigned char *k = interner_get(&s->inds, i, &n);
+        if (k[0] != VG_IND_DOMAIN)
+            continue;
+        for (size_t j = 2; j < n; j++) {
+            if (k[j] != '.')
+                continue;
+            int fresh;
+            int64_t id = interner_add(cand, k + j, n - j, &fresh);
+            if (id < 0 || (fresh && vec_push(count, 0) != 0))
+                return -1;
+            count->v[id]++;
+        }
+    }
+    return 0;
+}
+
+/* The dictionary of domain suffixes: of the suffixes that save bytes (a name stores a 1-byte
+ * id instead), the SNAP_SID_MAX that save the most (few: a lookup reads the dictionary, which
+ * must stay in cache), the most frequent first; then the DSUFFIX section: u32 n, u32 end[n],
+ * the bytes. */
+static vg_rc build_dsuffixes(layout *L, vg_error *err)
+{
+    interner cand = { 0 };
+    u32vec count = { 0 };
+    sfx_cand *c = NULL;
+    size_t nc = 0;
+    vg_rc rc = VG_OK;
+    if (count_suffixes(L->s, &cand, &count) != 0 || !(c = vg_malloc((count.n ? count.n : 1) * sizeof *c))) {
+        rc = nomem(err);
+        goto done;
+    }
+    for (uint32_t id = 0; id < count.n; id++) {
+        uint64_t len = cand.off[id + 1] - cand.off[id];
+        if (count.v[id] >= 2 && len > 1 && count.v[id] * (len - 1) > len + 4)
+            c[nc++] = (sfx_cand){ count.v[id] * (len - 1), id };
+    }
+    qsort(c, nc, sizeof *c, cmp_cand);
+    if (nc > SNAP_SID_MAX)
+        nc = SNAP_SID_MAX;
+    for (size_t k = 0; k < nc; k++)
+        c[k].score = count.v[c[k].id];
+    qsort(c, nc, sizeof *c, cmp_cand);
+    uint32_t n32 = (uint32_t)nc;
+    if (vg_buf_append(&L->dsuffix_sec, &n32, 4) != VG_OK)
+        rc = nomem(err);
+    for (size_t k = 0; !rc && k < nc; k++) {
+        size_t len;
+        const unsigned char *p = interner_get(&cand, c[k].id, &len);
+        uint32_t end = (uint32_t)(L->dsuffix.len + len);
+        if (interner_add(&L->dsuffix, p, len, NULL) < 0 || vg_buf_append(&L->dsuffix_sec, &end, 4) != VG_OK)
+            rc = nomem(err);
+    }
+    if (!rc && vg_buf_append(&L->dsuffix_sec, L->dsuffix.data, L->dsuffix.len) != VG_OK)
+        rc = nomem(err);
+    if (!rc && nc == 0)
+        vg_buf_free(&L->dsuffix_sec);     /* no section: no name has a suffix id */
+done:
+    interner_free(&cand);
+    vg_free(count.v);
+    vg_free(c);
+    return rc;
+}
+
 /* ---- hash tables and networks ---------------------------------------------------------------- */
 
 static vg_rc alloc_tables(layout *L, vg_error *err)
@@ -248,6 +403,8 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
         L->filter_words[t] = snap_filter_words(n);
         L->filter[t] = vg_calloc((size_t)L->filter_words[t], sizeof(uint64_t));
         if (!L->table[t] || !L->filter[t])
+            return nomem(err);
+        if (snap_is_text_type(t) && !(L->tmp_ent[t] = vg_calloc((size_t)cap * SNAP_TBUCKET_SLOTS, sizeof(uint64_t))))
             return nomem(err);
         L->table_cap[t] = cap;
     }
@@ -279,52 +436,103 @@ static void insert_fixed(layout *L, int type, const unsigned char *key, uint32_t
     filter_add(L, type, h);
 }
 
-/* A bucketed table (IPv4: key and ref; text: tag and record offset): the first free entry of
- * the home bucket, or of the buckets after it. An entry is free when both halves are 0 (a
- * ref, a tag are never 0). */
-static void insert_bucketed(layout *L, int type, uint64_t h, uint32_t a, uint32_t b)
+/* The IPv4 table: the first free entry of the home bucket, or of the buckets after it (a ref
+ * is never 0). */
+static void insert_ipv4(layout *L, uint64_t h, uint32_t key, uint32_t ref)
 {
-    uint64_t cap = L->table_cap[type];
-    snap_bucket4 *buckets = (snap_bucket4 *)L->table[type];
+    uint64_t cap = L->table_cap[VG_IND_IPV4];
+    snap_bucket4 *buckets = (snap_bucket4 *)L->table[VG_IND_IPV4];
     for (uint64_t k = snap_slot(h, cap);; k = k + 1 == cap ? 0 : k + 1) {
         for (unsigned j = 0; j < SNAP_BUCKET_SLOTS; j++) {
-            if (!buckets[k].key[j] && !buckets[k].ref[j]) {
-                buckets[k].key[j] = a;
-                buckets[k].ref[j] = b;
-                filter_add(L, type, h);
+            if (!buckets[k].ref[j]) {
+                buckets[k].key[j] = key;
+                buckets[k].ref[j] = ref;
+                filter_add(L, VG_IND_IPV4, h);
                 return;
             }
         }
     }
 }
 
-/* A text key: its record appended to the type's KEYS, its entry in the table. */
+/* The suffix id of the longest dictionary suffix of a domain name (0: none) and the length of
+ * the name without it. */
+static uint32_t domain_suffix(const layout *L, const unsigned char *key, size_t n, size_t *prefix)
+{
+    *prefix = n;
+    if (L->dsuffix.n == 0)
+        return 0;
+    for (size_t j = 0; j < n; j++) {
+        if (key[j] != '.')
+            continue;
+        int64_t id = interner_find(&L->dsuffix, key + j, n - j);
+        if (id >= 0) {
+            *prefix = j;
+            return (uint32_t)id + 1;
+        }
+    }
+    return 0;
+}
+
+/* A text key: its record kept aside (u16 length, record), its tag in the first free entry of
+ * its home bucket or of the buckets after it. The records go to KEYS in bucket order once
+ * every key is placed (text_records). */
 static int insert_text(layout *L, int type, const unsigned char *key, size_t n, uint32_t ref, uint32_t ref_sub)
 {
-    vg_buf *kv = &L->keys[type];
+    vg_buf *tmp = &L->tmp_recs[type];
     unsigned mode = type != VG_IND_DOMAIN || !ref_sub ? SNAP_SUB_NONE : ref_sub == ref ? SNAP_SUB_ALL : SNAP_SUB_OWN;
-    unsigned char hdr[11];
-    size_t hn = 0;
-    memcpy(hdr, &ref, 4);
-    hn = 4;
+    unsigned char hdr[2 + 4 + 4 + 2];
+    size_t hn = 2, kn = n;
+    memcpy(hdr + hn, &ref, 4);
+    hn += 4;
     if (mode == SNAP_SUB_OWN) {
         memcpy(hdr + hn, &ref_sub, 4);
         hn += 4;
     }
-    if (n < SNAP_KEY_LONG) {
-        hdr[hn++] = (unsigned char)n;
-    } else {
-        hdr[hn++] = SNAP_KEY_LONG;
-        hdr[hn++] = (unsigned char)(n & 0xff);
-        hdr[hn++] = (unsigned char)(n >> 8);
+    if (type == VG_IND_DOMAIN)
+        hdr[hn++] = (unsigned char)domain_suffix(L, key, n, &kn);
+    size_t rlen = hn - 2 + kn;
+    hdr[0] = (unsigned char)(rlen & 0xff);
+    hdr[1] = (unsigned char)(rlen >> 8);
+    uint64_t off = tmp->len;
+    if (vg_buf_append(tmp, hdr, hn) != VG_OK || vg_buf_append(tmp, key, kn) != VG_OK)
+        return -1;
+    uint64_t h = snap_key_hash(type, key, n, L->seed), cap = L->table_cap[type];
+    snap_tbucket *buckets = (snap_tbucket *)L->table[type];
+    for (uint64_t k = snap_slot(h, cap);; k = k + 1 == cap ? 0 : k + 1) {
+        for (unsigned j = 0; j < SNAP_TBUCKET_SLOTS; j++) {
+            if (!buckets[k].tag[j]) {
+                buckets[k].tag[j] = (uint16_t)(snap_tag(h) | mode);
+                L->tmp_ent[type][k * SNAP_TBUCKET_SLOTS + j] = off + 1;
+                filter_add(L, type, h);
+                return 0;
+            }
+        }
     }
-    if (kv->len + hn + n > UINT32_MAX)
+}
+
+/* The KEYS section of a text type: the records of each bucket one after another. */
+static int text_records(layout *L, int type)
+{
+    snap_tbucket *buckets = (snap_tbucket *)L->table[type];
+    vg_buf *kv = &L->keys[type];
+    const unsigned char *tmp = (const unsigned char *)L->tmp_recs[type].data;
+    for (uint64_t k = 0; k < L->table_cap[type]; k++) {
+        if (kv->len > UINT32_MAX)
+            return -1;
+        buckets[k].base = (uint32_t)kv->len;
+        for (unsigned j = 0; j < SNAP_TBUCKET_SLOTS && buckets[k].tag[j]; j++) {
+            const unsigned char *rec = tmp + L->tmp_ent[type][k * SNAP_TBUCKET_SLOTS + j] - 1;
+            size_t rlen = (size_t)rec[0] | (size_t)rec[1] << 8;
+            if (vg_buf_append(kv, rec + 2, rlen) != VG_OK)
+                return -1;
+            buckets[k].end[j] = (uint16_t)(kv->len - buckets[k].base);
+        }
+    }
+    if (kv->len > UINT32_MAX)
         return -1;
-    uint32_t off = (uint32_t)kv->len;
-    if (vg_buf_append(kv, hdr, hn) != VG_OK || vg_buf_append(kv, key, n) != VG_OK)
-        return -1;
-    uint64_t h = snap_key_hash(type, key, n, L->seed);
-    insert_bucketed(L, type, h, snap_tag(h) | mode, off);
+    vg_buf_free(&L->tmp_recs[type]);
+    vg_free(L->tmp_ent[type]);
+    L->tmp_ent[type] = NULL;
     return 0;
 }
 
@@ -390,7 +598,7 @@ static vg_rc place_indicators(layout *L, vg_error *err)
         } else if (type == VG_IND_IPV4) {
             uint32_t key;
             memcpy(&key, k + 2, 4);
-            insert_bucketed(L, type, snap_hash4(key, L->seed), key, (uint32_t)ref);
+            insert_ipv4(L, snap_hash4(key, L->seed), key, (uint32_t)ref);
         } else if (snap_is_text_type(type)) {
             if (insert_text(L, type, k + 2, n - 2, (uint32_t)ref, (uint32_t)ref_sub) != 0) {
                 rc = vg_fail(err, VG_ERR_LIMIT, 0, "%s keys take more than 4 GiB or out of memory",
@@ -401,6 +609,9 @@ static vg_rc place_indicators(layout *L, vg_error *err)
             insert_fixed(L, type, k + 2, (uint32_t)ref);
         }
     }
+    for (int t = 1; !rc && t < VG_IND_NTYPES; t++)
+        if (snap_is_text_type(t) && L->table[t] && text_records(L, t) != 0)
+            rc = vg_fail(err, VG_ERR_LIMIT, 0, "%s keys take more than 4 GiB or out of memory", vg_ind_kind_name(t));
     vg_free(ids.v);
     vg_free(sub.v);
     vg_free(feed_mark);
@@ -431,11 +642,14 @@ static int cmp_net6(const void *a, const void *b)
     return c ? c : (int)x->prefix - (int)y->prefix;
 }
 
-/* Does the list at NETLISTS offset `value` equal the reverse of stack[0..depth)? */
+/* Does the segment value `value` (none, one network, a NETLISTS offset) equal the reverse of
+ * stack[0..depth)? */
 static int same_list(const seg_set *ss, uint32_t value, const uint32_t *stack, size_t depth)
 {
     if (value == 0)
         return depth == 0;
+    if (value & SNAP_NET_SINGLE)
+        return depth == 1 && stack[0] == (value & ~SNAP_NET_SINGLE);
     if (ss->lists.v[value] != depth)
         return 0;
     for (size_t k = 0; k < depth; k++)
@@ -464,8 +678,10 @@ static int seg_emit(seg_set *ss, u128 start, const uint32_t *stack, size_t depth
         ss->cap = cap;
     }
     uint32_t value = 0;
-    if (depth) {
-        if ((ss->lists.n == 0 && vec_push(&ss->lists, 0) != 0) || ss->lists.n + depth + 1 > UINT32_MAX)
+    if (depth == 1) {
+        value = SNAP_NET_SINGLE | stack[0];
+    } else if (depth) {
+        if ((ss->lists.n == 0 && vec_push(&ss->lists, 0) != 0) || ss->lists.n + depth + 1 >= SNAP_NET_SINGLE)
             return -1;
         value = (uint32_t)ss->lists.n;
         if (vec_push(&ss->lists, (uint32_t)depth) != 0)
@@ -562,7 +778,8 @@ static void collect_sections(layout *L)
 {
     add_section(L, SEC_STRINGS, 1, L->strings, L->strings_len);
     add_section(L, SEC_FEEDS, sizeof(snap_feed), L->feeds, L->s->nfeeds);
-    add_section(L, SEC_PROVS, sizeof(snap_prov), L->provs, L->s->provs.n);
+    add_section(L, SEC_PROVS, 1, L->prov_bytes.data, L->prov_bytes.len);
+    add_section(L, SEC_DSUFFIX, 1, L->dsuffix_sec.data, L->dsuffix_sec.len);
     add_section(L, SEC_REFLISTS, 4, L->reflists.v, L->reflists.n);
     add_section(L, SEC_PROVLISTS, 4, L->provlists.v, L->provlists.n);
     add_section(L, SEC_COUNTS, 8, L->s->count, SNAP_MAX_TYPES);
@@ -704,6 +921,10 @@ static void layout_free(layout *L)
     vg_free(L->reflist_off);
     vg_free(L->reflists.v);
     vg_free(L->provs);
+    vg_free(L->prov_off);
+    vg_buf_free(&L->prov_bytes);
+    interner_free(&L->dsuffix);
+    vg_buf_free(&L->dsuffix_sec);
     interner_free(&L->plists);
     vg_free(L->plist_off.v);
     vg_free(L->provlists.v);
@@ -712,6 +933,8 @@ static void layout_free(layout *L)
         vg_free(L->table[t]);
         vg_free(L->filter[t]);
         vg_buf_free(&L->keys[t]);
+        vg_buf_free(&L->tmp_recs[t]);
+        vg_free(L->tmp_ent[t]);
     }
     vg_free(L->nets4);
     vg_free(L->nets6);
@@ -742,6 +965,8 @@ vg_rc vg_store_write(vg_store *s, const char *path, int64_t created, vg_error *e
         rc = layout_provs(L, err);
     if (!rc)
         rc = layout_feeds(L, created, err);
+    if (!rc)
+        rc = build_dsuffixes(L, err);
     if (!rc)
         rc = alloc_tables(L, err);
     if (!rc)

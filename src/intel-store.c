@@ -63,6 +63,17 @@ static int interner_reserve(interner *t, size_t n)
     return 0;
 }
 
+int64_t interner_find(const interner *t, const void *p, size_t n)
+{
+    uint32_t h = (uint32_t)snap_hash(p, n, INTERN_SEED);
+    for (uint32_t i = h & t->slot_mask; t->slot && t->slot[i]; i = (i + 1) & t->slot_mask) {
+        uint32_t id = t->slot[i] - 1;
+        if (t->hash[id] == h && t->off[id + 1] - t->off[id] == n && memcmp(t->data + t->off[id], p, n) == 0)
+            return id;
+    }
+    return -1;
+}
+
 int64_t interner_add(interner *t, const void *p, size_t n, int *fresh)
 {
     uint32_t h = (uint32_t)snap_hash(p, n, INTERN_SEED);

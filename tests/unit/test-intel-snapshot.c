@@ -361,14 +361,14 @@ static void test_old_version_refused(void **state)
     (void)state;
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    uint32_t v = 1;
+    uint32_t v = 2;     /* the previous format */
     fseek(f, 8, SEEK_SET);
     assert_int_equal(fwrite(&v, 4, 1, f), 1);
     fclose(f);
     vg_snap *snap = NULL;
     vg_error err;
     assert_int_equal(vg_snap_open(&snap, path, 0, &err), VG_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "snapshot version 1, this vigil reads 2"));
+    assert_non_null(strstr(err.msg, "snapshot version 2, this vigil reads 4"));
     assert_non_null(strstr(err.msg, "recompile"));
 }
 

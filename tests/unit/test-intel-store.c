@@ -417,7 +417,7 @@ static void test_bad_offsets_with_valid_checksum(void **state)
         { SEC_TABLE + VG_IND_DOMAIN, 4, "table is damaged" },         /* a key offset */
         { SEC_TABLE + VG_IND_IPV4, 32, "table is damaged" },          /* a ref of a bucket */
         { SEC_TABLE + VG_IND_MD5, 0, "table is damaged" },            /* a ref */
-        { SEC_PROVS, 4, "provenance record 0 is damaged" },           /* a family offset */
+        { SEC_PROVS, 1, "provenance record 0 is damaged" },           /* its feed varint */
         { SEC_NETS4, 4, "IPv4 network 0 is damaged" },                /* a prefix of 255 */
         { SEC_SEG4_START, 4, "IPv4 segment 2 is damaged" },           /* order */
         { SEC_SEG4_INDEX, 400, "segment index is damaged" },
