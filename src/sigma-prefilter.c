@@ -101,50 +101,91 @@ static unsigned hs_flags(unsigned l)
     return ((l & VG_SIGMA_PAT_END) ? 0 : HS_FLAG_SINGLEMATCH) | ((l & VG_SIGMA_PAT_CASELESS) ? HS_FLAG_CASELESS : 0);
 }
 
-/* Can Hyperscan take the expression of literal l in prefilter mode? (Checked alone, so that
- * one expression it refuses does not cost a rebuild of every database.) Expressions that can
- * match the empty string are refused too: an empty value is not scanned. */
-/* Does the expression hold a counted repeat above PF_MAX_REPEAT ({1,64}, {1000,})? Hyperscan
- * unrolls those: each took 0.3-0.7 s to compile in prefilter mode, as long as all the corpus's
- * other expressions together, for conditions that rarely decide anything. */
-static int regex_costly(const char *s, size_t n)
+/* Length of a counted repeat {m}, {m,} or {m,n} at s[i] ('{'), 0 when s[i] does not start
+ * one (PCRE2 reads "{,n}" and other forms as text); *big tells whether a bound exceeds
+ * PF_MAX_REPEAT ({m,} is unbounded: big when m is). */
+static size_t counted_repeat(const char *s, size_t n, size_t i, int *big)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\') {
-            i++;            /* an escaped character, {  included */
-            continue;
-        }
-        if (s[i] != '{')
-            continue;
-        unsigned long v = 0;
-        size_t j = i + 1;
-        int digits = 0;
-        for (; j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == ','); j++) {
-            if (s[j] == ',') {
-                v = 0;
-                continue;
-            }
+    size_t j = i + 1;
+    unsigned long v = 0, top;
+    int digits = 0;
+    while (j < n && s[j] >= '0' && s[j] <= '9') {
+        if (v <= PF_MAX_REPEAT)
             v = v * 10 + (unsigned long)(s[j] - '0');
-            digits = 1;
-            if (v > PF_MAX_REPEAT)
-                break;
-        }
-        if (digits && v > PF_MAX_REPEAT)
-            return 1;
+        j++;
+        digits = 1;
     }
-    return 0;
+    if (!digits)
+        return 0;
+    top = v;
+    if (j < n && s[j] == ',') {
+        unsigned long w = 0;
+        for (j++; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+            if (w <= PF_MAX_REPEAT)
+                w = w * 10 + (unsigned long)(s[j] - '0');
+        if (w > top)
+            top = w;
+    }
+    if (j >= n || s[j] != '}')
+        return 0;
+    *big = top > PF_MAX_REPEAT;
+    return j + 1 - i;
 }
 
+/* The expression s[0..n) for Hyperscan's prefilter mode, NUL-terminated (NULL: no memory):
+ * every counted repeat above PF_MAX_REPEAT ({0,64}, {1000,}) becomes '*'. Hyperscan unrolls
+ * such repeats (0.3-0.7 s to compile each, as long as all the corpus's other expressions
+ * together, and a slower database); X* accepts every count X{m,n} does, so the expression
+ * still matches wherever the original can: a superset, which is what a gate needs. Braces
+ * inside a character class or escaped are text and are kept. */
+static char *regex_relax(const char *s, size_t n)
+{
+    char *o = vg_malloc(n + 1);
+    size_t k = 0;
+    int in_class = 0;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        int big = 0;
+        size_t q;
+        if (s[i] == '\\' && i + 1 < n) {
+            o[k++] = s[i++];
+            o[k++] = s[i];
+        } else if (in_class) {
+            in_class = s[i] != ']';
+            o[k++] = s[i];
+        } else if (s[i] == '[') {
+            o[k++] = s[i];
+            in_class = 1;
+            if (i + 1 < n && s[i + 1] == '^')
+                o[k++] = s[++i];
+            if (i + 1 < n && s[i + 1] == ']')
+                o[k++] = s[++i];        /* a ']' first in a class is text */
+        } else if (s[i] == '{' && (q = counted_repeat(s, n, i, &big)) != 0 && big) {
+            o[k++] = '*';
+            i += q - 1;
+        } else {
+            o[k++] = s[i];
+        }
+    }
+    o[k] = '\0';
+    return o;
+}
+
+/* Can Hyperscan take the (relaxed) expression of literal l in prefilter mode? (Checked alone,
+ * so that one expression it refuses does not cost a rebuild of every database.) Expressions
+ * that can match the empty string are refused too: an empty value is not scanned. */
 static int regex_usable(const vg_sigma_literal *l)
 {
-    if (regex_costly((const char *)l->bytes, l->len))
-        return 0;
+    char *x = regex_relax((const char *)l->bytes, l->len);
     hs_expr_info_t *info = NULL;
     hs_compile_error_t *ce = NULL;
-    if (hs_expression_info((const char *)l->bytes, hs_flags(l->flags), &info, &ce) != HS_SUCCESS) {
+    if (!x || hs_expression_info(x, hs_flags(l->flags), &info, &ce) != HS_SUCCESS) {
+        vg_free(x);
         hs_free_compile_error(ce);
         return 0;
     }
+    vg_free(x);
     int ok = info->min_width > 0;
     free(info);
     return ok;
@@ -346,7 +387,7 @@ static char *escape_bytes(char *o, const unsigned char *b, size_t n)
 static char *pattern_text(const pf_ent *p)
 {
     if (p->flags & VG_SIGMA_PAT_REGEX)
-        return vg_strndup((const char *)p->bytes, p->len);
+        return regex_relax((const char *)p->bytes, p->len);
     size_t cap = p->len * 4 + 8;
     int classes = (p->flags & VG_SIGMA_PAT_UNICODE) != 0;
     if (classes)
