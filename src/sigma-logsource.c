@@ -29,6 +29,8 @@ typedef struct ls_cond {
     char **values;
     size_t *lens;               /* strlen of each value */
     uint16_t *ids;              /* each value's index among its key's distinct values */
+    uint64_t idmask[4];         /* the same as a set (ids below 256) */
+    int big_ids;                /* some id is 256 or more: look in ids */
     unsigned nvalues;
 } ls_cond;
 
@@ -362,6 +364,10 @@ static int index_values(vg_sigma_mapping *m)
                     kv->len[kv->n++] = cd->lens[v];
                 }
                 cd->ids[v] = (uint16_t)id;
+                if (id < 256)
+                    cd->idmask[id / 64] |= 1ull << (id % 64);
+                else
+                    cd->big_ids = 1;
             }
         }
     return 0;
@@ -549,8 +555,13 @@ static int cond_holds(const vg_sigma_mapping *m, const ls_cond *c, const vg_even
     size_t k = c->path ? (size_t)c->key : MAX_KEYS;
     if (ids[k] == -2)
         ids[k] = (int16_t)value_id(m, c, ev, vals, have);
-    for (unsigned v = 0; ids[k] >= 0 && v < c->nvalues; v++)
-        if (c->ids[v] == ids[k])
+    int id = ids[k];
+    if (id < 0)
+        return 0;
+    if (id < 256)
+        return (int)(c->idmask[id / 64] >> (id % 64) & 1);
+    for (unsigned v = 0; c->big_ids && v < c->nvalues; v++)
+        if (c->ids[v] == id)
             return 1;
     return 0;
 }
