@@ -11,7 +11,8 @@
 #       noisy   bench/gen-data.py sysmon-noisy: images, parents and command lines mixed at random,
 #               so that about nine events in ten make a rule fire (a stress case);
 #   - the same events through `vigil decode -o none` (detection cost as a ratio to parsing);
-#   - the reference path (--reference, no prefilter) on the first 2,000 noisy events.
+#   - the reference path (--reference, no prefilter) on the first 2,000 noisy events, its rate
+#     compared with the prefilter's on the whole noisy stream.
 set -eu
 BUILD=${1:-build-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -102,9 +103,9 @@ for stream in sysmon sysmon-noisy; do
         head -n 2000 "$MIX" >"$DATA/sigma-mix-2k.json"
         t0=$(now); "$BUILD/vigil" scan $RULES -o none --no-progress --reference "$DATA/sigma-mix-2k.json" 2>/dev/null || true; t1=$(now)
         ref=$(( (t1 - t0) / 1000 - load_ref ))
-        two=$(best3 "$BUILD/vigil" scan $RULES -o none --no-progress "$DATA/sigma-mix-2k.json")
-        awk -v r="$ref" -v f="$two" -v l="$load" 'BEGIN {
-            printf "  reference path, first 2000 events: %.2f s (%.0f events/s); prefilter on the same: %.3f s, %.0fx faster\n",
-                   r / 1e6, 2000 / (r / 1e6), (f - l) / 1e6, r / (f - l) }'
+        awk -v r="$ref" -v s="$scan" -v l="$load" -v ev="$events" 'BEGIN {
+            pr = ev / ((s - l) / 1e6); rr = 2000 / (r / 1e6)
+            printf "  reference path (--reference), first 2000 events: %.2f s, %.0f events/s; the prefilter'"'"'s rate above is %.0fx that\n",
+                   r / 1e6, rr, pr / rr }'
     fi
 done
