@@ -49,6 +49,7 @@
 #ifndef VIGIL_INTEL_FORMAT_H
 #define VIGIL_INTEL_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -417,8 +418,10 @@ static inline uint64_t snap_label_hash(const unsigned char *name, size_t len, si
  * of a name is an intermediate state of the name's own hash. Hashes of the suffixes of
  * name[0..n) (n <= VG_DOMAIN_MAX) that start a label, from the right: start[k] and hash[k] for
  * the k-th (k = 0: the last label; the last one: the whole name), at most max of them.
- * Returns how many (0 if n is too long). The dots are found without a branch per byte. */
-static inline size_t snap_domain_hashes(const char *name, size_t n, uint64_t seed, uint16_t *start, uint64_t *hash,
+ * Returns how many (0 if n is too long). The dots are found without a branch per byte. This is
+ * the definition, for any length; snap_domain_hashes computes the same faster for names of at
+ * most 64 bytes. */
+static inline size_t snap_domain_hashes_any(const char *name, size_t n, uint64_t seed, uint16_t *start, uint64_t *hash,
                                         size_t max)
 {
     const unsigned char *p = (const unsigned char *)name;
@@ -447,6 +450,100 @@ static inline size_t snap_domain_hashes(const char *name, size_t n, uint64_t see
         end = b - 1;
     }
     return count;
+}
+
+#define SNAP_DOMAIN_FAST 64u     /* names up to this length take snap_domain_hashes_short */
+
+static inline uint64_t snap_load64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Bit i set when name[i] is a dot, for the name[0..n) of 16 <= n <= 64 bytes, read 16 bytes at
+ * a time (the last block overlapping). */
+static inline uint64_t snap_dots64(const unsigned char *p, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i d = _mm_set1_epi8('.');
+    uint64_t m = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), d))
+             << i;
+    if (i < n) {
+        uint64_t last = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)), d));
+        m |= last >> (i - (n - 16)) << i;
+    }
+    return m;
+#else
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)(p[i] == '.') << i;
+    return m;
+#endif
+}
+
+/* snap_label_hash of the label base[b..b+len) of at most 16 bytes, without a branch on its
+ * length or place: every 8-byte load lies inside base[-8..n+8) and inside base[0..n) when the
+ * name has 16 bytes or more (n is the name's length; the caller guarantees the slack). */
+static inline uint64_t snap_label_hash16(const unsigned char *base, size_t n, size_t b, size_t len)
+{
+    int fits = b + 8 <= n;      /* an 8-byte load at the label stays inside the name */
+    ptrdiff_t ps = fits ? (ptrdiff_t)b : (ptrdiff_t)(b + len) - 8;
+    unsigned sh = fits ? 0u : (unsigned)(64 - 8 * len) & 63u;
+    uint64_t mask = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+    uint64_t first = (snap_load64(base + ps) >> sh) & mask;     /* the label, or its first 8 bytes */
+    uint64_t last = snap_load64(base + (b + len > 8 ? b + len : 8) - 8);
+    uint64_t h = len * 0x9E3779B97F4A7C15ull ^ first;
+    uint64_t two = snap_rotl(h * 0x87c37b91114253d5ull, 31) ^ last;
+    return (len > 8 ? two : h) * 0x4cf5ad432745937full;
+}
+
+/* snap_domain_hashes_any for 0 < n <= SNAP_DOMAIN_FAST: the dots as one 64-bit mask, labels
+ * of up to 16 bytes hashed without branches (a name under 16 bytes is copied into a padded
+ * buffer first). Equal to snap_domain_hashes_any on every input (tests/unit/test-intel-snapshot.c). */
+static inline size_t snap_domain_hashes_short(const char *name, size_t n, uint64_t seed, uint16_t *start,
+                                              uint64_t *hash, size_t max)
+{
+    unsigned char pad[8 + 16 + 8] = { 0 };
+    const unsigned char *p = (const unsigned char *)name;
+    if (n < 16) {
+        if (n >= 8) {
+            memcpy(pad + 8, p, 8);
+            memcpy(pad + n, p + n - 8, 8);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                pad[8 + i] = p[i];
+        }
+        p = pad + 8;
+    }
+    uint64_t dots = n < 16 ? snap_dots64(p, 16) & ((1ull << n) - 1) : snap_dots64(p, n);
+    uint64_t chain = seed;
+    size_t count = 0, end = n;
+    while (count < max) {
+        size_t b = dots ? 64u - (size_t)__builtin_clzll(dots) : 0;     /* after the last dot */
+        uint64_t lh = end - b <= 16 ? snap_label_hash16(p, n, b, end - b) : snap_label_hash(p, n, b, end - b);
+        chain = snap_rotl((chain ^ lh) * 0x9E3779B97F4A7C15ull, 27);
+        start[count] = (uint16_t)b;
+        hash[count++] = snap_fmix(chain);
+        if (b == 0)
+            break;
+        dots &= ~(1ull << (b - 1));
+        end = b - 1;
+    }
+    return count;
+}
+
+/* The hashes of the suffixes of a domain name, as snap_domain_hashes_any defines them. */
+static inline size_t snap_domain_hashes(const char *name, size_t n, uint64_t seed, uint16_t *start, uint64_t *hash,
+                                        size_t max)
+{
+    if (n > 0 && n <= SNAP_DOMAIN_FAST)
+        return snap_domain_hashes_short(name, n, seed, start, hash, max);
+    return snap_domain_hashes_any(name, n, seed, start, hash, max);
 }
 
 /* The hash of a key of any type (text keys included) as the tables use it. */

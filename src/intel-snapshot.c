@@ -435,41 +435,45 @@ uint32_t vg_snap_find_ipv4(const vg_snap *s, uint32_t addr)
     return ipv4_find(s, __builtin_bswap32(addr), &stored);
 }
 
-#define BATCH_AHEAD 8u      /* lookups between a prefetch and its use (a batch stage) */
+#define BATCH_AHEAD 8u      /* lookups between a prefetch and its use (vg_snap_match_batch) */
+#define IPV4_GROUP 64u      /* addresses of vg_snap_find_ipv4_batch taken through each phase together */
 
-/* Three stages, BATCH_AHEAD lookups apart: hash and prefetch the filter word; test the filter
- * and prefetch the bucket; probe. So up to 2 * BATCH_AHEAD memory accesses are in flight. */
+/* A group of up to IPV4_GROUP addresses in three phases, each over the whole group, so every
+ * load of a phase was started one phase earlier: hash every address and prefetch its filter
+ * word; test the words (no branch: the addresses that pass are appended to a list) and
+ * prefetch the buckets of those that passed; probe them. A miss costs one filter word and a
+ * few instructions; up to IPV4_GROUP filter words are in flight at once. */
 size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n, uint32_t *refs)
 {
     const snap_table *t = &s->table[VG_IND_IPV4];
-    uint64_t ring[2 * BATCH_AHEAD];
-    unsigned char maybe[2 * BATCH_AHEAD];
+    uint64_t hash[IPV4_GROUP];
+    const uint64_t *word[IPV4_GROUP];
+    uint8_t pass[IPV4_GROUP];
     size_t found = 0;
-    if (!t->slots) {
-        memset(refs, 0, n * sizeof *refs);
+    memset(refs, 0, n * sizeof *refs);
+    if (!t->slots)
         return 0;
-    }
-    for (size_t i = 0; i < n + 2 * BATCH_AHEAD; i++) {   /* stages in reverse: each frees its ring slot */
-        if (i >= 2 * BATCH_AHEAD) {
-            size_t j = i - 2 * BATCH_AHEAD;
+    static const uint64_t all = ~0ull;      /* no filter: every address passes */
+    for (size_t g = 0; g < n; g += IPV4_GROUP) {
+        size_t m = n - g < IPV4_GROUP ? n - g : IPV4_GROUP, np = 0;
+        for (size_t i = 0; i < m; i++) {
+            uint64_t h = snap_hash4(__builtin_bswap32(addrs[g + i]), s->seed);
+            hash[i] = h;
+            word[i] = t->filter ? &t->filter[snap_filter_word(h, t->nfilter)] : &all;
+            __builtin_prefetch(word[i]);
+        }
+        for (size_t i = 0; i < m; i++) {
+            uint64_t bits = snap_filter_bits(hash[i]);
+            pass[np] = (uint8_t)i;
+            np += (*word[i] & bits) == bits;
+        }
+        for (size_t k = 0; k < np; k++)
+            __builtin_prefetch(home_of(t, hash[pass[k]]));
+        for (size_t k = 0; k < np; k++) {
+            size_t i = pass[k];
             const unsigned char *stored;
-            refs[j] = maybe[j % (2 * BATCH_AHEAD)]
-                          ? ipv4_probe(t, __builtin_bswap32(addrs[j]), ring[j % (2 * BATCH_AHEAD)], &stored)
-                          : 0;
-            found += refs[j] != 0;
-        }
-        if (i >= BATCH_AHEAD && i - BATCH_AHEAD < n) {
-            size_t j = i - BATCH_AHEAD;
-            uint64_t h = ring[j % (2 * BATCH_AHEAD)];
-            maybe[j % (2 * BATCH_AHEAD)] = (unsigned char)filter_maybe(t, h);
-            if (maybe[j % (2 * BATCH_AHEAD)])
-                __builtin_prefetch(home_of(t, h));
-        }
-        if (i < n) {
-            uint64_t h = snap_hash4(__builtin_bswap32(addrs[i]), s->seed);
-            ring[i % (2 * BATCH_AHEAD)] = h;
-            if (t->filter)
-                __builtin_prefetch(&t->filter[snap_filter_word(h, t->nfilter)]);
+            refs[g + i] = ipv4_probe(t, __builtin_bswap32(addrs[g + i]), hash[i], &stored);
+            found += refs[g + i] != 0;
         }
     }
     return found;
@@ -554,13 +558,12 @@ static unsigned eq15(const uint16_t *v, uint16_t x, uint16_t mask)
 #endif
 }
 
-/* The record of a text key whose hash is h in the table of type into r; 0 if absent. A domain
- * record's key is the name looked up (r->key, r->len: key[0..n)). */
-static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
+/* The record of a text key whose hash is h in the table of type into r, the filter not
+ * consulted; 0 if absent. A domain record's key is the name looked up (r->key, r->len:
+ * key[0..n)). */
+static int text_probe(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
 {
     const snap_table *t = &s->table[type];
-    if (!t->slots || !filter_maybe(t, h))
-        return 0;
     const snap_tbucket *buckets = (const snap_tbucket *)(const void *)t->slots;
     uint16_t tag = snap_tag(h);
     uint64_t b = snap_slot(h, t->cap);
@@ -582,6 +585,13 @@ static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t 
             return 0;
     }
     return 0;
+}
+
+/* text_probe after the filter: 0 at once when the filter rules the key out. */
+static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
+{
+    const snap_table *t = &s->table[type];
+    return t->slots && filter_maybe(t, h) && text_probe(s, type, key, n, h, r);
 }
 
 /* Hits of the networks of segment value off (one network, or the NETLIST at off, innermost
@@ -710,7 +720,7 @@ static size_t domain_probe(const vg_snap *s, const char *name, size_t n, const u
             __builtin_prefetch(home_of(t, hash[k]));
     for (size_t k = nsuffix; k-- > 0;) {
         text_rec r;
-        if (maybe[k] && text_find_hashed(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], &r))
+        if (maybe[k] && text_probe(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], &r))
             count = rec_hit(VG_IND_DOMAIN, &r, start[k] > 0, hits, count, max);
     }
     return count;
@@ -729,17 +739,6 @@ size_t vg_snap_match_domain(const vg_snap *s, const char *name, size_t n, vg_int
     domain_maybe(s, hash, nsuffix, maybe);
     return domain_probe(s, name, n, start, hash, maybe, nsuffix, hits, max);
 }
-
-#define DOM_BATCH_SUFFIXES 16u     /* a name of more labels takes the single path in a batch */
-
-/* A name in flight in vg_snap_match_domain_batch. */
-typedef struct dom_slot {
-    uint64_t hash[DOM_BATCH_SUFFIXES + 1];
-    uint16_t start[DOM_BATCH_SUFFIXES + 1];
-    unsigned char maybe[DOM_BATCH_SUFFIXES + 1];
-    uint8_t count;
-    uint8_t hashed;         /* 0: too many labels, the single path */
-} dom_slot;
 
 /* The forms of a URL that prefetching covers: the URL, and without its scheme when it has one
  * (the form Maltrail and URL lists store). */
@@ -768,52 +767,116 @@ static void prefetch_records(const snap_table *t, uint64_t h)
     }
 }
 
-#define DOM_STAGES 4u       /* stages of the domain batch, BATCH_AHEAD names apart */
-#define DOM_RING ((DOM_STAGES - 1) * BATCH_AHEAD)
+#define DOM_BATCH_SUFFIXES 16u     /* a name of more labels takes the single path in a batch */
+#define DOM_GROUP 16u               /* names of vg_snap_match_domain_batch in one stage at a time */
+#define DOM_STAGES 4u
 
-/* Four stages, BATCH_AHEAD names apart: hash the name once and prefetch the filter words of
- * its suffixes; test the filter and prefetch the buckets of the suffixes that pass; prefetch
- * the records whose tags match; probe. */
+/* A group of names in flight in vg_snap_match_domain_batch: the suffixes of its names one
+ * after another (those of name i from first[i], count[i] of them; count[i] 0xff: the name has
+ * too many labels and takes the single path), and the list of suffixes that passed the filter. */
+typedef struct dom_group {
+    uint64_t hash[DOM_GROUP * DOM_BATCH_SUFFIXES];
+    const uint64_t *word[DOM_GROUP * DOM_BATCH_SUFFIXES];
+    uint16_t start[DOM_GROUP * DOM_BATCH_SUFFIXES];
+    unsigned char maybe[DOM_GROUP * DOM_BATCH_SUFFIXES];
+    uint16_t pass[DOM_GROUP * DOM_BATCH_SUFFIXES];
+    uint16_t first[DOM_GROUP];
+    uint8_t count[DOM_GROUP];
+    size_t names, npass;
+} dom_group;
+
+/* Stage 1 of group g (names[at..at+g->names)): hash every name once (every suffix), start
+ * loading the filter words of every suffix. */
+static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, const size_t *lens, size_t at)
+{
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
+    static const uint64_t all = ~0ull;      /* no filter: every suffix passes */
+    uint64_t hash[DOM_BATCH_SUFFIXES + 1];
+    uint16_t start[DOM_BATCH_SUFFIXES + 1];
+    size_t e = 0;
+    for (size_t i = 0; i < g->names; i++) {
+        size_t n = lens[at + i];
+        size_t c = n > 0 && n <= VG_DOMAIN_MAX
+                       ? snap_domain_hashes(names[at + i], n, s->seed, start, hash, DOM_BATCH_SUFFIXES + 1)
+                       : 0;
+        g->first[i] = (uint16_t)e;
+        g->count[i] = c <= DOM_BATCH_SUFFIXES ? (uint8_t)c : 0xff;
+        for (size_t k = 0; c <= DOM_BATCH_SUFFIXES && k < c; k++, e++) {
+            g->hash[e] = hash[k];
+            g->start[e] = start[k];
+            g->word[e] = t->filter ? &t->filter[snap_filter_word(hash[k], t->nfilter)] : &all;
+            __builtin_prefetch(g->word[e]);
+        }
+    }
+    g->npass = e;       /* for now: the suffixes to test */
+}
+
+/* Stage 2: test the filter words (no branch: the suffixes that pass are listed), start loading
+ * the home buckets of those that passed. */
+static void dom_filter(const vg_snap *s, dom_group *g)
+{
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
+    size_t e = g->npass, np = 0;
+    for (size_t k = 0; k < e; k++) {
+        uint64_t bits = snap_filter_bits(g->hash[k]);
+        unsigned char ok = (*g->word[k] & bits) == bits;
+        g->maybe[k] = ok;
+        g->pass[np] = (uint16_t)k;
+        np += ok;
+    }
+    g->npass = np;
+    for (size_t k = 0; k < np; k++)
+        __builtin_prefetch(home_of(t, g->hash[g->pass[k]]));
+}
+
+/* Stage 4: the hits of each name, as vg_snap_match_domain gives them. */
+static size_t dom_probe(const vg_snap *s, const dom_group *g, const char *const *names, const size_t *lens, size_t at,
+                        vg_intel_hit *hits, size_t max, uint32_t *counts)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < g->names; i++) {
+        size_t got, f = g->first[i];
+        if (g->count[i] == 0xff)
+            got = vg_snap_match_domain(s, names[at + i], lens[at + i], hits + total, max - total);
+        else
+            got = domain_probe(s, names[at + i], lens[at + i], g->start + f, g->hash + f, g->maybe + f, g->count[i],
+                               hits + total, max - total);
+        counts[at + i] = (uint32_t)got;
+        total += got;
+    }
+    return total;
+}
+
+/* Groups of DOM_GROUP names through four stages, one group apart: hash each name once and
+ * prefetch the filter words of its suffixes (dom_hash); test them and prefetch the buckets of
+ * the suffixes that pass (dom_filter); prefetch the records whose tags match; probe
+ * (dom_probe). Within a stage the loops run over the whole group, with few branches. */
 size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, const size_t *lens, size_t n,
                                   vg_intel_hit *hits, size_t max, uint32_t *counts)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
-    dom_slot ring[DOM_RING];
-    size_t total = 0;
-    int any = t->slots != NULL;
-    for (size_t i = 0; i < n + DOM_RING; i++) {     /* stages in reverse: each frees its ring slot */
-        if (i >= DOM_RING) {
-            size_t j = i - DOM_RING;
-            const dom_slot *d = &ring[j % DOM_RING];
-            size_t got = d->hashed ? domain_probe(s, names[j], lens[j], d->start, d->hash, d->maybe, d->count,
-                                                  hits + total, max - total)
-                                   : vg_snap_match_domain(s, names[j], lens[j], hits + total, max - total);
-            counts[j] = (uint32_t)got;
-            total += got;
+    dom_group ring[DOM_STAGES];
+    size_t total = 0, ngroups = (n + DOM_GROUP - 1) / DOM_GROUP;
+    if (!t->slots) {
+        memset(counts, 0, n * sizeof *counts);
+        return 0;
+    }
+    for (size_t it = 0; it < ngroups + DOM_STAGES - 1; it++) {  /* stages in reverse: each frees its slot */
+        if (it >= DOM_STAGES - 1) {
+            size_t j = it - (DOM_STAGES - 1);
+            total += dom_probe(s, &ring[j % DOM_STAGES], names, lens, j * DOM_GROUP, hits + total, max - total, counts);
         }
-        if (i >= 2 * BATCH_AHEAD && i - 2 * BATCH_AHEAD < n) {
-            const dom_slot *d = &ring[(i - 2 * BATCH_AHEAD) % DOM_RING];
-            for (size_t k = 0; d->hashed && k < d->count; k++)
-                if (d->maybe[k])
-                    prefetch_records(t, d->hash[k]);
+        if (it >= 2 && it - 2 < ngroups) {
+            const dom_group *g = &ring[(it - 2) % DOM_STAGES];
+            for (size_t k = 0; k < g->npass; k++)
+                prefetch_records(t, g->hash[g->pass[k]]);
         }
-        if (i >= BATCH_AHEAD && i - BATCH_AHEAD < n) {
-            dom_slot *d = &ring[(i - BATCH_AHEAD) % DOM_RING];
-            if (d->hashed)
-                domain_maybe(s, d->hash, d->count, d->maybe);
-            for (size_t k = 0; d->hashed && k < d->count; k++)
-                if (d->maybe[k])
-                    __builtin_prefetch(home_of(t, d->hash[k]));
-        }
-        if (i < n) {
-            dom_slot *d = &ring[i % DOM_RING];
-            size_t c = any && lens[i] > 0 && lens[i] <= VG_DOMAIN_MAX
-                           ? snap_domain_hashes(names[i], lens[i], s->seed, d->start, d->hash, DOM_BATCH_SUFFIXES + 1)
-                           : 0;
-            d->hashed = c <= DOM_BATCH_SUFFIXES;
-            d->count = (uint8_t)(d->hashed ? c : 0);
-            for (size_t k = 0; d->hashed && k < c && t->filter; k++)
-                __builtin_prefetch(&t->filter[snap_filter_word(d->hash[k], t->nfilter)]);
+        if (it >= 1 && it - 1 < ngroups)
+            dom_filter(s, &ring[(it - 1) % DOM_STAGES]);
+        if (it < ngroups) {
+            dom_group *g = &ring[it % DOM_STAGES];
+            g->names = n - it * DOM_GROUP < DOM_GROUP ? n - it * DOM_GROUP : DOM_GROUP;
+            dom_hash(s, g, names, lens, it * DOM_GROUP);
         }
     }
     return total;

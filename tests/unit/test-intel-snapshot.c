@@ -5,7 +5,8 @@
  * give exactly the single lookups' results; the domain parent walk with host-only sources,
  * long names and many labels; text keys longer than 254 bytes; vg_snap_open_mem; and the
  * refusal of a snapshot of another format version with a "recompile" message;
- * vg_snap_match_domain_batch equals single lookups.
+ * vg_snap_match_domain_batch equals single lookups; the fast domain hash of short names
+ * (snap_domain_hashes) equals its definition (snap_domain_hashes_any) on any bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -325,6 +326,42 @@ static void test_parent_walk_host_only(void **state)
     vg_snap_close(snap);
 }
 
+/* snap_domain_hashes (names of at most 64 bytes: a dot mask and branch-free label hashes)
+ * gives exactly what snap_domain_hashes_any defines, on names of every length 1..80 made of
+ * letters and dots (empty labels, leading and trailing dots, labels of 0..40 bytes), with a
+ * limit on the suffixes too, each placed at the end of a buffer so a read past it would show
+ * under AddressSanitizer. */
+static void test_domain_hash_fast_equals_definition(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789-.......";
+    for (int round = 0; round < 200000; round++) {
+        size_t n = 1 + (size_t)(rnd() % 80);
+        char *name = malloc(n);
+        assert_non_null(name);
+        uint64_t r = rnd();
+        for (size_t i = 0; i < n; i++) {
+            if (i % 8 == 0)
+                r = rnd();
+            name[i] = alphabet[(r >> (8 * (i % 8))) % (sizeof alphabet - 1)];
+            if (round % 3 == 0 && rnd() % 13 == 0)    /* longer labels */
+                name[i] = 'x';
+        }
+        uint16_t s1[VG_DOMAIN_MAX / 2 + 2], s2[VG_DOMAIN_MAX / 2 + 2];
+        uint64_t h1[VG_DOMAIN_MAX / 2 + 2], h2[VG_DOMAIN_MAX / 2 + 2];
+        size_t max = round % 5 == 0 ? (size_t)(rnd() % 6) : sizeof s1 / sizeof s1[0];
+        uint64_t seed = rnd();
+        size_t c1 = snap_domain_hashes(name, n, seed, s1, h1, max);
+        size_t c2 = snap_domain_hashes_any(name, n, seed, s2, h2, max);
+        assert_int_equal(c1, c2);
+        for (size_t k = 0; k < c1; k++) {
+            assert_int_equal(s1[k], s2[k]);
+            assert_true(h1[k] == h2[k]);
+        }
+        free(name);
+    }
+}
+
 static void test_long_text_key_and_open_mem(void **state)
 {
     (void)state;
@@ -379,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_domain_batch_equals_single),
         cmocka_unit_test(test_parent_walk_host_only),
+        cmocka_unit_test(test_domain_hash_fast_equals_definition),
         cmocka_unit_test(test_long_text_key_and_open_mem),
         cmocka_unit_test(test_old_version_refused),     /* last: it damages the file */
     };
