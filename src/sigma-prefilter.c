@@ -1,12 +1,15 @@
 /*
  * sigma-prefilter: the literal prefilter of the Sigma engine (see sigma-prefilter.h and
- * docs/sigma.md, "The fast path"). Build: fast conditions, one Hyperscan database per
- * (source, place), trigger sets per rule, candidate lists per database and source. Per event:
+ * docs/sigma.md, "The fast path"). Build: fast and gated conditions, one Hyperscan database
+ * per (source, place) of their literals (non-ASCII caseless code points as classes) and
+ * expressions (prefilter mode, long counted repeats relaxed), short literals set aside for a
+ * pass of our own, trigger sets per rule, candidate lists per database and source. Per event:
  * scan each place once, record matched groups, collect candidate rules.
  *
  * Main structures: sg_prefilter holds, per mapping source, its databases (pf_db: a Hyperscan
- * database, for each pattern id the (condition, group, rule-to-wake) targets it stands for,
- * and the rules to wake when the place cannot be scanned) and its always rules.
+ * database and the short literals, for each pattern id the (condition, group, rule-to-wake)
+ * targets it stands for, and the rules to wake when the place cannot be scanned) and its
+ * always rules.
  */
 #include "sigma-prefilter.h"
 
