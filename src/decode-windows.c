@@ -36,6 +36,7 @@
 
 #include "decode-fields.h"
 #include "decode-text.h"
+#include "util-hash.h"
 
 typedef enum win_shape { SHAPE_NONE, SHAPE_EVTX, SHAPE_BEATS, SHAPE_NXLOG } win_shape;
 
@@ -624,18 +625,10 @@ static int16_t next_same_name[COUNT(win_fields)];
 static uint8_t name_len[COUNT(win_fields)];
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 
-/* A hash of length and three characters: O(1) per key, and enough to spread the table's
- * names (a match is confirmed with memcmp). n > 0. */
-static uint32_t name_hash(const char *s, size_t n)
-{
-    return (uint32_t)n * 2654435761u ^ (uint32_t)(unsigned char)s[0] * 97u ^
-           (uint32_t)(unsigned char)s[n / 2] * 7919u ^ (uint32_t)(unsigned char)s[n - 1] * 31u;
-}
-
 /* Slot of name[0..n): the one holding it, or the empty one where it would go. */
 static size_t slot_of(const char *name, size_t n)
 {
-    uint32_t h = name_hash(name, n);
+    uint32_t h = vg_name_hash(name, n);      /* O(1) per key; a match is confirmed with memcmp */
     size_t i = (h ^ h >> 8) & (WIN_SLOTS - 1);
     while (slot_row[i] >= 0) {
         int16_t r = slot_row[i];

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util-hash.h"
 #include "util-mem.h"
 #include "util-yaml.h"
 
@@ -27,7 +28,6 @@ typedef struct ls_cond {
     char *path;                 /* NULL: the decoder's name */
     int key;                    /* the path's index among the mapping's distinct paths */
     char **values;
-    size_t *lens;               /* strlen of each value */
     uint16_t *ids;              /* each value's index among its key's distinct values */
     uint64_t idmask[4];         /* the same as a set (ids below 256) */
     int big_ids;                /* some id is 256 or more: look in ids */
@@ -209,9 +209,6 @@ static vg_rc on_cond_value(void *ctx, yaml_node_t *item)
         return vg_yaml_fail(&p->y, item, "more than %d values in one condition", MAX_VALUES);
     if (!c->values && !(c->values = vg_calloc(MAX_VALUES, sizeof *c->values)))
         return nomem(p);
-    if (!c->lens && !(c->lens = vg_calloc(MAX_VALUES, sizeof *c->lens)))
-        return nomem(p);
-    c->lens[c->nvalues] = strlen(s);
     return (c->values[c->nvalues++] = vg_strndup(s, strlen(s))) ? VG_OK : nomem(p);
 }
 
@@ -344,8 +341,9 @@ static int index_values(vg_sigma_mapping *m)
             if (!(cd->ids = vg_calloc(cd->nvalues ? cd->nvalues : 1, sizeof *cd->ids)))
                 return -1;
             for (unsigned v = 0; v < cd->nvalues; v++) {
+                size_t len = strlen(cd->values[v]);
                 unsigned id = 0;
-                while (id < kv->n && (kv->len[id] != cd->lens[v] || memcmp(kv->v[id], cd->values[v], cd->lens[v]) != 0))
+                while (id < kv->n && (kv->len[id] != len || memcmp(kv->v[id], cd->values[v], len) != 0))
                     id++;
                 if (id == kv->n) {
                     if (kv->n == kv->cap) {
@@ -361,7 +359,7 @@ static int index_values(vg_sigma_mapping *m)
                         kv->cap = cap;
                     }
                     kv->v[kv->n] = cd->values[v];
-                    kv->len[kv->n++] = cd->lens[v];
+                    kv->len[kv->n++] = len;
                 }
                 cd->ids[v] = (uint16_t)id;
                 if (id < 256)
@@ -446,7 +444,6 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m)
             for (unsigned v = 0; v < s->conds[c].nvalues; v++)
                 vg_free(s->conds[c].values[v]);
             vg_free(s->conds[c].values);
-            vg_free(s->conds[c].lens);
             vg_free(s->conds[c].ids);
         }
         for (unsigned e = 0; e < s->nentries; e++) {
@@ -707,26 +704,16 @@ vg_value vg_sigma_place_value(const vg_sigma_place *f, const vg_event *ev)
 
 /* ---- the event data index ----------------------------------------------------------------- */
 
-static uint32_t name_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 /* Indexes the members of ev's event data container; members the index cannot stand for
  * (escaped or spaced names, a Data element list, a full table) make it incomplete. */
 static void evidx_build(vg_sigma_evidx *idx, const vg_event *ev)
 {
     const vg_json_doc *doc = ev->doc;
     idx->ev = ev;
-    idx->doc = doc;
     idx->complete = 1;
     memset(idx->slot, 0, sizeof idx->slot);
-    idx->container = eventdata_container(doc);
     const vg_json_tok *t = doc->toks;
-    uint32_t c = (uint32_t)idx->container, used = 0;
+    uint32_t c = (uint32_t)eventdata_container(doc), used = 0;
     for (uint32_t k = c + 1; k < t[c].next; k = t[k + 1].next) {
         const char *key = doc->text + t[k].start;
         if ((t[k].flags & VG_JSON_ESCAPED) || memchr(key, ' ', t[k].len) || (t[k].len == 4 && memcmp(key, "Data", 4) == 0) ||
@@ -734,7 +721,7 @@ static void evidx_build(vg_sigma_evidx *idx, const vg_event *ev)
             idx->complete = 0;
             continue;
         }
-        uint32_t h = name_hash(key, t[k].len) & (VG_SIGMA_EVIDX_SLOTS - 1);
+        uint32_t h = vg_name_hash(key, t[k].len) & (VG_SIGMA_EVIDX_SLOTS - 1);
         while (idx->slot[h])
             h = (h + 1) & (VG_SIGMA_EVIDX_SLOTS - 1);
         idx->slot[h] = k + 1;
@@ -747,9 +734,9 @@ vg_value vg_sigma_place_value_idx(const vg_sigma_place *f, const vg_event *ev, v
     const vg_json_doc *doc = ev->doc;
     if (f->kind != VG_SIGMA_PLACE_EVENTDATA || !doc || doc->ntoks == 0 || doc->toks[0].type != VG_JSON_OBJECT)
         return vg_sigma_place_value(f, ev);
-    if (idx->ev != ev || idx->doc != doc)
+    if (idx->ev != ev)
         evidx_build(idx, ev);
-    uint32_t h = name_hash(f->name, f->len) & (VG_SIGMA_EVIDX_SLOTS - 1);
+    uint32_t h = vg_name_hash(f->name, f->len) & (VG_SIGMA_EVIDX_SLOTS - 1);
     for (uint32_t k; (k = idx->slot[h]) != 0; h = (h + 1) & (VG_SIGMA_EVIDX_SLOTS - 1)) {
         const vg_json_tok *t = &doc->toks[k - 1];
         if (t->len == f->len && memcmp(doc->text + t->start, f->name, f->len) == 0)

@@ -77,8 +77,6 @@ vg_value vg_sigma_place_value(const vg_sigma_place *f, const vg_event *ev);
  * that reading many members costs one hash probe each instead of a walk of the members. */
 typedef struct vg_sigma_evidx {
     const vg_event *ev;             /* the event indexed (NULL: none yet) */
-    const void *doc;                /* and its document (events are reused) */
-    int container;                  /* the event data token (0: the record) */
     int complete;                   /* every member is indexed: a miss means absent */
     uint32_t slot[VG_SIGMA_EVIDX_SLOTS];   /* key token + 1, 0 empty */
 } vg_sigma_evidx;

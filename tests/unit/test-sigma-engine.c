@@ -18,26 +18,7 @@
 #include "decode-fixture.h"
 #include "sigma-engine.h"
 #include "sigma-prefilter.h"
-
-static vg_sigma_mapping *map;
-
-static int setup(void **state)
-{
-    vg_error e;
-    if (json_setup(state) != 0)
-        return -1;
-    if (vg_sigma_mapping_load(&map, NULL, &e) != VG_OK) {
-        fprintf(stderr, "%s\n", e.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vg_sigma_mapping_free(map);
-    return json_teardown(state);
-}
+#include "sigma-fixture.h"
 
 /* One rule: its detection section (YAML, indented by 4), the expected trigger set size (-1:
  * always), and whether it fires on each of the events below. */
@@ -224,5 +205,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_triggers_and_results),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
 }

@@ -15,26 +15,7 @@
 
 #include "decode-fixture.h"
 #include "sigma-logsource.h"
-
-static vg_sigma_mapping *map;
-
-static int setup(void **state)
-{
-    vg_error e;
-    if (json_setup(state) != 0)
-        return -1;
-    if (vg_sigma_mapping_load(&map, NULL, &e) != VG_OK) {
-        fprintf(stderr, "%s\n", e.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vg_sigma_mapping_free(map);
-    return json_teardown(state);
-}
+#include "sigma-fixture.h"
 
 /* The names of the sources ev belongs to, space-separated. */
 static const char *classify(void)
@@ -261,5 +242,5 @@ int main(void)
         cmocka_unit_test(test_text_sources),
         cmocka_unit_test(test_bad_mappings),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
 }
