@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config clang libclang-rt-14-dev zlib1g-dev libzstd-dev libyaml-dev libssl-dev \
-libcmocka-dev libhyperscan-dev libpcre2-dev jq python3 gzip zstd"
+libcmocka-dev libhyperscan-dev libpcre2-dev libsqlite3-dev libmicrohttpd-dev sqlite3 jq python3 gzip zstd"
 
 missing=""
 for p in $PACKAGES; do
