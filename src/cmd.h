@@ -8,6 +8,9 @@
 
 #include "util-buf.h"
 
+/* vigil config: check and show the daemon's configuration, make ingest tokens (cmd-config.c). */
+int vg_cmd_config(int argc, char **argv);
+
 /* vigil decode: print each input record as one normalized JSON event per line. */
 int vg_cmd_decode(int argc, char **argv);
 

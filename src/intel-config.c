@@ -30,37 +30,6 @@ static vg_rc want_string(conf_parse *cp, const yaml_node_t *n, const char *key, 
     return rc;
 }
 
-static vg_rc want_uint(conf_parse *cp, const yaml_node_t *n, const char *key, unsigned max, unsigned *out)
-{
-    size_t len;
-    const char *s = vg_yaml_scalar(n, &len);
-    unsigned long v = 0;
-    if (!s || len == 0 || len > 10)
-        return conf_fail(cp, n, "%s must be a number from 0 to %u", key, max);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return conf_fail(cp, n, "%s must be a number from 0 to %u", key, max);
-        v = v * 10 + (unsigned long)(s[i] - '0');
-    }
-    if (v > max)
-        return conf_fail(cp, n, "%s must be a number from 0 to %u", key, max);
-    *out = (unsigned)v;
-    return VG_OK;
-}
-
-static vg_rc want_bool(conf_parse *cp, const yaml_node_t *n, const char *key, int *out)
-{
-    size_t len;
-    const char *s = vg_yaml_scalar(n, &len);
-    if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0))
-        *out = 1;
-    else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0))
-        *out = 0;
-    else
-        return conf_fail(cp, n, "%s must be true or false", key);
-    return VG_OK;
-}
-
 /* Copies s into one of the feed's owned strings. */
 static const char *keep(vg_intel_feed_conf *f, int slot, const char *s, size_t n)
 {
@@ -197,11 +166,11 @@ static vg_rc feed_key(conf_parse *cp, vg_intel_feed_conf *f, const yaml_node_t *
         return VG_OK;
     }
     if (strcmp(key, "enabled") == 0)
-        return want_bool(cp, v, key, &f->enabled);
+        return vg_yaml_bool(&cp->y, v, key, &f->enabled);
     if (strcmp(key, "weight") == 0)
-        return want_uint(cp, v, key, 65535, &f->weight);
+        return vg_yaml_uint(&cp->y, v, key, 65535, &f->weight);
     if (strcmp(key, "expire_after") == 0)
-        return want_uint(cp, v, key, VG_INTEL_MAX_EXPIRE_DAYS, &f->expire_days);
+        return vg_yaml_uint(&cp->y, v, key, VG_INTEL_MAX_EXPIRE_DAYS, &f->expire_days);
     if (strcmp(key, "role") == 0) {
         if (!s || (strcmp(s, "block") != 0 && strcmp(s, "allow") != 0))
             return conf_fail(cp, v, "role must be block or allow");

@@ -80,6 +80,37 @@ vg_rc vg_yaml_string(vg_yaml *y, const yaml_node_t *n, const char *what, const c
     return VG_OK;
 }
 
+vg_rc vg_yaml_uint(vg_yaml *y, const yaml_node_t *n, const char *what, unsigned max, unsigned *out)
+{
+    size_t len = 0;
+    const char *s = vg_yaml_scalar(n, &len);
+    unsigned long long v = 0;
+    if (!s || len == 0 || len > 10)
+        return vg_yaml_fail(y, n, "%s must be a number from 0 to %u", what, max);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return vg_yaml_fail(y, n, "%s must be a number from 0 to %u", what, max);
+        v = v * 10 + (unsigned long long)(s[i] - '0');
+    }
+    if (v > max)
+        return vg_yaml_fail(y, n, "%s must be a number from 0 to %u", what, max);
+    *out = (unsigned)v;
+    return VG_OK;
+}
+
+vg_rc vg_yaml_bool(vg_yaml *y, const yaml_node_t *n, const char *what, int *out)
+{
+    size_t len = 0;
+    const char *s = vg_yaml_scalar(n, &len);
+    if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0))
+        *out = 1;
+    else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0))
+        *out = 0;
+    else
+        return vg_yaml_fail(y, n, "%s must be true or false", what);
+    return VG_OK;
+}
+
 vg_rc vg_yaml_each(vg_yaml *y, yaml_node_t *n, const char *what,
                    vg_rc (*fn)(void *ctx, const char *key, yaml_node_t *value), void *ctx)
 {

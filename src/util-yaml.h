@@ -43,6 +43,12 @@ const char *vg_yaml_scalar(const yaml_node_t *n, size_t *len);
 /* A non-empty scalar without NUL bytes into *s; else an error naming what. */
 vg_rc vg_yaml_string(vg_yaml *y, const yaml_node_t *n, const char *what, const char **s);
 
+/* A decimal number from 0 to max (at most 4294967295) into *out; else an error naming what. */
+vg_rc vg_yaml_uint(vg_yaml *y, const yaml_node_t *n, const char *what, unsigned max, unsigned *out);
+
+/* true/yes or false/no into *out; else an error naming what. */
+vg_rc vg_yaml_bool(vg_yaml *y, const yaml_node_t *n, const char *what, int *out);
+
 /* Calls fn for each key of mapping n (what names it in errors); keys must be scalars and
  * unique. A non-OK return of fn stops and is returned. */
 vg_rc vg_yaml_each(vg_yaml *y, yaml_node_t *n, const char *what,
