@@ -16,8 +16,7 @@
 #include <unistd.h>
 
 #include "cmd-input.h"
-#include "detect-alert.h"
-#include "detect-intel.h"
+#include "detect.h"
 #include "intel-snapshot.h"
 #include "json-write.h"
 #include "sigma-set.h"
@@ -129,8 +128,9 @@ typedef struct scan_run {
     vg_cmd_input in;
     vg_snap *snap;
     vg_intel_matcher *matcher;
-    vg_intel_scratch *scratch;
-    vg_intel_stats st;
+    vg_detect_shared shared;
+    vg_detector *det;
+    int shared_init;
     int print, progress;
     int64_t now;
     time_t last_progress;
@@ -138,8 +138,6 @@ typedef struct scan_run {
     size_t nfeeds;
     feed_count *feeds;
     vg_sigma_set *rules;
-    vg_sigma_worker *sigma;
-    vg_sigma_stats sst;
     int reference;              /* --reference: no prefilter */
     uint64_t *rule_alerts;      /* per engine entry */
     vg_sigma_corr_limits corr_limits;   /* --corr-max-groups */
@@ -168,96 +166,27 @@ static void count_feeds(scan_run *run, const vg_intel_alert *a)
     }
 }
 
-static vg_rc on_alert(void *ctx, const vg_intel_alert *a)
-{
-    scan_run *run = ctx;
-    count_feeds(run, a);
-    if (!run->print)
-        return VG_OK;
-    vg_alert_origin o = { run->in.path, run->in.record, a->ev->line, a->ev->repeat };
-    vg_rc rc = vg_alert_begin(&run->out, "intel", a->ev, &o, run->now);
-    if (!rc)
-        rc = vg_intel_alert_json(&run->out, a);
-    if (!rc)
-        rc = vg_alert_end(&run->out, a->ev);
-    if (!rc && run->out.len >= OUT_FLUSH && vg_cmd_flush(&run->out) != 0)
-        rc = VG_ERR_IO;
-    return rc;
-}
-
 static void show_progress(scan_run *run, int last)
 {
+    uint64_t alerts = vg_detector_intel_stats(run->det)->alerts + vg_detector_sigma_stats(run->det)->hits;
     fprintf(stderr, "\rvigil scan: %s: %llu records, %llu events, %llu alerts%s", run->in.path ? run->in.path : "",
             (unsigned long long)run->in.stats.records, (unsigned long long)run->in.stats.events,
-            (unsigned long long)(run->st.alerts + run->sst.hits), last ? "\n" : "   ");
+            (unsigned long long)alerts, last ? "\n" : "   ");
 }
 
-static void json_list(vg_buf *b, const char *key, const vg_sigma_strlist *l)
-{
-    if (!l->n)
-        return;
-    vg_buf_printf(b, ",\"%s\":[", key);
-    for (uint32_t i = 0; i < l->n; i++) {
-        if (i)
-            vg_buf_putc(b, ',');
-        vg_jw_string(b, l->v[i], strlen(l->v[i]), NULL);
-    }
-    vg_buf_putc(b, ']');
-}
-
-static void json_text(vg_buf *b, const char *key, const char *v)
-{
-    if (!v)
-        return;
-    vg_buf_printf(b, ",\"%s\":", key);
-    vg_jw_string(b, v, strlen(v), NULL);
-}
-
-/* The "rule" and "matched" members of a Sigma alert. */
-static void sigma_json(vg_buf *b, const vg_sigma_hit *hit)
-{
-    const vg_sigma_rule *r = hit->entry->rule;
-    vg_buf_puts(b, ",\"rule\":{\"ruleset\":\"sigma\"");
-    json_text(b, "id", r->meta.id);
-    json_text(b, "name", r->meta.title);
-    json_text(b, "level", r->meta.level);
-    json_text(b, "status", r->meta.status);
-    json_text(b, "author", r->meta.author);
-    json_list(b, "tags", &r->meta.tags);
-    json_list(b, "references", &r->meta.references);
-    json_text(b, "file", hit->entry->file);
-    vg_buf_puts(b, "},\"matched\":{\"as\":");
-    vg_jw_string(b, hit->source, strlen(hit->source), NULL);
-    vg_buf_puts(b, ",\"fields\":[");
-    for (size_t i = 0; i < hit->nmatched; i++) {
-        const vg_sigma_matched *m = &hit->matched[i];
-        vg_buf_puts(b, i ? ",{\"search\":" : "{\"search\":");
-        vg_jw_string(b, m->search, strlen(m->search), NULL);
-        vg_buf_puts(b, ",\"field\":");
-        vg_jw_string(b, m->field, strlen(m->field), NULL);
-        if (m->value.type != VG_JSON_NONE) {
-            vg_buf_puts(b, ",\"value\":");
-            vg_jw_value(b, &m->value);
-        }
-        vg_buf_putc(b, '}');
-    }
-    vg_buf_puts(b, "]}");
-}
-
-static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit, const vg_sigma_corr_alert *corr)
+/* Each alert: counted per feed or rule, printed as one line. */
+static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
 {
     scan_run *run = ctx;
-    run->rule_alerts[hit->entry->index]++;
+    if (a->intel)
+        count_feeds(run, a->intel);
+    else
+        run->rule_alerts[a->sigma->entry->index]++;
     if (!run->print)
         return VG_OK;
-    vg_alert_origin o = { run->in.path, run->in.record, ev->line, ev->repeat };
-    vg_rc rc = vg_alert_begin(&run->out, "sigma", ev, &o, run->now);
+    vg_rc rc = vg_buf_append(&run->out, a->json, a->len);
     if (!rc)
-        sigma_json(&run->out, hit);
-    if (!rc && corr)
-        rc = vg_sigma_corr_json(&run->out, corr);
-    if (!rc)
-        rc = vg_alert_end(&run->out, ev);
+        rc = vg_buf_putc(&run->out, '\n');
     if (!rc && run->out.len >= OUT_FLUSH && vg_cmd_flush(&run->out) != 0)
         rc = VG_ERR_IO;
     return rc;
@@ -266,11 +195,8 @@ static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit, con
 static vg_rc on_event(void *ctx, const vg_event *ev)
 {
     scan_run *run = ctx;
-    vg_rc rc = VG_OK;
-    if (run->snap)
-        rc = vg_intel_match_event(run->matcher, run->scratch, run->snap, ev, run->now, on_alert, run, &run->st);
-    if (!rc && run->rules)
-        rc = vg_sigma_corr_match(vg_sigma_set_corr(run->rules), run->sigma, ev, on_rule, run, &run->sst);
+    vg_alert_origin o = { run->in.path, run->in.record, ev->line, ev->repeat };
+    vg_rc rc = vg_detect_event(run->det, run->snap, ev, &o, run->now, on_alert, run);
     if (run->progress && (run->in.stats.records & 4095) == 0) {
         time_t t = time(NULL);
         if (t != run->last_progress) {
@@ -307,7 +233,7 @@ static int cmp_rule_count(const void *a, const void *b)
 static void rules_summary(const scan_run *run)
 {
     const vg_sigma_engine *e = vg_sigma_set_engine(run->rules);
-    const vg_sigma_stats *s = &run->sst;
+    const vg_sigma_stats *s = vg_detector_sigma_stats(run->det);
     size_t n = vg_sigma_engine_count(e), fired = 0;
     fprintf(stderr, "vigil scan: rules: %llu events matched against rules (%llu of no mapped kind), %llu rule "
             "evaluations, %llu alerts, %llu conditions undecided (a limit stopped them)\n",
@@ -358,7 +284,7 @@ static void rules_summary(const scan_run *run)
 
 static void summary(const scan_run *run)
 {
-    const vg_intel_stats *st = &run->st;
+    const vg_intel_stats *st = vg_detector_intel_stats(run->det);
     const vg_cmd_input *in = &run->in;
     fprintf(stderr, "vigil scan: %llu events from %llu records (%llu rejected), %u of %u inputs read\n",
             (unsigned long long)in->stats.events, (unsigned long long)in->stats.records,
@@ -388,8 +314,7 @@ static int open_intel(scan_run *run, const char *path, int verify, const vg_inte
         fprintf(stderr, "vigil scan: %s\n", err.msg);
         return 2;
     }
-    if (vg_intel_matcher_new(&run->matcher, defaults, extra, nextra, &err) != VG_OK ||
-        vg_intel_scratch_new(&run->scratch, &err) != VG_OK) {
+    if (vg_intel_matcher_new(&run->matcher, defaults, extra, nextra, &err) != VG_OK) {
         fprintf(stderr, "vigil scan: %s\n", err.msg);
         return 2;
     }
@@ -418,46 +343,27 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
 {
     vg_error err;
     vg_error_clear(&err);
+    char cache[4096];
+    vg_detect_rules_opts o = {
+        .paths = paths, .npaths = n, .mapping = mapping, .placeholders = placeholders,
+        .cache_dir = run->reference ? NULL : vg_hscache_default_dir(cache, sizeof cache),
+        .reference = run->reference, .corr = run->corr_limits, .max_value = run->in.max_record, .now = run->now,
+    };
+    vg_detect_rules_info info;
     int bad = 0;
-    if (vg_sigma_set_new(&run->rules, mapping, placeholders, &err) != VG_OK) {
-        fprintf(stderr, "vigil scan: %s\n", err.msg);
-        return 2;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (vg_sigma_set_add(run->rules, paths[i], on_rules_error, &bad, &err) != VG_OK) {
+    vg_rc rc = vg_detect_load_rules(&run->rules, &o, on_rules_error, &bad, &info, &err);
+    if (rc == VG_OK || rc == VG_ERR_NOTFOUND)
+        fprintf(stderr, "vigil scan: rules: %zu active, %zu not applicable, %zu rejected, %zu not run "
+                "from %zu files (vigil rules check says why)\n", info.status[VG_SIGMA_ACTIVE],
+                info.status[VG_SIGMA_NOT_APPLICABLE], info.status[VG_SIGMA_REJECTED] + info.rejected_docs,
+                info.status[VG_SIGMA_NOT_RUN], info.files);
+    if (rc) {
+        if (!bad)
             fprintf(stderr, "vigil scan: %s\n", err.msg);
-            return 2;
-        }
-    if (bad)
-        return 2;
-    if (vg_sigma_set_correlate(run->rules, &run->corr_limits, run->in.max_record, &err) != VG_OK) {
-        fprintf(stderr, "vigil scan: %s\n", err.msg);
         return 2;
     }
-    vg_sigma_corr_set_now(vg_sigma_set_corr(run->rules), run->now);
-    const vg_sigma_engine *e = vg_sigma_set_engine(run->rules);
-    size_t count[4] = { 0, 0, 0, 0 }, rejected = 0;
-    for (size_t i = 0; i < vg_sigma_engine_count(e); i++)
-        count[vg_sigma_engine_entry(e, i)->status]++;
-    for (size_t f = 0; f < vg_sigma_set_nfiles(run->rules); f++)
-        for (uint32_t d = 0; d < vg_sigma_set_file(run->rules, f)->ndocs; d++)
-            rejected += vg_sigma_set_file(run->rules, f)->docs[d].rule == NULL;
-    fprintf(stderr, "vigil scan: rules: %zu active, %zu not applicable, %zu rejected, %zu not run "
-            "from %zu files (vigil rules check says why)\n", count[VG_SIGMA_ACTIVE],
-            count[VG_SIGMA_NOT_APPLICABLE], count[VG_SIGMA_REJECTED] + rejected, count[VG_SIGMA_NOT_RUN],
-            vg_sigma_set_nfiles(run->rules));
-    if (count[VG_SIGMA_ACTIVE] == 0) {
-        fprintf(stderr, "vigil scan: no active rule\n");
-        return 2;
-    }
-    if (!run->reference) {
-        char cache[4096];
-        vg_sigma_set_cache(run->rules, vg_hscache_default_dir(cache, sizeof cache));
-        if (vg_sigma_set_build(run->rules, &err) != VG_OK) {
-            fprintf(stderr, "vigil scan: %s\n", err.msg);
-            return 2;
-        }
-        const vg_sigma_build_info *bi = vg_sigma_engine_build_info(e);
+    const vg_sigma_build_info *bi = info.build;
+    if (bi) {
         fprintf(stderr, "vigil scan: rules: prefilter: %u rules with triggers, %u always evaluated, "
                 "%u of %u field conditions by literals, %u gated by them (%u databases, %u patterns, %u refused)\n",
                 bi->trigger_rules, bi->always_rules, bi->fast, bi->conditions, bi->gated, bi->databases,
@@ -466,9 +372,26 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
             fprintf(stderr, "vigil scan: rules: Hyperscan refused a pattern (its conditions use the reference "
                     "matcher): %s\n", bi->first_refusal);
     }
-    run->rule_alerts = calloc(vg_sigma_engine_count(e), sizeof *run->rule_alerts);
-    if (!run->rule_alerts || vg_sigma_worker_new(&run->sigma, e, run->in.max_record, &err) != VG_OK) {
+    run->rule_alerts = calloc(vg_sigma_engine_count(vg_sigma_set_engine(run->rules)), sizeof *run->rule_alerts);
+    if (!run->rule_alerts) {
         fprintf(stderr, "vigil scan: out of memory\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* The detector of the scan, over the snapshot's matcher and the rules. */
+static int open_detector(scan_run *run)
+{
+    vg_error err;
+    vg_error_clear(&err);
+    if (vg_detect_shared_init(&run->shared, run->rules, run->matcher, run->in.max_record, run->print) != VG_OK) {
+        fprintf(stderr, "vigil scan: out of memory\n");
+        return 2;
+    }
+    run->shared_init = 1;
+    if (vg_detector_new(&run->det, &run->shared, &err) != VG_OK) {
+        fprintf(stderr, "vigil scan: %s\n", err.msg);
         return 2;
     }
     return 0;
@@ -476,10 +399,11 @@ static int open_rules(scan_run *run, char **paths, size_t n, const char *mapping
 
 static void scan_free(scan_run *run)
 {
-    vg_sigma_worker_free(run->sigma);
+    vg_detector_free(run->det);
+    if (run->shared_init)
+        vg_detect_shared_free(&run->shared);
     vg_sigma_set_free(run->rules);
     free(run->rule_alerts);
-    vg_intel_scratch_free(run->scratch);
     vg_intel_matcher_free(run->matcher);
     if (run->snap)
         vg_snap_close(run->snap);
@@ -582,6 +506,8 @@ int vg_cmd_scan(int argc, char **argv)
     int status = intel ? open_intel(&run, intel, verify, extra, nextra, defaults) : 0;
     if (status == 0 && nrules)
         status = open_rules(&run, rule_paths, nrules, mapping, placeholders);
+    if (status == 0)
+        status = open_detector(&run);
     if (status == 0 && vg_cmd_input_start(&run.in) != 0)
         status = 2;
     if (status) {

@@ -47,6 +47,7 @@ struct vg_sigma_corr {
     vg_sigma_alert_fn fn;
     void *ctx;
     uint64_t evno, filters_ran, time_no;
+    uint64_t event_id;          /* vg_sigma_corr_hit: the caller's id of the current event */
     int64_t ev_ns, last_ns;
     const char *src_name;       /* the source last looked up, and its index */
     size_t src;
@@ -619,6 +620,19 @@ vg_rc vg_sigma_corr_match(vg_sigma_corr *c, vg_sigma_worker *w, const vg_event *
     c->fn = fn;
     c->ctx = ctx;
     return vg_sigma_engine_match(c->e, w, ev, on_hit, c, st);
+}
+
+vg_rc vg_sigma_corr_hit(vg_sigma_corr *c, uint64_t event_id, const vg_event *ev, const vg_sigma_hit *hit,
+                        vg_sigma_alert_fn fn, void *ctx)
+{
+    if (c->evno == 0 || event_id != c->event_id) {
+        c->evno++;
+        c->event_id = event_id;
+    }
+    c->ev = ev;
+    c->fn = fn;
+    c->ctx = ctx;
+    return on_hit(c, ev, hit);
 }
 
 /* ---- reporting ---------------------------------------------------------------------------- */

@@ -118,6 +118,13 @@ void vg_sigma_corr_set_now(vg_sigma_corr *c, int64_t now);
 vg_rc vg_sigma_corr_match(vg_sigma_corr *c, vg_sigma_worker *w, const vg_event *ev, vg_sigma_alert_fn fn,
                           void *ctx, vg_sigma_stats *st);
 
+/* What vg_sigma_corr_match does with one hit, for callers that run the engine themselves
+ * (several workers sharing c, which must hold a lock around this call): filters, printing,
+ * correlations. event_id names the event (different for each event while c lives: a spool
+ * sequence number); the first hit of a new id starts a new event. */
+vg_rc vg_sigma_corr_hit(vg_sigma_corr *c, uint64_t event_id, const vg_event *ev, const vg_sigma_hit *hit,
+                        vg_sigma_alert_fn fn, void *ctx);
+
 /* Active correlations: their number, the entry and counts of correlation i. */
 size_t vg_sigma_corr_count(const vg_sigma_corr *c);
 const vg_sigma_entry *vg_sigma_corr_entry(const vg_sigma_corr *c, size_t i);
