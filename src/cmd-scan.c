@@ -195,7 +195,7 @@ static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
 static vg_rc on_event(void *ctx, const vg_event *ev)
 {
     scan_run *run = ctx;
-    vg_alert_origin o = { run->in.path, run->in.record, ev->line, ev->repeat };
+    vg_alert_origin o = { run->in.path, run->in.record, ev->line, ev->repeat, NULL, 0 };
     vg_rc rc = vg_detect_event(run->det, run->snap, ev, &o, run->now, on_alert, run);
     if (run->progress && (run->in.stats.records & 4095) == 0) {
         time_t t = time(NULL);

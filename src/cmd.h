@@ -23,6 +23,12 @@ int vg_cmd_intel(int argc, char **argv);
 /* vigil rules: load and validate Sigma rule files (cmd-rules.c). */
 int vg_cmd_rules(int argc, char **argv);
 
+/* vigil serve: the daemon (cmd-serve.c). */
+int vg_cmd_serve(int argc, char **argv);
+
+/* vigil status: the counters of a running daemon (cmd-serve.c). */
+int vg_cmd_status(int argc, char **argv);
+
 /* vigil scan: detect threats in log files, one alert per line (cmd-scan.c). */
 int vg_cmd_scan(int argc, char **argv);
 

@@ -25,6 +25,12 @@ vg_rc vg_alert_begin(vg_buf *b, const char *kind, const vg_event *ev, const vg_a
                   (unsigned long long)o->line);
     if (o->repeat > 1)
         vg_buf_printf(b, ",\"repeat\":%u", o->repeat);
+    if (o->unit) {
+        vg_buf_puts(b, ",\"unit\":");
+        vg_jw_string(b, o->unit, strlen(o->unit), NULL);
+    }
+    if (o->received_us)
+        vg_buf_printf(b, ",\"received_us\":%lld", (long long)o->received_us);
     return vg_buf_putc(b, '}');
 }
 

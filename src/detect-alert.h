@@ -17,12 +17,15 @@
 #include "event.h"
 #include "util-buf.h"
 
-/* Where an event came from: the input's name, the record's number in it and its first line. */
+/* Where an event came from: the input's name, the record's number in it and its first line;
+ * for the daemon also the unit and the receipt time. */
 typedef struct vg_alert_origin {
     const char *input;
     uint64_t record;
     uint64_t line;
     unsigned repeat;        /* times the event occurred (syslog "message repeated"); 1 */
+    const char *unit;       /* the daemon: the unit of the source (NULL: none) */
+    int64_t received_us;    /* the daemon: when the record was received (0: not given) */
 } vg_alert_origin;
 
 /* Appends the start of an alert: "{" "@timestamp" and "alert" (kind, created at now, origin);

@@ -48,4 +48,11 @@ vg_rc vg_decode_input(vg_decode_state *st, vg_reader *r, const vg_decoder *dec,
                       const vg_decode_opts *opts, const vg_decode_sink *sink,
                       vg_decode_stats *stats, vg_error *err);
 
+/* Decodes one record held in memory (a frame a listener received): dec NULL chooses per
+ * record (a JSON object goes to the JSON decoders, else the first text decoder whose probe
+ * accepts the line). source and line name it in rejections. Blank records are skipped. */
+vg_rc vg_decode_record(vg_decode_state *st, const vg_decoder *dec, const vg_decode_opts *opts, const char *source,
+                       uint64_t line, const char *data, size_t len, const vg_decode_sink *sink,
+                       vg_decode_stats *stats);
+
 #endif

@@ -22,6 +22,8 @@ static const char usage_text[] =
 "    intel      threat intelligence store: compile feeds, look values up, count\n"
 "    rules      Sigma rules: load and validate rule files (vigil rules check DIR)\n"
 "    scan       detect threats in log files (indicator matching), one alert per line\n"
+"    serve      the daemon: receive logs (syslog, HTTP), detect, store alerts\n"
+"    status     the counters of a running daemon\n"
 "    help       show the manual page of a command: vigil help decode\n"
 "\n"
 "    Every command takes --help.\n"
@@ -44,6 +46,8 @@ static const command commands[] = {
     { "intel", vg_cmd_intel },
     { "rules", vg_cmd_rules },
     { "scan", vg_cmd_scan },
+    { "serve", vg_cmd_serve },
+    { "status", vg_cmd_status },
     { NULL, NULL }
 };
 

@@ -1,0 +1,446 @@
+/*
+ * serve-net: the daemon's syslog listeners over UDP and TCP (see serve.h). One thread runs an
+ * epoll loop over every listening socket and connection. A UDP datagram is one record; a TCP
+ * connection is a stream cut into records by its framer (ingest-frame: LF or octet counting,
+ * chosen per connection). What one read brings is appended to the spool in one call, so a
+ * record read from a socket is in the spool before the next read.
+ *
+ * Backpressure: while the backlog (records received, not yet stored) is over the limit,
+ * connections are taken out of the poll set (the kernel's window fills, senders wait) and
+ * put back once it drains; UDP datagrams are still read, and dropped and counted.
+ *
+ * Main structures: vg_serve_net (sockets, the epoll set, the connections, one read buffer),
+ * net_conn (a connection: its framer, peer, unit, and the records of the current read).
+ */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util-log.h"
+#include "util-mem.h"
+
+#define NET_READ_BYTES (256u << 10)     /* limit: bytes taken from a socket per read */
+#define NET_UDP_BATCH 64                /* datagrams read per recvmmsg */
+#define NET_MAX_REPORTS 10              /* framing errors logged per connection (all are counted) */
+#define NET_TAG_LISTEN 1u
+#define NET_TAG_CONN 2u
+
+typedef struct net_conn {
+    int fd;
+    uint32_t li;                        /* listener index */
+    uint32_t unit;
+    int paused;                         /* out of the poll set: backpressure */
+    unsigned reports;
+    int64_t last_active;
+    char peer[INET6_ADDRSTRLEN + 8];
+    vg_framer fr;
+    vg_buf batch;                       /* the records of the current read, back to back */
+    vg_spool_rec *recs;
+    size_t nrecs, cap;
+    struct net_conn *prev, *next;
+} net_conn;
+
+typedef struct net_listen {
+    int fd;
+    uint32_t li;
+} net_listen;
+
+struct vg_serve_net {
+    vg_serve *s;
+    int epfd, wakefd;
+    net_listen *ls;
+    size_t nls;
+    net_conn *conns;
+    size_t npaused;
+    pthread_t thread;
+    int started;
+    atomic_int stop;
+    char *rbuf;
+};
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void peer_text(const struct sockaddr_storage *sa, char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    unsigned port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+        port = ntohs(in->sin_port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, cap, sa->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+/* ---- binding ---- */
+
+vg_rc vg_serve_listen_socket(const vg_conf_addr *a, int udp, const char *name, int *out, vg_error *err)
+{
+    int fd = socket(a->sa.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return vg_fail(err, VG_ERR_IO, 0, "%s: socket: %s", name, strerror(errno));
+    int one = 1, rcvbuf = 8 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (a->sa.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (udp)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    if (bind(fd, (const struct sockaddr *)&a->sa, a->salen) != 0 || (!udp && listen(fd, 1024) != 0)) {
+        int e = errno;
+        close(fd);
+        return vg_fail(err, VG_ERR_IO, 0, "%s: cannot listen on %s (%s): %s", name, a->text, udp ? "udp" : "tcp",
+                       strerror(e));
+    }
+    *out = fd;
+    return VG_OK;
+}
+
+vg_rc vg_serve_net_bind(vg_serve *s, vg_serve_net **out, vg_error *err)
+{
+    vg_serve_net *n = vg_calloc(1, sizeof(*n));
+    if (!n)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    n->s = s;
+    n->epfd = n->wakefd = -1;
+    n->ls = vg_calloc(s->conf->nlisteners + 1, sizeof(*n->ls));
+    n->rbuf = vg_malloc(NET_READ_BYTES);
+    vg_rc rc = n->ls && n->rbuf ? VG_OK : vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (size_t i = 0; !rc && i < s->conf->nlisteners; i++) {
+        const vg_conf_listener *l = &s->conf->listeners[i];
+        if (l->kind != VG_LISTEN_UDP && l->kind != VG_LISTEN_TCP)
+            continue;
+        rc = vg_serve_listen_socket(&l->addr, l->kind == VG_LISTEN_UDP, l->name, &n->ls[n->nls].fd, err);
+        if (!rc) {
+            n->ls[n->nls++].li = (uint32_t)i;
+            vg_log(VG_LOG_INFO, "listening: %s (%s) on %s", l->name, vg_listen_kind_name(l->kind), l->addr.text);
+        }
+    }
+    if (rc) {
+        vg_serve_net_stop(n);
+        return rc;
+    }
+    *out = n;
+    return VG_OK;
+}
+
+/* ---- connections ---- */
+
+static void conn_close(vg_serve_net *n, net_conn *c)
+{
+    vg_serve_lcount *lc = &n->s->m.listeners[c->li];
+    atomic_fetch_sub(&lc->open, 1);
+    epoll_ctl(n->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    if (c->paused)
+        n->npaused--;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        n->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    vg_framer_free(&c->fr);
+    vg_buf_free(&c->batch);
+    vg_free(c->recs);
+    vg_free(c);
+}
+
+static void on_bad(void *ctx, uint64_t offset, const char *reason)
+{
+    net_conn *c = ctx;
+    (void)offset;
+    c->reports++;
+    if (c->reports <= NET_MAX_REPORTS)
+        vg_log(VG_LOG_WARN, "connection %s: byte %llu: %s%s", c->peer, (unsigned long long)offset, reason,
+               c->reports == NET_MAX_REPORTS ? " (further errors of this connection are only counted)" : "");
+}
+
+/* A record of the current read: kept (copied) until the read is submitted. */
+static vg_rc on_record(void *ctx, const char *p, size_t len)
+{
+    net_conn *c = ctx;
+    if (c->nrecs == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        vg_spool_rec *r = vg_realloc(c->recs, cap * sizeof(*r));
+        if (!r)
+            return VG_ERR_NOMEM;
+        c->recs = r;
+        c->cap = cap;
+    }
+    vg_spool_rec *r = &c->recs[c->nrecs++];
+    memset(r, 0, sizeof(*r));
+    r->len = (uint32_t)len;
+    r->data = (const char *)(uintptr_t)c->batch.len; /* an offset until the batch is complete */
+    return vg_buf_append(&c->batch, p, len);
+}
+
+/* Appends the records of the current read to the spool. */
+static void conn_submit(vg_serve_net *n, net_conn *c)
+{
+    if (!c->nrecs)
+        return;
+    int64_t t = now_us();
+    for (size_t i = 0; i < c->nrecs; i++) {
+        c->recs[i].data = c->batch.data + (uintptr_t)c->recs[i].data;
+        c->recs[i].received_us = t;
+        c->recs[i].unit = c->unit;
+        c->recs[i].source = c->li;
+    }
+    vg_error err;
+    /* read already: the spool takes them even if the backlog filled during this read; reading
+     * stops before the next one (apply_backpressure) */
+    vg_rc rc = vg_serve_submit(n->s, c->li, c->recs, c->nrecs, VG_SUBMIT_FORCE, &err);
+    if (rc)
+        vg_log(VG_LOG_ERROR, "connection %s: %zu records not spooled: %s", c->peer, c->nrecs, err.msg);
+    c->nrecs = 0;
+    vg_buf_reset(&c->batch);
+}
+
+static void conn_read(vg_serve_net *n, net_conn *c)
+{
+    vg_frame_sink sink = { on_record, on_bad, c };
+    vg_serve_lcount *lc = &n->s->m.listeners[c->li];
+    ssize_t got = read(c->fd, n->rbuf, NET_READ_BYTES);
+    if (got < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    uint64_t bad_before = c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated;
+    if (got > 0) {
+        atomic_fetch_add(&lc->bytes, (uint64_t)got);
+        c->last_active = now_us();
+        if (vg_framer_feed(&c->fr, n->rbuf, (size_t)got, &sink) != VG_OK)
+            vg_log(VG_LOG_ERROR, "connection %s: out of memory", c->peer);
+    } else {
+        vg_framer_finish(&c->fr, &sink); /* a last line without LF is a record */
+    }
+    atomic_fetch_add(&lc->bad, c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated - bad_before);
+    conn_submit(n, c);
+    if (got <= 0) {
+        if (got < 0)
+            vg_log(VG_LOG_DEBUG, "connection %s: %s", c->peer, strerror(errno));
+        conn_close(n, c);
+    }
+}
+
+static void conn_accept(vg_serve_net *n, const net_listen *l)
+{
+    const vg_conf_listener *cl = &n->s->conf->listeners[l->li];
+    vg_serve_lcount *lc = &n->s->m.listeners[l->li];
+    for (int k = 0; k < 64; k++) {
+        struct sockaddr_storage sa;
+        socklen_t slen = sizeof(sa);
+        int fd = accept4(l->fd, (struct sockaddr *)&sa, &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        char peer[sizeof(((net_conn *)0)->peer)];
+        peer_text(&sa, peer, sizeof(peer));
+        if (atomic_load(&lc->open) >= cl->max_connections) {
+            vg_log(VG_LOG_WARN, "listener %s: connection from %s refused: %u connections open", cl->name, peer,
+                   cl->max_connections);
+            atomic_fetch_add(&lc->refused, 1);
+            close(fd);
+            continue;
+        }
+        net_conn *c = vg_calloc(1, sizeof(*c));
+        if (!c || vg_framer_init(&c->fr, cl->framing, cl->max_record) != VG_OK) {
+            vg_free(c);
+            close(fd);
+            continue;
+        }
+        c->fd = fd;
+        c->li = l->li;
+        c->unit = vg_config_unit_of(n->s->conf, cl, (const struct sockaddr *)&sa);
+        c->last_active = now_us();
+        memcpy(c->peer, peer, sizeof(peer));
+        vg_buf_init(&c->batch, 0);
+        struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+        if (epoll_ctl(n->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            vg_framer_free(&c->fr);
+            vg_free(c);
+            close(fd);
+            continue;
+        }
+        c->next = n->conns;
+        if (n->conns)
+            n->conns->prev = c;
+        n->conns = c;
+        atomic_fetch_add(&lc->connections, 1);
+        atomic_fetch_add(&lc->open, 1);
+    }
+}
+
+/* ---- UDP ---- */
+
+static void udp_read(vg_serve_net *n, const net_listen *l)
+{
+    const vg_conf_listener *cl = &n->s->conf->listeners[l->li];
+    vg_serve_lcount *lc = &n->s->m.listeners[l->li];
+    struct mmsghdr msgs[NET_UDP_BATCH];
+    struct iovec iov[NET_UDP_BATCH];
+    struct sockaddr_storage from[NET_UDP_BATCH];
+    size_t per = NET_READ_BYTES / NET_UDP_BATCH;
+    for (int i = 0; i < NET_UDP_BATCH; i++) {
+        iov[i] = (struct iovec){ n->rbuf + (size_t)i * per, per };
+        msgs[i].msg_hdr = (struct msghdr){ .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+                                           .msg_iov = &iov[i], .msg_iovlen = 1 };
+    }
+    int got = recvmmsg(l->fd, msgs, NET_UDP_BATCH, MSG_DONTWAIT, NULL);
+    if (got <= 0)
+        return;
+    if (vg_serve_backlog(n->s) >= n->s->conf->spool_max_backlog) {
+        atomic_fetch_add(&lc->dropped, (uint64_t)got);
+        return;
+    }
+    vg_spool_rec recs[NET_UDP_BATCH];
+    size_t nr = 0;
+    int64_t t = now_us();
+    for (int i = 0; i < got; i++) {
+        size_t len = msgs[i].msg_len;
+        const char *p = iov[i].iov_base;
+        atomic_fetch_add(&lc->bytes, len);
+        if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || len > cl->max_record) {
+            atomic_fetch_add(&lc->bad, 1);
+            continue;
+        }
+        while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == '\0'))
+            len--;
+        if (!len)
+            continue;
+        uint32_t unit = vg_config_unit_of(n->s->conf, cl, (const struct sockaddr *)&from[i]);
+        recs[nr++] = (vg_spool_rec){ 0, t, unit, l->li, (uint32_t)len, p };
+    }
+    vg_error err;
+    if (nr && vg_serve_submit(n->s, l->li, recs, nr, VG_SUBMIT_FORCE, &err) != VG_OK) {
+        atomic_fetch_add(&lc->dropped, nr);
+        vg_log(VG_LOG_ERROR, "listener %s: %zu datagrams not spooled: %s", cl->name, nr, err.msg);
+    }
+}
+
+/* ---- the loop ---- */
+
+/* Backpressure: pauses reading from connections while the backlog is full, resumes after. */
+static void apply_backpressure(vg_serve_net *n)
+{
+    int full = vg_serve_backlog(n->s) >= n->s->conf->spool_max_backlog;
+    if (!full && !n->npaused)
+        return;
+    for (net_conn *c = n->conns; c; c = c->next) {
+        if (c->paused == full)
+            continue;
+        struct epoll_event ev = { .events = full ? 0 : EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+        if (epoll_ctl(n->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
+            c->paused = full;
+            n->npaused += full ? 1 : (size_t)-1;
+        }
+    }
+}
+
+static void close_idle(vg_serve_net *n)
+{
+    int64_t t = now_us();
+    for (net_conn *c = n->conns, *next; c; c = next) {
+        next = c->next;
+        unsigned idle = n->s->conf->listeners[c->li].idle_timeout_s;
+        if (idle && !c->paused && t - c->last_active > (int64_t)idle * 1000000) {
+            vg_log(VG_LOG_INFO, "connection %s: idle for %u s, closed", c->peer, idle);
+            conn_close(n, c);
+        }
+    }
+}
+
+static void *net_main(void *arg)
+{
+    vg_serve_net *n = arg;
+    struct epoll_event evs[64];
+    int64_t last_idle_check = now_us();
+    while (!atomic_load(&n->stop)) {
+        apply_backpressure(n);
+        int k = epoll_wait(n->epfd, evs, 64, n->npaused ? 10 : 500);
+        for (int i = 0; i < k; i++) {
+            uintptr_t tag = (uintptr_t)evs[i].data.u64;
+            if (tag == 0)
+                continue; /* the wake-up eventfd */
+            if ((tag & 3u) == NET_TAG_LISTEN) {
+                const net_listen *l = &n->ls[tag >> 2];
+                if (n->s->conf->listeners[l->li].kind == VG_LISTEN_UDP)
+                    udp_read(n, l);
+                else
+                    conn_accept(n, l);
+            } else {
+                conn_read(n, evs[i].data.ptr);
+            }
+        }
+        if (now_us() - last_idle_check > 1000000) {
+            close_idle(n);
+            last_idle_check = now_us();
+        }
+    }
+    return NULL;
+}
+
+vg_rc vg_serve_net_start(vg_serve_net *n, vg_error *err)
+{
+    n->epfd = epoll_create1(EPOLL_CLOEXEC);
+    n->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (n->epfd < 0 || n->wakefd < 0)
+        return vg_fail(err, VG_ERR_IO, 0, "epoll: %s", strerror(errno));
+    struct epoll_event wake = { .events = EPOLLIN, .data.u64 = 0 };
+    epoll_ctl(n->epfd, EPOLL_CTL_ADD, n->wakefd, &wake);
+    for (size_t i = 0; i < n->nls; i++) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ((uint64_t)i << 2) | NET_TAG_LISTEN };
+        if (epoll_ctl(n->epfd, EPOLL_CTL_ADD, n->ls[i].fd, &ev) != 0)
+            return vg_fail(err, VG_ERR_IO, 0, "epoll: %s", strerror(errno));
+    }
+    if (pthread_create(&n->thread, NULL, net_main, n) != 0)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "cannot start the listener thread");
+    n->started = 1;
+    return VG_OK;
+}
+
+void vg_serve_net_stop(vg_serve_net *n)
+{
+    if (!n)
+        return;
+    atomic_store(&n->stop, 1);
+    if (n->wakefd >= 0) {
+        uint64_t one = 1;
+        ssize_t w = write(n->wakefd, &one, sizeof(one));
+        (void)w;
+    }
+    if (n->started)
+        pthread_join(n->thread, NULL);
+    /* records of a last partial line are kept: a connection closing ends its stream */
+    while (n->conns) {
+        net_conn *c = n->conns;
+        vg_frame_sink sink = { on_record, on_bad, c };
+        vg_framer_finish(&c->fr, &sink);
+        conn_submit(n, c);
+        conn_close(n, c);
+    }
+    for (size_t i = 0; i < n->nls; i++)
+        close(n->ls[i].fd);
+    if (n->epfd >= 0)
+        close(n->epfd);
+    if (n->wakefd >= 0)
+        close(n->wakefd);
+    vg_free(n->ls);
+    vg_free(n->rbuf);
+    vg_free(n);
+}

@@ -1,0 +1,533 @@
+/*
+ * serve-work: the detection workers and the store writer of the daemon (see serve.h).
+ *
+ * Workers take turns at the one spool reader: each takes up to `batch` consecutive records
+ * (copied into its own arena, as the reader's buffer is reused), numbers the batch, and then,
+ * without any lock, decodes each record, runs the detectors and formats the alerts into a
+ * work_result. The writer commits results strictly in batch order: the alerts and the spool
+ * watermark of a batch go into the store in one transaction, then the spool is released up
+ * to it. Workers wait while WORK_MAX_PENDING results are queued, so memory stays bounded.
+ *
+ * Main structures: vg_serve_work (the reader and its lock, the queue of results, the threads),
+ * work_worker (one per thread: detector, decode state, record arena), work_result (one
+ * batch: its range, counts, receipt times, and its alerts as store rows over one text arena).
+ */
+#include "serve.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest-decode.h"
+#include "store.h"
+#include "util-log.h"
+#include "util-mem.h"
+#include "util-time.h"
+
+#define WORK_MAX_PENDING_PER_WORKER 2   /* limit: results queued per worker before workers wait */
+#define WORK_IDLE_WAIT_MS 200           /* a worker with nothing to read sleeps at most this long */
+
+typedef struct alert_row {
+    vg_store_alert a;                   /* text members hold offsets into the result's text */
+    size_t off_kind, off_rule_id, off_rule_name, off_level, off_host, off_indicator, off_json;
+} alert_row;
+
+typedef struct work_result {
+    uint64_t batch_no, first_seq, last_seq;
+    uint64_t events, rejected;
+    int64_t *received_us;               /* one per record */
+    size_t nrecs;
+    alert_row *rows;
+    size_t nrows, cap_rows;
+    vg_buf text;
+    struct work_result *next;
+} work_result;
+
+typedef struct rec_ref {
+    uint64_t seq;
+    int64_t received_us;
+    uint32_t unit, source;
+    size_t off, len;
+} rec_ref;
+
+typedef struct work_worker {
+    vg_serve_work *w;
+    pthread_t thread;
+    vg_detector *det;
+    vg_decode_state ds;
+    vg_decode_opts opts;
+    vg_buf arena;                       /* the batch's record bytes */
+    rec_ref *recs;
+    work_result *res;                   /* the result being built */
+    const rec_ref *cur;                 /* the record being decoded */
+    uint32_t alert_idx;                 /* alerts of the current record so far */
+} work_worker;
+
+struct vg_serve_work {
+    vg_serve *s;
+    vg_store *store;
+    vg_spool_reader *reader;
+    pthread_mutex_t lock;               /* reader, batch numbers, queue, flags */
+    pthread_cond_t more;                /* records appended, or stopping */
+    pthread_cond_t done;                /* a result queued (the writer waits) */
+    pthread_cond_t room;                /* the writer took a result (workers wait) */
+    uint64_t next_batch, next_commit;
+    work_result *queue;                 /* sorted by batch_no */
+    size_t queued, max_queued;
+    int draining, workers_alive;
+    uint64_t committed;
+    work_worker *workers;
+    size_t nworkers;
+    pthread_t writer;
+    int writer_started;
+};
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void result_free(work_result *r)
+{
+    if (!r)
+        return;
+    vg_free(r->received_us);
+    vg_free(r->rows);
+    vg_buf_free(&r->text);
+    vg_free(r);
+}
+
+/* ---- the worker's alerts ---- */
+
+/* Appends s (may be NULL) to the result's text, NUL-terminated; its offset, or SIZE_MAX for NULL. */
+static size_t keep_text(work_result *r, const char *s, size_t len)
+{
+    if (!s)
+        return SIZE_MAX;
+    size_t off = r->text.len;
+    if (vg_buf_append(&r->text, s, len) || vg_buf_putc(&r->text, '\0'))
+        return SIZE_MAX;
+    return off;
+}
+
+static size_t keep_str(work_result *r, const char *s)
+{
+    return s ? keep_text(r, s, strlen(s)) : SIZE_MAX;
+}
+
+/* The event's time in ms since the epoch, or 0. */
+static int64_t event_time_ms(const vg_event *ev)
+{
+    vg_value v = vg_event_get(ev, "@timestamp");
+    vg_time t;
+    char text[64];
+    long n = v.type == VG_JSON_STRING ? vg_value_string(&v, text, sizeof(text)) : -1;
+    if (n <= 0 || vg_time_parse_iso(text, (size_t)n, 0, &t) != 0)
+        return 0;
+    return t.sec * 1000 + t.nsec / 1000000;
+}
+
+static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
+{
+    work_worker *ww = ctx;
+    work_result *r = ww->res;
+    vg_serve *s = ww->w->s;
+    if (r->nrows == r->cap_rows) {
+        size_t cap = r->cap_rows ? 2 * r->cap_rows : 16;
+        alert_row *rows = vg_realloc(r->rows, cap * sizeof(*rows));
+        if (!rows)
+            return VG_ERR_NOMEM;
+        r->rows = rows;
+        r->cap_rows = cap;
+    }
+    alert_row *row = &r->rows[r->nrows];
+    memset(row, 0, sizeof(*row));
+    row->a.event_seq = ww->cur->seq;
+    row->a.idx = ww->alert_idx++;
+    row->a.unit = ww->cur->unit;
+    row->a.event_time_ms = event_time_ms(a->ev);
+    row->a.created_ms = now_us() / 1000;
+    row->off_kind = keep_str(r, a->kind);
+    vg_value host = vg_event_get(a->ev, "host.name");
+    if (host.type != VG_JSON_STRING)
+        host = vg_event_get(a->ev, "host.ip");
+    char htext[256];
+    long hlen = host.type == VG_JSON_STRING ? vg_value_string(&host, htext, sizeof(htext)) : -1;
+    row->off_host = hlen > 0 ? keep_text(r, htext, (size_t)hlen) : SIZE_MAX;
+    if (a->sigma) {
+        const vg_sigma_rule *rule = a->sigma->entry->rule;
+        row->off_rule_id = keep_str(r, rule->meta.id);
+        row->off_rule_name = keep_str(r, rule->meta.title);
+        row->off_level = keep_str(r, rule->meta.level);
+        row->off_indicator = SIZE_MAX;
+        atomic_fetch_add(&s->m.sigma_alerts, 1);
+        if (s->m.rule_alerts)
+            atomic_fetch_add(&s->m.rule_alerts[a->sigma->entry->index], 1);
+    } else {
+        vg_intel_source src;
+        int have = vg_snap_source(a->intel->snap, a->intel->hit->ref, 0, &src) == 0;
+        row->off_rule_id = keep_str(r, have ? src.feed : NULL);
+        row->off_rule_name = keep_str(r, have ? src.family : NULL);
+        row->off_level = SIZE_MAX;
+        row->off_indicator = keep_text(r, a->intel->value, a->intel->value_len);
+        atomic_fetch_add(&s->m.intel_alerts, 1);
+    }
+    row->off_json = keep_text(r, a->json, a->len);
+    row->a.json_len = a->len;
+    if (row->off_json == SIZE_MAX || row->off_kind == SIZE_MAX)
+        return VG_ERR_NOMEM;
+    r->nrows++;
+    return VG_OK;
+}
+
+static vg_rc on_event(void *ctx, const vg_event *ev)
+{
+    work_worker *ww = ctx;
+    vg_serve *s = ww->w->s;
+    const rec_ref *rr = ww->cur;
+    const vg_config *c = s->conf;
+    vg_alert_origin o = { c->listeners[rr->source].name, rr->seq, 1, ev->repeat, c->units[rr->unit].name,
+                          rr->received_us };
+    return vg_detect_event(ww->det, s->snap, ev, &o, (int64_t)time(NULL), on_alert, ww);
+}
+
+static void on_reject(void *ctx, const char *source, uint64_t line, const char *reason)
+{
+    work_worker *ww = ctx;
+    vg_log(VG_LOG_DEBUG, "%s: record %llu: %s", source, (unsigned long long)ww->cur->seq, reason);
+    (void)line;
+}
+
+/* ---- taking a batch ---- */
+
+/* Reads up to batch records into the worker's arena (lock held); their count. */
+static size_t take_batch(work_worker *ww, vg_serve_work *w)
+{
+    size_t n = 0, max = w->s->conf->batch;
+    vg_buf_reset(&ww->arena);
+    while (n < max) {
+        vg_spool_rec rec;
+        vg_error err;
+        vg_rc rc = vg_spool_read(w->reader, &rec, &err);
+        if (rc == VG_END)
+            break;
+        if (rc) {
+            vg_log(VG_LOG_ERROR, "spool: %s", err.msg);
+            break;
+        }
+        size_t off = ww->arena.len;
+        if (vg_buf_append(&ww->arena, rec.data, rec.len)) {
+            vg_log(VG_LOG_ERROR, "worker: out of memory for a batch");
+            break;
+        }
+        uint32_t src = rec.source < w->s->conf->nlisteners ? rec.source : 0;
+        uint32_t unit = rec.unit < w->s->conf->nunits ? rec.unit : 0;
+        ww->recs[n++] = (rec_ref){ rec.seq, rec.received_us, unit, src, off, rec.len };
+    }
+    return n;
+}
+
+/* Decodes and detects every record of the batch into a new result. */
+static work_result *run_batch(work_worker *ww, size_t n, uint64_t batch_no)
+{
+    work_result *r = vg_calloc(1, sizeof(*r));
+    if (!r || !(r->received_us = vg_malloc(n * sizeof(int64_t)))) {
+        vg_free(r);
+        return NULL;
+    }
+    vg_buf_init(&r->text, 0);
+    r->batch_no = batch_no;
+    r->first_seq = ww->recs[0].seq;
+    r->last_seq = ww->recs[n - 1].seq;
+    r->nrecs = n;
+    ww->res = r;
+    vg_decode_sink sink = { on_event, on_reject, ww };
+    vg_decode_stats st = { 0 };
+    const vg_config *c = ww->w->s->conf;
+    for (size_t i = 0; i < n; i++) {
+        const rec_ref *rr = &ww->recs[i];
+        ww->cur = rr;
+        ww->alert_idx = 0;
+        r->received_us[i] = rr->received_us;
+        const char *fmt = c->listeners[rr->source].format;
+        const vg_decoder *dec = fmt && strcmp(fmt, "auto") != 0 ? vg_decoder_find(fmt) : NULL;
+        vg_rc rc = vg_decode_record(&ww->ds, dec, &ww->opts, c->listeners[rr->source].name, rr->seq,
+                                    ww->arena.data + rr->off, rr->len, &sink, &st);
+        if (rc)
+            vg_log(VG_LOG_ERROR, "worker: record %llu: %s", (unsigned long long)rr->seq, vg_rc_str(rc));
+    }
+    r->events = st.events;
+    r->rejected = st.rejected;
+    atomic_fetch_add(&ww->w->s->m.decoded, st.events);
+    atomic_fetch_add(&ww->w->s->m.rejected, st.rejected);
+    return r;
+}
+
+/* Queues r in batch order and wakes the writer (lock held). */
+static void queue_result(vg_serve_work *w, work_result *r)
+{
+    work_result **p = &w->queue;
+    while (*p && (*p)->batch_no < r->batch_no)
+        p = &(*p)->next;
+    r->next = *p;
+    *p = r;
+    w->queued++;
+    pthread_cond_signal(&w->done);
+}
+
+static void *worker_main(void *arg)
+{
+    work_worker *ww = arg;
+    vg_serve_work *w = ww->w;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (w->queued >= w->max_queued && !w->draining)
+            pthread_cond_wait(&w->room, &w->lock);
+        size_t n = take_batch(ww, w);
+        if (n == 0) {
+            if (w->draining)
+                break;
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += WORK_IDLE_WAIT_MS * 1000000L;
+            ts.tv_sec += ts.tv_nsec / 1000000000L;
+            ts.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&w->more, &w->lock, &ts);
+            continue;
+        }
+        uint64_t batch_no = w->next_batch++;
+        pthread_mutex_unlock(&w->lock);
+        work_result *r = run_batch(ww, n, batch_no);
+        pthread_mutex_lock(&w->lock);
+        if (!r) {
+            /* out of memory: an empty result keeps the order; the records are read again after
+             * a restart since the watermark does not pass them */
+            vg_log(VG_LOG_ERROR, "worker: out of memory: batch %llu not processed", (unsigned long long)batch_no);
+            w->draining = 1;
+            break;
+        }
+        queue_result(w, r);
+    }
+    w->workers_alive--;
+    pthread_cond_broadcast(&w->done);
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* ---- the writer ---- */
+
+static void resolve_rows(work_result *r)
+{
+    for (size_t i = 0; i < r->nrows; i++) {
+        alert_row *row = &r->rows[i];
+#define AT(off) ((off) == SIZE_MAX ? NULL : r->text.data + (off))
+        row->a.kind = AT(row->off_kind);
+        row->a.rule_id = AT(row->off_rule_id);
+        row->a.rule_name = AT(row->off_rule_name);
+        row->a.level = AT(row->off_level);
+        row->a.host = AT(row->off_host);
+        row->a.indicator = AT(row->off_indicator);
+        row->a.json = AT(row->off_json);
+#undef AT
+    }
+}
+
+static void count_latency(vg_serve *s, const work_result *r, int64_t now)
+{
+    for (size_t i = 0; i < r->nrecs; i++) {
+        int64_t us = now - r->received_us[i];
+        if (us < 0)
+            us = 0;
+        uint64_t ms = (uint64_t)us / 1000;
+        unsigned b = 0;
+        while (b + 1 < VG_SERVE_LAT_BUCKETS && ms >= (1ull << b))
+            b++;
+        atomic_fetch_add(&s->m.lat_count[b], 1);
+        atomic_fetch_add(&s->m.lat_sum_us, (uint64_t)us);
+    }
+}
+
+static vg_rc commit(vg_serve_work *w, work_result *r)
+{
+    vg_serve *s = w->s;
+    vg_store_alert *alerts = r->nrows ? vg_malloc(r->nrows * sizeof(*alerts)) : NULL;
+    if (r->nrows && !alerts)
+        return VG_ERR_NOMEM;
+    resolve_rows(r);
+    for (size_t i = 0; i < r->nrows; i++)
+        alerts[i] = r->rows[i].a;
+    vg_store_batch b = { r->first_seq, r->last_seq, alerts, r->nrows, r->events, r->rejected, now_us() / 1000 };
+    vg_error err;
+    vg_rc rc = vg_store_commit(w->store, &b, &err);
+    vg_free(alerts);
+    if (rc) {
+        vg_log(VG_LOG_ERROR, "store: %s", err.msg);
+        return rc;
+    }
+    if (vg_spool_release(s->spool, r->last_seq, &err) != VG_OK)
+        vg_log(VG_LOG_WARN, "spool: %s", err.msg);
+    count_latency(s, r, now_us());
+    atomic_fetch_add(&s->m.alerts, r->nrows);
+    atomic_fetch_add(&s->m.batches, 1);
+    atomic_store(&s->m.committed_seq, r->last_seq);
+    return VG_OK;
+}
+
+static void *writer_main(void *arg)
+{
+    vg_serve_work *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        work_result *r = w->queue;
+        if (r && r->batch_no == w->next_commit) {
+            w->queue = r->next;
+            w->queued--;
+            pthread_cond_broadcast(&w->room);
+            pthread_mutex_unlock(&w->lock);
+            vg_rc rc = commit(w, r);
+            uint64_t last = r->last_seq;
+            result_free(r);
+            pthread_mutex_lock(&w->lock);
+            if (rc) {
+                /* the store refused: stop processing; what is not committed is read again
+                 * from the spool after a restart */
+                w->draining = 1;
+                pthread_cond_broadcast(&w->room);
+                pthread_cond_broadcast(&w->more);
+                break;
+            }
+            w->committed = last;
+            w->next_commit++;
+            continue;
+        }
+        if (w->workers_alive == 0 && (!r || r->batch_no != w->next_commit))
+            break;
+        pthread_cond_wait(&w->done, &w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* ---- starting and stopping ---- */
+
+static vg_rc worker_init(work_worker *ww, vg_serve_work *w, vg_error *err)
+{
+    ww->w = w;
+    vg_buf_init(&ww->arena, 0);
+    vg_decode_opts_default(&ww->opts);
+    size_t max_record = 65536;
+    for (size_t i = 0; i < w->s->conf->nlisteners; i++)
+        if (w->s->conf->listeners[i].max_record > max_record)
+            max_record = w->s->conf->listeners[i].max_record;
+    ww->recs = vg_calloc(w->s->conf->batch, sizeof(*ww->recs));
+    if (!ww->recs || vg_decode_state_init(&ww->ds, max_record) != VG_OK)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    return vg_detector_new(&ww->det, &w->s->detect, err);
+}
+
+static void worker_free(work_worker *ww)
+{
+    vg_detector_free(ww->det);
+    vg_decode_state_free(&ww->ds);
+    vg_buf_free(&ww->arena);
+    vg_free(ww->recs);
+}
+
+static unsigned worker_count(const vg_config *c)
+{
+    if (c->workers)
+        return c->workers;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n <= VG_CONFIG_MAX_WORKERS ? (unsigned)n : 1;
+}
+
+vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
+{
+    vg_serve_work *w = vg_calloc(1, sizeof(*w));
+    if (!w)
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    w->s = s;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->more, NULL);
+    pthread_cond_init(&w->done, NULL);
+    pthread_cond_init(&w->room, NULL);
+    uint64_t mark = 0;
+    vg_rc rc = vg_store_open(&w->store, s->conf->store_path, err);
+    if (!rc)
+        rc = vg_store_watermark(w->store, &mark, err);
+    if (!rc)
+        rc = vg_spool_reader_open(s->spool, mark + 1, &w->reader, err);
+    w->committed = mark;
+    atomic_store(&s->m.committed_seq, mark);
+    s->start_seq = mark + 1;
+    w->nworkers = worker_count(s->conf);
+    w->max_queued = w->nworkers * WORK_MAX_PENDING_PER_WORKER;
+    if (!rc && !(w->workers = vg_calloc(w->nworkers, sizeof(*w->workers))))
+        rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (size_t i = 0; !rc && i < w->nworkers; i++)
+        rc = worker_init(&w->workers[i], w, err);
+    if (rc) {
+        vg_serve_work_stop(w);
+        return rc;
+    }
+    for (size_t i = 0; i < w->nworkers; i++)
+        if (pthread_create(&w->workers[i].thread, NULL, worker_main, &w->workers[i]) == 0)
+            w->workers_alive++;
+    w->writer_started = pthread_create(&w->writer, NULL, writer_main, w) == 0;
+    if (w->workers_alive == 0 || !w->writer_started) {
+        vg_serve_work_stop(w);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "cannot start the detection threads");
+    }
+    vg_log(VG_LOG_INFO, "detection: %zu workers; processing the spool from record %llu", w->nworkers,
+           (unsigned long long)(mark + 1));
+    *out = w;
+    return VG_OK;
+}
+
+void vg_serve_work_notify(vg_serve_work *w)
+{
+    pthread_mutex_lock(&w->lock);
+    pthread_cond_broadcast(&w->more);
+    pthread_mutex_unlock(&w->lock);
+}
+
+uint64_t vg_serve_work_committed(vg_serve_work *w)
+{
+    pthread_mutex_lock(&w->lock);
+    uint64_t c = w->committed;
+    pthread_mutex_unlock(&w->lock);
+    return c;
+}
+
+void vg_serve_work_stop(vg_serve_work *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->draining = 1;
+    pthread_cond_broadcast(&w->more);
+    pthread_cond_broadcast(&w->room);
+    pthread_mutex_unlock(&w->lock);
+    for (size_t i = 0; w->workers && i < w->nworkers; i++)
+        if (w->workers[i].thread)
+            pthread_join(w->workers[i].thread, NULL);
+    if (w->writer_started)
+        pthread_join(w->writer, NULL);
+    while (w->queue) {
+        work_result *r = w->queue;
+        w->queue = r->next;
+        result_free(r);
+    }
+    for (size_t i = 0; w->workers && i < w->nworkers; i++)
+        worker_free(&w->workers[i]);
+    vg_free(w->workers);
+    vg_spool_reader_close(w->reader);
+    vg_store_close(w->store);
+    pthread_cond_destroy(&w->more);
+    pthread_cond_destroy(&w->done);
+    pthread_cond_destroy(&w->room);
+    pthread_mutex_destroy(&w->lock);
+    vg_free(w);
+}

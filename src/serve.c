@@ -1,0 +1,361 @@
+/*
+ * serve: starting, running and stopping the daemon (see serve.h and docs/serve.md).
+ *
+ * Start: the data directory, the spool (damage reported), the rules and the indicator
+ * snapshot, every listener bound, the workers and the writer (which first process what the
+ * spool holds past the store's watermark: the records of a crash), then the listener
+ * threads. Stop (SIGTERM, SIGINT): listeners stop taking records (HTTP requests in progress
+ * are answered, open TCP connections closed), the workers process every record the spool
+ * holds, the writer commits them, and the spool and the store are closed.
+ */
+#include "serve.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util-hscache.h"
+#include "util-log.h"
+#include "util-mem.h"
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint64_t vg_serve_backlog(vg_serve *s)
+{
+    vg_spool_stats st;
+    vg_spool_stats_get(s->spool, &st);
+    uint64_t done = atomic_load(&s->m.committed_seq);
+    return st.next_seq > done + 1 ? st.next_seq - 1 - done : 0;
+}
+
+vg_rc vg_serve_submit(vg_serve *s, size_t li, vg_spool_rec *recs, size_t n, unsigned flags, vg_error *err)
+{
+    if (!(flags & VG_SUBMIT_FORCE) && vg_serve_backlog(s) >= s->conf->spool_max_backlog)
+        return VG_ERR_LIMIT;
+    vg_rc rc = vg_spool_append(s->spool, recs, n, err);
+    if (rc)
+        return rc;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += recs[i].len;
+    atomic_fetch_add(&s->m.listeners[li].received, n);
+    (void)bytes;
+    if ((flags & VG_SUBMIT_SYNC) && s->conf->spool_sync == VG_SPOOL_SYNC_ALWAYS)
+        rc = vg_spool_sync(s->spool, recs[n - 1].seq, err);
+    if (s->work)
+        vg_serve_work_notify(s->work);
+    return rc;
+}
+
+/* ---- start ---- */
+
+/* As root with a user configured: the data directory is made theirs, then the process
+ * becomes that user (groups, gid, uid), for good. */
+static vg_rc drop_privileges(const vg_config *c, vg_error *err)
+{
+    if (geteuid() != 0) {
+        if (c->user)
+            vg_log(VG_LOG_WARN, "user %s: not started as root, privileges stay as they are", c->user);
+        return VG_OK;
+    }
+    if (!c->user) {
+        vg_log(VG_LOG_WARN, "running as root: set user in the configuration (e.g. _vigil) to drop privileges");
+        return VG_OK;
+    }
+    struct passwd *pw = getpwnam(c->user);
+    if (!pw)
+        return vg_fail(err, VG_ERR_USAGE, 0, "user %s does not exist", c->user);
+    if (mkdir(c->data_dir, 0700) != 0 && errno != EEXIST)
+        return vg_fail(err, VG_ERR_IO, 0, "%s: %s", c->data_dir, strerror(errno));
+    if (chown(c->data_dir, pw->pw_uid, pw->pw_gid) != 0)
+        return vg_fail(err, VG_ERR_IO, 0, "%s: chown: %s", c->data_dir, strerror(errno));
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+        return vg_fail(err, VG_ERR_IO, 0, "cannot become user %s: %s", c->user, strerror(errno));
+    if (setuid(0) == 0)
+        return vg_fail(err, VG_ERR_IO, 0, "privileges could be regained after becoming %s", c->user);
+    vg_log(VG_LOG_INFO, "running as user %s (uid %ld)", c->user, (long)pw->pw_uid);
+    return VG_OK;
+}
+
+static vg_rc make_dir(const char *path, vg_error *err)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return vg_fail(err, VG_ERR_IO, 0, "%s: %s", path, strerror(errno));
+    return VG_OK;
+}
+
+static void on_spool_damage(void *ctx, const char *segment, uint64_t offset, const char *reason)
+{
+    (void)ctx;
+    vg_log(VG_LOG_WARN, "spool: %s: byte %llu: %s", segment, (unsigned long long)offset, reason);
+}
+
+static vg_rc open_spool(vg_serve *s, vg_error *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/spool", s->conf->data_dir);
+    vg_rc rc = make_dir(s->conf->data_dir, err);
+    if (!rc)
+        rc = make_dir(dir, err);
+    if (rc)
+        return rc;
+    vg_spool_opts o;
+    vg_spool_opts_default(&o);
+    o.segment_bytes = (uint64_t)s->conf->spool_segment_mb << 20;
+    /* with sync: always, acknowledged records (HTTP) are synced by their request; the rest
+     * within the interval */
+    o.sync = s->conf->spool_sync == VG_SPOOL_SYNC_NEVER ? VG_SPOOL_SYNC_NEVER : VG_SPOOL_SYNC_INTERVAL;
+    o.sync_interval_ms = s->conf->spool_sync_interval_ms ? s->conf->spool_sync_interval_ms : 1000;
+    rc = vg_spool_open(&s->spool, dir, &o, on_spool_damage, s, err);
+    if (!rc) {
+        vg_spool_stats st;
+        vg_spool_stats_get(s->spool, &st);
+        vg_log(VG_LOG_INFO, "spool: %s: %u segments, %llu bytes, next record %llu", dir, st.segments,
+               (unsigned long long)st.bytes, (unsigned long long)st.next_seq);
+    }
+    return rc;
+}
+
+static void on_rules_error(void *ctx, const char *msg)
+{
+    (void)ctx;
+    vg_log(VG_LOG_ERROR, "rules: %s", msg);
+}
+
+static vg_rc open_detection(vg_serve *s, vg_error *err)
+{
+    const vg_config *c = s->conf;
+    size_t max_value = 65536;
+    for (size_t i = 0; i < c->nlisteners; i++)
+        if (c->listeners[i].max_record > max_value)
+            max_value = c->listeners[i].max_record;
+    vg_rc rc = VG_OK;
+    if (c->nrules) {
+        char cache[4096];
+        vg_detect_rules_opts o = { .paths = c->rules, .npaths = c->nrules, .mapping = c->mapping,
+                                   .placeholders = c->placeholders,
+                                   .cache_dir = vg_hscache_default_dir(cache, sizeof(cache)),
+                                   .max_value = max_value, .now = (int64_t)time(NULL) };
+        vg_detect_rules_info info;
+        rc = vg_detect_load_rules(&s->rules, &o, on_rules_error, NULL, &info, err);
+        if (rc)
+            return rc;
+        vg_log(VG_LOG_INFO, "rules: %zu active, %zu not applicable, %zu rejected, from %zu files",
+               info.status[VG_SIGMA_ACTIVE], info.status[VG_SIGMA_NOT_APPLICABLE],
+               info.status[VG_SIGMA_REJECTED] + info.rejected_docs, info.files);
+        size_t n = vg_sigma_engine_count(vg_sigma_set_engine(s->rules));
+        if (!(s->m.rule_alerts = vg_calloc(n ? n : 1, sizeof(*s->m.rule_alerts))))
+            return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    }
+    if (c->intel) {
+        if ((rc = vg_snap_open(&s->snap, c->intel, 0, err)) != VG_OK)
+            return rc;
+        if ((rc = vg_intel_matcher_new(&s->matcher, 1, NULL, 0, err)) != VG_OK)
+            return rc;
+        vg_log(VG_LOG_INFO, "intel: %s", c->intel);
+    }
+    if (!s->rules && !s->matcher)
+        vg_log(VG_LOG_WARN, "no rules and no indicator snapshot configured: events are stored as counts only");
+    return vg_detect_shared_init(&s->detect, s->rules, s->matcher, max_value, 1);
+}
+
+/* ---- the metrics ---- */
+
+static void metric(vg_buf *b, const char *name, const char *help, const char *type)
+{
+    vg_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void listener_metrics(vg_serve *s, vg_buf *b)
+{
+    static const struct {
+        const char *name, *help;
+        size_t off;
+    } cs[] = {
+        { "vigil_received_total", "Records accepted into the spool.", offsetof(vg_serve_lcount, received) },
+        { "vigil_received_bytes_total", "Bytes read by the listener.", offsetof(vg_serve_lcount, bytes) },
+        { "vigil_dropped_total", "UDP datagrams dropped while the backlog was full.", offsetof(vg_serve_lcount, dropped) },
+        { "vigil_bad_input_total", "Framing errors and oversized records, reported and skipped.",
+          offsetof(vg_serve_lcount, bad) },
+        { "vigil_refused_total", "Connections or requests refused (limit, token, backlog, size).",
+          offsetof(vg_serve_lcount, refused) },
+        { "vigil_connections_total", "Connections or requests accepted.", offsetof(vg_serve_lcount, connections) },
+    };
+    for (size_t k = 0; k < sizeof(cs) / sizeof(cs[0]); k++) {
+        metric(b, cs[k].name, cs[k].help, "counter");
+        for (size_t i = 0; i < s->conf->nlisteners; i++) {
+            const atomic_uint_fast64_t *v = (const void *)((const char *)&s->m.listeners[i] + cs[k].off);
+            vg_buf_printf(b, "%s{listener=\"%s\",type=\"%s\"} %llu\n", cs[k].name, s->conf->listeners[i].name,
+                          vg_listen_kind_name(s->conf->listeners[i].kind), (unsigned long long)atomic_load(v));
+        }
+    }
+}
+
+static void latency_metrics(vg_serve *s, vg_buf *b)
+{
+    metric(b, "vigil_store_latency_seconds", "Time from receipt to the stored result, per record.", "histogram");
+    uint64_t cum = 0;
+    for (unsigned i = 0; i < VG_SERVE_LAT_BUCKETS; i++) {
+        cum += atomic_load(&s->m.lat_count[i]);
+        if (i + 1 < VG_SERVE_LAT_BUCKETS)
+            vg_buf_printf(b, "vigil_store_latency_seconds_bucket{le=\"%g\"} %llu\n", (double)(1ull << i) / 1000.0,
+                          (unsigned long long)cum);
+    }
+    vg_buf_printf(b, "vigil_store_latency_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    vg_buf_printf(b, "vigil_store_latency_seconds_sum %.6f\nvigil_store_latency_seconds_count %llu\n",
+                  (double)atomic_load(&s->m.lat_sum_us) / 1e6, (unsigned long long)cum);
+}
+
+static void rule_metrics(vg_serve *s, vg_buf *b)
+{
+    if (!s->rules)
+        return;
+    const vg_sigma_engine *e = vg_sigma_set_engine(s->rules);
+    metric(b, "vigil_rule_alerts_total", "Alerts per Sigma rule (rules with alerts only).", "counter");
+    for (size_t i = 0; i < vg_sigma_engine_count(e); i++) {
+        uint64_t v = atomic_load(&s->m.rule_alerts[i]);
+        const vg_sigma_rule *r = vg_sigma_engine_entry(e, i)->rule;
+        if (v && r)
+            vg_buf_printf(b, "vigil_rule_alerts_total{rule_id=\"%s\"} %llu\n", r->meta.id ? r->meta.id : "",
+                          (unsigned long long)v);
+    }
+}
+
+vg_rc vg_serve_metrics_text(vg_serve *s, vg_buf *b)
+{
+    listener_metrics(s, b);
+    vg_spool_stats st;
+    vg_spool_stats_get(s->spool, &st);
+    static const char *names[] = { "vigil_decoded_total", "vigil_rejected_total", "vigil_alerts_total",
+                                   "vigil_intel_alerts_total", "vigil_sigma_alerts_total" };
+    static const char *helps[] = { "Events decoded.", "Records no decoder accepted (counted, logged at debug).",
+                                   "Alerts stored.", "Alerts of indicator matching.", "Alerts of Sigma rules." };
+    uint64_t vals[] = { atomic_load(&s->m.decoded), atomic_load(&s->m.rejected), atomic_load(&s->m.alerts),
+                        atomic_load(&s->m.intel_alerts), atomic_load(&s->m.sigma_alerts) };
+    for (int i = 0; i < 5; i++) {
+        metric(b, names[i], helps[i], "counter");
+        vg_buf_printf(b, "%s %llu\n", names[i], (unsigned long long)vals[i]);
+    }
+    metric(b, "vigil_queue_depth", "Records received and not yet stored (the backlog).", "gauge");
+    vg_buf_printf(b, "vigil_queue_depth %llu\n", (unsigned long long)vg_serve_backlog(s));
+    metric(b, "vigil_spool_bytes", "Size of the spool's segment files.", "gauge");
+    vg_buf_printf(b, "vigil_spool_bytes %llu\n", (unsigned long long)st.bytes);
+    metric(b, "vigil_spool_damaged_records_total", "Spool records skipped as damaged.", "counter");
+    vg_buf_printf(b, "vigil_spool_damaged_records_total %llu\n", (unsigned long long)st.damaged_records);
+    metric(b, "vigil_stored_seq", "The last spool record whose results are stored (the watermark).", "gauge");
+    vg_buf_printf(b, "vigil_stored_seq %llu\n", (unsigned long long)atomic_load(&s->m.committed_seq));
+    metric(b, "vigil_uptime_seconds", "Seconds since the daemon started.", "gauge");
+    vg_buf_printf(b, "vigil_uptime_seconds %.0f\n", (double)(now_us() - s->m.started_us) / 1e6);
+    latency_metrics(s, b);
+    rule_metrics(s, b);
+    return VG_OK;
+}
+
+/* ---- run ---- */
+
+static void serve_free(vg_serve *s)
+{
+    vg_serve_http_stop(s->http);
+    vg_serve_net_stop(s->net);
+    vg_serve_work_stop(s->work);
+    vg_detect_shared_free(&s->detect);
+    vg_spool_close(s->spool);
+    vg_sigma_set_free(s->rules);
+    vg_intel_matcher_free(s->matcher);
+    if (s->snap)
+        vg_snap_close(s->snap);
+    vg_free(s->m.listeners);
+    vg_free(s->m.rule_alerts);
+}
+
+static void log_totals(vg_serve *s)
+{
+    uint64_t received = 0;
+    for (size_t i = 0; i < s->conf->nlisteners; i++)
+        received += atomic_load(&s->m.listeners[i].received);
+    vg_log(VG_LOG_INFO, "stopped: %llu records received, %llu events decoded, %llu rejected, %llu alerts stored; "
+           "stored through record %llu", (unsigned long long)received, (unsigned long long)atomic_load(&s->m.decoded),
+           (unsigned long long)atomic_load(&s->m.rejected), (unsigned long long)atomic_load(&s->m.alerts),
+           (unsigned long long)atomic_load(&s->m.committed_seq));
+}
+
+/* Waits for SIGTERM or SIGINT (blocked in every thread); SIGHUP is logged. */
+static void wait_for_stop(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            vg_log(VG_LOG_WARN, "SIGHUP: reloading is not built yet; restart to apply changes");
+            continue;
+        }
+        vg_log(VG_LOG_INFO, "%s: stopping: draining the queue", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        return;
+    }
+}
+
+vg_rc vg_serve_run(const vg_config *conf, vg_error *err)
+{
+    vg_serve s = { .conf = conf };
+    s.m.started_us = now_us();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads started below inherit the mask */
+    s.m.listeners = vg_calloc(conf->nlisteners ? conf->nlisteners : 1, sizeof(*s.m.listeners));
+    vg_rc rc = s.m.listeners ? VG_OK : vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    /* every socket is bound first (privileged ports), then privileges are dropped, then the
+     * files are opened as the unprivileged user */
+    if (!rc)
+        rc = vg_serve_net_bind(&s, &s.net, err);
+    if (!rc)
+        rc = vg_serve_http_bind(&s, &s.http, err);
+    if (!rc)
+        rc = drop_privileges(conf, err);
+    if (!rc)
+        rc = open_spool(&s, err);
+    if (!rc)
+        rc = open_detection(&s, err);
+    if (!rc)
+        rc = vg_serve_work_start(&s, &s.work, err);
+    if (!rc)
+        rc = vg_serve_http_start(s.http, err);
+    if (!rc)
+        rc = vg_serve_net_start(s.net, err);
+    if (rc) {
+        serve_free(&s);
+        return rc;
+    }
+    vg_log(VG_LOG_INFO, "ready: data in %s, store %s, pid %ld", conf->data_dir, conf->store_path, (long)getpid());
+    wait_for_stop();
+    atomic_store(&s.stopping, 1);
+    vg_serve_http_stop(s.http);
+    s.http = NULL;
+    vg_serve_net_stop(s.net);
+    s.net = NULL;
+    vg_serve_work_stop(s.work);
+    s.work = NULL;
+    log_totals(&s);
+    serve_free(&s);
+    return VG_OK;
+}

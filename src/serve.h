@@ -1,0 +1,125 @@
+/*
+ * serve: the daemon, `vigil serve` (design: docs/serve.md). Listeners (serve-net: UDP and
+ * TCP; serve-http: HTTP ingest and the API) hand the records they receive to
+ * vg_serve_submit, which appends them to the spool; detection workers read the spool in
+ * order, decode and detect, and the store writer commits their results in order
+ * (serve-work). serve.c starts and stops it all.
+ *
+ * Main structure: vg_serve, the daemon's context, passed explicitly to every thread: the
+ * configuration, the spool, the detection state, the counters (vg_serve_metrics, atomics),
+ * and the flags that stop the threads. Nothing here is global.
+ */
+#ifndef VIGIL_SERVE_H
+#define VIGIL_SERVE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect.h"
+#include "serve-config.h"
+#include "spool.h"
+#include "util-error.h"
+
+#define VG_SERVE_LAT_BUCKETS 16     /* latency histogram buckets (receipt to stored) */
+
+/* Counters of one listener. */
+typedef struct vg_serve_lcount {
+    atomic_uint_fast64_t received;      /* records accepted into the spool */
+    atomic_uint_fast64_t bytes;
+    atomic_uint_fast64_t dropped;       /* UDP datagrams dropped: backlog full */
+    atomic_uint_fast64_t bad;           /* framing errors, oversized records (reported) */
+    atomic_uint_fast64_t refused;       /* HTTP requests refused: token, backlog, body */
+    atomic_uint_fast64_t connections;   /* connections accepted */
+    atomic_uint_fast64_t open;          /* connections open now */
+} vg_serve_lcount;
+
+/* The daemon's counters, read by /metrics and vigil status. */
+typedef struct vg_serve_metrics {
+    vg_serve_lcount *listeners;         /* one per configured listener */
+    atomic_uint_fast64_t decoded, rejected, alerts, intel_alerts, sigma_alerts;
+    atomic_uint_fast64_t committed_seq; /* the store's watermark */
+    atomic_uint_fast64_t batches;
+    atomic_uint_fast64_t lat_count[VG_SERVE_LAT_BUCKETS];  /* receipt to stored, log2 buckets of ms */
+    atomic_uint_fast64_t lat_sum_us;
+    atomic_uint_fast64_t *rule_alerts;  /* per Sigma engine entry */
+    int64_t started_us;
+} vg_serve_metrics;
+
+typedef struct vg_serve_work vg_serve_work;
+typedef struct vg_serve_net vg_serve_net;
+typedef struct vg_serve_http vg_serve_http;
+
+typedef struct vg_serve {
+    const vg_config *conf;
+    vg_spool *spool;
+    vg_serve_metrics m;
+    /* detection, shared read-only by the workers */
+    vg_sigma_set *rules;
+    vg_intel_matcher *matcher;
+    vg_snap *snap;
+    vg_detect_shared detect;
+    /* the stages */
+    vg_serve_work *work;
+    vg_serve_net *net;
+    vg_serve_http *http;
+    atomic_int stopping;                /* listeners stop taking records */
+    uint64_t start_seq;                 /* the first spool record of this run's work */
+} vg_serve;
+
+/* Runs the daemon with configuration conf until SIGTERM or SIGINT (then drains and returns
+ * VG_OK); messages go to the logger. */
+vg_rc vg_serve_run(const vg_config *conf, vg_error *err);
+
+#define VG_SUBMIT_SYNC 1u   /* durable on return (with spool sync: always): an acknowledgement follows */
+#define VG_SUBMIT_FORCE 2u  /* append even over the backlog limit (the caller already read them) */
+
+/* Appends n records received by listener li to the spool; their sequence numbers in
+ * recs[i].seq. VG_ERR_LIMIT when the backlog is full and flags has no VG_SUBMIT_FORCE
+ * (nothing appended: the caller applies backpressure). */
+vg_rc vg_serve_submit(vg_serve *s, size_t li, vg_spool_rec *recs, size_t n, unsigned flags, vg_error *err);
+
+/* Records received but not yet stored. */
+uint64_t vg_serve_backlog(vg_serve *s);
+
+/* Appends the metrics in the Prometheus text format to b. */
+vg_rc vg_serve_metrics_text(vg_serve *s, vg_buf *b);
+
+/* ---- the stages (serve-work.c, serve-net.c, serve-http.c) ---- */
+
+/* Starts the detection workers and the store writer, reading the spool from the store's
+ * watermark + 1. */
+vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err);
+
+/* Wakes the workers: records were appended. */
+void vg_serve_work_notify(vg_serve_work *w);
+
+/* Processes every record appended so far, then stops and frees the workers and the writer. */
+void vg_serve_work_stop(vg_serve_work *w);
+
+/* The store's watermark as the writer last committed it. */
+uint64_t vg_serve_work_committed(vg_serve_work *w);
+
+/* A socket bound to a (and listening, for TCP), non-blocking; name is for errors. */
+vg_rc vg_serve_listen_socket(const vg_conf_addr *a, int udp, const char *name, int *fd, vg_error *err);
+
+/* Binds the UDP and TCP listeners (before privileges are dropped). */
+vg_rc vg_serve_net_bind(vg_serve *s, vg_serve_net **out, vg_error *err);
+
+/* Starts the thread that serves the bound UDP and TCP listeners. */
+vg_rc vg_serve_net_start(vg_serve_net *n, vg_error *err);
+
+/* Stops the thread, closes every socket (records read are in the spool) and frees n. */
+void vg_serve_net_stop(vg_serve_net *n);
+
+/* Binds the sockets of the HTTP ingest listeners and the API (before privileges are dropped). */
+vg_rc vg_serve_http_bind(vg_serve *s, vg_serve_http **out, vg_error *err);
+
+/* Starts serving them (libmicrohttpd threads). */
+vg_rc vg_serve_http_start(vg_serve_http *h, vg_error *err);
+
+/* Stops them (requests in progress are answered first) and frees h. */
+void vg_serve_http_stop(vg_serve_http *h);
+
+#endif
