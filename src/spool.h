@@ -61,6 +61,7 @@ typedef struct vg_spool_stats {
     uint32_t segments;          /* segment files */
     uint64_t damaged_records;   /* records skipped because they were damaged (open and reads) */
     uint64_t torn_bytes;        /* bytes cut from the end of the newest segment on open */
+    uint64_t syncs;             /* fdatasync calls made (added: shows how well group commit shares them) */
 } vg_spool_stats;
 
 typedef struct vg_spool vg_spool;
@@ -77,7 +78,7 @@ void vg_spool_opts_default(vg_spool_opts *o);
 vg_rc vg_spool_open(vg_spool **out, const char *dir, const vg_spool_opts *o, vg_spool_report_fn report,
                     void *report_ctx, vg_error *err);
 
-/* Syncs, closes and frees the spool (NULL is allowed). */
+/* Syncs, closes and frees the spool (NULL is allowed). Close its readers first. */
 void vg_spool_close(vg_spool *sp);
 
 /* Appends n records in one write, assigning consecutive sequence numbers (stored in each
@@ -85,10 +86,15 @@ void vg_spool_close(vg_spool *sp);
  * larger than max_record (nothing is written). */
 vg_rc vg_spool_append(vg_spool *sp, vg_spool_rec *recs, size_t n, vg_error *err);
 
-/* Makes every record up to seq durable (group commit; returns at once if it already is). */
+/* Makes every record up to seq durable (group commit; returns at once if it already is).
+ * Syncs in every mode, VG_SPOOL_SYNC_NEVER included: an explicit call is a request. After a
+ * failed fdatasync the spool refuses appends and syncs with VG_ERR_IO (reopen it). */
 vg_rc vg_spool_sync(vg_spool *sp, uint64_t seq, vg_error *err);
 
-/* Marks every record up to seq as processed: segments whose records all are may be deleted. */
+/* Marks every record up to seq as processed: segments whose records all are may be deleted.
+ * Rule: a segment is deleted when every seq before the next segment's first is released, it
+ * is not the write segment, and no open reader is in it or before it (readers only move
+ * forward; a reader left open at an old seq keeps everything from its segment on). */
 vg_rc vg_spool_release(vg_spool *sp, uint64_t seq, vg_error *err);
 
 /* Fills st with the current counters. */
@@ -99,7 +105,8 @@ vg_rc vg_spool_reader_open(vg_spool *sp, uint64_t from_seq, vg_spool_reader **ou
 
 /* Reads the next record into rec (its data stays valid until the next call); VG_END when the
  * reader has caught up with every append so far (call again later for more). Damaged records
- * are reported, counted and skipped. */
+ * are reported (through the spool's callback, from the reader's thread), counted and
+ * skipped; damage already reported at open is skipped silently. */
 vg_rc vg_spool_read(vg_spool_reader *r, vg_spool_rec *rec, vg_error *err);
 
 /* Frees a reader (NULL is allowed). */
@@ -107,7 +114,9 @@ void vg_spool_reader_close(vg_spool_reader *r);
 
 /* Checks one segment file's bytes (the fuzz target's entry point and vigil spool check's):
  * calls rec_fn for each intact record and report for each damage; returns the count of
- * intact records in *nrec. Never reads outside buf. */
+ * intact records in *nrec. Never reads outside buf. Returns VG_OK if the segment is intact,
+ * VG_ERR_PARSE if anything was reported (an incomplete last record included: this function
+ * does not know whether the segment is the newest), VG_ERR_UNSUPPORTED for a newer format. */
 vg_rc vg_spool_scan_segment(const char *name, const uint8_t *buf, size_t len,
                             void (*rec_fn)(void *ctx, const vg_spool_rec *rec), vg_spool_report_fn report,
                             void *ctx, uint64_t *nrec);
