@@ -8,6 +8,9 @@
 
 #include "util-buf.h"
 
+/* vigil alerts: list the alerts stored by the daemon (cmd-alerts.c). */
+int vg_cmd_alerts(int argc, char **argv);
+
 /* vigil decode: print each input record as one normalized JSON event per line. */
 int vg_cmd_decode(int argc, char **argv);
 
