@@ -169,12 +169,12 @@ static vg_rc exec_fixed(vg_store *st, const char *sql, const char *what, vg_erro
 }
 
 /* A fixed pragma with one integer answer. */
-static vg_rc pragma_int(vg_store *st, const char *sql, int64_t *v, vg_error *err)
+static vg_rc pragma_int(vg_store *st, const char *sql, const char *what, int64_t *v, vg_error *err)
 {
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return vg_store_db_fail(st, sql, err);
-    vg_rc rc = vg_store_int(st, s, sql, v, err);
+        return vg_store_db_fail(st, what, err);
+    vg_rc rc = vg_store_int(st, s, what, v, err);
     sqlite3_finalize(s);
     return rc;
 }
@@ -219,7 +219,7 @@ static vg_rc migrate(vg_store *st, vg_error *err)
         vg_rc rc = exec_fixed(st, "BEGIN IMMEDIATE", "starting a migration", err);
         int64_t now = 0;
         if (!rc)
-            rc = pragma_int(st, "PRAGMA user_version", &now, err);
+            rc = pragma_int(st, "PRAGMA user_version", "reading the schema version", &now, err);
         if (!rc && now >= v) {     /* another process migrated meanwhile */
             if ((rc = exec_fixed(st, "ROLLBACK", "ending a migration", err)) != VG_OK)
                 return rc;
@@ -242,7 +242,7 @@ static vg_rc migrate(vg_store *st, vg_error *err)
 static vg_rc check_version(vg_store *st, vg_error *err)
 {
     int64_t v = 0;
-    vg_rc rc = pragma_int(st, "PRAGMA user_version", &v, err);
+    vg_rc rc = pragma_int(st, "PRAGMA user_version", "reading the schema version", &v, err);
     if (rc)
         return rc;
     if (v > VG_STORE_SCHEMA_VERSION || v < 0)
