@@ -29,6 +29,8 @@ LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 FUZZ_SRC ?= $(wildcard fuzz/fuzz-*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -55,6 +57,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvigil.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libvigil.a $(CMOCKA_LIBS) $(LDLIBS) -o $@
 
+# Test tools (tests/tools): helpers the end-to-end cases run; never part of vigil itself.
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libvigil.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libvigil.a $(LDLIBS) -o $@
+
 # Fuzz targets are also built with a plain replay driver, so `make check` replays every
 # kept crasher and corpus file under the sanitizers without needing libFuzzer.
 $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/replay-main.c $(BUILD)/libvigil.a
@@ -76,7 +83,7 @@ check: deps
 	@scripts/lint.sh
 	$(MAKE) --no-print-directory BUILD=$(CHECK_BUILD) OPT="-O1 -g" CFLAGS="$(SAN)" test
 
-test: $(BUILD)/vigil $(UNIT_BIN) $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz-replay/%)
+test: $(BUILD)/vigil $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz-replay/%)
 	@tests/run.sh $(BUILD)
 
 bench: deps
@@ -105,4 +112,4 @@ lint:
 clean:
 	rm -rf build build-*
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d)

@@ -12,11 +12,20 @@
 # BENCH_ONLY=decode, BENCH_ONLY=scan or BENCH_ONLY=sigma runs one part.
 #   4. vigil scan --intel against grep -F -f on a large generated sshd log (bench/bench-scan.sh).
 #   5. the Sigma engine with the SigmaHQ corpus (bench/bench-sigma.sh).
+#   6. the daemon's store (bench-store): alerts/s of vg_store_commit in batches of 1,000 against
+#      plain INSERTs into an unindexed table in the same run (BENCH_ONLY=store runs only this).
 set -eu
 BUILD=${1:-build-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 if [ "${BENCH_ONLY:-}" = sigma ]; then exec bench/bench-sigma.sh "$BUILD"; fi
+bench_store() {
+    echo "== the daemon's store (bench-store; the file lives in $BUILD/bench-data)"
+    mkdir -p "$BUILD/bench-data"
+    "$BUILD/bench/bench-store" "$BUILD/bench-data" 200 1000
+    rm -f "$BUILD"/bench-data/bench-store.db* "$BUILD"/bench-data/bench-baseline.db*
+}
+if [ "${BENCH_ONLY:-}" = store ]; then bench_store; exit 0; fi
 JSON_MB=${BENCH_JSON_MB:-200}
 SYSLOG_MB=${BENCH_SYSLOG_MB:-100}
 DATA="$BUILD/bench-data"
@@ -122,3 +131,5 @@ sh bench/bench-scan.sh "$BUILD" "$DATA" "$IDATA"
 [ "${BENCH_ONLY:-}" = scan ] && exit 0
 echo
 bench/bench-sigma.sh "$BUILD"
+echo
+bench_store

@@ -8,6 +8,8 @@
 
 #include "util-buf.h"
 
+/* vigil alerts: list the alerts stored by the daemon (cmd-alerts.c). */
+int vg_cmd_alerts(int argc, char **argv);
 /* vigil config: check and show the daemon's configuration, make ingest tokens (cmd-config.c). */
 int vg_cmd_config(int argc, char **argv);
 

@@ -16,6 +16,7 @@ static const char usage_text[] =
 "    vigil [--version] [--help] COMMAND [OPTIONS] [ARGS]\n"
 "\n"
 "COMMANDS\n"
+"    alerts     list the alerts stored by the daemon (vigil serve), newest first\n"
 "    config     the daemon's configuration: check it, show it, make ingest tokens\n"
 "    decode     decode log files into normalized JSON events (Elastic Common Schema)\n"
 "    formats    list the input formats vigil understands\n"
@@ -40,6 +41,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    { "alerts", vg_cmd_alerts },
     { "config", vg_cmd_config },
     { "decode", vg_cmd_decode },
     { "formats", vg_cmd_formats },

@@ -23,6 +23,7 @@
 #include "util-error.h"
 
 #define VG_STORE_SCHEMA_VERSION 1   /* the newest migration this build knows */
+#define VG_STORE_FILE "vigil.db"    /* the store's file name in the data directory */
 
 typedef struct vg_store vg_store;
 
@@ -83,6 +84,11 @@ vg_rc vg_store_open(vg_store **out, const char *path, vg_error *err);
 /* Opens an existing store read-only (for vigil alerts and vigil status). */
 vg_rc vg_store_open_readonly(vg_store **out, const char *path, vg_error *err);
 
+/* The default store path: VG_STORE_FILE in the data directory of util-datadir.h
+ * ($VIGIL_DATA_DIR, /var/lib/vigil for root, $XDG_DATA_HOME/vigil, ~/.local/share/vigil).
+ * (Added with the implementation; compatible.) */
+vg_rc vg_store_default_path(char *buf, size_t cap, vg_error *err);
+
 /* Closes the store (NULL is allowed). */
 void vg_store_close(vg_store *st);
 
@@ -113,8 +119,10 @@ vg_rc vg_store_set_file_offset(vg_store *st, const char *path, uint64_t dev, uin
 vg_rc vg_store_query_alerts(vg_store *st, const vg_store_query *q, int (*row_fn)(void *ctx, const vg_store_row *r),
                             void *ctx, vg_error *err);
 
-/* Deletes alerts whose event time is older than older_than_ms, then the oldest ones while the
- * database is larger than max_bytes (0: no size limit); the count deleted in *deleted. */
+/* Deletes alerts whose event time is older than older_than_ms (0: no age limit; an alert
+ * with no event time ages by created_ms), then the oldest stored ones while the pages in use
+ * take more than max_bytes (0: no size limit; docs/store.md says exactly what counts); the
+ * count deleted in *deleted. */
 vg_rc vg_store_retention(vg_store *st, int64_t older_than_ms, uint64_t max_bytes, uint64_t *deleted,
                          vg_error *err);
 

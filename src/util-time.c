@@ -291,3 +291,28 @@ int vg_time_parse_ctime(const char *s, size_t n, long tz, vg_time *out)
     out->sec = vg_time_from_civil(y, mo, d, 0, 0, 0) + t - tz;
     return 0;
 }
+
+int vg_time_parse_duration(const char *s, size_t n, int64_t *ms)
+{
+    static const int64_t max_ms = 100LL * 366 * 86400 * 1000;   /* limit: 100 years */
+    int64_t v = 0, unit;
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && v <= max_ms) {
+        v = v * 10 + (s[i] - '0');
+        i++;
+    }
+    if (i == 0 || i + 1 != n)
+        return -1;
+    switch (s[i]) {
+    case 's': unit = 1000; break;
+    case 'm': unit = 60 * 1000; break;
+    case 'h': unit = 3600 * 1000; break;
+    case 'd': unit = 86400 * 1000; break;
+    case 'w': unit = 7 * 86400 * 1000; break;
+    default: return -1;
+    }
+    if (v > max_ms / unit)
+        return -1;
+    *ms = v * unit;
+    return 0;
+}

@@ -45,4 +45,8 @@ int vg_time_parse_clf(const char *s, size_t n, vg_time *out);
 /* Parses a whole ctime-style "Sun Dec 04 04:47:44[.frac] 2005" (tz s east of UTC); 0 or -1. */
 int vg_time_parse_ctime(const char *s, size_t n, long tz, vg_time *out);
 
+/* Parses a duration "90s", "15m", "24h", "7d", "2w" (a whole number and one unit) into
+ * milliseconds. Returns 0 or -1 (no unit, unknown unit, over 100 years). */
+int vg_time_parse_duration(const char *s, size_t n, int64_t *ms);
+
 #endif

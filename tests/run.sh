@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test of Vigil against the build in directory $1 (default: build):
 #   1. cmocka unit tests       ($BUILD/tests/test-*)
-#   2. end-to-end cases        (tests/e2e/cases/*: the vigil binary on files, expected output)
+#   2. end-to-end cases        (tests/e2e/cases/*: the vigil binary on files, expected output;
+#                               $VIGIL_TOOLS holds the test tools built from tests/tools)
 #   3. checks on shared data   (tests/data/*.sh: real logs and events from ../shared/data)
 #   4. fuzz regressions        (every file under fuzz/corpus/T and fuzz/regressions/T through
 #                               the replay build of fuzz target T, under the sanitizers)
@@ -11,6 +12,7 @@ BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
 export VIGIL="$ROOT/$BUILD/vigil"
+export VIGIL_TOOLS="$ROOT/$BUILD/tools"
 export SHARED="${VIGIL_SHARED:-$ROOT/../shared}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
