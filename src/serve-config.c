@@ -20,6 +20,7 @@
 
 #include "decode.h"
 #include "intel-indicator.h"
+#include "util-datadir.h"
 #include "util-mem.h"
 #include "util-yaml.h"
 
@@ -520,23 +521,6 @@ const char *vg_listen_kind_name(vg_listen_kind k)
     return k <= VG_LISTEN_HTTP ? names[k] : "?";
 }
 
-vg_rc vg_config_default_data_dir(char *out, size_t cap)
-{
-    const char *env = getenv("VIGIL_DATA_DIR"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    int n;
-    if (env && env[0])
-        n = snprintf(out, cap, "%s", env);
-    else if (geteuid() == 0)
-        n = snprintf(out, cap, "/var/lib/vigil");
-    else if (xdg && xdg[0] == '/')
-        n = snprintf(out, cap, "%s/vigil", xdg);
-    else if (home && home[0] == '/')
-        n = snprintf(out, cap, "%s/.local/share/vigil", home);
-    else
-        return VG_ERR_NOTFOUND;
-    return n < 0 || (size_t)n >= cap ? VG_ERR_LIMIT : VG_OK;
-}
-
 /* A default address, read as if the file had it. */
 static vg_rc default_addr(conf_parse *cp, const char *text, vg_conf_addr *a)
 {
@@ -570,7 +554,8 @@ static vg_rc complete(conf_parse *cp, int have_listeners)
     }
     if (!c->data_dir) {
         char dir[4096];
-        if (vg_config_default_data_dir(dir, sizeof(dir)) != VG_OK)
+        vg_error derr;
+        if (vg_data_dir(dir, sizeof(dir), &derr) != VG_OK)
             return vg_fail(cp->y.err, VG_ERR_USAGE, 0, "no data directory: set data_dir, VIGIL_DATA_DIR or HOME");
         if (!(c->data_dir = vg_strndup(dir, strlen(dir))))
             return nomem(cp);

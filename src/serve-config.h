@@ -134,10 +134,6 @@ size_t vg_config_check(const vg_config *c, void (*problem)(void *ctx, int fatal,
 /* The unit of an event from listener l at source address sa (a configured network wins). */
 uint32_t vg_config_unit_of(const vg_config *c, const vg_conf_listener *l, const struct sockaddr *sa);
 
-/* The default data directory: $VIGIL_DATA_DIR, else /var/lib/vigil for root, else
- * $XDG_DATA_HOME/vigil or ~/.local/share/vigil. Writes it into out (cap bytes). */
-vg_rc vg_config_default_data_dir(char *out, size_t cap);
-
 /* The name of a listener kind ("udp", ...). */
 const char *vg_listen_kind_name(vg_listen_kind k);
 

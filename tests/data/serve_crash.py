@@ -112,7 +112,8 @@ def main():
     with open(os.path.join(tmp, "feeds.yml"), "w") as f:
         f.write("feeds:\n  - {name: one, format: plain, path: list.txt}\n")
     snap = os.path.join(tmp, "one.vgi")
-    subprocess.run([VIGIL, "intel", "compile", "-q", "-c", os.path.join(tmp, "feeds.yml"), "-o", snap], check=True)
+    subprocess.run([VIGIL, "intel", "compile", "-c", os.path.join(tmp, "feeds.yml"), "-o", snap], check=True,
+                   capture_output=True)
     ports = {"tcp": free_port(socket.SOCK_STREAM), "http": free_port(socket.SOCK_STREAM),
              "api": free_port(socket.SOCK_STREAM)}
     conf = os.path.join(tmp, "vigil.yml")
