@@ -37,8 +37,11 @@ static const char serve_help[] =
 "    data directory (see vigil config show). etc/vigil.yml documents every option.\n"
 "\n"
 "    SIGTERM and SIGINT stop the daemon cleanly: listeners stop, every record received is\n"
-"    processed and stored, then it exits. Messages go to standard error (log.format: json for\n"
-"    one JSON object per line). docs/serve.md describes the design.\n"
+"    processed and stored, then it exits. SIGHUP reads the configuration again and replaces\n"
+"    the Sigma rules, the indicator snapshot and the log level while records keep flowing\n"
+"    (listeners and units change only with a restart); a reload that fails leaves the old\n"
+"    ones in use. Messages go to standard error (log.format: json for one JSON object per\n"
+"    line). docs/serve.md describes the design.\n"
 "\n"
 "OPTIONS\n"
 "    -c, --config FILE\n"
@@ -116,7 +119,7 @@ int vg_cmd_serve(int argc, char **argv)
     vg_error err;
     vg_error_clear(&err);
     vg_log(VG_LOG_INFO, "starting: configuration %s", path ? path : "(defaults)");
-    vg_rc rc = vg_serve_run(conf, &err);
+    vg_rc rc = vg_serve_run(conf, path, &err);
     if (rc)
         vg_log(VG_LOG_ERROR, "cannot start: %s", err.msg);
     vg_config_free(conf);

@@ -53,7 +53,8 @@ typedef struct rec_ref {
 typedef struct work_worker {
     vg_serve_work *w;
     pthread_t thread;
-    vg_detector *det;
+    vg_serve_det *gen;                  /* the detection generation in use (a reference) */
+    vg_detector *det;                   /* this thread's detector of gen */
     vg_decode_state ds;
     vg_decode_opts opts;
     vg_buf arena;                       /* the batch's record bytes */
@@ -163,8 +164,7 @@ static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
         row->off_level = keep_str(r, rule->meta.level);
         row->off_indicator = SIZE_MAX;
         atomic_fetch_add(&s->m.sigma_alerts, 1);
-        if (s->m.rule_alerts)
-            atomic_fetch_add(&s->m.rule_alerts[a->sigma->entry->index], 1);
+        atomic_fetch_add(&ww->gen->rule_alerts[a->sigma->entry->index], 1);
     } else {
         vg_intel_source src;
         int have = vg_snap_source(a->intel->snap, a->intel->hit->ref, 0, &src) == 0;
@@ -190,7 +190,7 @@ static vg_rc on_event(void *ctx, const vg_event *ev)
     const vg_config *c = s->conf;
     vg_alert_origin o = { c->listeners[rr->source].name, rr->seq, 1, ev->repeat, c->units[rr->unit].name,
                           rr->received_us };
-    return vg_detect_event(ww->det, s->snap, ev, &o, (int64_t)time(NULL), on_alert, ww);
+    return vg_detect_event(ww->det, ww->gen->snap, ev, &o, (int64_t)time(NULL), on_alert, ww);
 }
 
 static void on_reject(void *ctx, const char *source, uint64_t line, const char *reason)
@@ -227,6 +227,30 @@ static size_t take_batch(work_worker *ww, vg_serve_work *w)
         ww->recs[n++] = (rec_ref){ rec.seq, rec.received_us, unit, src, off, rec.len };
     }
     return n;
+}
+
+/* Moves the worker to the current detection generation if a reload replaced its own. */
+static vg_rc follow_generation(work_worker *ww)
+{
+    vg_serve *s = ww->w->s;
+    vg_serve_det *cur = vg_serve_det_acquire(s);
+    if (cur == ww->gen) {
+        vg_serve_det_release(s, cur);
+        return VG_OK;
+    }
+    vg_detector *det = NULL;
+    vg_error err;
+    vg_rc rc = vg_detector_new(&det, &cur->shared, &err);
+    if (rc) {
+        vg_serve_det_release(s, cur);
+        vg_log(VG_LOG_ERROR, "worker: %s (the previous rules stay in use)", err.msg);
+        return rc;
+    }
+    vg_detector_free(ww->det);
+    vg_serve_det_release(s, ww->gen);
+    ww->det = det;
+    ww->gen = cur;
+    return VG_OK;
 }
 
 /* Decodes and detects every record of the batch into a new result. */
@@ -299,6 +323,7 @@ static void *worker_main(void *arg)
         }
         uint64_t batch_no = w->next_batch++;
         pthread_mutex_unlock(&w->lock);
+        follow_generation(ww);
         work_result *r = run_batch(ww, n, batch_no);
         pthread_mutex_lock(&w->lock);
         if (!r) {
@@ -424,12 +449,14 @@ static vg_rc worker_init(work_worker *ww, vg_serve_work *w, vg_error *err)
     ww->recs = vg_calloc(w->s->conf->batch, sizeof(*ww->recs));
     if (!ww->recs || vg_decode_state_init(&ww->ds, max_record) != VG_OK)
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
-    return vg_detector_new(&ww->det, &w->s->detect, err);
+    ww->gen = vg_serve_det_acquire(w->s);
+    return vg_detector_new(&ww->det, &ww->gen->shared, err);
 }
 
 static void worker_free(work_worker *ww)
 {
     vg_detector_free(ww->det);
+    vg_serve_det_release(ww->w->s, ww->gen);
     vg_decode_state_free(&ww->ds);
     vg_buf_free(&ww->arena);
     vg_free(ww->recs);

@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util-hscache.h"
 #include "util-log.h"
 #include "util-mem.h"
 
@@ -127,49 +126,6 @@ static vg_rc open_spool(vg_serve *s, vg_error *err)
     return rc;
 }
 
-static void on_rules_error(void *ctx, const char *msg)
-{
-    (void)ctx;
-    vg_log(VG_LOG_ERROR, "rules: %s", msg);
-}
-
-static vg_rc open_detection(vg_serve *s, vg_error *err)
-{
-    const vg_config *c = s->conf;
-    size_t max_value = 65536;
-    for (size_t i = 0; i < c->nlisteners; i++)
-        if (c->listeners[i].max_record > max_value)
-            max_value = c->listeners[i].max_record;
-    vg_rc rc = VG_OK;
-    if (c->nrules) {
-        char cache[4096];
-        vg_detect_rules_opts o = { .paths = c->rules, .npaths = c->nrules, .mapping = c->mapping,
-                                   .placeholders = c->placeholders,
-                                   .cache_dir = vg_hscache_default_dir(cache, sizeof(cache)),
-                                   .max_value = max_value, .now = (int64_t)time(NULL) };
-        vg_detect_rules_info info;
-        rc = vg_detect_load_rules(&s->rules, &o, on_rules_error, NULL, &info, err);
-        if (rc)
-            return rc;
-        vg_log(VG_LOG_INFO, "rules: %zu active, %zu not applicable, %zu rejected, from %zu files",
-               info.status[VG_SIGMA_ACTIVE], info.status[VG_SIGMA_NOT_APPLICABLE],
-               info.status[VG_SIGMA_REJECTED] + info.rejected_docs, info.files);
-        size_t n = vg_sigma_engine_count(vg_sigma_set_engine(s->rules));
-        if (!(s->m.rule_alerts = vg_calloc(n ? n : 1, sizeof(*s->m.rule_alerts))))
-            return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
-    }
-    if (c->intel) {
-        if ((rc = vg_snap_open(&s->snap, c->intel, 0, err)) != VG_OK)
-            return rc;
-        if ((rc = vg_intel_matcher_new(&s->matcher, 1, NULL, 0, err)) != VG_OK)
-            return rc;
-        vg_log(VG_LOG_INFO, "intel: %s", c->intel);
-    }
-    if (!s->rules && !s->matcher)
-        vg_log(VG_LOG_WARN, "no rules and no indicator snapshot configured: events are stored as counts only");
-    return vg_detect_shared_init(&s->detect, s->rules, s->matcher, max_value, 1);
-}
-
 /* ---- the metrics ---- */
 
 static void metric(vg_buf *b, const char *name, const char *help, const char *type)
@@ -219,17 +175,23 @@ static void latency_metrics(vg_serve *s, vg_buf *b)
 
 static void rule_metrics(vg_serve *s, vg_buf *b)
 {
-    if (!s->rules)
-        return;
-    const vg_sigma_engine *e = vg_sigma_set_engine(s->rules);
-    metric(b, "vigil_rule_alerts_total", "Alerts per Sigma rule (rules with alerts only).", "counter");
-    for (size_t i = 0; i < vg_sigma_engine_count(e); i++) {
-        uint64_t v = atomic_load(&s->m.rule_alerts[i]);
-        const vg_sigma_rule *r = vg_sigma_engine_entry(e, i)->rule;
-        if (v && r)
-            vg_buf_printf(b, "vigil_rule_alerts_total{rule_id=\"%s\"} %llu\n", r->meta.id ? r->meta.id : "",
-                          (unsigned long long)v);
+    vg_serve_det *d = vg_serve_det_acquire(s);
+    metric(b, "vigil_reloads_total", "Reloads (SIGHUP) that took effect, and that failed.", "counter");
+    vg_buf_printf(b, "vigil_reloads_total{result=\"ok\"} %llu\nvigil_reloads_total{result=\"failed\"} %llu\n",
+                  (unsigned long long)atomic_load(&s->m.reloads), (unsigned long long)atomic_load(&s->m.reload_failures));
+    if (d->rules) {
+        const vg_sigma_engine *e = vg_sigma_set_engine(d->rules);
+        metric(b, "vigil_rule_alerts_total", "Alerts per Sigma rule since the last reload (rules with alerts only).",
+               "counter");
+        for (size_t i = 0; i < d->nrules; i++) {
+            uint64_t v = atomic_load(&d->rule_alerts[i]);
+            const vg_sigma_rule *r = vg_sigma_engine_entry(e, i)->rule;
+            if (v && r)
+                vg_buf_printf(b, "vigil_rule_alerts_total{rule_id=\"%s\"} %llu\n", r->meta.id ? r->meta.id : "",
+                              (unsigned long long)v);
+        }
     }
+    vg_serve_det_release(s, d);
 }
 
 vg_rc vg_serve_metrics_text(vg_serve *s, vg_buf *b)
@@ -269,14 +231,10 @@ static void serve_free(vg_serve *s)
     vg_serve_http_stop(s->http);
     vg_serve_net_stop(s->net);
     vg_serve_work_stop(s->work);
-    vg_detect_shared_free(&s->detect);
+    vg_serve_det_free(s->det); /* the workers let go of theirs */
+    pthread_mutex_destroy(&s->det_lock);
     vg_spool_close(s->spool);
-    vg_sigma_set_free(s->rules);
-    vg_intel_matcher_free(s->matcher);
-    if (s->snap)
-        vg_snap_close(s->snap);
     vg_free(s->m.listeners);
-    vg_free(s->m.rule_alerts);
 }
 
 static void log_totals(vg_serve *s)
@@ -290,8 +248,8 @@ static void log_totals(vg_serve *s)
            (unsigned long long)atomic_load(&s->m.committed_seq));
 }
 
-/* Waits for SIGTERM or SIGINT (blocked in every thread); SIGHUP is logged. */
-static void wait_for_stop(void)
+/* Waits for SIGTERM or SIGINT (blocked in every thread); SIGHUP reloads. */
+static void wait_for_stop(vg_serve *s)
 {
     sigset_t set;
     sigemptyset(&set);
@@ -303,7 +261,15 @@ static void wait_for_stop(void)
         if (sigwait(&set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            vg_log(VG_LOG_WARN, "SIGHUP: reloading is not built yet; restart to apply changes");
+            vg_error err;
+            vg_error_clear(&err);
+            vg_log(VG_LOG_INFO, "SIGHUP: reloading the rules and the indicator snapshot");
+            if (vg_serve_reload(s, &err) == VG_OK) {
+                atomic_fetch_add(&s->m.reloads, 1);
+            } else {
+                atomic_fetch_add(&s->m.reload_failures, 1);
+                vg_log(VG_LOG_ERROR, "reload failed, the previous rules and snapshot stay: %s", err.msg);
+            }
             continue;
         }
         vg_log(VG_LOG_INFO, "%s: stopping: draining the queue", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -311,9 +277,10 @@ static void wait_for_stop(void)
     }
 }
 
-vg_rc vg_serve_run(const vg_config *conf, vg_error *err)
+vg_rc vg_serve_run(const vg_config *conf, const char *path, vg_error *err)
 {
-    vg_serve s = { .conf = conf };
+    vg_serve s = { .conf = conf, .conf_path = path };
+    pthread_mutex_init(&s.det_lock, NULL);
     s.m.started_us = now_us();
     sigset_t set;
     sigemptyset(&set);
@@ -334,8 +301,8 @@ vg_rc vg_serve_run(const vg_config *conf, vg_error *err)
         rc = drop_privileges(conf, err);
     if (!rc)
         rc = open_spool(&s, err);
-    if (!rc)
-        rc = open_detection(&s, err);
+    if (!rc && (rc = vg_serve_det_load(conf, 1, &s.det, err)) == VG_OK)
+        s.det->refs = 1; /* the daemon's own reference */
     if (!rc)
         rc = vg_serve_work_start(&s, &s.work, err);
     if (!rc)
@@ -347,7 +314,7 @@ vg_rc vg_serve_run(const vg_config *conf, vg_error *err)
         return rc;
     }
     vg_log(VG_LOG_INFO, "ready: data in %s, store %s, pid %ld", conf->data_dir, conf->store_path, (long)getpid());
-    wait_for_stop();
+    wait_for_stop(&s);
     atomic_store(&s.stopping, 1);
     vg_serve_http_stop(s.http);
     s.http = NULL;

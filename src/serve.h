@@ -43,9 +43,22 @@ typedef struct vg_serve_metrics {
     atomic_uint_fast64_t batches;
     atomic_uint_fast64_t lat_count[VG_SERVE_LAT_BUCKETS];  /* receipt to stored, log2 buckets of ms */
     atomic_uint_fast64_t lat_sum_us;
-    atomic_uint_fast64_t *rule_alerts;  /* per Sigma engine entry */
+    atomic_uint_fast64_t reloads, reload_failures;
     int64_t started_us;
 } vg_serve_metrics;
+
+/* One generation of detection state (serve-detect.c): replaced whole on reload. */
+typedef struct vg_serve_det {
+    vg_sigma_set *rules;                /* NULL: no rules */
+    vg_intel_matcher *matcher;          /* NULL: no snapshot */
+    vg_snap *snap;
+    vg_detect_shared shared;
+    int shared_init;
+    atomic_uint_fast64_t *rule_alerts;  /* per Sigma engine entry */
+    size_t nrules;
+    uint64_t gen;
+    int refs;                           /* under vg_serve.det_lock */
+} vg_serve_det;
 
 typedef struct vg_serve_work vg_serve_work;
 typedef struct vg_serve_net vg_serve_net;
@@ -53,13 +66,12 @@ typedef struct vg_serve_http vg_serve_http;
 
 typedef struct vg_serve {
     const vg_config *conf;
+    const char *conf_path;              /* read again on reload (NULL: the defaults) */
     vg_spool *spool;
     vg_serve_metrics m;
-    /* detection, shared read-only by the workers */
-    vg_sigma_set *rules;
-    vg_intel_matcher *matcher;
-    vg_snap *snap;
-    vg_detect_shared detect;
+    /* detection: the current generation, swapped on reload */
+    pthread_mutex_t det_lock;
+    vg_serve_det *det;
     /* the stages */
     vg_serve_work *work;
     vg_serve_net *net;
@@ -68,9 +80,9 @@ typedef struct vg_serve {
     uint64_t start_seq;                 /* the first spool record of this run's work */
 } vg_serve;
 
-/* Runs the daemon with configuration conf until SIGTERM or SIGINT (then drains and returns
- * VG_OK); messages go to the logger. */
-vg_rc vg_serve_run(const vg_config *conf, vg_error *err);
+/* Runs the daemon with configuration conf (read from path; NULL: the defaults) until SIGTERM
+ * or SIGINT (then drains and returns VG_OK); SIGHUP reloads; messages go to the logger. */
+vg_rc vg_serve_run(const vg_config *conf, const char *path, vg_error *err);
 
 #define VG_SUBMIT_SYNC 1u   /* durable on return (with spool sync: always): an acknowledgement follows */
 #define VG_SUBMIT_FORCE 2u  /* append even over the backlog limit (the caller already read them) */
@@ -85,6 +97,24 @@ uint64_t vg_serve_backlog(vg_serve *s);
 
 /* Appends the metrics in the Prometheus text format to b. */
 vg_rc vg_serve_metrics_text(vg_serve *s, vg_buf *b);
+
+/* ---- detection generations (serve-detect.c) ---- */
+
+/* Loads the rules and the snapshot that configuration c names, as generation gen. */
+vg_rc vg_serve_det_load(const vg_config *c, uint64_t gen, vg_serve_det **out, vg_error *err);
+
+/* Frees a generation. */
+void vg_serve_det_free(vg_serve_det *d);
+
+/* The current generation, with a reference taken. */
+vg_serve_det *vg_serve_det_acquire(vg_serve *s);
+
+/* Lets go of a reference; the last one of a retired generation frees it. */
+void vg_serve_det_release(vg_serve *s, vg_serve_det *d);
+
+/* Reads the configuration again and replaces the detection generation (rules, snapshot, log
+ * level); listeners and units stay as they were at start. The old one stays on error. */
+vg_rc vg_serve_reload(vg_serve *s, vg_error *err);
 
 /* ---- the stages (serve-work.c, serve-net.c, serve-http.c) ---- */
 
