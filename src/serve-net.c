@@ -9,8 +9,12 @@
  * connections are taken out of the poll set (the kernel's window fills, senders wait) and
  * put back once it drains; UDP datagrams are still read, and dropped and counted.
  *
+ * TLS listeners (serve-tls) work the same way over decrypted bytes; a connection reads until
+ * OpenSSL has nothing buffered, and waits for writability while a handshake needs it.
+ *
  * Main structures: vg_serve_net (sockets, the epoll set, the connections, one read buffer),
- * net_conn (a connection: its framer, peer, unit, and the records of the current read).
+ * net_conn (a connection: its framer, peer, unit, TLS state, and the records of the current
+ * read).
  */
 #include "serve.h"
 
@@ -25,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "util-log.h"
 #include "util-mem.h"
 
@@ -36,6 +42,8 @@
 
 typedef struct net_conn {
     int fd;
+    SSL *ssl;                           /* TLS listeners */
+    int want_write;                     /* the handshake waits for writability */
     uint32_t li;                        /* listener index */
     uint32_t unit;
     int paused;                         /* out of the poll set: backpressure */
@@ -52,6 +60,7 @@ typedef struct net_conn {
 typedef struct net_listen {
     int fd;
     uint32_t li;
+    SSL_CTX *tls;                       /* TLS listeners */
 } net_listen;
 
 struct vg_serve_net {
@@ -125,12 +134,18 @@ vg_rc vg_serve_net_bind(vg_serve *s, vg_serve_net **out, vg_error *err)
     vg_rc rc = n->ls && n->rbuf ? VG_OK : vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     for (size_t i = 0; !rc && i < s->conf->nlisteners; i++) {
         const vg_conf_listener *l = &s->conf->listeners[i];
-        if (l->kind != VG_LISTEN_UDP && l->kind != VG_LISTEN_TCP)
+        if (l->kind == VG_LISTEN_HTTP)
             continue;
+        n->ls[n->nls].tls = NULL;
+        if (l->kind == VG_LISTEN_TLS && (rc = vg_serve_tls_ctx(l, &n->ls[n->nls].tls, err)) != VG_OK)
+            break;
         rc = vg_serve_listen_socket(&l->addr, l->kind == VG_LISTEN_UDP, l->name, &n->ls[n->nls].fd, err);
+        if (rc)
+            SSL_CTX_free(n->ls[n->nls].tls);
         if (!rc) {
             n->ls[n->nls++].li = (uint32_t)i;
-            vg_log(VG_LOG_INFO, "listening: %s (%s) on %s", l->name, vg_listen_kind_name(l->kind), l->addr.text);
+            vg_log(VG_LOG_INFO, "listening: %s (%s) on %s%s", l->name, vg_listen_kind_name(l->kind), l->addr.text,
+                   l->client_ca ? ", client certificates required" : "");
         }
     }
     if (rc) {
@@ -148,6 +163,10 @@ static void conn_close(vg_serve_net *n, net_conn *c)
     vg_serve_lcount *lc = &n->s->m.listeners[c->li];
     atomic_fetch_sub(&lc->open, 1);
     epoll_ctl(n->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    if (c->ssl) {
+        SSL_shutdown(c->ssl);
+        SSL_free(c->ssl);
+    }
     close(c->fd);
     if (c->paused)
         n->npaused--;
@@ -214,28 +233,82 @@ static void conn_submit(vg_serve_net *n, net_conn *c)
     vg_buf_reset(&c->batch);
 }
 
+/* Sets the events a connection waits for: reading, or writing during a TLS handshake. */
+static void conn_wait(vg_serve_net *n, net_conn *c, int want_write)
+{
+    if (c->want_write == want_write || c->paused)
+        return;
+    struct epoll_event ev = { .events = (want_write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP, .data.ptr = c };
+    if (epoll_ctl(n->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+        c->want_write = want_write;
+}
+
+/* Reads what the connection has: bytes in n->rbuf (their count), 0 at its end, -1 on an error
+ * (logged), VG_TLS_WANT_READ when there is nothing more now. TLS reads continue until OpenSSL
+ * has nothing buffered, as epoll cannot see its buffer. */
+static long conn_recv(vg_serve_net *n, net_conn *c)
+{
+    if (!c->ssl) {
+        ssize_t got = read(c->fd, n->rbuf, NET_READ_BYTES);
+        if (got < 0 && (errno == EAGAIN || errno == EINTR))
+            return VG_TLS_WANT_READ;
+        if (got < 0)
+            vg_log(VG_LOG_DEBUG, "connection %s: %s", c->peer, strerror(errno));
+        return got;
+    }
+    size_t have = 0;
+    char why[256];
+    while (have < NET_READ_BYTES) {
+        int was_init = SSL_is_init_finished(c->ssl);
+        long got = vg_serve_tls_read(c->ssl, n->rbuf + have, NET_READ_BYTES - have, why, sizeof(why));
+        if (!was_init && SSL_is_init_finished(c->ssl)) {
+            char cn[128];
+            vg_serve_tls_peer(c->ssl, cn, sizeof(cn));
+            vg_log(VG_LOG_DEBUG, "connection %s: TLS %s%s%s", c->peer, SSL_get_version(c->ssl),
+                   cn[0] ? ", client " : "", cn);
+        }
+        if (got > 0) {
+            have += (size_t)got;
+            continue;
+        }
+        conn_wait(n, c, got == VG_TLS_WANT_WRITE);
+        if (have)
+            return (long)have; /* the end or the error shows at the next read */
+        if (got == VG_TLS_FAILED) {
+            vg_log(VG_LOG_WARN, "connection %s: TLS: %s", c->peer, why);
+            atomic_fetch_add(&n->s->m.listeners[c->li].bad, 1);
+            return -1;
+        }
+        return got == 0 ? 0 : VG_TLS_WANT_READ;
+    }
+    return (long)have;
+}
+
 static void conn_read(vg_serve_net *n, net_conn *c)
 {
     vg_frame_sink sink = { on_record, on_bad, c };
     vg_serve_lcount *lc = &n->s->m.listeners[c->li];
-    ssize_t got = read(c->fd, n->rbuf, NET_READ_BYTES);
-    if (got < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
-    uint64_t bad_before = c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated;
-    if (got > 0) {
-        atomic_fetch_add(&lc->bytes, (uint64_t)got);
-        c->last_active = now_us();
-        if (vg_framer_feed(&c->fr, n->rbuf, (size_t)got, &sink) != VG_OK)
-            vg_log(VG_LOG_ERROR, "connection %s: out of memory", c->peer);
-    } else {
-        vg_framer_finish(&c->fr, &sink); /* a last line without LF is a record */
-    }
-    atomic_fetch_add(&lc->bad, c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated - bad_before);
-    conn_submit(n, c);
-    if (got <= 0) {
-        if (got < 0)
-            vg_log(VG_LOG_DEBUG, "connection %s: %s", c->peer, strerror(errno));
-        conn_close(n, c);
+    for (;;) {
+        long got = conn_recv(n, c);
+        if (got == VG_TLS_WANT_READ || got == VG_TLS_WANT_WRITE)
+            return;
+        uint64_t bad_before = c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated;
+        if (got > 0) {
+            atomic_fetch_add(&lc->bytes, (uint64_t)got);
+            c->last_active = now_us();
+            if (vg_framer_feed(&c->fr, n->rbuf, (size_t)got, &sink) != VG_OK)
+                vg_log(VG_LOG_ERROR, "connection %s: out of memory", c->peer);
+        } else {
+            vg_framer_finish(&c->fr, &sink); /* a last line without LF is a record */
+        }
+        atomic_fetch_add(&lc->bad, c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated - bad_before);
+        conn_submit(n, c);
+        if (got <= 0) {
+            conn_close(n, c);
+            return;
+        }
+        if (!c->ssl)
+            return; /* level-triggered: epoll says when there is more */
     }
 }
 
@@ -266,6 +339,12 @@ static void conn_accept(vg_serve_net *n, const net_listen *l)
         }
         c->fd = fd;
         c->li = l->li;
+        if (l->tls && !(c->ssl = vg_serve_tls_accept(l->tls, fd))) {
+            vg_framer_free(&c->fr);
+            vg_free(c);
+            close(fd);
+            continue;
+        }
         c->unit = vg_config_unit_of(n->s->conf, cl, (const struct sockaddr *)&sa);
         c->last_active = now_us();
         memcpy(c->peer, peer, sizeof(peer));
@@ -344,7 +423,8 @@ static void apply_backpressure(vg_serve_net *n)
     for (net_conn *c = n->conns; c; c = c->next) {
         if (c->paused == full)
             continue;
-        struct epoll_event ev = { .events = full ? 0 : EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+        struct epoll_event ev = { .events = full ? 0 : (c->want_write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP,
+                                  .data.ptr = c };
         if (epoll_ctl(n->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
             c->paused = full;
             n->npaused += full ? 1 : (size_t)-1;
@@ -434,8 +514,10 @@ void vg_serve_net_stop(vg_serve_net *n)
         conn_submit(n, c);
         conn_close(n, c);
     }
-    for (size_t i = 0; i < n->nls; i++)
+    for (size_t i = 0; i < n->nls; i++) {
         close(n->ls[i].fd);
+        SSL_CTX_free(n->ls[i].tls);
+    }
     if (n->epfd >= 0)
         close(n->epfd);
     if (n->wakefd >= 0)

@@ -26,6 +26,7 @@
 
 #define WORK_MAX_PENDING_PER_WORKER 2   /* limit: results queued per worker before workers wait */
 #define WORK_IDLE_WAIT_MS 200           /* a worker with nothing to read sleeps at most this long */
+#define WORK_RETENTION_EVERY_S 600      /* the writer applies the store's retention this often */
 
 typedef struct alert_row {
     vg_store_alert a;                   /* text members hold offsets into the result's text */
@@ -81,6 +82,7 @@ struct vg_serve_work {
     size_t nworkers;
     pthread_t writer;
     int writer_started;
+    int64_t last_retention_us;
 };
 
 static int64_t now_us(void)
@@ -400,6 +402,26 @@ static vg_rc commit(vg_serve_work *w, work_result *r)
     return VG_OK;
 }
 
+/* Deletes alerts past store.retention_days and beyond store.max_size_mb (writer thread). */
+static void apply_retention(vg_serve_work *w)
+{
+    const vg_config *c = w->s->conf;
+    int64_t now = now_us();
+    if (now - w->last_retention_us < (int64_t)WORK_RETENTION_EVERY_S * 1000000)
+        return;
+    w->last_retention_us = now;
+    if (!c->retention_days && !c->store_max_mb)
+        return;
+    int64_t older = c->retention_days ? now / 1000 - (int64_t)c->retention_days * 86400000 : 0;
+    uint64_t deleted = 0;
+    vg_error err;
+    if (vg_store_retention(w->store, older, (uint64_t)c->store_max_mb << 20, &deleted, &err) != VG_OK)
+        vg_log(VG_LOG_ERROR, "store retention: %s", err.msg);
+    else if (deleted)
+        vg_log(VG_LOG_INFO, "store retention: %llu alerts deleted (older than %u days or beyond %u MB)",
+               (unsigned long long)deleted, c->retention_days, c->store_max_mb);
+}
+
 static void *writer_main(void *arg)
 {
     vg_serve_work *w = arg;
@@ -429,7 +451,15 @@ static void *writer_main(void *arg)
         }
         if (w->workers_alive == 0 && (!r || r->batch_no != w->next_commit))
             break;
-        pthread_cond_wait(&w->done, &w->lock);
+        pthread_mutex_unlock(&w->lock);
+        apply_retention(w);
+        pthread_mutex_lock(&w->lock);
+        if (w->queue && w->queue->batch_no == w->next_commit)
+            continue;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&w->done, &w->lock, &ts);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;

@@ -134,7 +134,29 @@ uint64_t vg_serve_work_committed(vg_serve_work *w);
 /* A socket bound to a (and listening, for TCP), non-blocking; name is for errors. */
 vg_rc vg_serve_listen_socket(const vg_conf_addr *a, int udp, const char *name, int *fd, vg_error *err);
 
-/* Binds the UDP and TCP listeners (before privileges are dropped). */
+/* ---- TLS (serve-tls.c) ---- */
+
+typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
+
+#define VG_TLS_WANT_READ (-2)   /* vg_serve_tls_read: wait until the socket is readable */
+#define VG_TLS_WANT_WRITE (-3)  /* ... writable (during the handshake) */
+#define VG_TLS_FAILED (-1)      /* the connection failed; the reason is given */
+
+/* The TLS context of listener l: its certificate and key, client certificates if client_ca. */
+vg_rc vg_serve_tls_ctx(const vg_conf_listener *l, SSL_CTX **out, vg_error *err);
+
+/* A server-side TLS connection over the accepted socket fd (NULL: out of memory). */
+SSL *vg_serve_tls_accept(SSL_CTX *ctx, int fd);
+
+/* Reads decrypted bytes (handshaking first): the count, 0 at the end of the stream, or a
+ * VG_TLS_* code (why holds the reason of VG_TLS_FAILED). */
+long vg_serve_tls_read(SSL *ssl, char *buf, size_t cap, char *why, size_t whycap);
+
+/* The common name of the client's certificate ("" if none) into out. */
+void vg_serve_tls_peer(SSL *ssl, char *out, size_t cap);
+
+/* Binds the UDP, TCP and TLS listeners (before privileges are dropped). */
 vg_rc vg_serve_net_bind(vg_serve *s, vg_serve_net **out, vg_error *err);
 
 /* Starts the thread that serves the bound UDP and TCP listeners. */

@@ -218,15 +218,11 @@ vg_rc vg_store_retention(vg_store *st, int64_t older_than_ms, uint64_t max_bytes
     *deleted = 0;
     if (st->readonly)
         return vg_fail(err, VG_ERR_USAGE, 0, "%s: opened read-only", st->path);
-    sqlite3_stmt *aged = st->st[VG_ST_DELETE_AGED], *untimed = st->st[VG_ST_DELETE_AGED_UNTIMED];
+    sqlite3_stmt *aged = st->st[VG_ST_DELETE_AGED];
     sqlite3_bind_int64(aged, 1, older_than_ms);
-    sqlite3_bind_int64(untimed, 1, older_than_ms);
     vg_rc rc = VG_OK;
-    if (older_than_ms != 0) {
+    if (older_than_ms != 0)
         rc = delete_chunks(st, aged, 2, deleted, err);
-        if (!rc)
-            rc = delete_chunks(st, untimed, 2, deleted, err);
-    }
     if (!rc && max_bytes == 0 && *deleted)
         rc = vg_store_run(st, st->st[VG_ST_INCREMENTAL_VACUUM], "returning free pages", err);
     if (!rc && max_bytes)

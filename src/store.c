@@ -111,12 +111,9 @@ static const char *const statements[VG_ST_COUNT] = {
         " \"offset\" = excluded.\"offset\"",
     [VG_ST_COUNT_ALL] = "SELECT count(*) FROM alerts",
     [VG_ST_COUNT_KIND] = "SELECT count(*) FROM alerts WHERE kind = ?1",
+    /* by the time the alert was stored (ids grow with it: the oldest come first) */
     [VG_ST_DELETE_AGED] =
-        "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE event_time_ms < ?1"
-        " AND event_time_ms <> 0 LIMIT ?2)",
-    [VG_ST_DELETE_AGED_UNTIMED] =
-        "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE event_time_ms = 0"
-        " AND created_ms < ?1 LIMIT ?2)",
+        "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE created_ms < ?1 ORDER BY id LIMIT ?2)",
     [VG_ST_DELETE_OLDEST] = "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY id LIMIT ?1)",
     [VG_ST_INCREMENTAL_VACUUM] = "PRAGMA incremental_vacuum",
     [VG_ST_PAGE_COUNT] = "PRAGMA page_count",

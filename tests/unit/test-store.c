@@ -403,8 +403,12 @@ static void test_retention_age(void **state)
     alert(&m[0], 1, 0, 0, T0 - 10 * DAY_MS, "sigma", "r", "h", NULL);
     alert(&m[1], 2, 0, 0, T0 - 2 * DAY_MS, "sigma", "r", "h", NULL);
     alert(&m[2], 3, 0, 0, T0, "sigma", "r", "h", NULL);
-    alert(&m[3], 4, 0, 0, 0, "sigma", "r", "h", NULL);     /* no event time: ages by created_ms */
+    alert(&m[3], 4, 0, 0, 0, "sigma", "r", "h", NULL);
+    /* alerts age by when they were stored, not by their event's time */
+    for (int i = 0; i < 3; i++)
+        m[i].a.created_ms = m[i].a.event_time_ms;
     m[3].a.created_ms = T0 - 20 * DAY_MS;
+    m[2].a.event_time_ms = T0 - 400 * DAY_MS; /* an old event stored now is kept */
     assert_int_equal(commit(st, 1, 4, m, 4, 4), VG_OK);
     uint64_t deleted = 99;
     assert_int_equal(vg_store_retention(st, 0, 0, &deleted, &err), VG_OK);
@@ -413,7 +417,7 @@ static void test_retention_age(void **state)
     assert_int_equal(deleted, 2);
     rows rs;
     vg_store_query q = { 0 };
-    assert_string_equal(query(st, &q, &rs), "3/0 2/0");
+    assert_string_equal(query(st, &q, &rs), "2/0 3/0"); /* newest event first: 3 is 400 days old */
     assert_int_equal(vg_store_retention(st, T0 - 5 * DAY_MS, 0, &deleted, &err), VG_OK);
     assert_int_equal(deleted, 0);
     /* the watermark stays: the deleted alerts are not stored again */

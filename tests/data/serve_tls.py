@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""serve-tls: syslog over TLS (RFC 5425) into vigil serve, with and without client certificates.
+
+Makes a CA, a server certificate and a client certificate with the openssl command, starts the
+daemon with two TLS listeners (one that requires client certificates signed by the CA), and
+sends: LF-framed and octet-counted lines over TLS; a client without a certificate and a client
+speaking plain TCP to the listener that requires one (both refused in the handshake, reported,
+counted); then more lines. Checks: every line sent over an accepted connection gives its alert,
+the refused ones give none, the daemon stops cleanly.
+
+Usage: serve_tls.py VIGIL
+"""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+VIGIL = sys.argv[1]
+IP = "198.51.100.99"
+FAILS = []
+
+
+def fail(msg):
+    FAILS.append(msg)
+    print("FAIL:", msg)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+
+def make_certs(d):
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=vigil-test-ca",
+            "-keyout", d + "/ca.key", "-out", d + "/ca.pem")
+    for name in ("server", "client"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + ("localhost" if name == "server" else "unit-a-host"),
+                "-keyout", "%s/%s.key" % (d, name), "-out", "%s/%s.csr" % (d, name))
+        openssl("x509", "-req", "-in", "%s/%s.csr" % (d, name), "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
+                "-CAcreateserial", "-days", "2", "-out", "%s/%s.pem" % (d, name))
+
+
+def line(tag):
+    return "Nov 20 10:00:00 gw sshd[1]: Failed password for %s from %s port 22 ssh2" % (tag, IP)
+
+
+def tls_send(port, d, data, cert=True):
+    ctx = ssl.create_default_context(cafile=d + "/ca.pem")
+    ctx.check_hostname = False
+    if cert:
+        ctx.load_cert_chain(d + "/client.pem", d + "/client.key")
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        with ctx.wrap_socket(raw) as s:
+            s.sendall(data)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="vigil-serve-tls-")
+    make_certs(tmp)
+    with open(tmp + "/list.txt", "w") as f:
+        f.write(IP + "\n")
+    with open(tmp + "/feeds.yml", "w") as f:
+        f.write("feeds:\n  - {name: one, format: plain, path: list.txt}\n")
+    subprocess.run([VIGIL, "intel", "compile", "-c", tmp + "/feeds.yml", "-o", tmp + "/one.vgi"], check=True,
+                   capture_output=True)
+    ports = {"tls": free_port(), "mtls": free_port(), "api": free_port()}
+    conf = tmp + "/vigil.yml"
+    with open(conf, "w") as f:
+        f.write(f"""data_dir: {tmp}/data
+spool: {{sync: never}}
+detection: {{workers: 2, intel: {tmp}/one.vgi}}
+api: {{listen: "127.0.0.1:{ports['api']}"}}
+listeners:
+  - {{name: tls, type: tls, listen: "127.0.0.1:{ports['tls']}", cert: server.pem, key: server.key}}
+  - {{name: mtls, type: tls, listen: "127.0.0.1:{ports['mtls']}", cert: server.pem, key: server.key,
+      client_ca: ca.pem, framing: auto}}
+""")
+    log = tmp + "/serve.log"
+    p = subprocess.Popen([VIGIL, "serve", "-c", conf], stderr=open(log, "w"), stdout=subprocess.DEVNULL)
+    api = "http://127.0.0.1:%d" % ports["api"]
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(api + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    want = set()
+    big = "".join(line("t%d" % i) + "\n" for i in range(2000))
+    want.update("t%d" % i for i in range(2000))
+    tls_send(ports["tls"], tmp, big.encode(), cert=False)
+    octet = b"".join(b"%d %s" % (len(l), l) for l in (("<13>" + line("m%d" % i)).encode() for i in range(500)))
+    want.update("m%d" % i for i in range(500))
+    tls_send(ports["mtls"], tmp, octet)
+    refused = 0
+    try:
+        tls_send(ports["mtls"], tmp, (line("nocert") + "\n").encode(), cert=False)
+        time.sleep(0.5)
+    except (ssl.SSLError, OSError):
+        refused += 1
+    with socket.create_connection(("127.0.0.1", ports["mtls"])) as s:   # plain TCP to a TLS port
+        s.sendall((line("plain") + "\n").encode())
+        time.sleep(0.3)
+    tls_send(ports["tls"], tmp, (line("last") + "\n").encode(), cert=False)
+    want.add("last")
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with urllib.request.urlopen(api + "/metrics", timeout=5) as r:
+            m = {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in r.read().decode().splitlines()
+                 if l and not l.startswith("#")}
+        recv = sum(v for k, v in m.items() if k.startswith("vigil_received_total{"))
+        if recv >= len(want) and m.get("vigil_stored_seq", 0) >= recv:
+            break
+        time.sleep(0.2)
+    p.send_signal(signal.SIGTERM)
+    if p.wait(timeout=60) != 0:
+        fail("vigil serve exited with %d" % p.returncode)
+    con = sqlite3.connect(tmp + "/data/vigil.db")
+    got = [json.loads(j)["event"]["user"]["name"] for (j,) in con.execute("select json from alerts")]
+    con.close()
+    if sorted(got) != sorted(want):
+        fail("stored %d alerts, expected %d (missing %s, extra %s)" % (len(got), len(want),
+             sorted(want - set(got))[:5], sorted(set(got) - want)[:5]))
+    text = open(log).read()
+    if text.count("TLS:") < 2:
+        fail("the refused handshakes are not both reported")
+    bad = m.get('vigil_bad_input_total{listener="mtls",type="tls"}', 0)
+    if bad < 2:
+        fail("refused handshakes counted: %s" % bad)
+    print("TLS: %d lines (LF) without client certificates, %d octet-counted with one; a client without a "
+          "certificate and a plain-TCP client refused in the handshake (%d counted); %d alerts, as expected"
+          % (2001, 500, bad, len(got)))
+    if FAILS:
+        print(text[-3000:])
+        return 1
+    subprocess.run(["rm", "-rf", tmp])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
