@@ -74,7 +74,9 @@ typedef void (*vg_spool_report_fn)(void *ctx, const char *segment, uint64_t offs
 void vg_spool_opts_default(vg_spool_opts *o);
 
 /* Opens the spool in dir (created, mode 0700, if missing), checks every segment, reports
- * damage through report (may be NULL), and takes an exclusive lock on the directory. */
+ * damage through report (may be NULL), and takes an exclusive lock on the directory (a
+ * second open fails with VG_ERR_IO naming the directory). o may be NULL for the defaults; a
+ * zero field takes its default. Recovery rules: docs/spool.md. */
 vg_rc vg_spool_open(vg_spool **out, const char *dir, const vg_spool_opts *o, vg_spool_report_fn report,
                     void *report_ctx, vg_error *err);
 

@@ -216,6 +216,45 @@ static void test_crc32c_vectors(void **state)
             assert_int_equal(vg_crc32c(0, big + at, n), vg_crc32c_sw(0, big + at, n));
 }
 
+/* ---- the segment scanner alone (vigil spool check, the fuzz target) ---- */
+
+static void count_rec(void *ctx, const vg_spool_rec *rec)
+{
+    (void)rec;
+    (*(int *)ctx)++;
+}
+
+static void test_scan_segment(void **state)
+{
+    (void)state;
+    static uint8_t seg[1024];
+    vg_spseg_header_encode(seg, 5, 0);
+    size_t len = VG_SPSEG_HDR;
+    for (uint64_t seq = 5; seq < 8; seq++) {
+        vg_spool_rec rec = { .seq = seq, .data = "payload", .len = 7 };
+        vg_sprec_encode(seg + len, &rec);
+        memcpy(seg + len + VG_SPREC_HDR, "payload", 7);
+        len += VG_SPREC_HDR + 7;
+    }
+    int n = 0;
+    uint64_t nrec;
+    assert_int_equal(vg_spool_scan_segment("s", seg, len, count_rec, NULL, &n, &nrec), VG_OK);
+    assert_int_equal(nrec, 3);
+    assert_int_equal(n, 3);
+    reports rep = { 0 };
+    assert_int_equal(vg_spool_scan_segment("s", seg, len - 1, NULL, on_report, &rep, &nrec), VG_ERR_PARSE);
+    assert_int_equal(nrec, 2);
+    assert_int_equal(rep.n, 1);
+    assert_int_equal(rep.offset, len - 47);
+    assert_string_equal(rep.segment, "s");
+    seg[4] = 2;     /* version 2, header checksum resealed: a newer format */
+    uint32_t crc = vg_crc32c(0, seg, 28);
+    for (int i = 0; i < 4; i++)
+        seg[28 + i] = (uint8_t)(crc >> (8 * i));
+    assert_int_equal(vg_spool_scan_segment("s", seg, len, NULL, on_report, &rep, &nrec), VG_ERR_UNSUPPORTED);
+    assert_int_equal(vg_spool_scan_segment("s", NULL, 0, NULL, on_report, &rep, &nrec), VG_ERR_PARSE);
+}
+
 /* ---- round trips ---- */
 
 static void test_round_trip_rollover(void **state)
@@ -681,10 +720,27 @@ static void *sync_main(void *arg)
     return NULL;
 }
 
+static uint64_t read_all_plain(vg_spool *sp)
+{
+    vg_spool_reader *r;
+    vg_error err;
+    assert_int_equal(vg_spool_reader_open(sp, 1, &r, &err), VG_OK);
+    vg_spool_rec rec;
+    uint64_t n = 0;
+    while (vg_spool_read(r, &rec, &err) == VG_OK) {
+        assert_int_equal(rec.seq, n + 1);
+        assert_int_equal(rec.len, 7);
+        assert_memory_equal(rec.data, "durable", 7);
+        n++;
+    }
+    vg_spool_reader_close(r);
+    return n;
+}
+
 static void test_group_commit(void **state)
 {
     (void)state;
-    vg_spool *sp = open_spool(1 << 20, VG_SPOOL_SYNC_ALWAYS, NULL);
+    vg_spool *sp = open_spool(4096, VG_SPOOL_SYNC_ALWAYS, NULL);   /* rolls while others sync */
     syncer s[SYNC_THREADS];
     for (int i = 0; i < SYNC_THREADS; i++) {
         s[i] = (syncer){ .sp = sp };
@@ -702,6 +758,8 @@ static void test_group_commit(void **state)
     assert_true(st.syncs < SYNC_THREADS * SYNC_APPENDS);
     print_message("group commit: %d appends, %llu fdatasync calls\n", SYNC_THREADS * SYNC_APPENDS,
                   (unsigned long long)st.syncs);
+    assert_true(st.segments > 2);
+    assert_int_equal(read_all_plain(sp), SYNC_THREADS * SYNC_APPENDS);
     uint64_t before = st.syncs;
     vg_error err;
     assert_int_equal(vg_spool_sync(sp, st.durable_seq, &err), VG_OK);     /* already durable: no sync */
@@ -911,6 +969,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c_vectors),
+        cmocka_unit_test(test_scan_segment),
         cmocka_unit_test_setup_teardown(test_round_trip_rollover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_middle, setup, teardown),
