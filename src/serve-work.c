@@ -500,6 +500,22 @@ static unsigned worker_count(const vg_config *c)
     return n > 0 && n <= VG_CONFIG_MAX_WORKERS ? (unsigned)n : 1;
 }
 
+/* The store may be ahead of the spool: with spool sync interval or never, a power loss can
+ * take records the spool had not synced after the store committed their results. New records
+ * must then be numbered after the watermark, or the reader (which starts after it) would
+ * never see them. */
+static vg_rc align_spool(vg_serve *s, uint64_t mark, vg_error *err)
+{
+    vg_spool_stats st;
+    vg_spool_stats_get(s->spool, &st);
+    if (mark < st.next_seq)
+        return VG_OK;
+    vg_log(VG_LOG_WARN, "spool: it ends at record %llu but the store has processed through %llu (records lost "
+           "by a power loss before their sync); numbering goes on from %llu", (unsigned long long)(st.next_seq - 1),
+           (unsigned long long)mark, (unsigned long long)(mark + 1));
+    return vg_spool_skip_to(s->spool, mark + 1, err);
+}
+
 vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
 {
     vg_serve_work *w = vg_calloc(1, sizeof(*w));
@@ -514,6 +530,8 @@ vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
     vg_rc rc = vg_store_open(&w->store, s->conf->store_path, err);
     if (!rc)
         rc = vg_store_watermark(w->store, &mark, err);
+    if (!rc)
+        rc = align_spool(s, mark, err);
     if (!rc)
         rc = vg_spool_reader_open(s->spool, mark + 1, &w->reader, err);
     w->committed = mark;

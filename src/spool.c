@@ -735,6 +735,20 @@ vg_rc vg_spool_append(vg_spool *sp, vg_spool_rec *recs, size_t n, vg_error *err)
     return rc;
 }
 
+vg_rc vg_spool_skip_to(vg_spool *sp, uint64_t seq, vg_error *err)
+{
+    vg_rc rc = VG_OK;
+    pthread_mutex_lock(&sp->mu);
+    if (sp->failed_errno) {
+        rc = failed(sp, err);
+    } else if (seq > sp->next_seq) {
+        sp->next_seq = seq; /* the next segment begins at seq */
+        rc = roll(sp, err);
+    }
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
 /* ---- release and stats ---- */
 
 vg_rc vg_spool_release(vg_spool *sp, uint64_t seq, vg_error *err)

@@ -88,6 +88,12 @@ void vg_spool_close(vg_spool *sp);
  * larger than max_record (nothing is written). */
 vg_rc vg_spool_append(vg_spool *sp, vg_spool_rec *recs, size_t n, vg_error *err);
 
+/* Makes the next append get sequence number seq (if it is higher than the next one): a new
+ * segment begins there. For a consumer whose own state is ahead of the spool (the store's
+ * watermark after a power loss took records the spool had not synced), so that new records
+ * are not numbered as ones already processed. */
+vg_rc vg_spool_skip_to(vg_spool *sp, uint64_t seq, vg_error *err);
+
 /* Makes every record up to seq durable (group commit; returns at once if it already is).
  * Syncs in every mode, VG_SPOOL_SYNC_NEVER included: an explicit call is a request. After a
  * failed fdatasync the spool refuses appends and syncs with VG_ERR_IO (reopen it). */

@@ -307,6 +307,47 @@ static void test_reopen_continues(void **state)
     assert_int_equal(rep.n, 1);     /* the empty segment's header, rewritten */
 }
 
+/* vg_spool_skip_to: numbering jumps ahead in a new segment; readers and a reopen follow. */
+static void test_skip_to(void **state)
+{
+    (void)state;
+    reports rep = { 0 };
+    vg_spool *sp = open_spool(1 << 20, VG_SPOOL_SYNC_NEVER, &rep);
+    append_upto(sp, 11, 2);
+    vg_error err;
+    assert_int_equal(vg_spool_skip_to(sp, 5, &err), VG_OK);     /* not ahead: nothing changes */
+    vg_spool_stats st;
+    vg_spool_stats_get(sp, &st);
+    assert_int_equal(st.next_seq, 11);
+    assert_int_equal(vg_spool_skip_to(sp, 500, &err), VG_OK);
+    append_upto(sp, 505, 2);
+    vg_spool_stats_get(sp, &st);
+    assert_int_equal(st.next_seq, 505);
+    vg_spool_close(sp);
+    sp = open_spool(1 << 20, VG_SPOOL_SYNC_NEVER, &rep);
+    vg_spool_stats_get(sp, &st);
+    assert_int_equal(st.next_seq, 505);
+    vg_spool_reader *r;
+    assert_int_equal(vg_spool_reader_open(sp, 1, &r, &err), VG_OK);
+    uint64_t want[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 500, 501, 502, 503, 504 };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        vg_spool_rec rec;
+        assert_int_equal(vg_spool_read(r, &rec, &err), VG_OK);
+        assert_int_equal(rec.seq, want[i]);
+        check_payload(&rec);
+    }
+    vg_spool_rec rec;
+    assert_int_equal(vg_spool_read(r, &rec, &err), VG_END);
+    vg_spool_reader_close(r);
+    /* a reader opened inside the gap starts at the first record after it */
+    assert_int_equal(vg_spool_reader_open(sp, 100, &r, &err), VG_OK);
+    assert_int_equal(vg_spool_read(r, &rec, &err), VG_OK);
+    assert_int_equal(rec.seq, 500);
+    vg_spool_reader_close(r);
+    vg_spool_close(sp);
+    assert_int_equal(rep.n, 0);     /* a gap between segments is no damage */
+}
+
 static void test_reader_middle(void **state)
 {
     (void)state;
@@ -972,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_scan_segment),
         cmocka_unit_test_setup_teardown(test_round_trip_rollover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_continues, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_skip_to, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_middle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_tail_every_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_tail, setup, teardown),
