@@ -10,12 +10,16 @@
  * limit) with its reason; 401 without a known token; 413 for a body over the limit; 503 with
  * `Retry-After` while the backlog is full; 404 and 405 for other paths and methods.
  *
+ * With cert and key the listener speaks HTTPS (libmicrohttpd's TLS, TLS 1.2 at least); the
+ * files are read before privileges are dropped.
+ *
  * The API (api.listen): `GET /metrics` (Prometheus text), `GET /healthz`.
  *
  * Main structures: vg_serve_http (the daemons started), http_req (one request's body).
  */
 #include "serve.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -30,6 +34,7 @@
 #define VG_HTTP_MAX_BODY (32u << 20)    /* limit: bytes of one ingest request body */
 #define HTTP_MAX_REFUSED_LISTED 100     /* refused lines listed in one answer (all are counted) */
 #define HTTP_THREADS 2                  /* libmicrohttpd threads per daemon */
+#define HTTP_MAX_PEM (1u << 20)         /* limit: bytes of a certificate or key file */
 
 typedef struct http_ep {
     vg_serve *s;
@@ -38,6 +43,7 @@ typedef struct http_ep {
     const vg_conf_addr *addr;
     const char *name;
     unsigned max_conn;
+    char *cert_pem, *key_pem;           /* HTTPS: read before privileges are dropped */
     struct MHD_Daemon *d;
 } http_ep;
 
@@ -248,14 +254,40 @@ static vg_rc start_one(http_ep *ep, vg_error *err)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
     if (ep->addr->sa.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (ep->cert_pem)
+        flags |= MHD_USE_TLS;
+    /* the TLS options come last: without a certificate they are left out (MHD_OPTION_END first) */
     ep->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, ep, MHD_OPTION_LISTEN_SOCKET, ep->fd,
                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT,
                              ep->max_conn, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_NOTIFY_COMPLETED, on_done, ep,
-                             MHD_OPTION_END);
+                             ep->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, ep->cert_pem,
+                             MHD_OPTION_HTTPS_MEM_KEY, ep->key_pem, MHD_OPTION_HTTPS_PRIORITIES,
+                             "NORMAL:-VERS-TLS1.1:-VERS-TLS1.0", MHD_OPTION_END);
     if (!ep->d)
-        return vg_fail(err, VG_ERR_IO, 0, "%s: cannot serve HTTP on %s", ep->name, ep->addr->text);
+        return vg_fail(err, VG_ERR_IO, 0, "%s: cannot serve HTTP%s on %s (a certificate or key libmicrohttpd "
+                       "does not accept?)", ep->name, ep->cert_pem ? "S" : "", ep->addr->text);
     ep->fd = -1;
-    vg_log(VG_LOG_INFO, "listening: %s (http) on %s", ep->name, ep->addr->text);
+    vg_log(VG_LOG_INFO, "listening: %s (%s) on %s", ep->name, ep->cert_pem ? "https" : "http", ep->addr->text);
+    return VG_OK;
+}
+
+/* A PEM file read whole (at most HTTP_MAX_PEM bytes), NUL-terminated. */
+static vg_rc read_pem(const char *path, const char *name, char **out, vg_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return vg_fail(err, VG_ERR_IO, 0, "listener %s: %s: %s", name, path, strerror(errno));
+    char *buf = vg_malloc(HTTP_MAX_PEM + 1);
+    size_t n = buf ? fread(buf, 1, HTTP_MAX_PEM + 1, fp) : 0;
+    int bad = ferror(fp);
+    fclose(fp);
+    if (!buf || bad || n > HTTP_MAX_PEM) {
+        vg_free(buf);
+        return vg_fail(err, bad ? VG_ERR_IO : !buf ? VG_ERR_NOMEM : VG_ERR_LIMIT, 0, "listener %s: %s: %s", name, path,
+                       bad ? "read error" : !buf ? "out of memory" : "larger than 1 MiB");
+    }
+    buf[n] = '\0';
+    *out = buf;
     return VG_OK;
 }
 
@@ -263,7 +295,7 @@ static vg_rc bind_ep(vg_serve_http *h, vg_serve *s, size_t li, const vg_conf_add
                      unsigned max_conn, vg_error *err)
 {
     http_ep *ep = &h->eps[h->neps];
-    *ep = (http_ep){ s, li, -1, a, name, max_conn, NULL };
+    *ep = (http_ep){ .s = s, .li = li, .fd = -1, .addr = a, .name = name, .max_conn = max_conn };
     vg_rc rc = vg_serve_listen_socket(a, 0, name, &ep->fd, err);
     if (!rc)
         h->neps++;
@@ -282,10 +314,12 @@ vg_rc vg_serve_http_bind(vg_serve *s, vg_serve_http **out, vg_error *err)
         const vg_conf_listener *l = &s->conf->listeners[i];
         if (l->kind != VG_LISTEN_HTTP)
             continue;
-        if (l->cert)
-            rc = vg_fail(err, VG_ERR_UNSUPPORTED, 0, "listener %s: HTTPS ingest is not built yet", l->name);
-        else
-            rc = bind_ep(h, s, i, &l->addr, l->name, l->max_connections, err);
+        rc = bind_ep(h, s, i, &l->addr, l->name, l->max_connections, err);
+        if (!rc && l->cert) {
+            rc = read_pem(l->cert, l->name, &h->eps[h->neps - 1].cert_pem, err);
+            if (!rc)
+                rc = read_pem(l->key, l->name, &h->eps[h->neps - 1].key_pem, err);
+        }
     }
     if (!rc && s->conf->api_enabled)
         rc = bind_ep(h, s, SIZE_MAX, &s->conf->api, "api", 64, err);
@@ -314,6 +348,10 @@ void vg_serve_http_stop(vg_serve_http *h)
             MHD_stop_daemon(h->eps[i].d);
         else if (h->eps[i].fd >= 0)
             close(h->eps[i].fd);
+        if (h->eps[i].key_pem)
+            OPENSSL_cleanse(h->eps[i].key_pem, strlen(h->eps[i].key_pem));
+        vg_free(h->eps[i].cert_pem);
+        vg_free(h->eps[i].key_pem);
     }
     vg_free(h->eps);
     vg_free(h);

@@ -10,6 +10,8 @@ the refused ones give none, the daemon stops cleanly.
 
 Usage: serve_tls.py VIGIL
 """
+import hashlib
+import http.client
 import json
 import os
 import signal
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 VIGIL = sys.argv[1]
@@ -77,7 +80,8 @@ def main():
         f.write("feeds:\n  - {name: one, format: plain, path: list.txt}\n")
     subprocess.run([VIGIL, "intel", "compile", "-c", tmp + "/feeds.yml", "-o", tmp + "/one.vgi"], check=True,
                    capture_output=True)
-    ports = {"tls": free_port(), "mtls": free_port(), "api": free_port()}
+    ports = {"tls": free_port(), "mtls": free_port(), "https": free_port(), "api": free_port()}
+    token = "d" * 64
     conf = tmp + "/vigil.yml"
     with open(conf, "w") as f:
         f.write(f"""data_dir: {tmp}/data
@@ -88,6 +92,12 @@ listeners:
   - {{name: tls, type: tls, listen: "127.0.0.1:{ports['tls']}", cert: server.pem, key: server.key}}
   - {{name: mtls, type: tls, listen: "127.0.0.1:{ports['mtls']}", cert: server.pem, key: server.key,
       client_ca: ca.pem, framing: auto}}
+  - name: https
+    type: http
+    listen: "127.0.0.1:{ports['https']}"
+    cert: server.pem
+    key: server.key
+    tokens: [{{name: t, token_sha256: {hashlib.sha256(token.encode()).hexdigest()}}}]
 """)
     log = tmp + "/serve.log"
     p = subprocess.Popen([VIGIL, "serve", "-c", conf], stderr=open(log, "w"), stdout=subprocess.DEVNULL)
@@ -116,6 +126,22 @@ listeners:
         time.sleep(0.3)
     tls_send(ports["tls"], tmp, (line("last") + "\n").encode(), cert=False)
     want.add("last")
+    # HTTPS ingest: NDJSON over TLS with a token; plain HTTP to it is refused
+    ctx = ssl.create_default_context(cafile=tmp + "/ca.pem")
+    ctx.check_hostname = False
+    body = "".join(json.dumps({"source": {"ip": IP}, "user": {"name": "h%d" % i}}) + "\n" for i in range(100))
+    req = urllib.request.Request("https://127.0.0.1:%d/ingest" % ports["https"], data=body.encode(), method="POST")
+    req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
+        if r.status != 200 or json.loads(r.read())["accepted"] != 100:
+            fail("HTTPS ingest did not accept the batch")
+    want.update("h%d" % i for i in range(100))
+    try:
+        urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/ingest" % ports["https"], data=b"{}\n"),
+                               timeout=5)
+        fail("plain HTTP to the HTTPS listener was answered")
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        pass
     deadline = time.time() + 60
     while time.time() < deadline:
         with urllib.request.urlopen(api + "/metrics", timeout=5) as r:
@@ -140,9 +166,9 @@ listeners:
     bad = m.get('vigil_bad_input_total{listener="mtls",type="tls"}', 0)
     if bad < 2:
         fail("refused handshakes counted: %s" % bad)
-    print("TLS: %d lines (LF) without client certificates, %d octet-counted with one; a client without a "
-          "certificate and a plain-TCP client refused in the handshake (%d counted); %d alerts, as expected"
-          % (2001, 500, bad, len(got)))
+    print("TLS: %d lines (LF) without client certificates, %d octet-counted with one, 100 events over HTTPS; a "
+          "client without a certificate and a plain-TCP client refused in the handshake (%d counted); %d alerts, "
+          "as expected" % (2001, 500, bad, len(got)))
     if FAILS:
         print(text[-3000:])
         return 1
