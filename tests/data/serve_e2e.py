@@ -258,10 +258,21 @@ def main():
            m.get('vigil_dropped_total{listener="udp",type="udp"}', 0)))
     if received != sent:
         fail("the daemon received %d of %d records" % (received, sent))
+    st = subprocess.run([VIGIL, "status", "-c", conf], capture_output=True, text=True)
+    if st.returncode != 0 or 'vigil_received_total{listener="tcp-lf",type="tcp"}' not in st.stdout:
+        fail("vigil status: exit %d: %s" % (st.returncode, (st.stdout + st.stderr)[-300:]))
     p.send_signal(signal.SIGTERM)
     if p.wait(timeout=120) != 0:
         fail("vigil serve exited with %d" % p.returncode)
+    st = subprocess.run([VIGIL, "status", "-c", conf], capture_output=True, text=True)
+    if st.returncode != 2 or "no answer from the daemon" not in st.stderr:
+        fail("vigil status with no daemon: exit %d: %s" % (st.returncode, st.stderr[-300:]))
+    al = subprocess.run([VIGIL, "alerts", "--store", os.path.join(tmp, "data/vigil.db"), "--kind", "intel",
+                         "--limit", "100000", "-o", "json"], capture_output=True, text=True)
+    n_intel = len(al.stdout.splitlines())
     got = stored_alerts(os.path.join(tmp, "data/vigil.db"))
+    if n_intel != sum(1 for a in got if a["alert"]["kind"] == "intel"):
+        fail("vigil alerts --kind intel printed %d alerts" % n_intel)
     by_input = {"tcp-lf": "ssh", "tcp-octet": "linux", "udp": "linux", "http": "events"}
     have = {"tcp-lf": [], "tcp-octet": [], "udp": [], "http": []}
     for a in got:
