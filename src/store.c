@@ -298,6 +298,19 @@ static vg_rc create_private(const char *path, vg_error *err)
     return vg_fail(err, VG_ERR_IO, 0, "%s: cannot create: %s", path, strerror(errno));
 }
 
+/* The end of both opens: prepares the statements and hands st out, or closes it on failure. */
+static vg_rc finish_open(vg_store *st, vg_rc rc, vg_store **out, vg_error *err)
+{
+    if (!rc)
+        rc = prepare_all(st, err);
+    if (rc) {
+        vg_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return VG_OK;
+}
+
 vg_rc vg_store_open(vg_store **out, const char *path, vg_error *err)
 {
     *out = NULL;
@@ -311,14 +324,7 @@ vg_rc vg_store_open(vg_store **out, const char *path, vg_error *err)
         rc = writer_pragmas(st, err);
     if (!rc)
         rc = migrate(st, err);
-    if (!rc)
-        rc = prepare_all(st, err);
-    if (rc) {
-        vg_store_close(st);
-        return rc;
-    }
-    *out = st;
-    return VG_OK;
+    return finish_open(st, rc, out, err);
 }
 
 vg_rc vg_store_open_readonly(vg_store **out, const char *path, vg_error *err)
@@ -340,14 +346,7 @@ vg_rc vg_store_open_readonly(vg_store **out, const char *path, vg_error *err)
                       "open it once with vigil serve to migrate it", path, st->version, VG_STORE_SCHEMA_VERSION);
     if (!rc)
         rc = exec_fixed(st, "PRAGMA query_only = ON", "setting pragmas", err);
-    if (!rc)
-        rc = prepare_all(st, err);
-    if (rc) {
-        vg_store_close(st);
-        return rc;
-    }
-    *out = st;
-    return VG_OK;
+    return finish_open(st, rc, out, err);
 }
 
 void vg_store_close(vg_store *st)
