@@ -155,8 +155,15 @@ vg_rc vg_store_count_alerts(vg_store *st, const char *kind, uint64_t *count, vg_
     return rc;
 }
 
-/* Runs a chunked delete statement (limit bound as parameter limit_param) in its own
- * transaction until it deletes nothing more; adds the count to *deleted. */
+/* Returns the free pages to the file system (a no-op on a file without auto_vacuum). */
+static vg_rc give_back(vg_store *st, vg_error *err)
+{
+    return vg_store_run(st, st->st[VG_ST_INCREMENTAL_VACUUM], "returning free pages", err);
+}
+
+/* Runs a chunked delete statement (limit bound as parameter limit_param), each chunk in its
+ * own transaction followed by giving the freed pages back, until it deletes less than a
+ * chunk; adds the count to *deleted. */
 static vg_rc delete_chunks(vg_store *st, sqlite3_stmt *s, int limit_param, uint64_t *deleted, vg_error *err)
 {
     for (;;) {
@@ -166,6 +173,8 @@ static vg_rc delete_chunks(vg_store *st, sqlite3_stmt *s, int limit_param, uint6
             return rc;
         int n = sqlite3_changes(st->db);
         *deleted += (uint64_t)n;
+        if (n > 0 && (rc = give_back(st, err)) != VG_OK)
+            return rc;
         if (n < AGE_CHUNK)
             return VG_OK;
     }
@@ -199,7 +208,7 @@ static vg_rc trim_to_size(vg_store *st, uint64_t max_bytes, uint64_t *deleted, v
             break;
         uint64_t n = (uint64_t)sqlite3_changes(st->db), after = 0;
         *deleted += n;
-        rc = vg_store_run(st, st->st[VG_ST_INCREMENTAL_VACUUM], "returning free pages", err);
+        rc = give_back(st, err);
         if (!rc)
             rc = used_bytes(st, &after, err);
         if (rc || n == 0)

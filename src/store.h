@@ -120,9 +120,9 @@ vg_rc vg_store_query_alerts(vg_store *st, const vg_store_query *q, int (*row_fn)
                             void *ctx, vg_error *err);
 
 /* Deletes alerts stored (created_ms) before older_than_ms (0: no age limit; the event's own
- * time does not count: logs replayed from last year are kept as long as new ones), then the oldest stored ones while the pages in use
- * take more than max_bytes (0: no size limit; docs/store.md says exactly what counts); the
- * count deleted in *deleted. */
+ * time does not count: logs replayed from last year are kept as long as new ones), then the
+ * oldest stored ones while the pages in use take more than max_bytes (0: no size limit;
+ * docs/store.md says exactly what counts); the count deleted in *deleted. */
 vg_rc vg_store_retention(vg_store *st, int64_t older_than_ms, uint64_t max_bytes, uint64_t *deleted,
                          vg_error *err);
 
