@@ -26,29 +26,17 @@ import time
 import urllib.error
 import urllib.request
 
+from serve_common import FAILS, fail, free_port, one_address_snapshot, sshd_line, start_daemon, wait_stored
+
 VIGIL = sys.argv[1]
 IP = "198.51.100.23"
 TOKEN = "b" * 64
-FAILS = []
 MARKERS = []
-
-
-def fail(msg):
-    FAILS.append(msg)
-    print("FAIL:", msg)
-
-
-def free_port(kind):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def marker(tag):
     MARKERS.append(tag)
-    return ("Nov 20 10:00:00 gw sshd[1]: Failed password for %s from %s port 22 ssh2" % (tag, IP)).encode()
+    return sshd_line(tag, IP).encode()
 
 
 def tcp(port, data, close_early=False):
@@ -72,13 +60,7 @@ def http(url, body, token=TOKEN):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="vigil-serve-bad-")
-    with open(os.path.join(tmp, "list.txt"), "w") as f:
-        f.write(IP + "\n")
-    with open(os.path.join(tmp, "feeds.yml"), "w") as f:
-        f.write("feeds:\n  - {name: one, format: plain, path: list.txt}\n")
-    snap = os.path.join(tmp, "one.vgi")
-    subprocess.run([VIGIL, "intel", "compile", "-c", os.path.join(tmp, "feeds.yml"), "-o", snap], check=True,
-                   capture_output=True)
+    snap = one_address_snapshot(VIGIL, tmp, IP)
     ports = {k: free_port(socket.SOCK_DGRAM if k == "udp" else socket.SOCK_STREAM)
              for k in ("lf", "octet", "udp", "http", "api")}
     conf = os.path.join(tmp, "vigil.yml")
@@ -98,14 +80,7 @@ listeners:
     tokens: [{{name: t, token_sha256: {hashlib.sha256(TOKEN.encode()).hexdigest()}}}]
 """)
     logpath = os.path.join(tmp, "serve.log")
-    p = subprocess.Popen([VIGIL, "serve", "-c", conf], stderr=open(logpath, "w"), stdout=subprocess.DEVNULL)
-    api = "http://127.0.0.1:%d" % ports["api"]
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(api + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
+    p = start_daemon(VIGIL, conf, open(logpath, "w"), ports["api"])
     rnd = random.Random(5)
     garbage = bytes(rnd.getrandbits(8) for _ in range(20000))
     # TCP, LF framing
@@ -148,16 +123,7 @@ listeners:
     silent.close()
     # still serving
     tcp(ports["lf"], marker("m11") + b"\n")
-    deadline = time.time() + 60
-    m = {}
-    while time.time() < deadline:
-        with urllib.request.urlopen(api + "/metrics", timeout=5) as r:
-            m = {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in r.read().decode().splitlines()
-                 if l and not l.startswith("#")}
-        recv = sum(v for k, v in m.items() if k.startswith("vigil_received_total{"))
-        if m.get("vigil_stored_seq", 0) >= recv and recv > 0:
-            break
-        time.sleep(0.3)
+    m = wait_stored(ports["api"], 1, 60)
     p.send_signal(signal.SIGTERM)
     if p.wait(timeout=60) != 0:
         fail("vigil serve exited with %d" % p.returncode)

@@ -31,24 +31,12 @@ import time
 import urllib.error
 import urllib.request
 
+from serve_common import FAILS, fail, free_port, one_address_snapshot, sshd_line, start_daemon
+
 VIGIL = sys.argv[1]
 KILLS = int(sys.argv[2]) if len(sys.argv) > 2 else 4
 IP = "203.0.113.77"
 TOKEN = "c" * 64
-FAILS = []
-
-
-def fail(msg):
-    FAILS.append(msg)
-    print("FAIL:", msg)
-
-
-def free_port(kind):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class Load:
@@ -95,8 +83,7 @@ class Load:
             try:
                 while not self.stop:
                     batch = self.ids(20)
-                    data = "".join("Nov 20 10:00:00 gw sshd[1]: Failed password for u%d from %s port 22 ssh2\n"
-                                   % (i, IP) for i in batch).encode()
+                    data = "".join(sshd_line("u%d" % i, IP) + "\n" for i in batch).encode()
                     s.sendall(data)
                     sent.extend(batch)
                     time.sleep(0.002)
@@ -107,13 +94,7 @@ class Load:
 
 def main():
     tmp = tempfile.mkdtemp(prefix="vigil-serve-crash-")
-    with open(os.path.join(tmp, "list.txt"), "w") as f:
-        f.write(IP + "\n")
-    with open(os.path.join(tmp, "feeds.yml"), "w") as f:
-        f.write("feeds:\n  - {name: one, format: plain, path: list.txt}\n")
-    snap = os.path.join(tmp, "one.vgi")
-    subprocess.run([VIGIL, "intel", "compile", "-c", os.path.join(tmp, "feeds.yml"), "-o", snap], check=True,
-                   capture_output=True)
+    snap = one_address_snapshot(VIGIL, tmp, IP)
     ports = {"tcp": free_port(socket.SOCK_STREAM), "http": free_port(socket.SOCK_STREAM),
              "api": free_port(socket.SOCK_STREAM)}
     conf = os.path.join(tmp, "vigil.yml")
@@ -132,15 +113,7 @@ listeners:
     log = open(os.path.join(tmp, "serve.log"), "a")
 
     def start():
-        p = subprocess.Popen([VIGIL, "serve", "-c", conf], stderr=log, stdout=subprocess.DEVNULL)
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % ports["api"], timeout=1):
-                    return p
-            except OSError:
-                time.sleep(0.1)
-        fail("the daemon did not start")
-        return p
+        return start_daemon(VIGIL, conf, log, ports["api"])
 
     load = Load(ports)
     p = start()

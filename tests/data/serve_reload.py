@@ -11,7 +11,6 @@ only B after it, both reloads are counted (one ok, one failed).
 
 Usage: serve_reload.py VIGIL
 """
-import hashlib
 import json
 import os
 import signal
@@ -22,36 +21,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
+
+from serve_common import FAILS, fail, free_port, one_address_snapshot, sshd_line, start_daemon, wait_stored
 
 VIGIL = sys.argv[1]
 A, B = "192.0.2.10", "192.0.2.20"
-FAILS = []
-
-
-def fail(msg):
-    FAILS.append(msg)
-    print("FAIL:", msg)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def compile_snap(tmp, name, ip):
-    with open(os.path.join(tmp, name + ".txt"), "w") as f:
-        f.write(ip + "\n")
-    with open(os.path.join(tmp, name + ".yml"), "w") as f:
-        f.write("feeds:\n  - {name: %s, format: plain, path: %s.txt}\n" % (name, name))
-    out = os.path.join(tmp, name + ".vgi")
-    subprocess.run([VIGIL, "intel", "compile", "-c", os.path.join(tmp, name + ".yml"), "-o", out], check=True,
-                   capture_output=True)
-    return out
-
 
 def write_conf(conf, tmp, snap, ports):
     with open(conf + ".new", "w") as f:
@@ -64,26 +38,14 @@ listeners: [{{name: tcp, type: tcp, listen: "127.0.0.1:{ports['tcp']}"}}]
     os.replace(conf + ".new", conf)
 
 
-def metrics(ports):
-    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % ports["api"], timeout=5) as r:
-        return {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in r.read().decode().splitlines()
-                if l and not l.startswith("#")}
-
-
 def main():
     tmp = tempfile.mkdtemp(prefix="vigil-serve-reload-")
-    snap_a, snap_b = compile_snap(tmp, "a", A), compile_snap(tmp, "b", B)
+    snap_a, snap_b = one_address_snapshot(VIGIL, tmp, A, "a"), one_address_snapshot(VIGIL, tmp, B, "b")
     ports = {"tcp": free_port(), "api": free_port()}
     conf = os.path.join(tmp, "vigil.yml")
     write_conf(conf, tmp, snap_a, ports)
     log = os.path.join(tmp, "serve.log")
-    p = subprocess.Popen([VIGIL, "serve", "-c", conf], stderr=open(log, "w"), stdout=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            metrics(ports)
-            break
-        except OSError:
-            time.sleep(0.1)
+    p = start_daemon(VIGIL, conf, open(log, "w"), ports["api"])
     state = {"n": 0, "stop": False, "marks": []}
 
     def sender():
@@ -92,8 +54,7 @@ def main():
             lines = []
             for _ in range(50):
                 n = state["n"]
-                lines.append("Nov 20 10:00:00 gw sshd[1]: Failed password for u%d from %s port 22 ssh2"
-                             % (n, A if n % 2 == 0 else B))
+                lines.append(sshd_line("u%d" % n, A if n % 2 == 0 else B))
                 state["n"] += 1
             s.sendall(("\n".join(lines) + "\n").encode())
             time.sleep(0.002)
@@ -111,12 +72,7 @@ def main():
     state["stop"] = True
     t.join()
     sent = state["n"]
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        m = metrics(ports)
-        if m.get('vigil_received_total{listener="tcp",type="tcp"}', 0) >= sent and m["vigil_stored_seq"] >= sent:
-            break
-        time.sleep(0.2)
+    m = wait_stored(ports["api"], sent, 60)
     p.send_signal(signal.SIGTERM)
     if p.wait(timeout=60) != 0:
         fail("vigil serve exited with %d" % p.returncode)

@@ -13,7 +13,6 @@ Usage: serve_tls.py VIGIL
 import hashlib
 import http.client
 import json
-import os
 import signal
 import socket
 import sqlite3
@@ -25,24 +24,10 @@ import time
 import urllib.error
 import urllib.request
 
+from serve_common import FAILS, fail, free_port, one_address_snapshot, sshd_line, start_daemon, wait_stored
+
 VIGIL = sys.argv[1]
 IP = "198.51.100.99"
-FAILS = []
-
-
-def fail(msg):
-    FAILS.append(msg)
-    print("FAIL:", msg)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def openssl(*args):
     subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
 
@@ -58,7 +43,7 @@ def make_certs(d):
 
 
 def line(tag):
-    return "Nov 20 10:00:00 gw sshd[1]: Failed password for %s from %s port 22 ssh2" % (tag, IP)
+    return sshd_line(tag, IP)
 
 
 def tls_send(port, d, data, cert=True):
@@ -74,12 +59,7 @@ def tls_send(port, d, data, cert=True):
 def main():
     tmp = tempfile.mkdtemp(prefix="vigil-serve-tls-")
     make_certs(tmp)
-    with open(tmp + "/list.txt", "w") as f:
-        f.write(IP + "\n")
-    with open(tmp + "/feeds.yml", "w") as f:
-        f.write("feeds:\n  - {name: one, format: plain, path: list.txt}\n")
-    subprocess.run([VIGIL, "intel", "compile", "-c", tmp + "/feeds.yml", "-o", tmp + "/one.vgi"], check=True,
-                   capture_output=True)
+    one_address_snapshot(VIGIL, tmp, IP)
     ports = {"tls": free_port(), "mtls": free_port(), "https": free_port(), "api": free_port()}
     token = "d" * 64
     conf = tmp + "/vigil.yml"
@@ -100,14 +80,7 @@ listeners:
     tokens: [{{name: t, token_sha256: {hashlib.sha256(token.encode()).hexdigest()}}}]
 """)
     log = tmp + "/serve.log"
-    p = subprocess.Popen([VIGIL, "serve", "-c", conf], stderr=open(log, "w"), stdout=subprocess.DEVNULL)
-    api = "http://127.0.0.1:%d" % ports["api"]
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(api + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
+    p = start_daemon(VIGIL, conf, open(log, "w"), ports["api"])
     want = set()
     big = "".join(line("t%d" % i) + "\n" for i in range(2000))
     want.update("t%d" % i for i in range(2000))
@@ -142,15 +115,7 @@ listeners:
         fail("plain HTTP to the HTTPS listener was answered")
     except (urllib.error.URLError, OSError, http.client.HTTPException):
         pass
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with urllib.request.urlopen(api + "/metrics", timeout=5) as r:
-            m = {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in r.read().decode().splitlines()
-                 if l and not l.startswith("#")}
-        recv = sum(v for k, v in m.items() if k.startswith("vigil_received_total{"))
-        if recv >= len(want) and m.get("vigil_stored_seq", 0) >= recv:
-            break
-        time.sleep(0.2)
+    m = wait_stored(ports["api"], len(want), 60)
     p.send_signal(signal.SIGTERM)
     if p.wait(timeout=60) != 0:
         fail("vigil serve exited with %d" % p.returncode)
