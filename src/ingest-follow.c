@@ -330,15 +330,16 @@ vg_rc vg_follow_poll(vg_follow *f, size_t max_bytes, vg_follow_line_fn fn, void 
     vg_rc rc = VG_OK;
     if (f->fd < 0 && ((rc = open_first(f, &pc)) != VG_OK || f->fd < 0))
         return rc ? rc : VG_END;
-    if (f->scanned < f->have) { /* lines a callback refused last time */
+    int cut, more = 1;
+    if ((rc = check_truncated(f, &pc, &cut)) != VG_OK)
+        return rc;
+    if (f->scanned < f->have) { /* lines a callback refused last time, still in the file */
         pc.progress = 1;
         if ((rc = drain_lines(f, &pc)) != VG_OK)
             return rc;
     }
-    int more = 1;
     while (more && pc.budget > 0) {
         size_t got;
-        int cut;
         if ((rc = read_some(f, &pc, &got)) != VG_OK)
             return rc;
         if (got)

@@ -340,6 +340,15 @@ static void test_refused_line_handed_again(void **state)
     expect_position(x, ino_of(x->path), 2);
     assert_int_equal(poll_n(x, 100), VG_OK); /* from the buffer, nothing read */
     expect_lines(x, "[a]2[b]4[c]6");
+    /* refused lines whose bytes were truncated away are dropped, never past the file's end */
+    put(x, "d\ne\n");
+    x->refuse_at = x->seen + 1;
+    assert_int_equal(poll_n(x, 100), VG_ERR_LIMIT);
+    assert_int_equal(ftruncate(x->wfd, 0), 0);
+    put(x, "f\n");
+    poll_all(x);
+    expect_lines(x, "[a]2[b]4[c]6[f]2");
+    assert_true(reported(x, "truncated"));
 }
 
 static void test_resume_other_inode(void **state)
