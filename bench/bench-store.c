@@ -103,7 +103,7 @@ static spent run_store(const char *path, gen *g, int batches)
     for (int b = 0; b < batches; b++) {
         uint64_t first = (uint64_t)b * g->n + 1;
         fill(g, first, units);
-        vg_store_batch batch = { first, first + g->n - 1, g->alerts, g->n, g->n, 0, 1775001600000LL };
+        vg_store_batch batch = { first, first + g->n - 1, g->alerts, g->n, g->n, 0, 1775001600000LL, NULL, 0 };
         start(&busy);
         if (vg_store_commit(st, &batch, &err)) {
             fprintf(stderr, "bench-store: %s\n", err.msg);

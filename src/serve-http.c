@@ -30,6 +30,7 @@
 
 #include "util-log.h"
 #include "util-mem.h"
+#include "util-time.h"
 
 #define VG_HTTP_MAX_BODY (32u << 20)    /* limit: bytes of one ingest request body */
 #define HTTP_MAX_REFUSED_LISTED 100     /* refused lines listed in one answer (all are counted) */
@@ -56,13 +57,6 @@ typedef struct http_req {
     vg_buf body;
     int too_big;
 } http_req;
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status, const char *type, const char *body,
                               size_t len, const char *h1, const char *v1)
@@ -107,7 +101,7 @@ static size_t split_body(const vg_conf_listener *l, const vg_conf_token *t, http
 {
     size_t n = 0, line = 0, listed = 0;
     const char *p = req->body.data, *end = p + req->body.len;
-    int64_t now = now_us();
+    int64_t now = vg_now_us();
     while (p && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = (size_t)((nl ? nl : end) - p);

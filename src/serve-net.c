@@ -33,6 +33,7 @@
 
 #include "util-log.h"
 #include "util-mem.h"
+#include "util-time.h"
 
 #define NET_READ_BYTES (256u << 10)     /* limit: bytes taken from a socket per read */
 #define NET_UDP_BATCH 64                /* datagrams read per recvmmsg */
@@ -75,13 +76,6 @@ struct vg_serve_net {
     atomic_int stop;
     char *rbuf;
 };
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void peer_text(const struct sockaddr_storage *sa, char *out, size_t cap)
 {
@@ -216,7 +210,7 @@ static void conn_submit(vg_serve_net *n, net_conn *c)
 {
     if (!c->nrecs)
         return;
-    int64_t t = now_us();
+    int64_t t = vg_now_us();
     for (size_t i = 0; i < c->nrecs; i++) {
         c->recs[i].data = c->batch.data + (uintptr_t)c->recs[i].data;
         c->recs[i].received_us = t;
@@ -295,7 +289,7 @@ static void conn_read(vg_serve_net *n, net_conn *c)
         uint64_t bad_before = c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated;
         if (got > 0) {
             atomic_fetch_add(&lc->bytes, (uint64_t)got);
-            c->last_active = now_us();
+            c->last_active = vg_now_us();
             if (vg_framer_feed(&c->fr, n->rbuf, (size_t)got, &sink) != VG_OK)
                 vg_log(VG_LOG_ERROR, "connection %s: out of memory", c->peer);
         } else {
@@ -346,7 +340,7 @@ static void conn_accept(vg_serve_net *n, const net_listen *l)
             continue;
         }
         c->unit = vg_config_unit_of(n->s->conf, cl, (const struct sockaddr *)&sa);
-        c->last_active = now_us();
+        c->last_active = vg_now_us();
         memcpy(c->peer, peer, sizeof(peer));
         vg_buf_init(&c->batch, 0);
         struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
@@ -389,7 +383,7 @@ static void udp_read(vg_serve_net *n, const net_listen *l)
     }
     vg_spool_rec recs[NET_UDP_BATCH];
     size_t nr = 0;
-    int64_t t = now_us();
+    int64_t t = vg_now_us();
     for (int i = 0; i < got; i++) {
         size_t len = msgs[i].msg_len;
         const char *p = iov[i].iov_base;
@@ -434,7 +428,7 @@ static void apply_backpressure(vg_serve_net *n)
 
 static void close_idle(vg_serve_net *n)
 {
-    int64_t t = now_us();
+    int64_t t = vg_now_us();
     for (net_conn *c = n->conns, *next; c; c = next) {
         next = c->next;
         unsigned idle = n->s->conf->listeners[c->li].idle_timeout_s;
@@ -449,7 +443,7 @@ static void *net_main(void *arg)
 {
     vg_serve_net *n = arg;
     struct epoll_event evs[64];
-    int64_t last_idle_check = now_us();
+    int64_t last_idle_check = vg_now_us();
     while (!atomic_load(&n->stop)) {
         apply_backpressure(n);
         int k = epoll_wait(n->epfd, evs, 64, n->npaused ? 10 : 500);
@@ -467,9 +461,9 @@ static void *net_main(void *arg)
                 conn_read(n, evs[i].data.ptr);
             }
         }
-        if (now_us() - last_idle_check > 1000000) {
+        if (vg_now_us() - last_idle_check > 1000000) {
             close_idle(n);
-            last_idle_check = now_us();
+            last_idle_check = vg_now_us();
         }
     }
     return NULL;

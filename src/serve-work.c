@@ -36,6 +36,8 @@ typedef struct alert_row {
 typedef struct work_result {
     uint64_t batch_no, first_seq, last_seq;
     uint64_t events, rejected;
+    vg_store_file_pos *files;           /* per configured file: its furthest position in the batch */
+    size_t nfiles;                      /* files with a position */
     int64_t *received_us;               /* one per record */
     size_t nrecs;
     alert_row *rows;
@@ -85,18 +87,12 @@ struct vg_serve_work {
     int64_t last_retention_us;
 };
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void result_free(work_result *r)
 {
     if (!r)
         return;
     vg_free(r->received_us);
+    vg_free(r->files);
     vg_free(r->rows);
     vg_buf_free(&r->text);
     vg_free(r);
@@ -151,7 +147,7 @@ static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
     row->a.idx = ww->alert_idx++;
     row->a.unit = ww->cur->unit;
     row->a.event_time_ms = event_time_ms(a->ev);
-    row->a.created_ms = now_us() / 1000;
+    row->a.created_ms = vg_now_us() / 1000;
     row->off_kind = keep_str(r, a->kind);
     vg_value host = vg_event_get(a->ev, "host.name");
     if (host.type != VG_JSON_STRING)
@@ -184,13 +180,25 @@ static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
     return VG_OK;
 }
 
+/* The name and the decoder of a spool source: a listener, or a file input after them. */
+static const char *source_name(const vg_config *c, uint32_t src)
+{
+    return src < c->nlisteners ? c->listeners[src].name : c->files[src - c->nlisteners].path;
+}
+
+static const vg_decoder *source_decoder(const vg_config *c, uint32_t src)
+{
+    const char *fmt = src < c->nlisteners ? c->listeners[src].format : c->files[src - c->nlisteners].format;
+    return fmt && strcmp(fmt, "auto") != 0 ? vg_decoder_find(fmt) : NULL;
+}
+
 static vg_rc on_event(void *ctx, const vg_event *ev)
 {
     work_worker *ww = ctx;
     vg_serve *s = ww->w->s;
     const rec_ref *rr = ww->cur;
     const vg_config *c = s->conf;
-    vg_alert_origin o = { c->listeners[rr->source].name, rr->seq, 1, ev->repeat, c->units[rr->unit].name,
+    vg_alert_origin o = { source_name(c, rr->source), rr->seq, 1, ev->repeat, c->units[rr->unit].name,
                           rr->received_us };
     return vg_detect_event(ww->det, ww->gen->snap, ev, &o, (int64_t)time(NULL), on_alert, ww);
 }
@@ -224,7 +232,7 @@ static size_t take_batch(work_worker *ww, vg_serve_work *w)
             vg_log(VG_LOG_ERROR, "worker: out of memory for a batch");
             break;
         }
-        uint32_t src = rec.source < w->s->conf->nlisteners ? rec.source : 0;
+        uint32_t src = rec.source < w->s->conf->nlisteners + w->s->conf->nfiles ? rec.source : 0;
         uint32_t unit = rec.unit < w->s->conf->nunits ? rec.unit : 0;
         ww->recs[n++] = (rec_ref){ rec.seq, rec.received_us, unit, src, off, rec.len };
     }
@@ -255,6 +263,22 @@ static vg_rc follow_generation(work_worker *ww)
     return VG_OK;
 }
 
+/* Notes the position a file record carries (the furthest of the batch wins: records of a
+ * file come in order); -1 if the record has none. */
+static int file_position(work_result *r, const vg_config *c, size_t file, const char *data, size_t len)
+{
+    vg_follow_pos pos;
+    if (vg_file_pos_decode(data, len, &pos) != 0)
+        return -1;
+    if (!r->files && !(r->files = vg_calloc(c->nfiles, sizeof(*r->files))))
+        return 0; /* out of memory: the position is not saved, the line is read again after a restart */
+    vg_store_file_pos *fp = &r->files[file];
+    if (!fp->path)
+        r->nfiles++;
+    *fp = (vg_store_file_pos){ c->files[file].path, pos.dev, pos.ino, pos.offset };
+    return 0;
+}
+
 /* Decodes and detects every record of the batch into a new result. */
 static work_result *run_batch(work_worker *ww, size_t n, uint64_t batch_no)
 {
@@ -274,13 +298,17 @@ static work_result *run_batch(work_worker *ww, size_t n, uint64_t batch_no)
     const vg_config *c = ww->w->s->conf;
     for (size_t i = 0; i < n; i++) {
         const rec_ref *rr = &ww->recs[i];
+        const char *data = ww->arena.data + rr->off;
+        size_t len = rr->len;
         ww->cur = rr;
         ww->alert_idx = 0;
         r->received_us[i] = rr->received_us;
-        const char *fmt = c->listeners[rr->source].format;
-        const vg_decoder *dec = fmt && strcmp(fmt, "auto") != 0 ? vg_decoder_find(fmt) : NULL;
-        vg_rc rc = vg_decode_record(&ww->ds, dec, &ww->opts, c->listeners[rr->source].name, rr->seq,
-                                    ww->arena.data + rr->off, rr->len, &sink, &st);
+        if (rr->source >= c->nlisteners && file_position(r, c, rr->source - c->nlisteners, data, len) == 0) {
+            data += VG_FILE_POS_BYTES;
+            len -= VG_FILE_POS_BYTES;
+        }
+        vg_rc rc = vg_decode_record(&ww->ds, source_decoder(c, rr->source), &ww->opts, source_name(c, rr->source),
+                                    rr->seq, data, len, &sink, &st);
         if (rc)
             vg_log(VG_LOG_ERROR, "worker: record %llu: %s", (unsigned long long)rr->seq, vg_rc_str(rc));
     }
@@ -385,7 +413,12 @@ static vg_rc commit(vg_serve_work *w, work_result *r)
     resolve_rows(r);
     for (size_t i = 0; i < r->nrows; i++)
         alerts[i] = r->rows[i].a;
-    vg_store_batch b = { r->first_seq, r->last_seq, alerts, r->nrows, r->events, r->rejected, now_us() / 1000 };
+    size_t nf = 0;
+    for (size_t i = 0; r->files && i < s->conf->nfiles; i++) /* the files with a position, packed */
+        if (r->files[i].path)
+            r->files[nf++] = r->files[i];
+    vg_store_batch b = { r->first_seq, r->last_seq, alerts, r->nrows, r->events, r->rejected, vg_now_us() / 1000,
+                         r->files, nf };
     vg_error err;
     vg_rc rc = vg_store_commit(w->store, &b, &err);
     vg_free(alerts);
@@ -395,7 +428,7 @@ static vg_rc commit(vg_serve_work *w, work_result *r)
     }
     if (vg_spool_release(s->spool, r->last_seq, &err) != VG_OK)
         vg_log(VG_LOG_WARN, "spool: %s", err.msg);
-    count_latency(s, r, now_us());
+    count_latency(s, r, vg_now_us());
     atomic_fetch_add(&s->m.alerts, r->nrows);
     atomic_fetch_add(&s->m.batches, 1);
     atomic_store(&s->m.committed_seq, r->last_seq);
@@ -406,7 +439,7 @@ static vg_rc commit(vg_serve_work *w, work_result *r)
 static void apply_retention(vg_serve_work *w)
 {
     const vg_config *c = w->s->conf;
-    int64_t now = now_us();
+    int64_t now = vg_now_us();
     if (now - w->last_retention_us < (int64_t)WORK_RETENTION_EVERY_S * 1000000)
         return;
     w->last_retention_us = now;

@@ -20,15 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store.h"
 #include "util-log.h"
 #include "util-mem.h"
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+#include "util-time.h"
 
 uint64_t vg_serve_backlog(vg_serve *s)
 {
@@ -126,6 +121,31 @@ static vg_rc open_spool(vg_serve *s, vg_error *err)
     return rc;
 }
 
+/* Starts the file inputs at their saved positions (read on a handle of their own: the store
+ * writer owns its handle). */
+static vg_rc start_files(vg_serve *s, vg_error *err)
+{
+    const vg_config *c = s->conf;
+    if (!c->nfiles)
+        return VG_OK;
+    vg_follow_pos *saved = vg_calloc(c->nfiles, sizeof(*saved));
+    vg_store *st = NULL;
+    vg_rc rc = saved ? vg_store_open_readonly(&st, c->store_path, err) : vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (size_t i = 0; !rc && i < c->nfiles; i++) {
+        vg_store_file_pos p;
+        rc = vg_store_file_position(st, c->files[i].path, &p, err);
+        if (rc == VG_ERR_NOTFOUND)
+            rc = VG_OK;
+        else if (!rc)
+            saved[i] = (vg_follow_pos){ p.dev, p.ino, p.offset };
+    }
+    vg_store_close(st);
+    if (!rc)
+        rc = vg_serve_files_start(s, saved, atomic_load(&s->m.committed_seq) + 1, &s->files, err);
+    vg_free(saved);
+    return rc;
+}
+
 /* ---- the metrics ---- */
 
 static void metric(vg_buf *b, const char *name, const char *help, const char *type)
@@ -150,10 +170,13 @@ static void listener_metrics(vg_serve *s, vg_buf *b)
     };
     for (size_t k = 0; k < sizeof(cs) / sizeof(cs[0]); k++) {
         metric(b, cs[k].name, cs[k].help, "counter");
-        for (size_t i = 0; i < s->conf->nlisteners; i++) {
+        for (size_t i = 0; i < s->conf->nlisteners + s->conf->nfiles; i++) {
             const atomic_uint_fast64_t *v = (const void *)((const char *)&s->m.listeners[i] + cs[k].off);
-            vg_buf_printf(b, "%s{listener=\"%s\",type=\"%s\"} %llu\n", cs[k].name, s->conf->listeners[i].name,
-                          vg_listen_kind_name(s->conf->listeners[i].kind), (unsigned long long)atomic_load(v));
+            int file = i >= s->conf->nlisteners;
+            vg_buf_printf(b, "%s{listener=\"%s%s\",type=\"%s\"} %llu\n", cs[k].name, file ? "file:" : "",
+                          file ? s->conf->files[i - s->conf->nlisteners].path : s->conf->listeners[i].name,
+                          file ? "file" : vg_listen_kind_name(s->conf->listeners[i].kind),
+                          (unsigned long long)atomic_load(v));
         }
     }
 }
@@ -218,7 +241,7 @@ vg_rc vg_serve_metrics_text(vg_serve *s, vg_buf *b)
     metric(b, "vigil_stored_seq", "The last spool record whose results are stored (the watermark).", "gauge");
     vg_buf_printf(b, "vigil_stored_seq %llu\n", (unsigned long long)atomic_load(&s->m.committed_seq));
     metric(b, "vigil_uptime_seconds", "Seconds since the daemon started.", "gauge");
-    vg_buf_printf(b, "vigil_uptime_seconds %.0f\n", (double)(now_us() - s->m.started_us) / 1e6);
+    vg_buf_printf(b, "vigil_uptime_seconds %.0f\n", (double)(vg_now_us() - s->m.started_us) / 1e6);
     latency_metrics(s, b);
     rule_metrics(s, b);
     return VG_OK;
@@ -230,6 +253,7 @@ static void serve_free(vg_serve *s)
 {
     vg_serve_http_stop(s->http);
     vg_serve_net_stop(s->net);
+    vg_serve_files_stop(s->files);
     vg_serve_work_stop(s->work);
     vg_serve_det_free(s->det); /* the workers let go of theirs */
     pthread_mutex_destroy(&s->det_lock);
@@ -240,7 +264,7 @@ static void serve_free(vg_serve *s)
 static void log_totals(vg_serve *s)
 {
     uint64_t received = 0;
-    for (size_t i = 0; i < s->conf->nlisteners; i++)
+    for (size_t i = 0; i < s->conf->nlisteners + s->conf->nfiles; i++)
         received += atomic_load(&s->m.listeners[i].received);
     vg_log(VG_LOG_INFO, "stopped: %llu records received, %llu events decoded, %llu rejected, %llu alerts stored; "
            "stored through record %llu", (unsigned long long)received, (unsigned long long)atomic_load(&s->m.decoded),
@@ -281,7 +305,7 @@ vg_rc vg_serve_run(const vg_config *conf, const char *path, vg_error *err)
 {
     vg_serve s = { .conf = conf, .conf_path = path };
     pthread_mutex_init(&s.det_lock, NULL);
-    s.m.started_us = now_us();
+    s.m.started_us = vg_now_us();
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -289,7 +313,8 @@ vg_rc vg_serve_run(const vg_config *conf, const char *path, vg_error *err)
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads started below inherit the mask */
-    s.m.listeners = vg_calloc(conf->nlisteners ? conf->nlisteners : 1, sizeof(*s.m.listeners));
+    /* counters per source: the listeners, then the file inputs */
+    s.m.listeners = vg_calloc(conf->nlisteners + conf->nfiles + 1, sizeof(*s.m.listeners));
     vg_rc rc = s.m.listeners ? VG_OK : vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     /* every socket is bound first (privileged ports), then privileges are dropped, then the
      * files are opened as the unprivileged user */
@@ -306,6 +331,8 @@ vg_rc vg_serve_run(const vg_config *conf, const char *path, vg_error *err)
     if (!rc)
         rc = vg_serve_work_start(&s, &s.work, err);
     if (!rc)
+        rc = start_files(&s, err);
+    if (!rc)
         rc = vg_serve_http_start(s.http, err);
     if (!rc)
         rc = vg_serve_net_start(s.net, err);
@@ -320,6 +347,8 @@ vg_rc vg_serve_run(const vg_config *conf, const char *path, vg_error *err)
     s.http = NULL;
     vg_serve_net_stop(s.net);
     s.net = NULL;
+    vg_serve_files_stop(s.files);
+    s.files = NULL;
     vg_serve_work_stop(s.work);
     s.work = NULL;
     log_totals(&s);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "detect.h"
+#include "ingest-follow.h"
 #include "serve-config.h"
 #include "spool.h"
 #include "util-error.h"
@@ -61,6 +62,7 @@ typedef struct vg_serve_det {
 } vg_serve_det;
 
 typedef struct vg_serve_work vg_serve_work;
+typedef struct vg_serve_files vg_serve_files;
 typedef struct vg_serve_net vg_serve_net;
 typedef struct vg_serve_http vg_serve_http;
 
@@ -76,6 +78,7 @@ typedef struct vg_serve {
     vg_serve_work *work;
     vg_serve_net *net;
     vg_serve_http *http;
+    vg_serve_files *files;
     atomic_int stopping;                /* listeners stop taking records */
     uint64_t start_seq;                 /* the first spool record of this run's work */
 } vg_serve;
@@ -164,6 +167,26 @@ vg_rc vg_serve_net_start(vg_serve_net *n, vg_error *err);
 
 /* Stops the thread, closes every socket (records read are in the spool) and frees n. */
 void vg_serve_net_stop(vg_serve_net *n);
+
+/* ---- file inputs (serve-files.c) ---- */
+
+/* Spool records of file inputs (source ids nlisteners + file index) begin with the position
+ * just after their line: device, inode, offset, each 8 bytes little-endian. */
+#define VG_FILE_POS_BYTES 24
+
+/* Writes pos as the prefix of a file record. */
+void vg_file_pos_encode(unsigned char out[VG_FILE_POS_BYTES], const vg_follow_pos *pos);
+
+/* Reads the prefix of a file record; -1 if it is too short. */
+int vg_file_pos_decode(const char *data, size_t len, vg_follow_pos *pos);
+
+/* Starts following the configured files (none: *out is NULL), each from its saved position
+ * (saved[i], from the store) or a later one found in the spool from from_seq on. */
+vg_rc vg_serve_files_start(vg_serve *s, const vg_follow_pos *saved, uint64_t from_seq, vg_serve_files **out,
+                           vg_error *err);
+
+/* Stops reading files (NULL is allowed); what was read is in the spool. */
+void vg_serve_files_stop(vg_serve_files *fs);
 
 /* Binds the sockets of the HTTP ingest listeners and the API (before privileges are dropped). */
 vg_rc vg_serve_http_bind(vg_serve *s, vg_serve_http **out, vg_error *err);

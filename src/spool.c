@@ -35,19 +35,13 @@
 #include "spool-internal.h"
 #include "spool-segment.h"
 #include "util-mem.h"
+#include "util-time.h"
 
 #define SPOOL_DEFAULT_SEGMENT (64u << 20)
 #define SPOOL_MIN_SEGMENT 4096u             /* limit: smallest segment_bytes accepted */
 #define SPOOL_DEFAULT_INTERVAL_MS 1000u
 #define SPOOL_IOV_RECS 512                  /* records per pwritev (two iovecs each, IOV_MAX 1024) */
 #define SPOOL_LOCK_NAME "lock"
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void vg_spool_seg_path(char *out, size_t cap, const char *dir, uint64_t first)
 {
@@ -259,7 +253,7 @@ static vg_rc create_segment(vg_spool *sp, uint64_t first, vg_error *err)
     if (fd < 0)
         return vg_fail(err, VG_ERR_IO, 0, "spool %s: cannot create %s: %s", sp->dir, name, strerror(errno));
     uint8_t hdr[VG_SPSEG_HDR];
-    vg_spseg_header_encode(hdr, first, now_us());
+    vg_spseg_header_encode(hdr, first, vg_now_us());
     if (pwrite_all(fd, hdr, sizeof hdr, 0) != VG_OK ||
         (sp->o.sync != VG_SPOOL_SYNC_NEVER && fsync(sp->dirfd) != 0)) {
         int e = errno;
@@ -326,7 +320,7 @@ static vg_rc repair_newest(vg_spool *sp, int fd, load_ctx *lc, const vg_spseg_sc
     uint64_t keep = lc->torn_start;
     if (s->header_error) {
         uint8_t hdr[VG_SPSEG_HDR];
-        vg_spseg_header_encode(hdr, lc->first, now_us());
+        vg_spseg_header_encode(hdr, lc->first, vg_now_us());
         if (pwrite_all(fd, hdr, sizeof hdr, 0) != VG_OK)
             return vg_fail(err, VG_ERR_IO, 0, "spool %s: cannot rewrite a segment header: %s", sp->dir,
                            strerror(errno));

@@ -108,6 +108,7 @@ static const char *const statements[VG_ST_COUNT] = {
     [VG_ST_UNIT_GET] = "SELECT id FROM units WHERE name = ?1",
     [VG_ST_UNIT_INSERT] = "INSERT INTO units (name, created) VALUES (?1, ?2)",
     [VG_ST_OFFSET_GET] = "SELECT \"offset\" FROM file_offsets WHERE path = ?1 AND dev = ?2 AND ino = ?3",
+    [VG_ST_OFFSET_POS] = "SELECT dev, ino, \"offset\" FROM file_offsets WHERE path = ?1",
     [VG_ST_OFFSET_SET] =
         "INSERT INTO file_offsets (path, dev, ino, \"offset\") VALUES (?1, ?2, ?3, ?4)"
         " ON CONFLICT (path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino,"
@@ -565,6 +566,8 @@ vg_rc vg_store_commit(vg_store *st, const vg_store_batch *b, vg_error *err)
         return vg_store_run(st, st->st[VG_ST_ROLLBACK], "ending a commit", err);
     if (!rc)
         rc = commit_body(&c, wm, err);
+    for (size_t i = 0; !rc && i < b->nfiles; i++) /* positions of followed files: in the same transaction */
+        rc = vg_store_set_file_offset(st, b->files[i].path, b->files[i].dev, b->files[i].ino, b->files[i].offset, err);
     if (!rc)
         rc = vg_store_run(st, st->st[VG_ST_COMMIT], "committing", err);
     if (rc && !sqlite3_get_autocommit(st->db))
@@ -582,6 +585,20 @@ vg_rc vg_store_file_offset(vg_store *st, const char *path, uint64_t dev, uint64_
     sqlite3_bind_int64(s, 3, (int64_t)ino);
     vg_rc rc = vg_store_int(st, s, "reading a file offset", &v, err);
     *offset = rc ? 0 : (uint64_t)v;
+    return rc;
+}
+
+vg_rc vg_store_file_position(vg_store *st, const char *path, vg_store_file_pos *pos, vg_error *err)
+{
+    sqlite3_stmt *s = st->st[VG_ST_OFFSET_POS];
+    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+    int r = sqlite3_step(s);
+    vg_rc rc = r == SQLITE_ROW ? VG_OK : r == SQLITE_DONE ? VG_ERR_NOTFOUND : vg_store_db_fail(st, "reading a file position", err);
+    *pos = (vg_store_file_pos){ path, 0, 0, 0 };
+    if (r == SQLITE_ROW)
+        *pos = (vg_store_file_pos){ path, (uint64_t)sqlite3_column_int64(s, 0), (uint64_t)sqlite3_column_int64(s, 1),
+                                    (uint64_t)sqlite3_column_int64(s, 2) };
+    sqlite3_reset(s);
     return rc;
 }
 

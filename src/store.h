@@ -44,6 +44,12 @@ typedef struct vg_store_alert {
     size_t json_len;
 } vg_store_alert;
 
+/* The position of a followed file (the byte after the last line processed). */
+typedef struct vg_store_file_pos {
+    const char *path;
+    uint64_t dev, ino, offset;
+} vg_store_file_pos;
+
 /* A commit of the store writer: the alerts of spool records first_seq..last_seq, and the
  * counts of events received/decoded/rejected for the daily counters. */
 typedef struct vg_store_batch {
@@ -52,6 +58,8 @@ typedef struct vg_store_batch {
     size_t nalerts;
     uint64_t events, rejected;      /* counted on the day of day_ms, unit 0 (all units) */
     int64_t day_ms;
+    const vg_store_file_pos *files; /* positions of followed files after these records, saved in */
+    size_t nfiles;                  /* the same transaction (a restart resumes there) */
 } vg_store_batch;
 
 /* What vigil alerts asks for; zero/NULL fields do not filter. */
@@ -110,6 +118,9 @@ vg_rc vg_store_commit(vg_store *st, const vg_store_batch *b, vg_error *err);
 /* The saved offset of a followed file (identified by path, device and inode); 0 if none. */
 vg_rc vg_store_file_offset(vg_store *st, const char *path, uint64_t dev, uint64_t ino, uint64_t *offset,
                            vg_error *err);
+
+/* The saved position of the followed file at path, whatever its inode; VG_ERR_NOTFOUND if none. */
+vg_rc vg_store_file_position(vg_store *st, const char *path, vg_store_file_pos *pos, vg_error *err);
 
 /* Saves the offset of a followed file. */
 vg_rc vg_store_set_file_offset(vg_store *st, const char *path, uint64_t dev, uint64_t ino, uint64_t offset,

@@ -4,6 +4,8 @@
  */
 #include "util-time.h"
 
+#include <time.h>
+
 #include <string.h>
 
 int64_t vg_time_from_civil(int year, int month, int day, int hour, int min, int sec)
@@ -315,4 +317,11 @@ int vg_time_parse_duration(const char *s, size_t n, int64_t *ms)
         return -1;
     *ms = v * unit;
     return 0;
+}
+
+int64_t vg_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -49,4 +49,7 @@ int vg_time_parse_ctime(const char *s, size_t n, long tz, vg_time *out);
  * milliseconds. Returns 0 or -1 (no unit, unknown unit, over 100 years). */
 int vg_time_parse_duration(const char *s, size_t n, int64_t *ms);
 
+/* The wall clock: microseconds since the epoch (CLOCK_REALTIME). */
+int64_t vg_now_us(void);
+
 #endif

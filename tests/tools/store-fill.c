@@ -104,7 +104,7 @@ int main(int argc, char **argv)
             status = 2;
         n++;
     }
-    vg_store_batch b = { first, first + (n ? n - 1 : 0), alerts, n, n, 0, alerts[0].created_ms };
+    vg_store_batch b = { first, first + (n ? n - 1 : 0), alerts, n, n, 0, alerts[0].created_ms, NULL, 0 };
     if (!status && vg_store_commit(st, &b, &err) != VG_OK) {
         fprintf(stderr, "store-fill: %s\n", err.msg);
         status = 2;

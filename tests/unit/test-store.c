@@ -81,7 +81,7 @@ static vg_rc commit(vg_store *st, uint64_t first, uint64_t last, mk *ms, size_t 
     assert_true(n <= 16);
     for (size_t i = 0; i < n; i++)
         as[i] = ms[i].a;
-    vg_store_batch b = { first, last, as, n, events, 1, T0 };
+    vg_store_batch b = { first, last, as, n, events, 1, T0, NULL, 0 };
     return vg_store_commit(st, &b, &err);
 }
 
@@ -373,7 +373,7 @@ static void test_text_survives(void **state)
     vg_store_alert a = { .event_seq = 1, .unit = u, .event_time_ms = T0, .created_ms = T0 + 1, .kind = "sigma",
                          .rule_id = "r'1", .host = "máy-chủ\"1", .indicator = "", .json = json,
                          .json_len = sizeof json - 1 };
-    vg_store_batch b = { 1, 1, &a, 1, 1, 0, T0 };
+    vg_store_batch b = { 1, 1, &a, 1, 1, 0, T0, NULL, 0 };
     assert_int_equal(vg_store_commit(st, &b, &err), VG_OK);
     row_copy c;
     memset(&c, 0, sizeof c);
@@ -448,7 +448,7 @@ static void test_retention_size(void **state)
             as[i] = (vg_store_alert){ .event_seq = b * 100 + i + 1, .kind = "sigma", .host = "h",
                                       .event_time_ms = T0 + (int64_t)(b * 100 + i), .json = big,
                                       .json_len = sizeof big - 1 };
-        vg_store_batch batch = { b * 100 + 1, b * 100 + 100, as, 100, 100, 0, T0 };
+        vg_store_batch batch = { b * 100 + 1, b * 100 + 100, as, 100, 100, 0, T0, NULL, 0 };
         assert_int_equal(vg_store_commit(st, &batch, &err), VG_OK);
     }
     vg_store_close(st);     /* checkpoint: the file holds every page */
