@@ -388,7 +388,7 @@ static void test_text_survives(void **state)
     /* a NUL inside the JSON is refused (it would cut the text for C readers) */
     const char nul[] = "{\"a\":\"x\0y\"}";
     a = (vg_store_alert){ .event_seq = 2, .kind = "sigma", .json = nul, .json_len = sizeof nul - 1 };
-    b = (vg_store_batch){ 2, 2, &a, 1, 1, 0, T0 };
+    b = (vg_store_batch){ 2, 2, &a, 1, 1, 0, T0, NULL, 0 };
     assert_int_equal(vg_store_commit(st, &b, &err), VG_ERR_USAGE);
     assert_int_equal(count(st, NULL), 1);
     assert_int_equal(watermark(st), 1);
@@ -498,6 +498,34 @@ static void test_file_offsets(void **state)
     vg_store_close(st);
 }
 
+/* Positions saved with a batch: in its transaction, so a batch committed again (at or below
+ * the watermark) does not move them back; found by path whatever the inode. */
+static void test_batch_file_positions(void **state)
+{
+    (void)state;
+    vg_store *st = open_rw();
+    vg_store_file_pos pos;
+    assert_int_equal(vg_store_file_position(st, "/var/log/a.log", &pos, &err), VG_ERR_NOTFOUND);
+    mk m[1];
+    alert(&m[0], 2, 0, 0, T0, "intel", "one", "h", "1.2.3.4");
+    vg_store_alert as[1] = { m[0].a };
+    vg_store_file_pos f1[2] = { { "/var/log/a.log", 8, 100, 4096 }, { "/var/log/b.log", 8, 200, 10 } };
+    vg_store_batch b1 = { 1, 3, as, 1, 3, 0, T0, f1, 2 };
+    assert_int_equal(vg_store_commit(st, &b1, &err), VG_OK);
+    vg_store_file_pos f2[1] = { { "/var/log/a.log", 8, 300, 77 } }; /* rotated: another inode */
+    vg_store_batch b2 = { 4, 5, NULL, 0, 2, 0, T0, f2, 1 };
+    assert_int_equal(vg_store_commit(st, &b2, &err), VG_OK);
+    /* b1 again: below the watermark, nothing changes */
+    assert_int_equal(vg_store_commit(st, &b1, &err), VG_OK);
+    vg_store_close(st);
+    st = open_rw();
+    assert_int_equal(vg_store_file_position(st, "/var/log/a.log", &pos, &err), VG_OK);
+    assert_true(pos.dev == 8 && pos.ino == 300 && pos.offset == 77);
+    assert_int_equal(vg_store_file_position(st, "/var/log/b.log", &pos, &err), VG_OK);
+    assert_true(pos.dev == 8 && pos.ino == 200 && pos.offset == 10);
+    vg_store_close(st);
+}
+
 static void test_units(void **state)
 {
     (void)state;
@@ -565,6 +593,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_file_positions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_units, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_while_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
