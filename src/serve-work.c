@@ -84,6 +84,7 @@ struct vg_serve_work {
     size_t nworkers;
     pthread_t writer;
     int writer_started;
+    uint32_t *unit_ids;                 /* the store's id of each configured unit */
     int64_t last_retention_us;
 };
 
@@ -145,7 +146,7 @@ static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
     memset(row, 0, sizeof(*row));
     row->a.event_seq = ww->cur->seq;
     row->a.idx = ww->alert_idx++;
-    row->a.unit = ww->cur->unit;
+    row->a.unit = ww->w->unit_ids[ww->cur->unit];
     row->a.event_time_ms = event_time_ms(a->ev);
     row->a.created_ms = vg_now_us() / 1000;
     row->off_kind = keep_str(r, a->kind);
@@ -549,6 +550,18 @@ static vg_rc align_spool(vg_serve *s, uint64_t mark, vg_error *err)
     return vg_spool_skip_to(s->spool, mark + 1, err);
 }
 
+/* The configured units in the store (found or created): alerts carry the store's ids. */
+static vg_rc register_units(vg_serve_work *w, vg_error *err)
+{
+    const vg_config *c = w->s->conf;
+    if (!(w->unit_ids = vg_calloc(c->nunits ? c->nunits : 1, sizeof(*w->unit_ids))))
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    vg_rc rc = VG_OK;
+    for (size_t i = 0; !rc && i < c->nunits; i++)
+        rc = vg_store_unit(w->store, c->units[i].name, &w->unit_ids[i], err);
+    return rc;
+}
+
 vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
 {
     vg_serve_work *w = vg_calloc(1, sizeof(*w));
@@ -563,6 +576,8 @@ vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
     vg_rc rc = vg_store_open(&w->store, s->conf->store_path, err);
     if (!rc)
         rc = vg_store_watermark(w->store, &mark, err);
+    if (!rc)
+        rc = register_units(w, err);
     if (!rc)
         rc = align_spool(s, mark, err);
     if (!rc)
@@ -633,6 +648,7 @@ void vg_serve_work_stop(vg_serve_work *w)
     vg_free(w->workers);
     vg_spool_reader_close(w->reader);
     vg_store_close(w->store);
+    vg_free(w->unit_ids);
     pthread_cond_destroy(&w->more);
     pthread_cond_destroy(&w->done);
     pthread_cond_destroy(&w->room);

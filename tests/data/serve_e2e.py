@@ -270,9 +270,17 @@ def main():
     al = subprocess.run([VIGIL, "alerts", "--store", os.path.join(tmp, "data/vigil.db"), "--kind", "intel",
                          "--limit", "100000", "-o", "json"], capture_output=True, text=True)
     n_intel = len(al.stdout.splitlines())
+    units = {}
+    for u in ("hq", "lab"):
+        out = subprocess.run([VIGIL, "alerts", "--store", os.path.join(tmp, "data/vigil.db"), "--unit", u,
+                              "--limit", "100000", "-o", "json"], capture_output=True, text=True)
+        units[u] = len(out.stdout.splitlines())
     got = stored_alerts(os.path.join(tmp, "data/vigil.db"))
     if n_intel != sum(1 for a in got if a["alert"]["kind"] == "intel"):
         fail("vigil alerts --kind intel printed %d alerts" % n_intel)
+    for u, n in units.items():
+        if n != sum(1 for a in got if a["alert"].get("unit") == u):
+            fail("vigil alerts --unit %s printed %d alerts" % (u, n))
     by_input = {"tcp-lf": "ssh", "tcp-octet": "linux", "udp": "linux", "http": "events"}
     have = {"tcp-lf": [], "tcp-octet": [], "udp": [], "http": []}
     for a in got:
