@@ -135,6 +135,12 @@ static void show_units(const vg_config *c)
             first = 0;
         }
         printf("]\n");
+        if (c->units[u].ncertificates) {
+            printf("    certificates: [");
+            for (size_t k = 0; k < c->units[u].ncertificates; k++)
+                printf("%s\"%s\"", k ? ", " : "", c->units[u].certificates[k]);
+            printf("]\n");
+        }
     }
 }
 

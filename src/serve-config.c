@@ -179,6 +179,21 @@ static vg_rc unit_net(void *ctx, yaml_node_t *item)
     return VG_OK;
 }
 
+static vg_rc unit_certificate(void *ctx, yaml_node_t *item)
+{
+    conf_parse *cp = ctx;
+    vg_conf_unit *u = &cp->c->units[cp->c->nunits - 1];
+    char **slot = grow(cp, item, (void **)&u->certificates, &u->ncertificates, sizeof(char *), "certificates");
+    if (!slot)
+        return VG_ERR_LIMIT;
+    vg_rc rc = want_text(cp, item, "certificates", slot);
+    for (size_t i = 0; !rc && i < cp->c->nunits; i++)
+        for (size_t k = 0; k < cp->c->units[i].ncertificates; k++)
+            if (&cp->c->units[i].certificates[k] != slot && strcmp(cp->c->units[i].certificates[k], *slot) == 0)
+                return conf_fail(cp, item, "certificate name '%s' is given to two units", *slot);
+    return rc;
+}
+
 static vg_rc unit_key(void *ctx, const char *key, yaml_node_t *v)
 {
     conf_parse *cp = ctx;
@@ -192,7 +207,9 @@ static vg_rc unit_key(void *ctx, const char *key, yaml_node_t *v)
     }
     if (strcmp(key, "networks") == 0)
         return vg_yaml_items(&cp->y, v, "networks", unit_net, cp);
-    return conf_fail(cp, v, "unknown unit key '%s' (name, networks)", key);
+    if (strcmp(key, "certificates") == 0)
+        return vg_yaml_items(&cp->y, v, "certificates", unit_certificate, cp);
+    return conf_fail(cp, v, "unknown unit key '%s' (name, networks, certificates)", key);
 }
 
 static vg_rc parse_unit(void *ctx, yaml_node_t *item)
@@ -671,8 +688,12 @@ void vg_config_free(vg_config *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->nunits; i++)
+    for (size_t i = 0; i < c->nunits; i++) {
+        for (size_t k = 0; k < c->units[i].ncertificates; k++)
+            vg_free(c->units[i].certificates[k]);
+        vg_free(c->units[i].certificates);
         vg_free(c->units[i].name);
+    }
     for (size_t i = 0; i < c->nlisteners; i++) {
         vg_conf_listener *l = &c->listeners[i];
         for (size_t t = 0; t < l->ntokens; t++)
@@ -809,6 +830,15 @@ static int net_contains(const vg_conf_net *n, const unsigned char *ip, int len)
     if (memcmp(n->key, ip, full) != 0)
         return 0;
     return rest == 0 || ((n->key[full] ^ ip[full]) & (0xFFu << (8 - rest)) & 0xFFu) == 0;
+}
+
+int vg_config_unit_of_certificate(const vg_config *c, const char *cn)
+{
+    for (size_t i = 0; cn && cn[0] && i < c->nunits; i++)
+        for (size_t k = 0; k < c->units[i].ncertificates; k++)
+            if (strcmp(c->units[i].certificates[k], cn) == 0)
+                return (int)i;
+    return -1;
 }
 
 uint32_t vg_config_unit_of(const vg_config *c, const vg_conf_listener *l, const struct sockaddr *sa)

@@ -46,6 +46,8 @@ typedef struct vg_conf_net {
 
 typedef struct vg_conf_unit {
     char *name;
+    char **certificates;            /* TLS client certificate common names of its sources */
+    size_t ncertificates;
     unsigned line;
 } vg_conf_unit;
 
@@ -130,6 +132,9 @@ void vg_config_free(vg_config *c);
 /* Checks what the file alone cannot tell; calls problem for each finding (fatal: the daemon
  * would not start or would not work; else a warning); returns the count of fatal ones. */
 size_t vg_config_check(const vg_config *c, void (*problem)(void *ctx, int fatal, const char *msg), void *ctx);
+
+/* The unit whose certificates list the common name cn; -1 if none. */
+int vg_config_unit_of_certificate(const vg_config *c, const char *cn);
 
 /* The unit of an event from listener l at source address sa (a configured network wins). */
 uint32_t vg_config_unit_of(const vg_config *c, const vg_conf_listener *l, const struct sockaddr *sa);

@@ -258,8 +258,12 @@ static long conn_recv(vg_serve_net *n, net_conn *c)
         if (!was_init && SSL_is_init_finished(c->ssl)) {
             char cn[128];
             vg_serve_tls_peer(c->ssl, cn, sizeof(cn));
-            vg_log(VG_LOG_DEBUG, "connection %s: TLS %s%s%s", c->peer, SSL_get_version(c->ssl),
-                   cn[0] ? ", client " : "", cn);
+            int unit = vg_config_unit_of_certificate(n->s->conf, cn);
+            if (unit >= 0)
+                c->unit = (uint32_t)unit; /* the certificate names the source: its unit wins */
+            vg_log(VG_LOG_DEBUG, "connection %s: TLS %s%s%s%s%s", c->peer, SSL_get_version(c->ssl),
+                   cn[0] ? ", client " : "", cn, unit >= 0 ? ", unit " : "",
+                   unit >= 0 ? n->s->conf->units[unit].name : "");
         }
         if (got > 0) {
             have += (size_t)got;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""serve-tls: syslog over TLS (RFC 5425) into vigil serve, with and without client certificates.
+"""serve-tls: syslog over TLS (RFC 5425) into vigil serve, with and without client certificates
+(whose common name can choose the unit of the records).
 
 Makes a CA, a server certificate and a client certificate with the openssl command, starts the
 daemon with two TLS listeners (one that requires client certificates signed by the CA), and
@@ -68,6 +69,9 @@ def main():
 spool: {{sync: never}}
 detection: {{workers: 2, intel: {tmp}/one.vgi}}
 api: {{listen: "127.0.0.1:{ports['api']}"}}
+units:
+  - {{name: hq}}
+  - {{name: unit-a, certificates: [unit-a-host]}}
 listeners:
   - {{name: tls, type: tls, listen: "127.0.0.1:{ports['tls']}", cert: server.pem, key: server.key}}
   - {{name: mtls, type: tls, listen: "127.0.0.1:{ports['mtls']}", cert: server.pem, key: server.key,
@@ -120,7 +124,14 @@ listeners:
     if p.wait(timeout=60) != 0:
         fail("vigil serve exited with %d" % p.returncode)
     con = sqlite3.connect(tmp + "/data/vigil.db")
-    got = [json.loads(j)["event"]["user"]["name"] for (j,) in con.execute("select json from alerts")]
+    rows = [json.loads(j) for (j,) in con.execute("select json from alerts")]
+    got = [a["event"]["user"]["name"] for a in rows]
+    # the client certificate (CN unit-a-host) names the unit of its records; others: the listener's
+    for a in rows:
+        want_unit = "unit-a" if a["event"]["user"]["name"].startswith("m") else "hq"
+        if a["alert"].get("unit") != want_unit:
+            fail("%s: unit %s, expected %s" % (a["event"]["user"]["name"], a["alert"].get("unit"), want_unit))
+            break
     con.close()
     if sorted(got) != sorted(want):
         fail("stored %d alerts, expected %d (missing %s, extra %s)" % (len(got), len(want),

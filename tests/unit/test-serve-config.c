@@ -111,6 +111,20 @@ static void test_unit_of(void **state)
     vg_config_free(c);
 }
 
+static void test_certificates(void **state)
+{
+    (void)state;
+    vg_config *c = parse_ok("units:\n"
+                            "  - {name: hq}\n"
+                            "  - {name: a, certificates: [host-a1, host-a2]}\n"
+                            "  - {name: b, certificates: host-b}\n");
+    assert_int_equal(vg_config_unit_of_certificate(c, "host-a2"), 1);
+    assert_int_equal(vg_config_unit_of_certificate(c, "host-b"), 2);
+    assert_int_equal(vg_config_unit_of_certificate(c, "host-c"), -1);
+    assert_int_equal(vg_config_unit_of_certificate(c, ""), -1);
+    vg_config_free(c);
+}
+
 static void test_tokens(void **state)
 {
     (void)state;
@@ -151,6 +165,8 @@ static void test_errors(void **state)
                 "64 hex digits");
     parse_fails("data_dir: [a]\n", "data_dir must be a non-empty string");
     parse_fails("a: 1\na: 2\n", "given twice");
+    parse_fails("units: [{name: a, certificates: [h1]}, {name: b, certificates: [h2, h1]}]\n",
+                "t.yml:1: certificate name 'h1' is given to two units");
 }
 
 int main(void)
@@ -160,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_sections),
         cmocka_unit_test(test_unit_of),
         cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_certificates),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
