@@ -161,8 +161,8 @@ static int config_show(const char *path)
     printf("log:\n  level: %s\n  format: %s\n", levels[c->log_level], c->log_json ? "json" : "text");
     printf("spool:\n  sync: %s\n  sync_interval_ms: %u\n  segment_mb: %u\n  max_backlog: %u\n", syncs[c->spool_sync],
            c->spool_sync_interval_ms, c->spool_segment_mb, c->spool_max_backlog);
-    printf("store:\n  path: %s\n  retention_days: %u\n  max_size_mb: %u\n", c->store_path, c->retention_days,
-           c->store_max_mb);
+    printf("store:\n  path: %s\n  retention_days: %u\n  max_size_mb: %u\n  archive: %s\n  archive_days: %u\n",
+           c->store_path, c->retention_days, c->store_max_mb, c->archive ? "true" : "false", c->archive_days);
     printf("detection:\n  workers: %u\n  batch: %u\n  rules: [", c->workers, c->batch);
     for (size_t i = 0; i < c->nrules; i++)
         printf("%s%s", i ? ", " : "", c->rules[i]);

@@ -455,7 +455,11 @@ static vg_rc store_key(void *ctx, const char *key, yaml_node_t *v)
         return vg_yaml_uint(&cp->y, v, key, 36500, &cp->c->retention_days);
     if (strcmp(key, "max_size_mb") == 0)
         return vg_yaml_uint(&cp->y, v, key, 100000000, &cp->c->store_max_mb);
-    return conf_fail(cp, v, "unknown store key '%s' (path, retention_days, max_size_mb)", key);
+    if (strcmp(key, "archive") == 0)
+        return vg_yaml_bool(&cp->y, v, key, &cp->c->archive);
+    if (strcmp(key, "archive_days") == 0)
+        return vg_yaml_uint(&cp->y, v, key, 36500, &cp->c->archive_days);
+    return conf_fail(cp, v, "unknown store key '%s' (path, retention_days, max_size_mb, archive, archive_days)", key);
 }
 
 static vg_rc rule_path(void *ctx, yaml_node_t *item)
@@ -609,6 +613,7 @@ static void set_defaults(vg_config *c)
     c->spool_segment_mb = 64;
     c->spool_max_backlog = 1000000;
     c->retention_days = 365;
+    c->archive_days = 90;
     c->batch = 512;
     c->api_enabled = 1;
 }

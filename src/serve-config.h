@@ -97,6 +97,8 @@ typedef struct vg_config {
     char *store_path;               /* absolute (default data_dir/vigil.db) */
     unsigned retention_days;        /* 0: keep forever */
     unsigned store_max_mb;          /* 0: no size limit */
+    int archive;                    /* keep every record in data_dir/archive (zstd, one file a day) */
+    unsigned archive_days;          /* days of archive files kept (0: all) */
     /* detection */
     unsigned workers;               /* 0: one per core */
     unsigned batch;                 /* records per worker batch */

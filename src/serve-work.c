@@ -84,6 +84,7 @@ struct vg_serve_work {
     size_t nworkers;
     pthread_t writer;
     int writer_started;
+    vg_serve_archive *archive;          /* NULL: no archive */
     uint32_t *unit_ids;                 /* the store's id of each configured unit */
     int64_t last_retention_us;
 };
@@ -427,6 +428,9 @@ static vg_rc commit(vg_serve_work *w, work_result *r)
         vg_log(VG_LOG_ERROR, "store: %s", err.msg);
         return rc;
     }
+    if (w->archive && vg_serve_archive_batch(w->archive, r->first_seq, r->last_seq, &err) != VG_OK)
+        vg_log(VG_LOG_ERROR, "%s (records %llu-%llu are not archived)", err.msg, (unsigned long long)r->first_seq,
+               (unsigned long long)r->last_seq);
     if (vg_spool_release(s->spool, r->last_seq, &err) != VG_OK)
         vg_log(VG_LOG_WARN, "spool: %s", err.msg);
     count_latency(s, r, vg_now_us());
@@ -579,6 +583,8 @@ vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
     if (!rc)
         rc = register_units(w, err);
     if (!rc)
+        rc = vg_serve_archive_open(s, &w->archive, err);
+    if (!rc)
         rc = align_spool(s, mark, err);
     if (!rc)
         rc = vg_spool_reader_open(s->spool, mark + 1, &w->reader, err);
@@ -648,6 +654,7 @@ void vg_serve_work_stop(vg_serve_work *w)
     vg_free(w->workers);
     vg_spool_reader_close(w->reader);
     vg_store_close(w->store);
+    vg_serve_archive_close(w->archive);
     vg_free(w->unit_ids);
     pthread_cond_destroy(&w->more);
     pthread_cond_destroy(&w->done);

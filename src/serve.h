@@ -63,6 +63,7 @@ typedef struct vg_serve_det {
 
 typedef struct vg_serve_work vg_serve_work;
 typedef struct vg_serve_files vg_serve_files;
+typedef struct vg_serve_archive vg_serve_archive;
 typedef struct vg_serve_net vg_serve_net;
 typedef struct vg_serve_http vg_serve_http;
 
@@ -167,6 +168,17 @@ vg_rc vg_serve_net_start(vg_serve_net *n, vg_error *err);
 
 /* Stops the thread, closes every socket (records read are in the spool) and frees n. */
 void vg_serve_net_stop(vg_serve_net *n);
+
+/* ---- the archive of records (serve-archive.c) ---- */
+
+/* Opens the archive when the configuration asks for one (else *out is NULL). */
+vg_rc vg_serve_archive_open(vg_serve *s, vg_serve_archive **out, vg_error *err);
+
+/* Appends spool records first..last (committed, not yet released) to the day's file. */
+vg_rc vg_serve_archive_batch(vg_serve_archive *a, uint64_t first, uint64_t last, vg_error *err);
+
+/* Closes the archive (NULL is allowed). */
+void vg_serve_archive_close(vg_serve_archive *a);
 
 /* ---- file inputs (serve-files.c) ---- */
 

@@ -121,6 +121,7 @@ def write_config(tmp, ports, token_hash, snap):
         f.write(f"""data_dir: {tmp}/data
 log: {{level: info}}
 spool: {{sync: always, segment_mb: 1}}
+store: {{archive: true, archive_days: 30}}
 detection: {{workers: 2, batch: 64, rules: [{rules}], intel: {snap}}}
 api: {{listen: "127.0.0.1:{ports['api']}"}}
 units:
@@ -214,6 +215,27 @@ def check_refusals(ports, token):
             fail("HTTP %s: answered %d, expected %d" % (what, status, want))
 
 
+def check_archive(tmp, files, sent):
+    """The archive holds every record once, as received (decompressed with the zstd command)."""
+    adir = os.path.join(tmp, "data/archive")
+    names = sorted(os.listdir(adir))
+    out = subprocess.run(["sh", "-c", "zstd -dc " + " ".join(os.path.join(adir, n) for n in names)],
+                         capture_output=True, text=True)
+    lines = [json.loads(l) for l in out.stdout.splitlines()]
+    seqs = sorted(l["seq"] for l in lines)
+    by_source = {}
+    for l in lines:
+        by_source.setdefault(l["source"], []).append(l["record"])
+    want = {"tcp-lf": files["ssh"][1], "tcp-octet": files["linux"][1], "udp": files["linux"][1],
+            "http": files["events"][1]}
+    if out.returncode != 0 or seqs != list(range(1, sent + 1)):
+        fail("archive: %d records (exit %d), expected %d numbered 1..%d" % (len(seqs), out.returncode, sent, sent))
+    for src, recs in want.items():
+        if sorted(by_source.get(src, [])) != sorted(recs):
+            fail("archive: the records of %s differ from what was sent" % src)
+    print("archive: %d records in %s, each once, as sent" % (len(seqs), ", ".join(names)))
+
+
 def stored_alerts(db):
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     rows = con.execute("select json from alerts").fetchall()
@@ -298,13 +320,18 @@ def main():
                  (inp, len(keys), len(w), missing, extra))
         else:
             print("%s: %d alerts, the same as vigil scan's" % (inp, len(keys)))
-    # a restart processes nothing again
+    check_archive(tmp, files, sent)
+    # a restart processes nothing again (and deletes archive files past archive_days)
+    old = os.path.join(tmp, "data/archive/2000-01-01.jsonl.zst")
+    open(old, "wb").close()
     p = start(conf, log, ports)
     time.sleep(1)
     m2 = metrics(ports)
     p.send_signal(signal.SIGTERM)
     p.wait(timeout=120)
     again = stored_alerts(os.path.join(tmp, "data/vigil.db"))
+    if os.path.exists(old):
+        fail("an archive file of 2000-01-01 was kept with archive_days 30")
     if len(again) != len(got) or m2.get("vigil_decoded_total", 0) != 0:
         fail("restart: %d alerts (was %d), %d events decoded again" % (len(again), len(got),
                                                                        m2.get("vigil_decoded_total", 0)))
