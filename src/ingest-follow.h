@@ -34,7 +34,7 @@
  *   - Work is bounded: a poll reads at most max_bytes and follows at most two rotations.
  *
  * Main structure: vg_follow, one followed path: its open descriptor, identity and position,
- * and a buffer of at most max_record bytes for the partial last line.
+ * and one buffer of max_record + 2 bytes (a line, its CR and its LF) for the partial last line.
  */
 #ifndef VIGIL_INGEST_FOLLOW_H
 #define VIGIL_INGEST_FOLLOW_H
