@@ -13,7 +13,8 @@
  * With cert and key the listener speaks HTTPS (libmicrohttpd's TLS, TLS 1.2 at least); the
  * files are read before privileges are dropped.
  *
- * The API (api.listen): `GET /metrics` (Prometheus text), `GET /healthz`.
+ * The API (api.listen): `GET /metrics` (Prometheus text), `GET /healthz` (200, or 503 once
+ * processing has stopped: the store refused a commit).
  *
  * Main structures: vg_serve_http (the daemons started), http_req (one request's body).
  */
@@ -207,7 +208,10 @@ static enum MHD_Result on_api(http_ep *ep, struct MHD_Connection *conn, const ch
         return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json", "{\"error\":\"GET only\"}", 20,
                       MHD_HTTP_HEADER_ALLOW, "GET");
     if (strcmp(url, "/healthz") == 0)
-        return answer_json(conn, MHD_HTTP_OK, "{\"status\":\"ok\"}\n");
+        return atomic_load(&ep->s->m.failing)
+                   ? answer_json(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                 "{\"status\":\"failing\",\"reason\":\"processing stopped (see the log)\"}\n")
+                   : answer_json(conn, MHD_HTTP_OK, "{\"status\":\"ok\"}\n");
     if (strcmp(url, "/metrics") == 0) {
         vg_buf b;
         vg_buf_init(&b, 0);

@@ -221,8 +221,10 @@ static void conn_submit(vg_serve_net *n, net_conn *c)
     /* read already: the spool takes them even if the backlog filled during this read; reading
      * stops before the next one (apply_backpressure) */
     vg_rc rc = vg_serve_submit(n->s, c->li, c->recs, c->nrecs, VG_SUBMIT_FORCE, &err);
-    if (rc)
+    if (rc) {
+        atomic_fetch_add(&n->s->m.listeners[c->li].dropped, c->nrecs);
         vg_log(VG_LOG_ERROR, "connection %s: %zu records not spooled: %s", c->peer, c->nrecs, err.msg);
+    }
     c->nrecs = 0;
     vg_buf_reset(&c->batch);
 }

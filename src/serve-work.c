@@ -361,7 +361,9 @@ static void *worker_main(void *arg)
         if (!r) {
             /* out of memory: an empty result keeps the order; the records are read again after
              * a restart since the watermark does not pass them */
-            vg_log(VG_LOG_ERROR, "worker: out of memory: batch %llu not processed", (unsigned long long)batch_no);
+            vg_log(VG_LOG_ERROR, "worker: out of memory: batch %llu not processed; processing stopped",
+                   (unsigned long long)batch_no);
+            atomic_store(&w->s->m.failing, 1);
             w->draining = 1;
             break;
         }
@@ -476,8 +478,11 @@ static void *writer_main(void *arg)
             result_free(r);
             pthread_mutex_lock(&w->lock);
             if (rc) {
-                /* the store refused: stop processing; what is not committed is read again
-                 * from the spool after a restart */
+                /* the store refused: stop processing (/healthz says so); what is not committed
+                 * is read again from the spool after a restart */
+                vg_log(VG_LOG_ERROR, "processing stopped: the store refused a commit; records keep being "
+                       "spooled until the backlog is full; restart once the store is fixed");
+                atomic_store(&w->s->m.failing, 1);
                 w->draining = 1;
                 pthread_cond_broadcast(&w->room);
                 pthread_cond_broadcast(&w->more);

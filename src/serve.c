@@ -161,7 +161,8 @@ static void listener_metrics(vg_serve *s, vg_buf *b)
     } cs[] = {
         { "vigil_received_total", "Records accepted into the spool.", offsetof(vg_serve_lcount, received) },
         { "vigil_received_bytes_total", "Bytes read by the listener.", offsetof(vg_serve_lcount, bytes) },
-        { "vigil_dropped_total", "UDP datagrams dropped while the backlog was full.", offsetof(vg_serve_lcount, dropped) },
+        { "vigil_dropped_total", "Records dropped: UDP datagrams while the backlog was full, records the spool "
+          "refused (a full disk).", offsetof(vg_serve_lcount, dropped) },
         { "vigil_bad_input_total", "Framing errors and oversized records, reported and skipped.",
           offsetof(vg_serve_lcount, bad) },
         { "vigil_refused_total", "Connections or requests refused (limit, token, backlog, size).",
@@ -240,6 +241,8 @@ vg_rc vg_serve_metrics_text(vg_serve *s, vg_buf *b)
     vg_buf_printf(b, "vigil_spool_damaged_records_total %llu\n", (unsigned long long)st.damaged_records);
     metric(b, "vigil_stored_seq", "The last spool record whose results are stored (the watermark).", "gauge");
     vg_buf_printf(b, "vigil_stored_seq %llu\n", (unsigned long long)atomic_load(&s->m.committed_seq));
+    metric(b, "vigil_failing", "1 once processing has stopped (the store refused a commit).", "gauge");
+    vg_buf_printf(b, "vigil_failing %d\n", atomic_load(&s->m.failing));
     metric(b, "vigil_uptime_seconds", "Seconds since the daemon started.", "gauge");
     vg_buf_printf(b, "vigil_uptime_seconds %.0f\n", (double)(vg_now_us() - s->m.started_us) / 1e6);
     latency_metrics(s, b);

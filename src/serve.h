@@ -45,6 +45,7 @@ typedef struct vg_serve_metrics {
     atomic_uint_fast64_t lat_count[VG_SERVE_LAT_BUCKETS];  /* receipt to stored, log2 buckets of ms */
     atomic_uint_fast64_t lat_sum_us;
     atomic_uint_fast64_t reloads, reload_failures;
+    atomic_int failing;                 /* processing stopped (the store refused a commit) */
     int64_t started_us;
 } vg_serve_metrics;
 
