@@ -17,9 +17,8 @@
 #           run, one process, its start (rules and snapshot, a scan of no record) subtracted.
 # Prints per run: events/s end to end, the ratio to the baseline, latency from receipt to
 # stored (p50, p99: the daemon's histogram of power-of-two ms buckets, interpolated; its last
-# bound is 16.4 s) and from receipt to detection of the
-# alerts (exact, from the store), the daemon's peak RSS, CPU and peak spool bytes, and the CPU
-# the load generator used. BENCH_SERVE_PERF=S samples the daemon with perf for S seconds in
+# bound is 16.4 s) and from receipt to detection of the alerts (exact, from the store), the
+# daemon's peak RSS, CPU (per thread) and peak spool bytes, and the CPU the load generator used. BENCH_SERVE_PERF=S samples the daemon with perf for S seconds in
 # the middle of each run (reports in $BUILD/bench-data/serve/RUN/perf.txt).
 # BENCH_SERVE_DETECTION adds options to the daemon's detection map (e.g. "batch: 4096");
 # CONNS and BATCH set the load generator's connections (4) and records per write or request (1000).
