@@ -107,7 +107,7 @@ static vg_rc collect(void *ctx, const vg_intel_alert *a)
     vg_snap_hit_format(a->hit, s->indicator[s->n], sizeof s->indicator[0]);
     vg_buf b;
     vg_buf_init(&b, 0);
-    vg_alert_origin o = { "in.log", 7, 9, 1 };
+    vg_alert_origin o = { "in.log", 7, 9, 1, NULL, 0 };
     assert_int_equal(vg_alert_begin(&b, "intel", a->ev, &o, NOW), VG_OK);
     assert_int_equal(vg_intel_alert_json(&b, a), VG_OK);
     assert_int_equal(vg_alert_end(&b, a->ev), VG_OK);
