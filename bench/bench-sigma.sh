@@ -25,38 +25,6 @@ mkdir -p "$DATA"
 RULES="--rules $SIGMA/rules --rules $SIGMA/rules-emerging-threats --rules $SIGMA/rules-threat-hunting"
 now() { date +%s%N; }
 
-# mix GEN OUT: every regression event record (pretty-printed JSON files, compacted one per line)
-# spread evenly through the generated stream GEN
-mix() {
-    python3 - "$SIGMA/regression" "$1" "$2" <<'PY'
-import json, pathlib, sys
-reg = []
-for f in sorted(pathlib.Path(sys.argv[1]).rglob("*.json")):
-    text = f.read_text(encoding="utf-8", errors="replace")
-    docs, i, dec = [], 0, json.JSONDecoder()
-    while True:   # one or more concatenated JSON texts
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            break
-        d, i = dec.raw_decode(text, i)
-        docs.append(d)
-    for d in docs:
-        reg.extend(d if isinstance(d, list) else [d])
-gen = open(sys.argv[2], encoding="utf-8").read().splitlines()
-step = max(1, len(gen) // (len(reg) + 1))
-with open(sys.argv[3], "w", encoding="utf-8") as out:
-    k = 0
-    for i, line in enumerate(gen, 1):
-        out.write(line + "\n")
-        if i % step == 0 and k < len(reg):
-            out.write(json.dumps(reg[k], ensure_ascii=False) + "\n")
-            k += 1
-    for r in reg[k:]:
-        out.write(json.dumps(r, ensure_ascii=False) + "\n")
-PY
-}
-
 # best of 3 runs of a command, in microseconds
 best3() {
     b=""
@@ -85,7 +53,7 @@ for stream in sysmon sysmon-noisy; do
     GEN="$DATA/$stream-${MB}mb.json"
     MIX="$DATA/sigma-mix-$stream-${MB}mb.json"
     [ -s "$GEN" ] || python3 bench/gen-data.py "$stream" "$GEN" "$MB" >/dev/null
-    [ -s "$MIX" ] || mix "$GEN" "$MIX"
+    [ -s "$MIX" ] || python3 bench/mix-regression.py "$SIGMA/regression" "$GEN" "$MIX"
     events=$(wc -l <"$MIX")
     cat "$MIX" >/dev/null
     echo "== $stream + regression events: $MIX ($events events)"

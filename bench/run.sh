@@ -14,11 +14,18 @@
 #   5. the Sigma engine with the SigmaHQ corpus (bench/bench-sigma.sh).
 #   6. the daemon's store (bench-store): alerts/s of vg_store_commit in batches of 1,000 against
 #      plain INSERTs into an unindexed table in the same run (BENCH_ONLY=store runs only this).
+#   7. the daemon end to end (bench/bench-serve.sh, BENCH_ONLY=serve alone): vigil serve with the
+#      whole SigmaHQ corpus and the 10 M indicators of part 3, fed over TCP and HTTP by
+#      bench/vigil-load for BENCH_SERVE_SECONDS (default 60) per run, 4 runs (TCP and HTTP at
+#      full speed with spool.sync always, HTTP with interval, TCP at a fixed rate for latency):
+#      events/s end to end against vigil scan on the same records, zero loss checked, latency
+#      p50/p99, peak RSS, spool bytes, the load generator's CPU.
 set -eu
 BUILD=${1:-build-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 if [ "${BENCH_ONLY:-}" = sigma ]; then exec bench/bench-sigma.sh "$BUILD"; fi
+if [ "${BENCH_ONLY:-}" = serve ]; then exec bench/bench-serve.sh "$BUILD"; fi
 bench_store() {
     echo "== the daemon's store (bench-store; the file lives in $BUILD/bench-data)"
     mkdir -p "$BUILD/bench-data"
@@ -133,3 +140,5 @@ echo
 bench/bench-sigma.sh "$BUILD"
 echo
 bench_store
+echo
+bench/bench-serve.sh "$BUILD"
