@@ -5,8 +5,8 @@
  * (copied into its own arena, as the reader's buffer is reused), numbers the batch, and then,
  * without any lock, decodes each record, runs the detectors and formats the alerts into a
  * work_result. The writer commits results strictly in batch order: the alerts and the spool
- * watermark of a batch go into the store in one transaction, then the spool is released up
- * to it. Workers wait while WORK_MAX_PENDING results are queued, so memory stays bounded.
+ * watermark of the batches finished so far (a group of consecutive ones: group commit) go
+ * into the store in one transaction, then the spool is released up to them. Workers wait while WORK_MAX_PENDING results are queued, so memory stays bounded.
  *
  * Main structures: vg_serve_work (the reader and its lock, the queue of results, the threads),
  * work_worker (one per thread: detector, decode state, record arena), work_result (one
@@ -27,6 +27,7 @@
 #define WORK_MAX_PENDING_PER_WORKER 2   /* limit: results queued per worker before workers wait */
 #define WORK_IDLE_WAIT_MS 200           /* a worker with nothing to read sleeps at most this long */
 #define WORK_RETENTION_EVERY_S 600      /* the writer applies the store's retention this often */
+#define WORK_GROUP_MAX 64               /* limit: finished batches the writer commits in one transaction */
 
 typedef struct alert_row {
     vg_store_alert a;                   /* text members hold offsets into the result's text */
@@ -408,37 +409,79 @@ static void count_latency(vg_serve *s, const work_result *r, int64_t now)
     }
 }
 
-static vg_rc commit(vg_serve_work *w, work_result *r)
+/* The alerts of the group as store rows, in order (their text resolved first). */
+static vg_store_alert *group_alerts(work_result **rs, size_t n, size_t *count)
+{
+    size_t total = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        total += rs[i]->nrows;
+    *count = total;
+    vg_store_alert *alerts = total ? vg_malloc(total * sizeof(*alerts)) : NULL;
+    for (size_t i = 0; alerts && i < n; i++) {
+        resolve_rows(rs[i]);
+        for (size_t j = 0; j < rs[i]->nrows; j++)
+            alerts[k++] = rs[i]->rows[j].a;
+    }
+    return alerts;
+}
+
+/* Each file's furthest position in the group (later batches win), packed into out. */
+static size_t group_files(const vg_config *c, work_result **rs, size_t n, vg_store_file_pos *out)
+{
+    size_t nf = 0;
+    for (size_t f = 0; out && f < c->nfiles; f++) {
+        const vg_store_file_pos *last = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (rs[i]->files && rs[i]->files[f].path)
+                last = &rs[i]->files[f];
+        if (last)
+            out[nf++] = *last;
+    }
+    return nf;
+}
+
+/* Commits consecutive results in one transaction (group commit: one SQLite commit and WAL
+ * sync for all the batches the workers finished while the previous commit ran), then archives
+ * and releases their records. */
+static vg_rc commit_group(vg_serve_work *w, work_result **rs, size_t n)
 {
     vg_serve *s = w->s;
-    vg_store_alert *alerts = r->nrows ? vg_malloc(r->nrows * sizeof(*alerts)) : NULL;
-    if (r->nrows && !alerts)
+    size_t nalerts = 0;
+    uint64_t events = 0, rejected = 0;
+    vg_store_alert *alerts = group_alerts(rs, n, &nalerts);
+    vg_store_file_pos *files = s->conf->nfiles ? vg_calloc(s->conf->nfiles, sizeof(*files)) : NULL;
+    if ((nalerts && !alerts) || (s->conf->nfiles && !files)) {
+        vg_free(alerts);
+        vg_free(files);
         return VG_ERR_NOMEM;
-    resolve_rows(r);
-    for (size_t i = 0; i < r->nrows; i++)
-        alerts[i] = r->rows[i].a;
-    size_t nf = 0;
-    for (size_t i = 0; r->files && i < s->conf->nfiles; i++) /* the files with a position, packed */
-        if (r->files[i].path)
-            r->files[nf++] = r->files[i];
-    vg_store_batch b = { r->first_seq, r->last_seq, alerts, r->nrows, r->events, r->rejected, vg_now_us() / 1000,
-                         r->files, nf };
+    }
+    for (size_t i = 0; i < n; i++) {
+        events += rs[i]->events;
+        rejected += rs[i]->rejected;
+    }
+    uint64_t first = rs[0]->first_seq, last = rs[n - 1]->last_seq;
+    vg_store_batch b = { first, last, alerts, nalerts, events, rejected, vg_now_us() / 1000, files,
+                         group_files(s->conf, rs, n, files) };
     vg_error err;
     vg_rc rc = vg_store_commit(w->store, &b, &err);
     vg_free(alerts);
+    vg_free(files);
     if (rc) {
         vg_log(VG_LOG_ERROR, "store: %s", err.msg);
         return rc;
     }
-    if (w->archive && vg_serve_archive_batch(w->archive, r->first_seq, r->last_seq, &err) != VG_OK)
-        vg_log(VG_LOG_ERROR, "%s (records %llu-%llu are not archived)", err.msg, (unsigned long long)r->first_seq,
-               (unsigned long long)r->last_seq);
-    if (vg_spool_release(s->spool, r->last_seq, &err) != VG_OK)
+    if (w->archive && vg_serve_archive_batch(w->archive, first, last, &err) != VG_OK)
+        vg_log(VG_LOG_ERROR, "%s (records %llu-%llu are not archived)", err.msg, (unsigned long long)first,
+               (unsigned long long)last);
+    if (vg_spool_release(s->spool, last, &err) != VG_OK)
         vg_log(VG_LOG_WARN, "spool: %s", err.msg);
-    count_latency(s, r, vg_now_us());
-    atomic_fetch_add(&s->m.alerts, r->nrows);
-    atomic_fetch_add(&s->m.batches, 1);
-    atomic_store(&s->m.committed_seq, r->last_seq);
+    int64_t now = vg_now_us();
+    for (size_t i = 0; i < n; i++)
+        count_latency(s, rs[i], now);
+    atomic_fetch_add(&s->m.alerts, nalerts);
+    atomic_fetch_add(&s->m.batches, n);
+    atomic_fetch_add(&s->m.commits, 1);
+    atomic_store(&s->m.committed_seq, last);
     return VG_OK;
 }
 
@@ -465,17 +508,24 @@ static void apply_retention(vg_serve_work *w)
 static void *writer_main(void *arg)
 {
     vg_serve_work *w = arg;
+    work_result *group[WORK_GROUP_MAX];
     pthread_mutex_lock(&w->lock);
     for (;;) {
         work_result *r = w->queue;
-        if (r && r->batch_no == w->next_commit) {
-            w->queue = r->next;
+        size_t n = 0;
+        while (n < WORK_GROUP_MAX && w->queue && w->queue->batch_no == w->next_commit) {
+            group[n++] = w->queue;
+            w->queue = w->queue->next;
             w->queued--;
+            w->next_commit++;
+        }
+        if (n) {
             pthread_cond_broadcast(&w->room);
             pthread_mutex_unlock(&w->lock);
-            vg_rc rc = commit(w, r);
-            uint64_t last = r->last_seq;
-            result_free(r);
+            vg_rc rc = commit_group(w, group, n);
+            uint64_t last = group[n - 1]->last_seq;
+            for (size_t i = 0; i < n; i++)
+                result_free(group[i]);
             pthread_mutex_lock(&w->lock);
             if (rc) {
                 /* the store refused: stop processing (/healthz says so); what is not committed
@@ -489,7 +539,6 @@ static void *writer_main(void *arg)
                 break;
             }
             w->committed = last;
-            w->next_commit++;
             continue;
         }
         if (w->workers_alive == 0 && (!r || r->batch_no != w->next_commit))

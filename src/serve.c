@@ -241,6 +241,10 @@ vg_rc vg_serve_metrics_text(vg_serve *s, vg_buf *b)
     vg_buf_printf(b, "vigil_spool_damaged_records_total %llu\n", (unsigned long long)st.damaged_records);
     metric(b, "vigil_stored_seq", "The last spool record whose results are stored (the watermark).", "gauge");
     vg_buf_printf(b, "vigil_stored_seq %llu\n", (unsigned long long)atomic_load(&s->m.committed_seq));
+    metric(b, "vigil_store_commits_total", "Store transactions (each holds one or more worker batches).", "counter");
+    vg_buf_printf(b, "vigil_store_commits_total %llu\n", (unsigned long long)atomic_load(&s->m.commits));
+    metric(b, "vigil_batches_total", "Worker batches stored.", "counter");
+    vg_buf_printf(b, "vigil_batches_total %llu\n", (unsigned long long)atomic_load(&s->m.batches));
     metric(b, "vigil_failing", "1 once processing has stopped (the store refused a commit).", "gauge");
     vg_buf_printf(b, "vigil_failing %d\n", atomic_load(&s->m.failing));
     metric(b, "vigil_uptime_seconds", "Seconds since the daemon started.", "gauge");

@@ -41,7 +41,7 @@ typedef struct vg_serve_metrics {
     vg_serve_lcount *listeners;         /* one per configured listener */
     atomic_uint_fast64_t decoded, rejected, alerts, intel_alerts, sigma_alerts;
     atomic_uint_fast64_t committed_seq; /* the store's watermark */
-    atomic_uint_fast64_t batches;
+    atomic_uint_fast64_t batches, commits;  /* worker batches stored; store transactions */
     atomic_uint_fast64_t lat_count[VG_SERVE_LAT_BUCKETS];  /* receipt to stored, log2 buckets of ms */
     atomic_uint_fast64_t lat_sum_us;
     atomic_uint_fast64_t reloads, reload_failures;
