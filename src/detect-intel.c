@@ -45,6 +45,16 @@ typedef struct name_slot {
     int slot;                   /* -1: no field of the matcher */
 } name_slot;
 
+#define ROLE_CACHE 256          /* provenance summaries remembered per worker (a power of 2) */
+
+/* What the sources of one ref say, as report() needs it: a known-good source, a threat source,
+ * and until when some threat source is valid (never: one never expires). */
+typedef struct role_entry {
+    uint32_t ref;               /* 0: empty (ref 0 has no sources) */
+    uint8_t allow, block, never;
+    int64_t latest;             /* the latest expiry of a threat source */
+} role_entry;
+
 #define MAX_OBS 16              /* observables parsed before their lookups start (prefetched together) */
 
 /* One value to look up: its field, the value as read, the port paired with it (-1: none). */
@@ -58,6 +68,9 @@ typedef struct obs {
 struct vg_intel_scratch {
     const vg_intel_matcher *cached_for;     /* the matcher the name cache is for */
     name_slot names[NAME_CACHE];
+    const vg_snap *roles_for;               /* the snapshot the role cache is for */
+    uint64_t roles_id;                      /* and its identity (a reload may reuse the address) */
+    role_entry roles[ROLE_CACHE];
     uint32_t gen;                           /* the current event's generation */
     uint32_t seen[VG_INTEL_MAX_FIELDS];     /* slot holds a value of this generation */
     unsigned nset;
@@ -367,22 +380,33 @@ typedef struct match_run {
     vg_intel_stats *st;
 } match_run;
 
-/* Does any source of ref have role allow? Has it a threat source still valid at now? */
-static void hit_roles(const vg_snap *snap, uint32_t ref, int64_t now, int *allow, int *block, int *valid)
+/* The summary of ref's sources: decoded once, then remembered (a hot network or address has
+ * the same few refs event after event). */
+static const role_entry *ref_roles(vg_intel_scratch *w, const vg_snap *snap, uint32_t ref)
 {
+    if (w->roles_for != snap || w->roles_id != vg_snap_identity(snap)) {
+        memset(w->roles, 0, sizeof w->roles);
+        w->roles_for = snap;
+        w->roles_id = vg_snap_identity(snap);
+    }
+    role_entry *e = &w->roles[(ref * 0x9E3779B1u) >> 24 & (ROLE_CACHE - 1)];
+    if (e->ref == ref && ref)
+        return e;
+    *e = (role_entry){ ref, 0, 0, 0, INT64_MIN };
     size_t n = vg_snap_source_count(snap, ref);
     for (size_t i = 0; i < n; i++) {
         vg_intel_source src;
         if (vg_snap_source(snap, ref, i, &src) != 0)
             continue;
         if (src.role == VG_INTEL_ALLOW) {
-            *allow = 1;
+            e->allow = 1;
         } else {
-            *block = 1;
-            if (!src.expires || src.expires > now)
-                *valid = 1;
+            e->block = 1;
+            e->never |= !src.expires;
+            e->latest = src.expires > e->latest ? src.expires : e->latest;
         }
     }
+    return e;
 }
 
 /* Reports the hits of one value: suppressed when a known-good list names it. */
@@ -391,10 +415,10 @@ static vg_rc report(match_run *r, vg_intel_alert *a, size_t nhits)
     int allow = 0, block[VG_INTEL_MAX_HITS + 1], valid[VG_INTEL_MAX_HITS + 1];
     r->st->hits += nhits;
     for (size_t i = 0; i < nhits; i++) {
-        int any_allow = 0;
-        block[i] = valid[i] = 0;
-        hit_roles(r->snap, r->w->hits[i].ref, r->now, &any_allow, &block[i], &valid[i]);
-        allow |= any_allow;
+        const role_entry *e = ref_roles(r->w, r->snap, r->w->hits[i].ref);
+        block[i] = e->block;
+        valid[i] = e->never || e->latest > r->now;   /* a threat source that has not expired */
+        allow |= e->allow;
     }
     for (size_t i = 0; i < nhits; i++) {
         if (!block[i]) {

@@ -623,6 +623,7 @@ static uint32_t segment4(const vg_snap *s, uint32_t addr)
     uint64_t lo = s->seg4_index[addr >> 16], hi = s->seg4_index[(addr >> 16) + 1];
     if (lo > hi || hi >= s->nseg4)
         return 0;
+    __builtin_prefetch(&s->seg4_value[lo]);    /* read after the search: start loading it now */
     while (lo < hi) {       /* the last segment in [lo, hi] starting at or before addr */
         uint64_t mid = lo + (hi - lo + 1) / 2;
         if (s->seg4_start[mid] <= addr)
@@ -694,7 +695,7 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
                        size_t max)
 {
     text_rec r;
-    if (!text_find_hashed(s, type, key, len, snap_hash(key, len, s->seed), &r))
+    if (!s->table[type].slots || !text_find_hashed(s, type, key, len, snap_hash(key, len, s->seed), &r))
         return n;
     return rec_hit(type, &r, 0, hits, n, max);
 }
@@ -1349,6 +1350,13 @@ uint64_t vg_snap_file_size(const vg_snap *s)
 int64_t vg_snap_created(const vg_snap *s)
 {
     return s->hdr->created;
+}
+
+uint64_t vg_snap_identity(const vg_snap *s)
+{
+    uint64_t id;
+    memcpy(&id, s->hdr->sha256, sizeof id);
+    return id ^ s->seed;
 }
 
 size_t vg_snap_section_count(const vg_snap *s)

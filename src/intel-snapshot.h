@@ -172,6 +172,10 @@ int vg_snap_feed(const vg_snap *s, size_t i, vg_intel_feed_info *out);
 uint64_t vg_snap_file_size(const vg_snap *s);
 int64_t vg_snap_created(const vg_snap *s);
 
+/* The identity of the snapshot's contents (from its SHA-256 and hash seed): a cache of lookup
+ * results keyed on it with the pointer stays right when a reload reuses the address. */
+uint64_t vg_snap_identity(const vg_snap *s);
+
 /* Section i (of vg_snap_section_count): a name ("strings", "table domain", ...) and bytes. */
 size_t vg_snap_section_count(const vg_snap *s);
 int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t *bytes, uint64_t *count);
