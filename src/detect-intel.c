@@ -328,18 +328,22 @@ static void gather_object(const vg_intel_matcher *m, vg_intel_scratch *w, const 
     }
 }
 
+/* The slot of a decoder's field name not in the cache: walked down the tree, then remembered.
+ * Kept out of line, so the loop over an event's fields stays small. */
+static __attribute__((noinline)) int name_slot_miss(const vg_intel_matcher *m, name_slot *e, const char *name)
+{
+    uint16_t c = node_walk(m, 0, name, strlen(name));
+    e->name = name;
+    e->slot = c != NO_NODE ? m->nodes[c].slot : -1;
+    return e->slot;
+}
+
 /* The slot of a decoder's field name: decoders name fields with string constants, so the
  * address finds it in a small cache; a miss walks the tree. */
-static int name_slot_of(const vg_intel_matcher *m, vg_intel_scratch *w, const char *name)
+static inline int name_slot_of(const vg_intel_matcher *m, vg_intel_scratch *w, const char *name)
 {
-    size_t h = (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 55) & (NAME_CACHE - 1);
-    name_slot *e = &w->names[h];
-    if (e->name != name) {
-        uint16_t c = node_walk(m, 0, name, strlen(name));
-        e->name = name;
-        e->slot = c != NO_NODE ? m->nodes[c].slot : -1;
-    }
-    return e->slot;
+    name_slot *e = &w->names[((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 55 & (NAME_CACHE - 1)];
+    return e->name == name ? e->slot : name_slot_miss(m, e, name);
 }
 
 static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_event *ev)
@@ -353,14 +357,15 @@ static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_even
         memset(w->names, 0, sizeof w->names);
         w->cached_for = m;
     }
-    for (unsigned i = 0; i < ev->nfields; i++) {
-        int s = name_slot_of(m, w, ev->fields[i].name);
+    const vg_field *fields = ev->fields;
+    for (unsigned i = 0, nf = ev->nfields; i < nf; i++) {
+        int s = name_slot_of(m, w, fields[i].name);
         if (s >= 0) {
             /* the value set last wins: later fields overwrite earlier ones of the same name */
             if (w->seen[s] != w->gen)
                 w->set[w->nset++] = (uint16_t)s;
             w->seen[s] = w->gen;
-            w->slot[s] = ev->fields[i].value;
+            w->slot[s] = fields[i].value;
         }
     }
     if (ev->doc && ev->doc->ntoks && ev->doc->toks[0].type == VG_JSON_OBJECT)
@@ -520,7 +525,7 @@ static vg_rc match_value(match_run *r, size_t i, const char *s, size_t n)
     if (port >= 0) {
         /* the address with its port: an IP:port indicator (the key only: a vg_ind is 4 KiB) */
         vg_ind *p = &w->pair[k];
-        memcpy(p->key, ind->key, ind->len);
+        memcpy(p->key, ind->key, 16);       /* a fixed-size copy: ind->len (4 or 16) bytes matter */
         p->prefix = 0;
         p->flags = 0;
         p->type = ind->type == VG_IND_IPV4 ? VG_IND_IPPORT4 : VG_IND_IPPORT6;
