@@ -389,11 +389,6 @@ typedef struct match_run {
  * the same few refs event after event). */
 static const role_entry *ref_roles(vg_intel_scratch *w, const vg_snap *snap, uint32_t ref)
 {
-    if (w->roles_for != snap || w->roles_id != vg_snap_identity(snap)) {
-        memset(w->roles, 0, sizeof w->roles);
-        w->roles_for = snap;
-        w->roles_id = vg_snap_identity(snap);
-    }
     role_entry *e = &w->roles[(ref * 0x9E3779B1u) >> 24 & (ROLE_CACHE - 1)];
     if (e->ref == ref && ref)
         return e;
@@ -486,20 +481,23 @@ static vg_rc flush(match_run *r)
     for (unsigned k = 0; k < n; k++) {
         const obs *o = &w->obs[k];
         const vg_intel_field *f = &r->m->fields[o->field];
-        vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, NULL, 0, NULL, r->now };
         r->st->lookups++;
         size_t nhits = vg_snap_match(r->snap, &w->ind[k], w->hits, VG_INTEL_MAX_HITS);
-        vg_rc rc = nhits ? report(r, &a, nhits) : VG_OK;
-        if (rc)
-            return rc;
+        vg_rc rc;
+        if (nhits) {
+            vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, NULL, 0, NULL, r->now };
+            if ((rc = report(r, &a, nhits)) != VG_OK)
+                return rc;
+        }
         if (o->port < 0)
             continue;
         r->st->lookups++;
         nhits = vg_snap_match(r->snap, &w->pair[k], w->hits, VG_INTEL_MAX_HITS);
-        a.port_field = f->port;
-        a.port = (unsigned)o->port;
-        if (nhits && (rc = report(r, &a, nhits)) != VG_OK)
-            return rc;
+        if (nhits) {
+            vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, f->port, (unsigned)o->port, NULL, r->now };
+            if ((rc = report(r, &a, nhits)) != VG_OK)
+                return rc;
+        }
     }
     return VG_OK;
 }
@@ -581,6 +579,11 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
 {
     match_run r = { m, w, snap, ev, now, alert, ctx, st };
     st->events++;
+    if (w->roles_for != snap || w->roles_id != vg_snap_identity(snap)) {    /* another snapshot */
+        memset(w->roles, 0, sizeof w->roles);
+        w->roles_for = snap;
+        w->roles_id = vg_snap_identity(snap);
+    }
     gather(m, w, ev);
     w->nobs = 0;
     vg_rc rc = VG_OK;
