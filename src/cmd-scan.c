@@ -267,8 +267,14 @@ static vg_rc on_event(void *ctx, const vg_event *ev)
 {
     scan_run *run = ctx;
     vg_rc rc = VG_OK;
-    if (run->snap)
+    if (run->snap) {
         rc = vg_intel_match_event(run->matcher, run->scratch, run->snap, ev, run->now, on_alert, run, &run->st);
+        const char *next;
+        size_t n = run->in.reader ? vg_reader_ahead(run->in.reader, &next) : 0;
+        const char *nl = n ? memchr(next, '\n', n < VG_INTEL_AHEAD ? n : VG_INTEL_AHEAD) : NULL;
+        if (n)      /* the next record's addresses start loading while it is decoded */
+            vg_intel_prefetch_text(run->snap, next, nl ? (size_t)(nl - next) : n);
+    }
     if (!rc && run->rules)
         rc = vg_sigma_corr_match(vg_sigma_set_corr(run->rules), run->sigma, ev, on_rule, run, &run->sst);
     if (run->progress && (run->in.stats.records & 4095) == 0) {

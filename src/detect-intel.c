@@ -605,6 +605,42 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
     return rc ? rc : flush(&r);
 }
 
+/* The port written right after an address at p (":N" or " port N"), or -1. */
+static long port_after(const char *p, const char *end)
+{
+    if (p < end && *p == ':')
+        p++;
+    else if (end - p > 6 && memcmp(p, " port ", 6) == 0)
+        p += 6;
+    else
+        return -1;
+    long v = -1;
+    for (int k = 0; p < end && k < 5 && *p >= '0' && *p <= '9'; p++, k++)
+        v = (v < 0 ? 0 : v * 10) + (*p - '0');
+    return v;
+}
+
+void vg_intel_prefetch_text(const vg_snap *snap, const char *text, size_t n)
+{
+    const char *end = text + (n < VG_INTEL_AHEAD ? n : VG_INTEL_AHEAD), *p = text;
+    while (end - p >= 7) {      /* each dot after a digit may be the first dot of a quad */
+        const char *dot = memchr(p + 1, '.', (size_t)(end - p - 1));
+        if (!dot || end - dot < 6)
+            return;
+        const char *s = dot;
+        while (s > p && dot - s < 3 && s[-1] >= '0' && s[-1] <= '9')
+            s--;
+        const char *e = dot + 1;
+        while (e < end && e - s < 15 && ((*e >= '0' && *e <= '9') || *e == '.'))
+            e++;
+        unsigned char a[16];
+        if (s < dot && vg_ip_parse(s, (size_t)(e - s), a) == 4)
+            vg_snap_hint_ipv4(snap, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3],
+                              port_after(e, end));
+        p = e > dot ? e : dot + 1;
+    }
+}
+
 /* ---- the alert's JSON --------------------------------------------------------------------- */
 
 static const char *match_name(const vg_intel_hit *h)

@@ -4,7 +4,7 @@
  * (IP:port indicators), IPv4-mapped IPv6, networks, domains by their parents; the url.original
  * fallback; decoder fields winning over the record; known-good suppression, expiry, values not
  * of their field's kind, extra fields, and the alert's JSON; a worker's remembered source
- * summaries against another time and another snapshot.
+ * summaries against another time and another snapshot; the look-ahead hint's bounds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -366,6 +366,39 @@ static void test_remembered_sources(void **state)
     vg_intel_matcher_free(m);
 }
 
+/* The look-ahead hint reads only what it is given (each text in a buffer of its exact size,
+ * so ASan sees a read past it) and changes no result. */
+static void test_prefetch_text(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "", "1", "1.2.3", "1.2.3.4", "x1.2.3.4:80", "10.0.0.1 port 22", "10.0.0.1 port 6553500", "a.b.c.d.e",
+        "....................", "999.1.1.1", "1.1.1.1.1.1.1.1.1", "1.2.3.4:", "1.2.3.4 port ", "1.2.3.4 por",
+        "from 192.0.2.99 port 40704 ssh2", "{\"source\":{\"ip\":\"192.0.2.10\",\"port\":443}}", "0.0.0.0.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t n = strlen(texts[i]);
+        char *t = malloc(n ? n : 1);
+        assert_non_null(t);
+        memcpy(t, texts[i], n);
+        for (size_t k = 0; k <= n; k++)
+            vg_intel_prefetch_text(snap, t + k, n - k);
+        free(t);
+    }
+    char big[2 * VG_INTEL_AHEAD];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = "1.2.3.4 "[i % 8];
+    vg_intel_prefetch_text(snap, big, sizeof big);
+    vg_intel_matcher *m = defaults();
+    static vg_event ev;
+    seen s;
+    vg_intel_stats st;
+    vg_event_reset(&ev, "", 0, NULL);
+    match_json(m, "{\"source\":{\"ip\":\"192.0.2.10\"}}", &ev, &s, &st);
+    assert_int_equal(s.n, 1);
+    vg_intel_matcher_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_extra_fields),
         cmocka_unit_test(test_escaped_values),
         cmocka_unit_test(test_remembered_sources),
+        cmocka_unit_test(test_prefetch_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
