@@ -37,7 +37,8 @@ struct vg_intel_matcher {
     path_node nodes[VG_INTEL_MAX_FIELDS * VG_INTEL_MAX_DEPTH + 1];     /* 0: the root */
 };
 
-#define NAME_CACHE 512           /* decoder field names remembered per worker (a power of 2) */
+#define NAME_CACHE 512           /* slots of the names remembered per worker (a power of 2; at
+                                   most half are used, so a probe always ends) */
 
 /* A decoder's field name (a string constant: its address identifies it) and its slot. */
 typedef struct name_slot {
@@ -67,6 +68,7 @@ typedef struct obs {
 
 struct vg_intel_scratch {
     const vg_intel_matcher *cached_for;     /* the matcher the name cache is for */
+    unsigned nnames;                        /* names remembered */
     name_slot names[NAME_CACHE];
     const vg_snap *roles_for;               /* the snapshot the role cache is for */
     uint64_t roles_id;                      /* and its identity (a reload may reuse the address) */
@@ -328,22 +330,34 @@ static void gather_object(const vg_intel_matcher *m, vg_intel_scratch *w, const 
     }
 }
 
-/* The slot of a decoder's field name not in the cache: walked down the tree, then remembered.
- * Kept out of line, so the loop over an event's fields stays small. */
-static __attribute__((noinline)) int name_slot_miss(const vg_intel_matcher *m, name_slot *e, const char *name)
+/* The slot of a decoder's field name not in the cache: walked down the tree, then remembered
+ * in the free slot e where its probe ended (while the cache is at most half full). Kept out of
+ * line, so the loop over an event's fields stays small. */
+static __attribute__((noinline)) int name_slot_miss(const vg_intel_matcher *m, vg_intel_scratch *w, name_slot *e,
+                                                    const char *name)
 {
     uint16_t c = node_walk(m, 0, name, strlen(name));
-    e->name = name;
-    e->slot = c != NO_NODE ? m->nodes[c].slot : -1;
-    return e->slot;
+    int slot = c != NO_NODE ? m->nodes[c].slot : -1;
+    if (w->nnames < NAME_CACHE / 2) {
+        w->nnames++;
+        *e = (name_slot){ name, slot };
+    }
+    return slot;
 }
 
 /* The slot of a decoder's field name: decoders name fields with string constants, so the
- * address finds it in a small cache; a miss walks the tree. */
+ * address finds it in a small open-addressing cache (names are never evicted: two names whose
+ * addresses collide both stay); a miss walks the tree. */
 static inline int name_slot_of(const vg_intel_matcher *m, vg_intel_scratch *w, const char *name)
 {
-    name_slot *e = &w->names[((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 55 & (NAME_CACHE - 1)];
-    return e->name == name ? e->slot : name_slot_miss(m, e, name);
+    size_t h = ((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 55 & (NAME_CACHE - 1);
+    for (;; h = (h + 1) & (NAME_CACHE - 1)) {
+        name_slot *e = &w->names[h];
+        if (e->name == name)
+            return e->slot;
+        if (!e->name)
+            return name_slot_miss(m, w, e, name);
+    }
 }
 
 static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_event *ev)
@@ -355,6 +369,7 @@ static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_even
     w->nset = 0;
     if (w->cached_for != m) {
         memset(w->names, 0, sizeof w->names);
+        w->nnames = 0;
         w->cached_for = m;
     }
     const vg_field *fields = ev->fields;
