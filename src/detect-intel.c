@@ -620,6 +620,27 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
     return rc ? rc : flush(&r);
 }
 
+/* The dotted quad at s (up to end) into *addr, and where it ends; NULL if there is none. A
+ * hint's parse: four parts of 1-3 digits, each at most 255 (leading zeros pass: a wrong guess
+ * costs a useless prefetch, never a wrong result). */
+static const char *quad_at(const char *s, const char *end, uint32_t *addr)
+{
+    uint32_t a = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0, k = 0, d;
+        while (k < 3 && s < end && (d = (unsigned)(unsigned char)*s - '0') <= 9) {
+            v = v * 10 + d;
+            s++;
+            k++;
+        }
+        if (!k || v > 255 || (part < 3 && (s >= end || *s++ != '.')))
+            return NULL;
+        a = a << 8 | v;
+    }
+    *addr = a;
+    return s;
+}
+
 /* The port written right after an address at p (":N" or " port N"), or -1. */
 static long port_after(const char *p, const char *end)
 {
@@ -629,10 +650,11 @@ static long port_after(const char *p, const char *end)
         p += 6;
     else
         return -1;
-    long v = -1;
-    for (int k = 0; p < end && k < 5 && *p >= '0' && *p <= '9'; p++, k++)
-        v = (v < 0 ? 0 : v * 10) + (*p - '0');
-    return v;
+    long v = 0;
+    unsigned k = 0, d;
+    for (; k < 5 && p < end && (d = (unsigned)(unsigned char)*p - '0') <= 9; p++, k++)
+        v = v * 10 + d;
+    return k ? v : -1;
 }
 
 void vg_intel_prefetch_text(const vg_snap *snap, const char *text, size_t n)
@@ -645,14 +667,11 @@ void vg_intel_prefetch_text(const vg_snap *snap, const char *text, size_t n)
         const char *s = dot;
         while (s > p && dot - s < 3 && s[-1] >= '0' && s[-1] <= '9')
             s--;
-        const char *e = dot + 1;
-        while (e < end && e - s < 15 && ((*e >= '0' && *e <= '9') || *e == '.'))
-            e++;
-        unsigned char a[16];
-        if (s < dot && vg_ip_parse(s, (size_t)(e - s), a) == 4)
-            vg_snap_hint_ipv4(snap, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3],
-                              port_after(e, end));
-        p = e > dot ? e : dot + 1;
+        uint32_t addr;
+        const char *e = s < dot ? quad_at(s, end, &addr) : NULL;
+        if (e)
+            vg_snap_hint_ipv4(snap, addr, port_after(e, end));
+        p = e ? e : dot + 1;
     }
 }
 
