@@ -8,6 +8,12 @@
  * walked from its root, descending only into members whose key is a component of some path
  * (a key holding dots, "source.ip", walks several components). A value found for a path is
  * kept in the worker's slot for that path; a decoder's field wins over the record's value.
+ *
+ * Judging a hit (known-good, threat, expired) needs what its sources say; that is decoded once
+ * per provenance reference and remembered by the worker, since the same few networks and
+ * addresses come back event after event. vg_intel_prefetch_text is a separate hint: the
+ * caller hands it the next record's raw text, and the first lines that record's address
+ * lookups will read start loading while it is decoded.
  */
 #include "detect-intel.h"
 
