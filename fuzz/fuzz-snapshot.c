@@ -1,7 +1,8 @@
 /*
  * fuzz-snapshot: arbitrary bytes as an indicator snapshot (intel-snapshot). The input is
  * opened from memory without verification and queried with a lookup of every type (single,
- * batched and prefetched), every hit's sources and references read; then its SHA-256 is
+ * batched, prefetched and hinted), every hit's sources and references read, its own bytes
+ * scanned as the text of a record to come (vg_intel_prefetch_text); then its SHA-256 is
  * resealed on a copy, so the deep checks of VG_SNAP_VERIFY run on the damaged content too
  * (not only the checksum).
  * Invariants: no read outside the input (ASan), no undefined behaviour (UBSan); batched
@@ -15,6 +16,7 @@
 
 #include <openssl/evp.h>
 
+#include "detect-intel.h"
 #include "intel-format.h"
 #include "intel-snapshot.h"
 
@@ -62,9 +64,11 @@ static void query_all(const vg_snap *s, const vg_ind *const *inds, size_t n)
         abort();
     uint32_t addrs[4] = { 0xC0000201u, 0x0A010203u, 0, 0xFFFFFFFFu }, refs[4];
     vg_snap_find_ipv4_batch(s, addrs, 4, refs);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
+        vg_snap_hint_ipv4(s, addrs[i], i == 3 ? -1 : (long)(addrs[i] & 0x1ffff));
         if (refs[i] != vg_snap_find_ipv4(s, addrs[i]))
             abort();
+    }
     const char *names[NQ];      /* every query as a domain name, batched and single */
     size_t lens[NQ], nn = 0, dat = 0, got;
     for (size_t i = 0; i < n; i++)
@@ -109,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vg_error err;
     if (vg_snap_open_mem(copy, size, 0, &s, &err) == VG_OK) {
         query_all(s, inds, nind);
+        vg_intel_prefetch_text(s, (const char *)data, size);    /* the bytes as a record to come */
         vg_snap_verify(s, &err);
         vg_snap_close(s);
     }

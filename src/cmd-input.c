@@ -155,6 +155,7 @@ void vg_cmd_input_read(vg_cmd_input *in, const char *path)
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
         opts.reference = (int64_t)st.st_mtime;
     in->path = vg_reader_name(r);
+    in->reader = r;
     in->record = 0;
     in->records_base = in->stats.records;
     vg_decode_sink sink = { on_event, on_reject, in };
@@ -168,6 +169,7 @@ void vg_cmd_input_read(vg_cmd_input *in, const char *path)
         in->io_failed = 1;
     }
     in->path = NULL;
+    in->reader = NULL;
     vg_reader_close(r);
 }
 

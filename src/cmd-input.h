@@ -49,6 +49,7 @@ typedef struct vg_cmd_input {
     unsigned inputs, inputs_failed;
     int io_failed;              /* an input ended on an I/O error */
     const char *path;           /* the input being read */
+    vg_reader *reader;          /* and its reader (NULL between inputs) */
     uint64_t record;            /* number of the current record in that input (1-based) */
     uint64_t records_base;      /* stats.records when that input began */
     vg_rc (*event)(void *ctx, const vg_event *ev);     /* the command's callback */

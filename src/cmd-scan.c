@@ -197,6 +197,13 @@ static vg_rc on_event(void *ctx, const vg_event *ev)
     scan_run *run = ctx;
     vg_alert_origin o = { run->in.path, run->in.record, ev->line, ev->repeat, NULL, 0 };
     vg_rc rc = vg_detect_event(run->det, run->snap, ev, &o, run->now, on_alert, run);
+    if (!rc && run->snap) {
+        const char *next;
+        size_t n = run->in.reader ? vg_reader_ahead(run->in.reader, &next) : 0;
+        const char *nl = n ? memchr(next, '\n', n < VG_INTEL_AHEAD ? n : VG_INTEL_AHEAD) : NULL;
+        if (n)      /* the next record's addresses start loading while it is decoded */
+            vg_intel_prefetch_text(run->snap, next, nl ? (size_t)(nl - next) : n);
+    }
     if (run->progress && (run->in.stats.records & 4095) == 0) {
         time_t t = time(NULL);
         if (t != run->last_progress) {

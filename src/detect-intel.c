@@ -8,6 +8,12 @@
  * walked from its root, descending only into members whose key is a component of some path
  * (a key holding dots, "source.ip", walks several components). A value found for a path is
  * kept in the worker's slot for that path; a decoder's field wins over the record's value.
+ *
+ * Judging a hit (known-good, threat, expired) needs what its sources say; that is decoded once
+ * per provenance reference and remembered by the worker, since the same few networks and
+ * addresses come back event after event. vg_intel_prefetch_text is a separate hint: the
+ * caller hands it the next record's raw text, and the first lines that record's address
+ * lookups will read start loading while it is decoded.
  */
 #include "detect-intel.h"
 
@@ -37,13 +43,24 @@ struct vg_intel_matcher {
     path_node nodes[VG_INTEL_MAX_FIELDS * VG_INTEL_MAX_DEPTH + 1];     /* 0: the root */
 };
 
-#define NAME_CACHE 512           /* decoder field names remembered per worker (a power of 2) */
+#define NAME_CACHE 512           /* slots of the names remembered per worker (a power of 2; at
+                                   most half are used, so a probe always ends) */
 
 /* A decoder's field name (a string constant: its address identifies it) and its slot. */
 typedef struct name_slot {
     const char *name;
     int slot;                   /* -1: no field of the matcher */
 } name_slot;
+
+#define ROLE_CACHE 256          /* provenance summaries remembered per worker (a power of 2) */
+
+/* What the sources of one ref say, as report() needs it: a known-good source, a threat source,
+ * and until when some threat source is valid (never: one never expires). */
+typedef struct role_entry {
+    uint32_t ref;               /* 0: empty (ref 0 has no sources) */
+    uint8_t allow, block, never;
+    int64_t latest;             /* the latest expiry of a threat source */
+} role_entry;
 
 #define MAX_OBS 16              /* observables parsed before their lookups start (prefetched together) */
 
@@ -57,7 +74,11 @@ typedef struct obs {
 
 struct vg_intel_scratch {
     const vg_intel_matcher *cached_for;     /* the matcher the name cache is for */
+    unsigned nnames;                        /* names remembered */
     name_slot names[NAME_CACHE];
+    const vg_snap *roles_for;               /* the snapshot the role cache is for */
+    uint64_t roles_id;                      /* and its identity (a reload may reuse the address) */
+    role_entry roles[ROLE_CACHE];
     uint32_t gen;                           /* the current event's generation */
     uint32_t seen[VG_INTEL_MAX_FIELDS];     /* slot holds a value of this generation */
     unsigned nset;
@@ -315,18 +336,34 @@ static void gather_object(const vg_intel_matcher *m, vg_intel_scratch *w, const 
     }
 }
 
-/* The slot of a decoder's field name: decoders name fields with string constants, so the
- * address finds it in a small cache; a miss walks the tree. */
-static int name_slot_of(const vg_intel_matcher *m, vg_intel_scratch *w, const char *name)
+/* The slot of a decoder's field name not in the cache: walked down the tree, then remembered
+ * in the free slot e where its probe ended (while the cache is at most half full). Kept out of
+ * line, so the loop over an event's fields stays small. */
+static __attribute__((noinline)) int name_slot_miss(const vg_intel_matcher *m, vg_intel_scratch *w, name_slot *e,
+                                                    const char *name)
 {
-    size_t h = (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 55) & (NAME_CACHE - 1);
-    name_slot *e = &w->names[h];
-    if (e->name != name) {
-        uint16_t c = node_walk(m, 0, name, strlen(name));
-        e->name = name;
-        e->slot = c != NO_NODE ? m->nodes[c].slot : -1;
+    uint16_t c = node_walk(m, 0, name, strlen(name));
+    int slot = c != NO_NODE ? m->nodes[c].slot : -1;
+    if (w->nnames < NAME_CACHE / 2) {
+        w->nnames++;
+        *e = (name_slot){ name, slot };
     }
-    return e->slot;
+    return slot;
+}
+
+/* The slot of a decoder's field name: decoders name fields with string constants, so the
+ * address finds it in a small open-addressing cache (names are never evicted: two names whose
+ * addresses collide both stay); a miss walks the tree. */
+static inline int name_slot_of(const vg_intel_matcher *m, vg_intel_scratch *w, const char *name)
+{
+    size_t h = ((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 55 & (NAME_CACHE - 1);
+    for (;; h = (h + 1) & (NAME_CACHE - 1)) {
+        name_slot *e = &w->names[h];
+        if (e->name == name)
+            return e->slot;
+        if (!e->name)
+            return name_slot_miss(m, w, e, name);
+    }
 }
 
 static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_event *ev)
@@ -338,16 +375,18 @@ static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_even
     w->nset = 0;
     if (w->cached_for != m) {
         memset(w->names, 0, sizeof w->names);
+        w->nnames = 0;
         w->cached_for = m;
     }
-    for (unsigned i = 0; i < ev->nfields; i++) {
-        int s = name_slot_of(m, w, ev->fields[i].name);
+    const vg_field *fields = ev->fields;
+    for (unsigned i = 0, nf = ev->nfields; i < nf; i++) {
+        int s = name_slot_of(m, w, fields[i].name);
         if (s >= 0) {
             /* the value set last wins: later fields overwrite earlier ones of the same name */
             if (w->seen[s] != w->gen)
                 w->set[w->nset++] = (uint16_t)s;
             w->seen[s] = w->gen;
-            w->slot[s] = ev->fields[i].value;
+            w->slot[s] = fields[i].value;
         }
     }
     if (ev->doc && ev->doc->ntoks && ev->doc->toks[0].type == VG_JSON_OBJECT)
@@ -367,22 +406,28 @@ typedef struct match_run {
     vg_intel_stats *st;
 } match_run;
 
-/* Does any source of ref have role allow? Has it a threat source still valid at now? */
-static void hit_roles(const vg_snap *snap, uint32_t ref, int64_t now, int *allow, int *block, int *valid)
+/* The summary of ref's sources: decoded once, then remembered (a hot network or address has
+ * the same few refs event after event). */
+static const role_entry *ref_roles(vg_intel_scratch *w, const vg_snap *snap, uint32_t ref)
 {
+    role_entry *e = &w->roles[(ref * 0x9E3779B1u) >> 24 & (ROLE_CACHE - 1)];
+    if (e->ref == ref && ref)
+        return e;
+    *e = (role_entry){ ref, 0, 0, 0, INT64_MIN };
     size_t n = vg_snap_source_count(snap, ref);
     for (size_t i = 0; i < n; i++) {
         vg_intel_source src;
         if (vg_snap_source(snap, ref, i, &src) != 0)
             continue;
         if (src.role == VG_INTEL_ALLOW) {
-            *allow = 1;
+            e->allow = 1;
         } else {
-            *block = 1;
-            if (!src.expires || src.expires > now)
-                *valid = 1;
+            e->block = 1;
+            e->never |= !src.expires;
+            e->latest = src.expires > e->latest ? src.expires : e->latest;
         }
     }
+    return e;
 }
 
 /* Reports the hits of one value: suppressed when a known-good list names it. */
@@ -391,10 +436,10 @@ static vg_rc report(match_run *r, vg_intel_alert *a, size_t nhits)
     int allow = 0, block[VG_INTEL_MAX_HITS + 1], valid[VG_INTEL_MAX_HITS + 1];
     r->st->hits += nhits;
     for (size_t i = 0; i < nhits; i++) {
-        int any_allow = 0;
-        block[i] = valid[i] = 0;
-        hit_roles(r->snap, r->w->hits[i].ref, r->now, &any_allow, &block[i], &valid[i]);
-        allow |= any_allow;
+        const role_entry *e = ref_roles(r->w, r->snap, r->w->hits[i].ref);
+        block[i] = e->block;
+        valid[i] = e->never || e->latest > r->now;   /* a threat source that has not expired */
+        allow |= e->allow;
     }
     for (size_t i = 0; i < nhits; i++) {
         if (!block[i]) {
@@ -457,20 +502,23 @@ static vg_rc flush(match_run *r)
     for (unsigned k = 0; k < n; k++) {
         const obs *o = &w->obs[k];
         const vg_intel_field *f = &r->m->fields[o->field];
-        vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, NULL, 0, NULL, r->now };
         r->st->lookups++;
         size_t nhits = vg_snap_match(r->snap, &w->ind[k], w->hits, VG_INTEL_MAX_HITS);
-        vg_rc rc = nhits ? report(r, &a, nhits) : VG_OK;
-        if (rc)
-            return rc;
+        vg_rc rc;
+        if (nhits) {
+            vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, NULL, 0, NULL, r->now };
+            if ((rc = report(r, &a, nhits)) != VG_OK)
+                return rc;
+        }
         if (o->port < 0)
             continue;
         r->st->lookups++;
         nhits = vg_snap_match(r->snap, &w->pair[k], w->hits, VG_INTEL_MAX_HITS);
-        a.port_field = f->port;
-        a.port = (unsigned)o->port;
-        if (nhits && (rc = report(r, &a, nhits)) != VG_OK)
-            return rc;
+        if (nhits) {
+            vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, f->port, (unsigned)o->port, NULL, r->now };
+            if ((rc = report(r, &a, nhits)) != VG_OK)
+                return rc;
+        }
     }
     return VG_OK;
 }
@@ -496,7 +544,7 @@ static vg_rc match_value(match_run *r, size_t i, const char *s, size_t n)
     if (port >= 0) {
         /* the address with its port: an IP:port indicator (the key only: a vg_ind is 4 KiB) */
         vg_ind *p = &w->pair[k];
-        memcpy(p->key, ind->key, ind->len);
+        memcpy(p->key, ind->key, 16);       /* a fixed-size copy: ind->len (4 or 16) bytes matter */
         p->prefix = 0;
         p->flags = 0;
         p->type = ind->type == VG_IND_IPV4 ? VG_IND_IPPORT4 : VG_IND_IPPORT6;
@@ -552,6 +600,11 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
 {
     match_run r = { m, w, snap, ev, now, alert, ctx, st };
     st->events++;
+    if (w->roles_for != snap || w->roles_id != vg_snap_identity(snap)) {    /* another snapshot */
+        memset(w->roles, 0, sizeof w->roles);
+        w->roles_for = snap;
+        w->roles_id = vg_snap_identity(snap);
+    }
     gather(m, w, ev);
     w->nobs = 0;
     vg_rc rc = VG_OK;
@@ -571,6 +624,61 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
         }
     }
     return rc ? rc : flush(&r);
+}
+
+/* The dotted quad at s (up to end) into *addr, and where it ends; NULL if there is none. A
+ * hint's parse: four parts of 1-3 digits, each at most 255 (leading zeros pass: a wrong guess
+ * costs a useless prefetch, never a wrong result). */
+static const char *quad_at(const char *s, const char *end, uint32_t *addr)
+{
+    uint32_t a = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0, k = 0, d;
+        while (k < 3 && s < end && (d = (unsigned)(unsigned char)*s - '0') <= 9) {
+            v = v * 10 + d;
+            s++;
+            k++;
+        }
+        if (!k || v > 255 || (part < 3 && (s >= end || *s++ != '.')))
+            return NULL;
+        a = a << 8 | v;
+    }
+    *addr = a;
+    return s;
+}
+
+/* The port written right after an address at p (":N" or " port N"), or -1. */
+static long port_after(const char *p, const char *end)
+{
+    if (p < end && *p == ':')
+        p++;
+    else if (end - p > 6 && memcmp(p, " port ", 6) == 0)
+        p += 6;
+    else
+        return -1;
+    long v = 0;
+    unsigned k = 0, d;
+    for (; k < 5 && p < end && (d = (unsigned)(unsigned char)*p - '0') <= 9; p++, k++)
+        v = v * 10 + d;
+    return k ? v : -1;
+}
+
+void vg_intel_prefetch_text(const vg_snap *snap, const char *text, size_t n)
+{
+    const char *end = text + (n < VG_INTEL_AHEAD ? n : VG_INTEL_AHEAD), *p = text;
+    while (end - p >= 7) {      /* each dot after a digit may be the first dot of a quad */
+        const char *dot = memchr(p + 1, '.', (size_t)(end - p - 1));
+        if (!dot || end - dot < 6)
+            return;
+        const char *s = dot;
+        while (s > p && dot - s < 3 && s[-1] >= '0' && s[-1] <= '9')
+            s--;
+        uint32_t addr;
+        const char *e = s < dot ? quad_at(s, end, &addr) : NULL;
+        if (e)
+            vg_snap_hint_ipv4(snap, addr, port_after(e, end));
+        p = e ? e : dot + 1;
+    }
 }
 
 /* ---- the alert's JSON --------------------------------------------------------------------- */

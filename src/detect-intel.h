@@ -11,8 +11,9 @@
  *
  * Main structure: vg_intel_matcher, the fields to read (a path, the kind of value, and for
  * addresses the sibling port field that makes an IP:port observable), built once and shared
- * read-only by every worker; each worker owns a vg_intel_scratch for its lookups, so matching
- * allocates nothing.
+ * read-only by every worker; each worker owns a vg_intel_scratch for its lookups (with its
+ * caches of field-name slots and of what each hit's sources say), so matching allocates
+ * nothing.
  */
 #ifndef VIGIL_DETECT_INTEL_H
 #define VIGIL_DETECT_INTEL_H
@@ -98,6 +99,13 @@ void vg_intel_scratch_free(vg_intel_scratch *w);
 vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_snap *snap,
                            const vg_event *ev, int64_t now, vg_intel_alert_fn alert, void *ctx,
                            vg_intel_stats *st);
+
+/* A hint for the record that comes next, before it is decoded: starts loading what the lookups
+ * of the IPv4 addresses written in text[0..n) will read first (dotted quads anywhere in it,
+ * with the port written after one, ":N" or " port N"), so that matching its event finds it in
+ * cache. Reads at most VG_INTEL_AHEAD bytes; no effect on results. */
+#define VG_INTEL_AHEAD 512
+void vg_intel_prefetch_text(const vg_snap *snap, const char *text, size_t n);
 
 /* Appends the "threat" member of an alert (indicator, match, sources still valid at now) and
  * the "matched" member (field, value) to b, each preceded by a comma. */

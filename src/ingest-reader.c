@@ -415,6 +415,12 @@ vg_rc vg_reader_peek(vg_reader *r, const char **data, size_t *len, vg_error *err
     return VG_OK;
 }
 
+size_t vg_reader_ahead(const vg_reader *r, const char **data)
+{
+    *data = r->buf ? r->buf + r->pos : "";
+    return r->buf ? r->fill - r->pos : 0;
+}
+
 /* Discards input up to and including the next newline (the rest of an oversized line). */
 static vg_rc skip_line(vg_reader *r, vg_error *err)
 {

@@ -73,6 +73,11 @@ vg_rc vg_reader_next_line(vg_reader *r, vg_record *rec, vg_error *err);
  * problem, err says why; the reader has skipped ahead); VG_ERR_IO on read failure. */
 vg_rc vg_reader_next_json(vg_reader *r, vg_json_doc *doc, vg_record *rec, vg_error *err);
 
+/* The bytes already in the window after the last record returned (no read, no
+ * decompression; possibly none): what comes next, for hints such as prefetching. Valid until
+ * the next call on r. */
+size_t vg_reader_ahead(const vg_reader *r, const char **data);
+
 /* Bytes of (decompressed) input consumed so far. */
 uint64_t vg_reader_offset(const vg_reader *r);
 

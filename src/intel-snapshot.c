@@ -623,6 +623,7 @@ static uint32_t segment4(const vg_snap *s, uint32_t addr)
     uint64_t lo = s->seg4_index[addr >> 16], hi = s->seg4_index[(addr >> 16) + 1];
     if (lo > hi || hi >= s->nseg4)
         return 0;
+    __builtin_prefetch(&s->seg4_value[lo]);    /* read after the search: start loading it now */
     while (lo < hi) {       /* the last segment in [lo, hi] starting at or before addr */
         uint64_t mid = lo + (hi - lo + 1) / 2;
         if (s->seg4_start[mid] <= addr)
@@ -694,7 +695,7 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
                        size_t max)
 {
     text_rec r;
-    if (!text_find_hashed(s, type, key, len, snap_hash(key, len, s->seed), &r))
+    if (!s->table[type].slots || !text_find_hashed(s, type, key, len, snap_hash(key, len, s->seed), &r))
         return n;
     return rec_hit(type, &r, 0, hits, n, max);
 }
@@ -885,9 +886,28 @@ size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, co
 void vg_snap_prefetch_ipv4(const vg_snap *s, uint32_t addr)
 {
     const snap_table *t = &s->table[VG_IND_IPV4];
+    if (s->seg4_index) {     /* the segments of addr's /16, where the search will start */
+        uint32_t lo = s->seg4_index[addr >> 16];
+        if (lo < s->nseg4) {
+            __builtin_prefetch(&s->seg4_start[lo]);
+            __builtin_prefetch(&s->seg4_value[lo]);
+        }
+    }
     prefetch_hashed(t, snap_hash4(__builtin_bswap32(addr), s->seed));
-    if (s->seg4_index)
+}
+
+void vg_snap_hint_ipv4(const vg_snap *s, uint32_t addr, long port)
+{
+    const snap_table *t = &s->table[VG_IND_IPV4], *tp = &s->table[VG_IND_IPPORT4];
+    if (t->filter)
+        __builtin_prefetch(&t->filter[snap_filter_word(snap_hash4(__builtin_bswap32(addr), s->seed), t->nfilter)]);
+    if (s->seg4_index)      /* where the network search starts */
         __builtin_prefetch(&s->seg4_index[addr >> 16]);
+    if (port >= 0 && port <= 65535 && tp->filter) {
+        unsigned char key[6] = { (unsigned char)(addr >> 24), (unsigned char)(addr >> 16), (unsigned char)(addr >> 8),
+                                 (unsigned char)addr, (unsigned char)(port >> 8), (unsigned char)port };
+        __builtin_prefetch(&tp->filter[snap_filter_word(snap_hash(key, sizeof key, s->seed), tp->nfilter)]);
+    }
 }
 
 void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n)
@@ -1349,6 +1369,13 @@ uint64_t vg_snap_file_size(const vg_snap *s)
 int64_t vg_snap_created(const vg_snap *s)
 {
     return s->hdr->created;
+}
+
+uint64_t vg_snap_identity(const vg_snap *s)
+{
+    uint64_t id;
+    memcpy(&id, s->hdr->sha256, sizeof id);
+    return id ^ s->seed;
 }
 
 size_t vg_snap_section_count(const vg_snap *s)

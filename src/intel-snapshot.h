@@ -140,8 +140,15 @@ size_t vg_snap_match(const vg_snap *s, const vg_ind *ind, vg_intel_hit *hits, si
 size_t vg_snap_match_batch(const vg_snap *s, const vg_ind *const *inds, size_t n, vg_intel_hit *hits, size_t max,
                            uint32_t *counts);
 
-/* Starts loading what a lookup of addr will read (after the filter); no effect on results. */
+/* Starts loading what a lookup of addr will read (after the filter; the first lines of its
+ * network search, reading the segment index); no effect on results. */
 void vg_snap_prefetch_ipv4(const vg_snap *s, uint32_t addr);
+
+/* Starts loading the first lines that vg_snap_match of the address addr (and of addr:port, when
+ * port is 0-65535) will read (filter words, the segment index), waiting for none of them: a
+ * hint given long before the lookup, so that vg_snap_prefetch_ipv4 finds them. No effect on
+ * results. */
+void vg_snap_hint_ipv4(const vg_snap *s, uint32_t addr, long port);
 
 /* Starts loading what vg_snap_match_domain of name[0..n) will read; no effect on results. */
 void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n);
@@ -171,6 +178,10 @@ int vg_snap_feed(const vg_snap *s, size_t i, vg_intel_feed_info *out);
 /* File size, creation time. */
 uint64_t vg_snap_file_size(const vg_snap *s);
 int64_t vg_snap_created(const vg_snap *s);
+
+/* The identity of the snapshot's contents (from its SHA-256 and hash seed): a cache of lookup
+ * results keyed on it with the pointer stays right when a reload reuses the address. */
+uint64_t vg_snap_identity(const vg_snap *s);
 
 /* Section i (of vg_snap_section_count): a name ("strings", "table domain", ...) and bytes. */
 size_t vg_snap_section_count(const vg_snap *s);

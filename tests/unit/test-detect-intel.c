@@ -3,7 +3,8 @@
  * fields and from nested, flat-dotted and array JSON members; addresses with their port
  * (IP:port indicators), IPv4-mapped IPv6, networks, domains by their parents; the url.original
  * fallback; decoder fields winning over the record; known-good suppression, expiry, values not
- * of their field's kind, extra fields, and the alert's JSON.
+ * of their field's kind, extra fields, and the alert's JSON; a worker's remembered source
+ * summaries against another time and another snapshot; the look-ahead hint's bounds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,8 +118,9 @@ static vg_rc collect(void *ctx, const vg_intel_alert *a)
     return VG_OK;
 }
 
-/* Matches a JSON record (with decoder fields already set on ev when given). */
-static void match_json(const vg_intel_matcher *m, const char *json, vg_event *ev, seen *out, vg_intel_stats *st)
+/* Matches a JSON record (with decoder fields already set on ev when given) at time now. */
+static void match_json_at(const vg_intel_matcher *m, const char *json, vg_event *ev, seen *out, vg_intel_stats *st,
+                          int64_t now)
 {
     static vg_json_doc doc;
     static vg_intel_scratch *w;
@@ -134,7 +136,12 @@ static void match_json(const vg_intel_matcher *m, const char *json, vg_event *ev
     ev->doc = &doc;
     memset(out, 0, sizeof *out);
     memset(st, 0, sizeof *st);
-    assert_int_equal(vg_intel_match_event(m, w, snap, ev, NOW, collect, out, st), VG_OK);
+    assert_int_equal(vg_intel_match_event(m, w, snap, ev, now, collect, out, st), VG_OK);
+}
+
+static void match_json(const vg_intel_matcher *m, const char *json, vg_event *ev, seen *out, vg_intel_stats *st)
+{
+    match_json_at(m, json, ev, out, st, NOW);
 }
 
 static vg_intel_matcher *defaults(void)
@@ -300,6 +307,98 @@ static void test_escaped_values(void **state)
     vg_intel_matcher_free(m);
 }
 
+/* The worker remembers what the sources of a hit say (roles, expiry), not the verdict: the
+ * same hit at another time is judged again; after a reload (even at the same address) the new
+ * snapshot's sources count. */
+static void test_remembered_sources(void **state)
+{
+    (void)state;
+    vg_intel_matcher *m = defaults();
+    static vg_event ev;
+    seen s;
+    vg_intel_stats st;
+    const char *json = "{\"source\":{\"ip\":\"192.0.2.99\"},\"destination\":{\"ip\":\"10.0.0.1\"}}";
+    vg_event_reset(&ev, "", 0, NULL);
+    match_json_at(m, json, &ev, &s, &st, NOW - 20);      /* before 192.0.2.99 expired */
+    assert_int_equal(s.n, 1);
+    assert_int_equal(st.allowed, 1);
+    match_json_at(m, json, &ev, &s, &st, NOW);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(st.expired, 1);
+    match_json_at(m, json, &ev, &s, &st, NOW - 20);
+    assert_int_equal(s.n, 1);
+    /* two snapshots alike but for the feeds' roles (so their refs are the same numbers), the
+     * second opened where the first was (an allocator that reuses the address tests that) */
+    char p1[160], p2[160];
+    snprintf(p1, sizeof p1, "%s/roles1.vgi", dir);
+    snprintf(p2, sizeof p2, "%s/roles2.vgi", dir);
+    for (int k = 0; k < 2; k++) {
+        vg_store *b;
+        vg_error err;
+        unsigned f0, f1;
+        vg_store_feed a = { "a", "a.txt", VG_FEED_PLAIN, k ? VG_INTEL_ALLOW : VG_INTEL_BLOCK, 100, 0 };
+        vg_store_feed g = { "b", "b.txt", VG_FEED_PLAIN, k ? VG_INTEL_BLOCK : VG_INTEL_ALLOW, 100, 0 };
+        assert_int_equal(vg_store_new(&b, &err), VG_OK);
+        assert_int_equal(vg_store_add_feed(b, &a, &f0, &err), VG_OK);
+        assert_int_equal(vg_store_add_feed(b, &g, &f1, &err), VG_OK);
+        add(b, f0, VG_IND_GUESS, "192.0.2.99", 0);
+        add(b, f1, VG_IND_GUESS, "10.0.0.1", 0);
+        assert_int_equal(vg_store_write(b, k ? p2 : p1, NOW, &err), VG_OK);
+        vg_store_free(b);
+    }
+    vg_snap *first = snap;
+    vg_error err;
+    vg_snap_close(first);
+    assert_int_equal(vg_snap_open(&snap, p1, 0, &err), VG_OK);
+    match_json_at(m, json, &ev, &s, &st, NOW);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.indicator[0], "192.0.2.99");
+    first = snap;
+    vg_snap_close(first);
+    assert_int_equal(vg_snap_open(&snap, p2, 0, &err), VG_OK);
+    match_json_at(m, json, &ev, &s, &st, NOW);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.indicator[0], "10.0.0.1");
+    vg_snap_close(snap);
+    unlink(p1);
+    unlink(p2);
+    assert_int_equal(vg_snap_open(&snap, path, VG_SNAP_VERIFY, &err), VG_OK);
+    vg_intel_matcher_free(m);
+}
+
+/* The look-ahead hint reads only what it is given (each text in a buffer of its exact size,
+ * so ASan sees a read past it) and changes no result. */
+static void test_prefetch_text(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "", "1", "1.2.3", "1.2.3.4", "x1.2.3.4:80", "10.0.0.1 port 22", "10.0.0.1 port 6553500", "a.b.c.d.e",
+        "....................", "999.1.1.1", "1.1.1.1.1.1.1.1.1", "1.2.3.4:", "1.2.3.4 port ", "1.2.3.4 por",
+        "from 192.0.2.99 port 40704 ssh2", "{\"source\":{\"ip\":\"192.0.2.10\",\"port\":443}}", "0.0.0.0.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t n = strlen(texts[i]);
+        char *t = malloc(n ? n : 1);
+        assert_non_null(t);
+        memcpy(t, texts[i], n);
+        for (size_t k = 0; k <= n; k++)
+            vg_intel_prefetch_text(snap, t + k, n - k);
+        free(t);
+    }
+    char big[2 * VG_INTEL_AHEAD];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = "1.2.3.4 "[i % 8];
+    vg_intel_prefetch_text(snap, big, sizeof big);
+    vg_intel_matcher *m = defaults();
+    static vg_event ev;
+    seen s;
+    vg_intel_stats st;
+    vg_event_reset(&ev, "", 0, NULL);
+    match_json(m, "{\"source\":{\"ip\":\"192.0.2.10\"}}", &ev, &s, &st);
+    assert_int_equal(s.n, 1);
+    vg_intel_matcher_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +408,8 @@ int main(void)
         cmocka_unit_test(test_decoder_fields_win),
         cmocka_unit_test(test_extra_fields),
         cmocka_unit_test(test_escaped_values),
+        cmocka_unit_test(test_remembered_sources),
+        cmocka_unit_test(test_prefetch_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
