@@ -22,6 +22,7 @@
 # the middle of each run (reports in $BUILD/bench-data/serve/RUN/perf.txt).
 # BENCH_SERVE_DETECTION adds options to the daemon's detection map (e.g. "batch: 4096");
 # CONNS and BATCH set the load generator's connections (4) and records per write or request (1000).
+# Each run's data directory (spool and store) is removed after its checks unless BENCH_SERVE_KEEP=1.
 set -eu
 BUILD=${1:-build-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -110,6 +111,7 @@ for spec in $RUNS; do
     load0=$(cut -d' ' -f1 /proc/loadavg)
     RATE=$rate DETECTION=${BENCH_SERVE_DETECTION:-} python3 bench/serve-run.py "$BUILD/vigil" "$BUILD/bench/vigil-load" "$SDATA/$name" $t "$sync" "$SECS" \
         "$in" "$SDATA/expected-$t.json" "$RULES" "$IDATA/store.vgi" "${BENCH_SERVE_PERF:-0}" > "$SDATA/$name.txt" || status=1
+    [ -n "${BENCH_SERVE_KEEP:-}" ] || rm -rf "${SDATA:?}/$name/data"    # the spool and the store (GBs)
     [ -s "$SDATA/$name/perf.data" ] && perf report -i "$SDATA/$name/perf.data" --no-children --sort pid,dso,sym --stdio \
         -g none > "$SDATA/$name/perf.txt" 2>/dev/null
     if [ "$rate" = 0 ]; then what="full speed"; else what="at $rate/s"; fi
