@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,8 +128,10 @@ static enum MHD_Result ingest(http_ep *ep, struct MHD_Connection *conn, const vg
     const vg_conf_listener *l = &ep->s->conf->listeners[ep->li];
     vg_serve_lcount *lc = &ep->s->m.listeners[ep->li];
     size_t maxrecs = 1;
-    for (size_t i = 0; i < req->body.len; i++)
-        maxrecs += req->body.data[i] == '\n';
+    for (const char *p = req->body.data, *end = p + req->body.len; p && p < end; maxrecs++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
     vg_spool_rec *recs = vg_malloc(maxrecs * sizeof(*recs));
     vg_buf out;
     vg_buf_init(&out, 0);
@@ -184,6 +187,13 @@ static enum MHD_Result on_ingest(http_ep *ep, struct MHD_Connection *conn, const
         if (!(req = vg_calloc(1, sizeof(*req))))
             return MHD_NO;
         vg_buf_init(&req->body, VG_HTTP_MAX_BODY);
+        /* the body's size when the client says it: one allocation instead of growing by copies */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+        if (want > VG_HTTP_MAX_BODY)
+            req->too_big = 1;
+        else if (want && vg_buf_reserve(&req->body, (size_t)want) != VG_OK)
+            req->too_big = 1;
         atomic_fetch_add(&lc->connections, 1);
         *state = req;
         return MHD_YES;
