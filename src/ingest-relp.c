@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ST_TXNR = 0, ST_COMMAND, ST_DATALEN, ST_DATA_SP, ST_DATA, ST_TRAILER };
+enum { ST_TXNR = 0, ST_COMMAND, ST_DATALEN, ST_DATA, ST_TRAILER, ST_EMPTY_DONE };
 
 vg_rc vg_relp_init(vg_relp_parser *p, size_t max_data)
 {
@@ -81,7 +81,7 @@ static vg_rc header_byte(vg_relp_parser *p, unsigned char c, vg_error *err)
                                p->datalen, p->max_data);
             if ((c == '\n') != (p->datalen == 0))
                 return bad(p, err, p->datalen ? "data expected after its length" : "trailer expected", c);
-            p->state = c == ' ' ? ST_DATA : ST_TRAILER;
+            p->state = c == ' ' ? ST_DATA : ST_EMPTY_DONE; /* no data: the LF ended the frame */
             p->have = 0;
         } else if (!digit(&p->datalen, &p->digits, c, 1)) {
             return bad(p, err, "data length expected", c);
@@ -129,6 +129,10 @@ vg_rc vg_relp_feed(vg_relp_parser *p, const char *data, size_t len,
             rc = header_byte(p, (unsigned char)data[i], err);
             p->offset++;
             i++;
+            if (!rc && p->state == ST_EMPTY_DONE) {
+                rc = deliver(p, "", 0, frame, ctx);
+                p->state = ST_TXNR, p->txnr = 0, p->digits = 0, p->datalen = 0;
+            }
         }
         if (rc)
             return rc;

@@ -277,12 +277,12 @@ static vg_rc want_kind(conf_parse *cp, const yaml_node_t *n, vg_listen_kind *k)
 {
     size_t len = 0;
     const char *s = vg_yaml_scalar(n, &len);
-    for (int i = VG_LISTEN_UDP; s && i <= VG_LISTEN_HTTP; i++)
+    for (int i = VG_LISTEN_UDP; s && i <= VG_LISTEN_RELP; i++)
         if (strcmp(s, vg_listen_kind_name((vg_listen_kind)i)) == 0) {
             *k = (vg_listen_kind)i;
             return VG_OK;
         }
-    return conf_fail(cp, n, "type must be udp, tcp, tls or http");
+    return conf_fail(cp, n, "type must be udp, tcp, tls, http or relp");
 }
 
 static vg_rc listener_key(void *ctx, const char *key, yaml_node_t *v)
@@ -541,8 +541,8 @@ static vg_rc top_key(void *ctx, const char *key, yaml_node_t *v)
 
 const char *vg_listen_kind_name(vg_listen_kind k)
 {
-    static const char *names[] = { "udp", "tcp", "tls", "http" };
-    return k <= VG_LISTEN_HTTP ? names[k] : "?";
+    static const char *names[] = { "udp", "tcp", "tls", "http", "relp" };
+    return k <= VG_LISTEN_RELP ? names[k] : "?";
 }
 
 /* A default address, read as if the file had it. */

@@ -26,7 +26,8 @@ typedef enum vg_listen_kind {
     VG_LISTEN_UDP = 0,      /* syslog over UDP: one record per datagram */
     VG_LISTEN_TCP,          /* syslog over TCP: LF or octet-counted framing (RFC 6587) */
     VG_LISTEN_TLS,          /* syslog over TLS (RFC 5425), optional client certificates */
-    VG_LISTEN_HTTP          /* POST of NDJSON batches with a bearer token per source */
+    VG_LISTEN_HTTP,         /* POST of NDJSON batches with a bearer token per source */
+    VG_LISTEN_RELP          /* RELP (rsyslog's reliable protocol): acknowledged once spooled */
 } vg_listen_kind;
 
 /* An address to listen on, parsed from "HOST:PORT" or "[V6HOST]:PORT" (numeric hosts). */

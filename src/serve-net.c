@@ -9,6 +9,10 @@
  * connections are taken out of the poll set (the kernel's window fills, senders wait) and
  * put back once it drains; UDP datagrams are still read, and dropped and counted.
  *
+ * RELP listeners (ingest-relp) take syslog frames and answer each one "200 OK" once the
+ * records of the read are in the spool (synced first with spool sync: always); a frame
+ * that cannot be parsed ends the connection (the sender sends again what was not answered).
+ *
  * TLS listeners (serve-tls) work the same way over decrypted bytes; a connection reads until
  * OpenSSL has nothing buffered, and waits for writability while a handshake needs it.
  *
@@ -31,6 +35,7 @@
 
 #include <openssl/ssl.h>
 
+#include "ingest-relp.h"
 #include "util-log.h"
 #include "util-mem.h"
 #include "util-time.h"
@@ -43,6 +48,11 @@
 
 typedef struct net_conn {
     int fd;
+    vg_relp_parser *relp;               /* RELP listeners */
+    uint32_t *acks;                     /* RELP: frame numbers to answer once spooled */
+    size_t nacks, cap_acks;
+    vg_buf out;                         /* RELP: answers not yet written */
+    int closing;                        /* RELP: close once the answers are written */
     SSL *ssl;                           /* TLS listeners */
     int want_write;                     /* the handshake waits for writability */
     uint32_t li;                        /* listener index */
@@ -171,6 +181,12 @@ static void conn_close(vg_serve_net *n, net_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     vg_framer_free(&c->fr);
+    if (c->relp) {
+        vg_relp_free(c->relp);
+        vg_free(c->relp);
+    }
+    vg_free(c->acks);
+    vg_buf_free(&c->out);
     vg_buf_free(&c->batch);
     vg_free(c->recs);
     vg_free(c);
@@ -205,11 +221,11 @@ static vg_rc on_record(void *ctx, const char *p, size_t len)
     return vg_buf_append(&c->batch, p, len);
 }
 
-/* Appends the records of the current read to the spool. */
-static void conn_submit(vg_serve_net *n, net_conn *c)
+/* Appends the records of the current read to the spool; VG_OK or the spool's error. */
+static vg_rc conn_submit(vg_serve_net *n, net_conn *c)
 {
     if (!c->nrecs)
-        return;
+        return VG_OK;
     int64_t t = vg_now_us();
     for (size_t i = 0; i < c->nrecs; i++) {
         c->recs[i].data = c->batch.data + (uintptr_t)c->recs[i].data;
@@ -220,14 +236,17 @@ static void conn_submit(vg_serve_net *n, net_conn *c)
     vg_error err;
     /* read already: the spool takes them even if the backlog filled during this read; reading
      * stops before the next one (apply_backpressure) */
-    vg_rc rc = vg_serve_submit(n->s, c->li, c->recs, c->nrecs, VG_SUBMIT_FORCE, &err);
+    vg_rc rc = vg_serve_submit(n->s, c->li, c->recs, c->nrecs, VG_SUBMIT_FORCE | (c->relp ? VG_SUBMIT_SYNC : 0), &err);
     if (rc) {
         atomic_fetch_add(&n->s->m.listeners[c->li].dropped, c->nrecs);
         vg_log(VG_LOG_ERROR, "connection %s: %zu records not spooled: %s", c->peer, c->nrecs, err.msg);
     }
     c->nrecs = 0;
     vg_buf_reset(&c->batch);
+    return rc;
 }
+
+/* ---- RELP ---- */
 
 /* Sets the events a connection waits for: reading, or writing during a TLS handshake. */
 static void conn_wait(vg_serve_net *n, net_conn *c, int want_write)
@@ -237,6 +256,73 @@ static void conn_wait(vg_serve_net *n, net_conn *c, int want_write)
     struct epoll_event ev = { .events = (want_write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP, .data.ptr = c };
     if (epoll_ctl(n->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
         c->want_write = want_write;
+}
+
+
+static vg_rc on_relp(void *ctx, const vg_relp_frame *f)
+{
+    net_conn *c = ctx;
+    if (strcmp(f->command, "syslog") == 0) {
+        if (c->nacks == c->cap_acks) {
+            size_t cap = c->cap_acks ? 2 * c->cap_acks : 64;
+            uint32_t *a = vg_realloc(c->acks, cap * sizeof(*a));
+            if (!a)
+                return VG_ERR_NOMEM;
+            c->acks = a;
+            c->cap_acks = cap;
+        }
+        c->acks[c->nacks++] = f->txnr;
+        return f->len ? on_record(c, f->data, f->len) : VG_OK;
+    }
+    if (strcmp(f->command, "open") == 0)
+        return vg_relp_response(&c->out, f->txnr, 200, "OK", "relp_version=0\nrelp_software=vigil\ncommands=syslog");
+    if (strcmp(f->command, "close") == 0) {
+        c->closing = 1;
+        return vg_buf_printf(&c->out, "%u rsp 0\n", f->txnr);
+    }
+    return vg_relp_response(&c->out, f->txnr, 500, "unknown command", NULL);
+}
+
+/* Writes the pending answers; 0 when all are written, 1 when the socket is full, -1 on error. */
+static int relp_flush(vg_serve_net *n, net_conn *c)
+{
+    size_t done = 0;
+    while (done < c->out.len) {
+        ssize_t w = write(c->fd, c->out.data + done, c->out.len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EAGAIN)
+            break;
+        if (w <= 0)
+            return -1;
+        done += (size_t)w;
+    }
+    memmove(c->out.data, c->out.data + done, c->out.len - done);
+    c->out.len -= done;
+    conn_wait(n, c, c->out.len > 0);
+    return c->out.len > 0;
+}
+
+/* A RELP read: frames parsed, syslog records spooled, then answered. 0, or -1 to close. */
+static int relp_read(vg_serve_net *n, net_conn *c, const char *data, size_t len)
+{
+    vg_error err;
+    vg_rc rc = vg_relp_feed(c->relp, data, len, on_relp, c, &err);
+    vg_rc spooled = conn_submit(n, c);
+    for (size_t i = 0; i < c->nacks; i++)
+        if (spooled == VG_OK)
+            vg_relp_response(&c->out, c->acks[i], 200, "OK", NULL);
+        else
+            vg_relp_response(&c->out, c->acks[i], 500, "not stored, send again", NULL);
+    c->nacks = 0;
+    if (rc) {
+        atomic_fetch_add(&n->s->m.listeners[c->li].bad, 1);
+        vg_log(VG_LOG_WARN, "connection %s: %s; closed", c->peer, err.msg);
+        vg_buf_printf(&c->out, "0 serverclose 0\n");
+        relp_flush(n, c);
+        return -1;
+    }
+    return relp_flush(n, c) < 0 ? -1 : 0;
 }
 
 /* Reads what the connection has: bytes in n->rbuf (their count), 0 at its end, -1 on an error
@@ -288,14 +374,27 @@ static void conn_read(vg_serve_net *n, net_conn *c)
 {
     vg_frame_sink sink = { on_record, on_bad, c };
     vg_serve_lcount *lc = &n->s->m.listeners[c->li];
+    if (c->relp && c->out.len && relp_flush(n, c) != 0)
+        return; /* answers still pending: read no more until they are written */
+    if (c->closing && !c->out.len) {
+        conn_close(n, c);
+        return;
+    }
     for (;;) {
         long got = conn_recv(n, c);
         if (got == VG_TLS_WANT_READ || got == VG_TLS_WANT_WRITE)
             return;
-        uint64_t bad_before = c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated;
         if (got > 0) {
             atomic_fetch_add(&lc->bytes, (uint64_t)got);
             c->last_active = vg_now_us();
+        }
+        if (c->relp) {
+            if (got <= 0 || relp_read(n, c, n->rbuf, (size_t)got) != 0 || (c->closing && !c->out.len))
+                conn_close(n, c);
+            return;
+        }
+        uint64_t bad_before = c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated;
+        if (got > 0) {
             if (vg_framer_feed(&c->fr, n->rbuf, (size_t)got, &sink) != VG_OK)
                 vg_log(VG_LOG_ERROR, "connection %s: out of memory", c->peer);
         } else {
@@ -339,6 +438,15 @@ static void conn_accept(vg_serve_net *n, const net_listen *l)
         }
         c->fd = fd;
         c->li = l->li;
+        vg_buf_init(&c->out, 1u << 20);
+        if (cl->kind == VG_LISTEN_RELP &&
+            (!(c->relp = vg_malloc(sizeof(*c->relp))) || vg_relp_init(c->relp, cl->max_record) != VG_OK)) {
+            vg_free(c->relp);
+            vg_framer_free(&c->fr);
+            vg_free(c);
+            close(fd);
+            continue;
+        }
         if (l->tls && !(c->ssl = vg_serve_tls_accept(l->tls, fd))) {
             vg_framer_free(&c->fr);
             vg_free(c);
@@ -510,7 +618,8 @@ void vg_serve_net_stop(vg_serve_net *n)
     while (n->conns) {
         net_conn *c = n->conns;
         vg_frame_sink sink = { on_record, on_bad, c };
-        vg_framer_finish(&c->fr, &sink);
+        if (!c->relp) /* RELP frames are whole or not at all: nothing is pending */
+            vg_framer_finish(&c->fr, &sink);
         conn_submit(n, c);
         conn_close(n, c);
     }
