@@ -18,7 +18,7 @@
 #define SECONDS_PER_DAY 86400
 
 typedef struct compile_run {
-    vg_store *store;
+    vg_istore *store;
     unsigned feed_id;
     vg_compile_feed result;
     const vg_compile_sink *sink;
@@ -43,7 +43,7 @@ static vg_rc on_indicator(void *ctx, const vg_ind *ind, const vg_feed_prov *prov
         run->result.expired++;
         return VG_OK;
     }
-    return vg_store_add(run->store, run->feed_id, ind, prov, expires, run->err);
+    return vg_istore_add(run->store, run->feed_id, ind, prov, expires, run->err);
 }
 
 static void on_reject(void *ctx, const char *source, uint64_t line, const char *reason)
@@ -113,14 +113,14 @@ static vg_rc load_feed(compile_run *run, const vg_intel_feed_conf *fc, vg_compil
             run->sink->on_feed(run->sink->ctx, &run->result);
         return VG_OK;
     }
-    vg_store_feed sf = { fc->name, fc->npaths ? fc->paths[0] : "", fc->opts.format, fc->role, fc->weight,
+    vg_istore_feed sf = { fc->name, fc->npaths ? fc->paths[0] : "", fc->opts.format, fc->role, fc->weight,
                          fc->expire_days };
-    vg_rc rc = vg_store_add_feed(run->store, &sf, &run->feed_id, run->err);
+    vg_rc rc = vg_istore_add_feed(run->store, &sf, &run->feed_id, run->err);
     for (unsigned p = 0; !rc && p < fc->npaths; p++)
         rc = load_pattern(run, fc->paths[p]);
     if (rc)
         return rc;
-    vg_store_feed_done(run->store, run->feed_id, &run->result.st, run->result.expired, run->result.files);
+    vg_istore_feed_done(run->store, run->feed_id, &run->result.st, run->result.expired, run->result.files);
     tot->feeds++;
     add_totals(tot, &run->result);
     if (run->sink->on_feed)
@@ -138,16 +138,16 @@ vg_rc vg_intel_compile(const vg_intel_config *conf, const char *out, int64_t now
     run.now = now;
     run.err = err;
     run.conf_path = conf->path;
-    vg_rc rc = vg_store_new(&run.store, err);
+    vg_rc rc = vg_istore_new(&run.store, err);
     for (unsigned i = 0; !rc && i < conf->nfeeds; i++)
         rc = load_feed(&run, &conf->feeds[i], tot);
     if (!rc) {
-        tot->indicators = vg_store_count(run.store, VG_IND_NONE);
+        tot->indicators = vg_istore_count(run.store, VG_IND_NONE);
         for (int t = 1; t < VG_IND_NTYPES; t++)
-            tot->per_type[t] = vg_store_count(run.store, t);
-        tot->build_memory = vg_store_memory(run.store);
-        rc = vg_store_write(run.store, out, now, err);
+            tot->per_type[t] = vg_istore_count(run.store, t);
+        tot->build_memory = vg_istore_memory(run.store);
+        rc = vg_istore_write(run.store, out, now, err);
     }
-    vg_store_free(run.store);
+    vg_istore_free(run.store);
     return rc;
 }

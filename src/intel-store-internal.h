@@ -40,14 +40,14 @@ typedef struct prov_node {
 } prov_node;
 
 typedef struct store_feed {
-    vg_store_feed conf;
+    vg_istore_feed conf;
     char *name, *path;      /* owned copies */
     vg_feed_stats st;
     uint64_t expired;
     unsigned files;
 } store_feed;
 
-struct vg_store {
+struct vg_istore {
     interner inds;          /* [type][prefix][key] */
     interner provs;         /* build_prov records */
     interner strings;       /* id 0 is "" */

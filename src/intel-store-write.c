@@ -48,7 +48,7 @@ typedef struct seg_set {
 } seg_set;
 
 typedef struct layout {
-    vg_store *s;
+    vg_istore *s;
     uint64_t seed;
     uint32_t *str_off;          /* per string id: STRINGS offset */
     unsigned char *strings;
@@ -110,7 +110,7 @@ static vg_rc nomem(vg_error *err)
 
 static vg_rc intern_names(layout *L, vg_error *err)
 {
-    vg_store *s = L->s;
+    vg_istore *s = L->s;
     for (unsigned f = 0; f < s->nfeeds; f++)
         if (interner_add(&s->strings, s->feeds[f].name, strlen(s->feeds[f].name), NULL) < 0 ||
             interner_add(&s->strings, s->feeds[f].path, strlen(s->feeds[f].path), NULL) < 0)
@@ -134,7 +134,7 @@ static int cmp_uses(const void *a, const void *b)
  * most used first (their offsets are the shortest varints). */
 static uint32_t *string_order(layout *L)
 {
-    const vg_store *s = L->s;
+    const vg_istore *s = L->s;
     uint32_t n = s->strings.n, *order = vg_malloc((n ? n : 1) * sizeof *order);
     str_use *u = vg_calloc(n ? n : 1, sizeof *u);
     if (!u || !order) {
@@ -204,7 +204,7 @@ static vg_rc layout_strings(layout *L, vg_error *err)
 
 static vg_rc layout_provs(layout *L, vg_error *err)
 {
-    vg_store *s = L->s;
+    vg_istore *s = L->s;
     L->reflist_off = vg_malloc(((size_t)s->reflists.n + 1) * sizeof *L->reflist_off);
     L->provs = vg_malloc(((size_t)s->provs.n + 1) * sizeof *L->provs);
     L->prov_off = vg_malloc(((size_t)s->provs.n + 1) * sizeof *L->prov_off);
@@ -281,7 +281,7 @@ static int64_t make_ref(layout *L, const uint32_t *ids, size_t n)
 
 static vg_rc layout_feeds(layout *L, int64_t now, vg_error *err)
 {
-    vg_store *s = L->s;
+    vg_istore *s = L->s;
     L->feeds = vg_calloc(s->nfeeds ? s->nfeeds : 1, sizeof *L->feeds);
     if (!L->feeds)
         return nomem(err);
@@ -322,7 +322,7 @@ static int cmp_cand(const void *a, const void *b)
 }
 
 /* Counts every label suffix (".example.com", ".com") of the stored domain names in cand. */
-static int count_suffixes(const vg_store *s, interner *cand, u32vec *count)
+static int count_suffixes(const vg_istore *s, interner *cand, u32vec *count)
 {
     for (uint32_t i = 0; i < s->inds.n; i++) {
         size_t n;
@@ -564,7 +564,7 @@ static void subdomain_provs(layout *L, const u32vec *ids, u32vec *sub)
 
 static vg_rc place_indicators(layout *L, vg_error *err)
 {
-    vg_store *s = L->s;
+    vg_istore *s = L->s;
     u32vec ids = { 0 }, sub = { 0 };
     uint32_t *feed_mark = vg_calloc(s->nfeeds ? s->nfeeds : 1, sizeof *feed_mark);
     vg_rc rc = feed_mark ? VG_OK : nomem(err);
@@ -950,7 +950,7 @@ static void layout_free(layout *L)
     vg_free(L);
 }
 
-vg_rc vg_store_write(vg_store *s, const char *path, int64_t created, vg_error *err)
+vg_rc vg_istore_write(vg_istore *s, const char *path, int64_t created, vg_error *err)
 {
     layout *L = vg_calloc(1, sizeof *L);
     if (!L)

@@ -126,9 +126,9 @@ size_t interner_memory(const interner *t)
 
 /* ---- the store ------------------------------------------------------------------------ */
 
-vg_rc vg_store_new(vg_store **out, vg_error *err)
+vg_rc vg_istore_new(vg_istore **out, vg_error *err)
 {
-    vg_store *s = vg_calloc(1, sizeof *s);
+    vg_istore *s = vg_calloc(1, sizeof *s);
     if (!s || interner_add(&s->strings, "", 0, NULL) != 0) {
         vg_free(s);
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
@@ -137,7 +137,7 @@ vg_rc vg_store_new(vg_store **out, vg_error *err)
     return VG_OK;
 }
 
-void vg_store_free(vg_store *s)
+void vg_istore_free(vg_istore *s)
 {
     if (!s)
         return;
@@ -156,7 +156,7 @@ void vg_store_free(vg_store *s)
     vg_free(s);
 }
 
-vg_rc vg_store_add_feed(vg_store *s, const vg_store_feed *feed, unsigned *id, vg_error *err)
+vg_rc vg_istore_add_feed(vg_istore *s, const vg_istore_feed *feed, unsigned *id, vg_error *err)
 {
     if (s->nfeeds >= VG_STORE_MAX_FEEDS)
         return vg_fail(err, VG_ERR_LIMIT, 0, "more than %u feeds", VG_STORE_MAX_FEEDS);
@@ -184,7 +184,7 @@ vg_rc vg_store_add_feed(vg_store *s, const vg_store_feed *feed, unsigned *id, vg
     return VG_OK;
 }
 
-void vg_store_feed_done(vg_store *s, unsigned id, const vg_feed_stats *st, uint64_t expired, unsigned files)
+void vg_istore_feed_done(vg_istore *s, unsigned id, const vg_feed_stats *st, uint64_t expired, unsigned files)
 {
     if (id >= s->nfeeds)
         return;
@@ -193,13 +193,13 @@ void vg_store_feed_done(vg_store *s, unsigned id, const vg_feed_stats *st, uint6
     s->feeds[id].files = files;
 }
 
-static int64_t intern_string(vg_store *s, const char *str)
+static int64_t intern_string(vg_istore *s, const char *str)
 {
     return interner_add(&s->strings, str, strlen(str), NULL);
 }
 
 /* The provenance id of prov as named by feed. */
-static int64_t intern_prov(vg_store *s, unsigned feed, const vg_feed_prov *prov, int64_t expires)
+static int64_t intern_prov(vg_istore *s, unsigned feed, const vg_feed_prov *prov, int64_t expires)
 {
     build_prov bp;
     memset(&bp, 0, sizeof bp);
@@ -232,7 +232,7 @@ static int64_t intern_prov(vg_store *s, unsigned feed, const vg_feed_prov *prov,
     return interner_add(&s->provs, &bp, sizeof bp, NULL);
 }
 
-static int grow_heads(vg_store *s)
+static int grow_heads(vg_istore *s)
 {
     if (s->inds.n <= s->heads_cap)
         return 0;
@@ -252,7 +252,7 @@ static int grow_heads(vg_store *s)
 }
 
 /* Appends prov to indicator ind's chain unless it is there already. */
-static int link_prov(vg_store *s, uint32_t ind, uint32_t prov)
+static int link_prov(vg_istore *s, uint32_t ind, uint32_t prov)
 {
     for (uint32_t k = s->head[ind]; k; k = s->nodes[k - 1].next)
         if (s->nodes[k - 1].prov == prov)
@@ -277,7 +277,7 @@ static int link_prov(vg_store *s, uint32_t ind, uint32_t prov)
     return 0;
 }
 
-vg_rc vg_store_add(vg_store *s, unsigned feed, const vg_ind *ind, const vg_feed_prov *prov, int64_t expires,
+vg_rc vg_istore_add(vg_istore *s, unsigned feed, const vg_ind *ind, const vg_feed_prov *prov, int64_t expires,
                    vg_error *err)
 {
     if (feed >= s->nfeeds || ind->type == VG_IND_NONE || ind->type >= VG_IND_NTYPES)
@@ -300,14 +300,14 @@ vg_rc vg_store_add(vg_store *s, unsigned feed, const vg_ind *ind, const vg_feed_
     return VG_OK;
 }
 
-uint64_t vg_store_count(const vg_store *s, int type)
+uint64_t vg_istore_count(const vg_istore *s, int type)
 {
     if (type > VG_IND_NONE && type < VG_IND_NTYPES)
         return s->count[type];
     return s->inds.n;
 }
 
-size_t vg_store_memory(const vg_store *s)
+size_t vg_istore_memory(const vg_istore *s)
 {
     return interner_memory(&s->inds) + interner_memory(&s->provs) + interner_memory(&s->strings) +
            interner_memory(&s->reflists) + (size_t)s->heads_cap * 2 * sizeof(uint32_t) +

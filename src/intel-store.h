@@ -27,42 +27,42 @@ typedef enum vg_intel_role {
     VG_INTEL_ALLOW = 1      /* a known-good list (MISP warninglists): a hit is a hint */
 } vg_intel_role;
 
-typedef struct vg_store_feed {
+typedef struct vg_istore_feed {
     const char *name;
     const char *path;           /* as configured (file or glob) */
     vg_feed_format format;
     vg_intel_role role;
     unsigned weight;            /* 0-65535, shown with each hit */
     unsigned expire_days;       /* 0: entries never expire */
-} vg_store_feed;
+} vg_istore_feed;
 
-typedef struct vg_store vg_store;
+typedef struct vg_istore vg_istore;
 
 /* Creates an empty store. */
-vg_rc vg_store_new(vg_store **out, vg_error *err);
+vg_rc vg_istore_new(vg_istore **out, vg_error *err);
 
 /* Frees the store. */
-void vg_store_free(vg_store *s);
+void vg_istore_free(vg_istore *s);
 
-/* Registers a feed; *id receives its index for vg_store_add. */
-vg_rc vg_store_add_feed(vg_store *s, const vg_store_feed *feed, unsigned *id, vg_error *err);
+/* Registers a feed; *id receives its index for vg_istore_add. */
+vg_rc vg_istore_add_feed(vg_istore *s, const vg_istore_feed *feed, unsigned *id, vg_error *err);
 
 /* Records the totals of a feed's parse (shown by vigil intel stats). */
-void vg_store_feed_done(vg_store *s, unsigned id, const vg_feed_stats *st, uint64_t expired, unsigned files);
+void vg_istore_feed_done(vg_istore *s, unsigned id, const vg_feed_stats *st, uint64_t expired, unsigned files);
 
 /* Adds one indicator named by feed id with its provenance; expires is the time after which
  * this source no longer names it (0: never). Adding the same pair twice keeps one. */
-vg_rc vg_store_add(vg_store *s, unsigned feed, const vg_ind *ind, const vg_feed_prov *prov, int64_t expires,
+vg_rc vg_istore_add(vg_istore *s, unsigned feed, const vg_ind *ind, const vg_feed_prov *prov, int64_t expires,
                    vg_error *err);
 
 /* Distinct indicators stored: of one type, or of all types when type is VG_IND_NONE. */
-uint64_t vg_store_count(const vg_store *s, int type);
+uint64_t vg_istore_count(const vg_istore *s, int type);
 
 /* Bytes the store holds in memory. */
-size_t vg_store_memory(const vg_store *s);
+size_t vg_istore_memory(const vg_istore *s);
 
 /* Writes the snapshot to path atomically (a temporary file in the same directory, fsync,
  * rename, fsync of the directory). created is recorded in the header. */
-vg_rc vg_store_write(vg_store *s, const char *path, int64_t created, vg_error *err);
+vg_rc vg_istore_write(vg_istore *s, const char *path, int64_t created, vg_error *err);
 
 #endif

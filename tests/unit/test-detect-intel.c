@@ -27,7 +27,7 @@ static char dir[64];
 static char path[128];
 static vg_snap *snap;
 
-static void add(vg_store *s, unsigned feed, int kind, const char *text, int64_t expires)
+static void add(vg_istore *s, unsigned feed, int kind, const char *text, int64_t expires)
 {
     static vg_ind ind;
     static const char *const refs[1] = { "https://example.org/report" };
@@ -42,7 +42,7 @@ static void add(vg_store *s, unsigned feed, int kind, const char *text, int64_t 
     vg_error err;
     if (vg_ind_parse(kind, text, strlen(text), &ind, &err) != VG_OK)
         fail_msg("%s: %s", text, err.msg);
-    assert_int_equal(vg_store_add(s, feed, &ind, &p, expires, &err), VG_OK);
+    assert_int_equal(vg_istore_add(s, feed, &ind, &p, expires, &err), VG_OK);
 }
 
 static int setup(void **state)
@@ -52,14 +52,14 @@ static int setup(void **state)
     if (!mkdtemp(dir))
         return -1;
     snprintf(path, sizeof path, "%s/store.vgi", dir);
-    vg_store *s;
+    vg_istore *s;
     vg_error err;
     unsigned threats, good, old;
-    vg_store_feed f1 = { "threats", "t.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
-    vg_store_feed f2 = { "known-good", "g.json", VG_FEED_WARNINGLIST, VG_INTEL_ALLOW, 10, 0 };
-    vg_store_feed f3 = { "old", "o.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 50, 0 };
-    if (vg_store_new(&s, &err) || vg_store_add_feed(s, &f1, &threats, &err) ||
-        vg_store_add_feed(s, &f2, &good, &err) || vg_store_add_feed(s, &f3, &old, &err))
+    vg_istore_feed f1 = { "threats", "t.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
+    vg_istore_feed f2 = { "known-good", "g.json", VG_FEED_WARNINGLIST, VG_INTEL_ALLOW, 10, 0 };
+    vg_istore_feed f3 = { "old", "o.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 50, 0 };
+    if (vg_istore_new(&s, &err) || vg_istore_add_feed(s, &f1, &threats, &err) ||
+        vg_istore_add_feed(s, &f2, &good, &err) || vg_istore_add_feed(s, &f3, &old, &err))
         return -1;
     add(s, threats, VG_IND_GUESS, "192.0.2.10", 0);
     add(s, threats, VG_IND_GUESS, "198.51.100.0/24", 0);
@@ -75,9 +75,9 @@ static int setup(void **state)
     add(s, good, VG_IND_GUESS, "10.0.0.1", 0);                   /* known-good only */
     add(s, old, VG_IND_GUESS, "192.0.2.99", NOW - 10);           /* expired */
     add(s, old, VG_IND_GUESS, "192.0.2.10", NOW - 10);           /* expired second source */
-    if (vg_store_write(s, path, NOW, &err) != VG_OK)
+    if (vg_istore_write(s, path, NOW, &err) != VG_OK)
         return -1;
-    vg_store_free(s);
+    vg_istore_free(s);
     return vg_snap_open(&snap, path, VG_SNAP_VERIFY, &err) == VG_OK ? 0 : -1;
 }
 
@@ -333,18 +333,18 @@ static void test_remembered_sources(void **state)
     snprintf(p1, sizeof p1, "%s/roles1.vgi", dir);
     snprintf(p2, sizeof p2, "%s/roles2.vgi", dir);
     for (int k = 0; k < 2; k++) {
-        vg_store *b;
+        vg_istore *b;
         vg_error err;
         unsigned f0, f1;
-        vg_store_feed a = { "a", "a.txt", VG_FEED_PLAIN, k ? VG_INTEL_ALLOW : VG_INTEL_BLOCK, 100, 0 };
-        vg_store_feed g = { "b", "b.txt", VG_FEED_PLAIN, k ? VG_INTEL_BLOCK : VG_INTEL_ALLOW, 100, 0 };
-        assert_int_equal(vg_store_new(&b, &err), VG_OK);
-        assert_int_equal(vg_store_add_feed(b, &a, &f0, &err), VG_OK);
-        assert_int_equal(vg_store_add_feed(b, &g, &f1, &err), VG_OK);
+        vg_istore_feed a = { "a", "a.txt", VG_FEED_PLAIN, k ? VG_INTEL_ALLOW : VG_INTEL_BLOCK, 100, 0 };
+        vg_istore_feed g = { "b", "b.txt", VG_FEED_PLAIN, k ? VG_INTEL_BLOCK : VG_INTEL_ALLOW, 100, 0 };
+        assert_int_equal(vg_istore_new(&b, &err), VG_OK);
+        assert_int_equal(vg_istore_add_feed(b, &a, &f0, &err), VG_OK);
+        assert_int_equal(vg_istore_add_feed(b, &g, &f1, &err), VG_OK);
         add(b, f0, VG_IND_GUESS, "192.0.2.99", 0);
         add(b, f1, VG_IND_GUESS, "10.0.0.1", 0);
-        assert_int_equal(vg_store_write(b, k ? p2 : p1, NOW, &err), VG_OK);
-        vg_store_free(b);
+        assert_int_equal(vg_istore_write(b, k ? p2 : p1, NOW, &err), VG_OK);
+        vg_istore_free(b);
     }
     vg_snap *first = snap;
     vg_error err;

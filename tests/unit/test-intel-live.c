@@ -29,7 +29,7 @@ static char dir[64], path_a[128], path_b[128];
 
 static void build(const char *path, const char *feed, const char *value)
 {
-    vg_store *s;
+    vg_istore *s;
     vg_error err;
     unsigned id;
     static vg_ind ind;
@@ -37,13 +37,13 @@ static void build(const char *path, const char *feed, const char *value)
     memset(&p, 0, sizeof p);
     p.family = p.aliases = p.note = "";
     p.source = "t";
-    vg_store_feed f = { feed, "x", VG_FEED_PLAIN, VG_INTEL_BLOCK, 1, 0 };
-    assert_int_equal(vg_store_new(&s, &err), VG_OK);
-    assert_int_equal(vg_store_add_feed(s, &f, &id, &err), VG_OK);
+    vg_istore_feed f = { feed, "x", VG_FEED_PLAIN, VG_INTEL_BLOCK, 1, 0 };
+    assert_int_equal(vg_istore_new(&s, &err), VG_OK);
+    assert_int_equal(vg_istore_add_feed(s, &f, &id, &err), VG_OK);
     assert_int_equal(vg_ind_parse(VG_IND_GUESS, value, strlen(value), &ind, &err), VG_OK);
-    assert_int_equal(vg_store_add(s, id, &ind, &p, 0, &err), VG_OK);
-    assert_int_equal(vg_store_write(s, path, 1, &err), VG_OK);
-    vg_store_free(s);
+    assert_int_equal(vg_istore_add(s, id, &ind, &p, 0, &err), VG_OK);
+    assert_int_equal(vg_istore_write(s, path, 1, &err), VG_OK);
+    vg_istore_free(s);
 }
 
 static int setup(void **state)

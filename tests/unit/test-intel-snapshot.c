@@ -51,7 +51,7 @@ static void domain_name(char *out, size_t cap, uint32_t i)
     snprintf(out, cap, "host%u.zone%u.example", i, i % 97);
 }
 
-static void add(vg_store *s, unsigned feed, int kind, const char *text, unsigned flags)
+static void add(vg_istore *s, unsigned feed, int kind, const char *text, unsigned flags)
 {
     static vg_ind ind;
     vg_error err;
@@ -63,20 +63,20 @@ static void add(vg_store *s, unsigned feed, int kind, const char *text, unsigned
     p.line = 1;
     if (vg_ind_parse(kind, text, strlen(text), &ind, &err) != VG_OK)
         fail_msg("%s: %s", text, err.msg);
-    assert_int_equal(vg_store_add(s, feed, &ind, &p, 0, &err), VG_OK);
+    assert_int_equal(vg_istore_add(s, feed, &ind, &p, 0, &err), VG_OK);
 }
 
 static void build(void)
 {
-    vg_store *s;
+    vg_istore *s;
     vg_error err;
     unsigned a, b;
     char text[600];
-    assert_int_equal(vg_store_new(&s, &err), VG_OK);
-    vg_store_feed f1 = { "threats", "t.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
-    vg_store_feed f2 = { "exact", "e.txt", VG_FEED_PLAIN, VG_INTEL_ALLOW, 10, 0 };
-    assert_int_equal(vg_store_add_feed(s, &f1, &a, &err), VG_OK);
-    assert_int_equal(vg_store_add_feed(s, &f2, &b, &err), VG_OK);
+    assert_int_equal(vg_istore_new(&s, &err), VG_OK);
+    vg_istore_feed f1 = { "threats", "t.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
+    vg_istore_feed f2 = { "exact", "e.txt", VG_FEED_PLAIN, VG_INTEL_ALLOW, 10, 0 };
+    assert_int_equal(vg_istore_add_feed(s, &f1, &a, &err), VG_OK);
+    assert_int_equal(vg_istore_add_feed(s, &f2, &b, &err), VG_OK);
     for (uint32_t i = 0; i < N_IPV4; i++) {
         uint32_t v = stored_ipv4(i);
         snprintf(text, sizeof text, "%u.%u.%u.%u", v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255);
@@ -104,8 +104,8 @@ static void build(void)
     add(s, a, VG_IND_URL, text, 0);
     add(s, a, VG_IND_GUESS, "203.0.113.7:8443", 0);
     add(s, a, VG_IND_GUESS, "44D88612FEA8A8F36DE82E1278ABB02F", 0);
-    assert_int_equal(vg_store_write(s, path, 1700000000, &err), VG_OK);
-    vg_store_free(s);
+    assert_int_equal(vg_istore_write(s, path, 1700000000, &err), VG_OK);
+    vg_istore_free(s);
 }
 
 static int setup(void **state)

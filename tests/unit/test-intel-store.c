@@ -42,13 +42,13 @@ static int teardown(void **state)
     return 0;
 }
 
-static void add(vg_store *s, unsigned feed, int kind, const char *text, const vg_feed_prov *prov)
+static void add(vg_istore *s, unsigned feed, int kind, const char *text, const vg_feed_prov *prov)
 {
     static vg_ind ind;
     vg_error err;
     if (vg_ind_parse(kind, text, strlen(text), &ind, &err) != VG_OK)
         fail_msg("%s: %s", text, err.msg);
-    assert_int_equal(vg_store_add(s, feed, &ind, prov, 0, &err), VG_OK);
+    assert_int_equal(vg_istore_add(s, feed, &ind, prov, 0, &err), VG_OK);
 }
 
 static vg_feed_prov prov(const char *family, unsigned flags)
@@ -67,14 +67,14 @@ static vg_feed_prov prov(const char *family, unsigned flags)
 /* Two feeds: "threats" (block) and "known-good" (allow). */
 static void build(const char *out)
 {
-    vg_store *s;
+    vg_istore *s;
     vg_error err;
-    assert_int_equal(vg_store_new(&s, &err), VG_OK);
+    assert_int_equal(vg_istore_new(&s, &err), VG_OK);
     unsigned threats, good;
-    vg_store_feed f1 = { "threats", "threats.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
-    vg_store_feed f2 = { "known-good", "good.json", VG_FEED_WARNINGLIST, VG_INTEL_ALLOW, 10, 0 };
-    assert_int_equal(vg_store_add_feed(s, &f1, &threats, &err), VG_OK);
-    assert_int_equal(vg_store_add_feed(s, &f2, &good, &err), VG_OK);
+    vg_istore_feed f1 = { "threats", "threats.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
+    vg_istore_feed f2 = { "known-good", "good.json", VG_FEED_WARNINGLIST, VG_INTEL_ALLOW, 10, 0 };
+    assert_int_equal(vg_istore_add_feed(s, &f1, &threats, &err), VG_OK);
+    assert_int_equal(vg_istore_add_feed(s, &f2, &good, &err), VG_OK);
 
     vg_feed_prov mirai = prov("Mirai", 0), exact = prov("", VG_PROV_HOST_ONLY), none = prov("", 0);
     vg_feed_prov refd = prov("Emotet", 0);
@@ -113,11 +113,11 @@ static void build(const char *out)
     add(s, threats, VG_IND_GUESS, "AS64500", &none);
     add(s, threats, VG_IND_GUESS, "203.0.113.7:8443", &none);
     add(s, threats, VG_IND_GUESS, "[2001:db8::bad]:443", &none);
-    assert_int_equal(vg_store_count(s, VG_IND_IPV4), 1);
-    assert_int_equal(vg_store_count(s, VG_IND_CIDR4), 6);
-    assert_int_equal(vg_store_count(s, VG_IND_DOMAIN), 3);
-    assert_int_equal(vg_store_write(s, out, 1700000000, &err), VG_OK);
-    vg_store_free(s);
+    assert_int_equal(vg_istore_count(s, VG_IND_IPV4), 1);
+    assert_int_equal(vg_istore_count(s, VG_IND_CIDR4), 6);
+    assert_int_equal(vg_istore_count(s, VG_IND_DOMAIN), 3);
+    assert_int_equal(vg_istore_write(s, out, 1700000000, &err), VG_OK);
+    vg_istore_free(s);
 }
 
 static vg_snap *open_ok(unsigned flags)
@@ -258,11 +258,11 @@ static void test_provenance_and_counts(void **state)
 static void test_empty_store(void **state)
 {
     (void)state;
-    vg_store *s;
+    vg_istore *s;
     vg_error err;
-    assert_int_equal(vg_store_new(&s, &err), VG_OK);
-    assert_int_equal(vg_store_write(s, path, 1, &err), VG_OK);
-    vg_store_free(s);
+    assert_int_equal(vg_istore_new(&s, &err), VG_OK);
+    assert_int_equal(vg_istore_write(s, path, 1, &err), VG_OK);
+    vg_istore_free(s);
     vg_snap *snap = open_ok(VG_SNAP_VERIFY);
     expect_hits(snap, VG_IND_GUESS, "1.2.3.4", "");
     expect_hits(snap, VG_IND_GUESS, "::1", "");
@@ -473,12 +473,12 @@ static void test_random_corruption(void **state)
 static void test_write_errors(void **state)
 {
     (void)state;
-    vg_store *s;
+    vg_istore *s;
     vg_error err;
-    assert_int_equal(vg_store_new(&s, &err), VG_OK);
-    assert_int_equal(vg_store_write(s, "/nonexistent-dir/x.vgi", 1, &err), VG_ERR_IO);
+    assert_int_equal(vg_istore_new(&s, &err), VG_OK);
+    assert_int_equal(vg_istore_write(s, "/nonexistent-dir/x.vgi", 1, &err), VG_ERR_IO);
     assert_non_null(strstr(err.msg, "cannot create a temporary file"));
-    vg_store_free(s);
+    vg_istore_free(s);
 }
 
 int main(void)
