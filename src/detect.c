@@ -144,6 +144,15 @@ static vg_rc deliver(vg_detector *d, vg_detect_alert *a)
     return d->fn(d->ctx, a);
 }
 
+/* Ends the alert in d->out, without the line end (callers add their own separator). */
+static vg_rc end_alert(vg_detector *d, const vg_event *ev)
+{
+    vg_rc rc = vg_alert_end(&d->out, ev);
+    if (!rc && d->out.len && d->out.data[d->out.len - 1] == '\n')
+        d->out.data[--d->out.len] = '\0';
+    return rc;
+}
+
 static vg_rc on_intel(void *ctx, const vg_intel_alert *ia)
 {
     vg_detector *d = ctx;
@@ -155,9 +164,7 @@ static vg_rc on_intel(void *ctx, const vg_intel_alert *ia)
         if (!rc)
             rc = vg_intel_alert_json(&d->out, ia);
         if (!rc)
-            rc = vg_alert_end(&d->out, ia->ev);
-        if (!rc && d->out.len && d->out.data[d->out.len - 1] == '\n')
-            d->out.len--;
+            rc = end_alert(d, ia->ev);
     }
     return rc ? rc : deliver(d, &a);
 }
@@ -228,9 +235,7 @@ static vg_rc on_rule(void *ctx, const vg_event *ev, const vg_sigma_hit *hit, con
         if (!rc && corr)
             rc = vg_sigma_corr_json(&d->out, corr);
         if (!rc)
-            rc = vg_alert_end(&d->out, ev);
-        if (!rc && d->out.len && d->out.data[d->out.len - 1] == '\n')
-            d->out.len--;
+            rc = end_alert(d, ev);
     }
     return rc ? rc : deliver(d, &a);
 }

@@ -128,13 +128,8 @@ static void record_line(vg_serve_archive *a, const vg_spool_rec *r)
     const vg_config *c = a->s->conf;
     const char *data = r->data;
     size_t len = r->len;
-    int file = r->source >= c->nlisteners;
-    if (file && len >= VG_FILE_POS_BYTES) {
-        data += VG_FILE_POS_BYTES;
-        len -= VG_FILE_POS_BYTES;
-    }
-    const char *source = r->source < c->nlisteners ? c->listeners[r->source].name
-                         : r->source < c->nlisteners + c->nfiles ? c->files[r->source - c->nlisteners].path : "?";
+    vg_file_record_line(c, r->source, &data, &len, NULL);
+    const char *source = vg_config_source_name(c, r->source);
     vg_buf_printf(&a->text, "{\"seq\":%llu,\"received_us\":%lld,\"unit\":", (unsigned long long)r->seq,
                   (long long)r->received_us);
     const char *unit = r->unit < c->nunits ? c->units[r->unit].name : "?";

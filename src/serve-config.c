@@ -837,6 +837,29 @@ static int net_contains(const vg_conf_net *n, const unsigned char *ip, int len)
     return rest == 0 || ((n->key[full] ^ ip[full]) & (0xFFu << (8 - rest)) & 0xFFu) == 0;
 }
 
+size_t vg_config_max_record(const vg_config *c)
+{
+    size_t m = 65536;
+    for (size_t i = 0; i < c->nlisteners; i++)
+        if (c->listeners[i].max_record > m)
+            m = c->listeners[i].max_record;
+    return m;
+}
+
+const char *vg_config_source_name(const vg_config *c, uint32_t src)
+{
+    if (src < c->nlisteners)
+        return c->listeners[src].name;
+    return src - c->nlisteners < c->nfiles ? c->files[src - c->nlisteners].path : "?";
+}
+
+const char *vg_config_source_format(const vg_config *c, uint32_t src)
+{
+    const char *f = src < c->nlisteners ? c->listeners[src].format
+                    : src - c->nlisteners < c->nfiles ? c->files[src - c->nlisteners].format : NULL;
+    return f ? f : "auto";
+}
+
 int vg_config_unit_of_certificate(const vg_config *c, const char *cn)
 {
     for (size_t i = 0; cn && cn[0] && i < c->nunits; i++)

@@ -142,6 +142,15 @@ int vg_config_unit_of_certificate(const vg_config *c, const char *cn);
 /* The unit of an event from listener l at source address sa (a configured network wins). */
 uint32_t vg_config_unit_of(const vg_config *c, const vg_conf_listener *l, const struct sockaddr *sa);
 
+/* The largest record any listener takes (at least 64 KiB): the decoders' buffers are sized by it. */
+size_t vg_config_max_record(const vg_config *c);
+
+/* The name of spool source src: a listener's name, or after the listeners a file's path. */
+const char *vg_config_source_name(const vg_config *c, uint32_t src);
+
+/* The decoder format of spool source src ("auto", or a name of vigil formats). */
+const char *vg_config_source_format(const vg_config *c, uint32_t src);
+
 /* The name of a listener kind ("udp", ...). */
 const char *vg_listen_kind_name(vg_listen_kind k);
 

@@ -21,15 +21,6 @@ static void on_rules_error(void *ctx, const char *msg)
     vg_log(VG_LOG_ERROR, "rules: %s", msg);
 }
 
-static size_t max_record(const vg_config *c)
-{
-    size_t m = 65536;
-    for (size_t i = 0; i < c->nlisteners; i++)
-        if (c->listeners[i].max_record > m)
-            m = c->listeners[i].max_record;
-    return m;
-}
-
 static vg_rc load_rules(vg_serve_det *d, const vg_config *c, size_t max_value, vg_error *err)
 {
     char cache[4096];
@@ -56,7 +47,7 @@ vg_rc vg_serve_det_load(const vg_config *c, uint64_t gen, vg_serve_det **out, vg
     if (!d)
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     d->gen = gen;
-    size_t max_value = max_record(c);
+    size_t max_value = vg_config_max_record(c);
     vg_rc rc = c->nrules ? load_rules(d, c, max_value, err) : VG_OK;
     if (!rc && c->intel) {
         rc = vg_snap_open(&d->snap, c->intel, 0, err);

@@ -67,6 +67,18 @@ int vg_file_pos_decode(const char *data, size_t len, vg_follow_pos *pos)
     return 0;
 }
 
+int vg_file_record_line(const vg_config *c, uint32_t src, const char **data, size_t *len, vg_follow_pos *pos)
+{
+    vg_follow_pos p;
+    if (src < c->nlisteners || vg_file_pos_decode(*data, *len, &p) != 0)
+        return 0;
+    if (pos)
+        *pos = p;
+    *data += VG_FILE_POS_BYTES;
+    *len -= VG_FILE_POS_BYTES;
+    return 1;
+}
+
 static void on_report(void *ctx, const char *path, const char *reason)
 {
     (void)ctx;

@@ -58,6 +58,7 @@ struct vg_serve_http {
 typedef struct http_req {
     vg_buf body;
     int too_big;
+    const vg_conf_token *token;         /* checked once, on the request's first call */
 } http_req;
 
 static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status, const char *type, const char *body,
@@ -179,13 +180,15 @@ static enum MHD_Result on_ingest(http_ep *ep, struct MHD_Connection *conn, const
         if (strcmp(method, "POST") != 0)
             return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json", "{\"error\":\"POST only\"}", 21,
                           MHD_HTTP_HEADER_ALLOW, "POST");
-        if (!find_token(l, conn)) {
+        const vg_conf_token *token = find_token(l, conn);
+        if (!token) {
             atomic_fetch_add(&lc->refused, 1);
             return answer(conn, MHD_HTTP_UNAUTHORIZED, "application/json", "{\"error\":\"unknown or missing token\"}",
                           36, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
         }
         if (!(req = vg_calloc(1, sizeof(*req))))
             return MHD_NO;
+        req->token = token;
         vg_buf_init(&req->body, VG_HTTP_MAX_BODY);
         /* the body's size when the client says it: one allocation instead of growing by copies */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -209,7 +212,7 @@ static enum MHD_Result on_ingest(http_ep *ep, struct MHD_Connection *conn, const
         atomic_fetch_add(&lc->refused, 1);
         return answer_json(conn, MHD_HTTP_CONTENT_TOO_LARGE, "{\"error\":\"body larger than 32 MiB\"}");
     }
-    return ingest(ep, conn, find_token(l, conn), req);
+    return ingest(ep, conn, req->token, req);
 }
 
 static enum MHD_Result on_api(http_ep *ep, struct MHD_Connection *conn, const char *url, const char *method)

@@ -65,6 +65,7 @@ typedef struct work_worker {
     rec_ref *recs;
     work_result *res;                   /* the result being built */
     const rec_ref *cur;                 /* the record being decoded */
+    int64_t now;                        /* the batch's time: expiry of indicators, alert stamps */
     uint32_t alert_idx;                 /* alerts of the current record so far */
 } work_worker;
 
@@ -87,6 +88,7 @@ struct vg_serve_work {
     int writer_started;
     vg_serve_archive *archive;          /* NULL: no archive */
     uint32_t *unit_ids;                 /* the store's id of each configured unit */
+    const vg_decoder **decoders;        /* per spool source: its decoder (NULL: chosen per record) */
     int64_t last_retention_us;
 };
 
@@ -183,27 +185,15 @@ static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
     return VG_OK;
 }
 
-/* The name and the decoder of a spool source: a listener, or a file input after them. */
-static const char *source_name(const vg_config *c, uint32_t src)
-{
-    return src < c->nlisteners ? c->listeners[src].name : c->files[src - c->nlisteners].path;
-}
-
-static const vg_decoder *source_decoder(const vg_config *c, uint32_t src)
-{
-    const char *fmt = src < c->nlisteners ? c->listeners[src].format : c->files[src - c->nlisteners].format;
-    return fmt && strcmp(fmt, "auto") != 0 ? vg_decoder_find(fmt) : NULL;
-}
-
 static vg_rc on_event(void *ctx, const vg_event *ev)
 {
     work_worker *ww = ctx;
     vg_serve *s = ww->w->s;
     const rec_ref *rr = ww->cur;
     const vg_config *c = s->conf;
-    vg_alert_origin o = { source_name(c, rr->source), rr->seq, 1, ev->repeat, c->units[rr->unit].name,
+    vg_alert_origin o = { vg_config_source_name(c, rr->source), rr->seq, 1, ev->repeat, c->units[rr->unit].name,
                           rr->received_us };
-    return vg_detect_event(ww->det, ww->gen->snap, ev, &o, (int64_t)time(NULL), on_alert, ww);
+    return vg_detect_event(ww->det, ww->gen->snap, ev, &o, ww->now, on_alert, ww);
 }
 
 static void on_reject(void *ctx, const char *source, uint64_t line, const char *reason)
@@ -266,20 +256,16 @@ static vg_rc follow_generation(work_worker *ww)
     return VG_OK;
 }
 
-/* Notes the position a file record carries (the furthest of the batch wins: records of a
- * file come in order); -1 if the record has none. */
-static int file_position(work_result *r, const vg_config *c, size_t file, const char *data, size_t len)
+/* Notes the position a file record carried (the furthest of the batch wins: records of a
+ * file come in order). */
+static void note_position(work_result *r, const vg_config *c, size_t file, const vg_follow_pos *pos)
 {
-    vg_follow_pos pos;
-    if (vg_file_pos_decode(data, len, &pos) != 0)
-        return -1;
     if (!r->files && !(r->files = vg_calloc(c->nfiles, sizeof(*r->files))))
-        return 0; /* out of memory: the position is not saved, the line is read again after a restart */
+        return; /* out of memory: the position is not saved, the line is read again after a restart */
     vg_store_file_pos *fp = &r->files[file];
     if (!fp->path)
         r->nfiles++;
-    *fp = (vg_store_file_pos){ c->files[file].path, pos.dev, pos.ino, pos.offset };
-    return 0;
+    *fp = (vg_store_file_pos){ c->files[file].path, pos->dev, pos->ino, pos->offset };
 }
 
 /* Decodes and detects every record of the batch into a new result. */
@@ -296,6 +282,7 @@ static work_result *run_batch(work_worker *ww, size_t n, uint64_t batch_no)
     r->last_seq = ww->recs[n - 1].seq;
     r->nrecs = n;
     ww->res = r;
+    ww->now = (int64_t)time(NULL);
     vg_decode_sink sink = { on_event, on_reject, ww };
     vg_decode_stats st = { 0 };
     const vg_config *c = ww->w->s->conf;
@@ -306,11 +293,10 @@ static work_result *run_batch(work_worker *ww, size_t n, uint64_t batch_no)
         ww->cur = rr;
         ww->alert_idx = 0;
         r->received_us[i] = rr->received_us;
-        if (rr->source >= c->nlisteners && file_position(r, c, rr->source - c->nlisteners, data, len) == 0) {
-            data += VG_FILE_POS_BYTES;
-            len -= VG_FILE_POS_BYTES;
-        }
-        vg_rc rc = vg_decode_record(&ww->ds, source_decoder(c, rr->source), &ww->opts, source_name(c, rr->source),
+        vg_follow_pos pos;
+        if (vg_file_record_line(c, rr->source, &data, &len, &pos))
+            note_position(r, c, rr->source - c->nlisteners, &pos);
+        vg_rc rc = vg_decode_record(&ww->ds, ww->w->decoders[rr->source], &ww->opts, vg_config_source_name(c, rr->source),
                                     rr->seq, data, len, &sink, &st);
         if (rc)
             vg_log(VG_LOG_ERROR, "worker: record %llu: %s", (unsigned long long)rr->seq, vg_rc_str(rc));
@@ -564,10 +550,7 @@ static vg_rc worker_init(work_worker *ww, vg_serve_work *w, vg_error *err)
     ww->w = w;
     vg_buf_init(&ww->arena, 0);
     vg_decode_opts_default(&ww->opts);
-    size_t max_record = 65536;
-    for (size_t i = 0; i < w->s->conf->nlisteners; i++)
-        if (w->s->conf->listeners[i].max_record > max_record)
-            max_record = w->s->conf->listeners[i].max_record;
+    size_t max_record = vg_config_max_record(w->s->conf);
     ww->recs = vg_calloc(w->s->conf->batch, sizeof(*ww->recs));
     if (!ww->recs || vg_decode_state_init(&ww->ds, max_record) != VG_OK)
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
@@ -608,6 +591,20 @@ static vg_rc align_spool(vg_serve *s, uint64_t mark, vg_error *err)
     return vg_spool_skip_to(s->spool, mark + 1, err);
 }
 
+/* The decoder of each spool source, found once (NULL: "auto", chosen per record). */
+static vg_rc find_decoders(vg_serve_work *w, vg_error *err)
+{
+    const vg_config *c = w->s->conf;
+    size_t n = c->nlisteners + c->nfiles;
+    if (!(w->decoders = vg_calloc(n ? n : 1, sizeof(*w->decoders))))
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *fmt = vg_config_source_format(c, (uint32_t)i);
+        w->decoders[i] = strcmp(fmt, "auto") != 0 ? vg_decoder_find(fmt) : NULL;
+    }
+    return VG_OK;
+}
+
 /* The configured units in the store (found or created): alerts carry the store's ids. */
 static vg_rc register_units(vg_serve_work *w, vg_error *err)
 {
@@ -636,6 +633,8 @@ vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
         rc = vg_store_watermark(w->store, &mark, err);
     if (!rc)
         rc = register_units(w, err);
+    if (!rc)
+        rc = find_decoders(w, err);
     if (!rc)
         rc = vg_serve_archive_open(s, &w->archive, err);
     if (!rc)
@@ -710,6 +709,7 @@ void vg_serve_work_stop(vg_serve_work *w)
     vg_store_close(w->store);
     vg_serve_archive_close(w->archive);
     vg_free(w->unit_ids);
+    vg_free(w->decoders);
     pthread_cond_destroy(&w->more);
     pthread_cond_destroy(&w->done);
     pthread_cond_destroy(&w->room);

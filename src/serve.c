@@ -40,11 +40,7 @@ vg_rc vg_serve_submit(vg_serve *s, size_t li, vg_spool_rec *recs, size_t n, unsi
     vg_rc rc = vg_spool_append(s->spool, recs, n, err);
     if (rc)
         return rc;
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < n; i++)
-        bytes += recs[i].len;
     atomic_fetch_add(&s->m.listeners[li].received, n);
-    (void)bytes;
     if ((flags & VG_SUBMIT_SYNC) && s->conf->spool_sync == VG_SPOOL_SYNC_ALWAYS)
         rc = vg_spool_sync(s->spool, recs[n - 1].seq, err);
     if (s->work)

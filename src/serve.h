@@ -193,6 +193,10 @@ void vg_file_pos_encode(unsigned char out[VG_FILE_POS_BYTES], const vg_follow_po
 /* Reads the prefix of a file record; -1 if it is too short. */
 int vg_file_pos_decode(const char *data, size_t len, vg_follow_pos *pos);
 
+/* The line of a spool record of source src: for a file input's record, its position goes to
+ * pos (may be NULL) and *data, *len are moved past it; returns 1 then, else 0. */
+int vg_file_record_line(const vg_config *c, uint32_t src, const char **data, size_t *len, vg_follow_pos *pos);
+
 /* Starts following the configured files (none: *out is NULL), each from its saved position
  * (saved[i], from the store) or a later one found in the spool from from_seq on. */
 vg_rc vg_serve_files_start(vg_serve *s, const vg_follow_pos *saved, uint64_t from_seq, vg_serve_files **out,
