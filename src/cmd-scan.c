@@ -246,9 +246,9 @@ static void rules_summary(const scan_run *run)
             "evaluations, %llu alerts, %llu conditions undecided (a limit stopped them)\n",
             (unsigned long long)s->events, (unsigned long long)s->unmapped, (unsigned long long)s->evaluated,
             (unsigned long long)s->hits, (unsigned long long)s->undecided);
-    fprintf(stderr, "vigil scan: rules: %llu places scanned by the prefilter, %llu field conditions read from it, "
-            "%llu run by the reference matcher\n", (unsigned long long)s->scanned,
-            (unsigned long long)s->fast_fields, (unsigned long long)s->ref_fields);
+    fprintf(stderr, "vigil scan: rules: %llu places scanned by the prefilter (%llu more answered from its cache), "
+            "%llu field conditions read from it, %llu run by the reference matcher\n", (unsigned long long)s->scanned,
+            (unsigned long long)s->cached, (unsigned long long)s->fast_fields, (unsigned long long)s->ref_fields);
     rule_count *rc = calloc(n ? n : 1, sizeof *rc);
     if (!rc)
         return;

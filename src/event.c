@@ -133,9 +133,11 @@ char *vg_event_scratch(vg_event *ev, const char *s, size_t n)
 
 const vg_field *vg_event_field(const vg_event *ev, const char *name)
 {
-    for (unsigned i = ev->nfields; i-- > 0;)    /* newest first */
-        if (ev->fields[i].name == name || strcmp(ev->fields[i].name, name) == 0)
+    for (unsigned i = ev->nfields; i-- > 0;) { /* newest first */
+        const char *f = ev->fields[i].name;
+        if (f == name || (f[0] == name[0] && strcmp(f, name) == 0))
             return &ev->fields[i];
+    }
     return NULL;
 }
 

@@ -364,6 +364,7 @@ key:
         return rc;
     if ((rc = scan_string(&s, &p, &doc->toks[ti].len, &doc->toks[ti].flags)))
         return rc;
+    doc->toks[ti].flags |= VG_JSON_KEY;
     p = skip_ws(p, s.end, &doc->newlines);
     if (p == s.end)
         return scan_eof(&s, p, "an object");
@@ -445,8 +446,27 @@ static size_t unescape_one(const char *s, size_t *i, char out[4])
 
 size_t vg_json_unescape(const char *s, size_t n, char *out)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
+    size_t o = 0, i = 0;
+    /* eight bytes at a time: each word is copied whole (o <= i, so never past out[n)) and
+     * the part before its first backslash kept; the lowest byte the zero-byte test flags is
+     * exact */
+    while (i + 8 <= n) {
+        uint64_t x, y, m;
+        memcpy(&x, s + i, 8);
+        memcpy(out + o, &x, 8);
+        y = x ^ 0x5c5c5c5c5c5c5c5cull;
+        m = (y - 0x0101010101010101ull) & ~y & 0x8080808080808080ull;
+        if (!m) {
+            i += 8;
+            o += 8;
+            continue;
+        }
+        size_t k = (size_t)__builtin_ctzll(m) / 8;
+        i += k;
+        o += k;
+        o += unescape_one(s, &i, out + o);
+    }
+    while (i < n) {
         if (s[i] != '\\')
             out[o++] = s[i++];
         else

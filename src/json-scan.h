@@ -39,10 +39,12 @@ typedef enum vg_json_type {
 #define VG_VALUE_PLAIN 0x02u
 /* Value flag: the bytes are a JSON text (used for arrays/objects built by decoders). */
 #define VG_VALUE_JSON 0x04u
+/* Token flag: the string is an object member's name (a key), not a value. */
+#define VG_JSON_KEY 0x08u
 
 typedef struct vg_json_tok {
     uint8_t type;       /* vg_json_type */
-    uint8_t flags;      /* VG_JSON_ESCAPED */
+    uint8_t flags;      /* VG_JSON_ESCAPED, VG_JSON_KEY */
     uint16_t reserved;
     uint32_t start;     /* strings: first byte after the quote; others: first byte */
     uint32_t len;       /* strings: raw content length; containers: whole text with brackets */

@@ -424,19 +424,15 @@ static void text_add(vg_sigma_worker *w, const char *s, size_t n, int escaped)
     w->text_len += escaped ? vg_json_unescape(s, n, w->text + w->text_len) : (memcpy(w->text + w->text_len, s, n), n);
 }
 
-/* Adds the string values of the JSON value at token i (its members' values, not their names;
- * depth is bounded by the scanner's limit). */
-static void text_values(vg_sigma_worker *w, const vg_json_doc *d, uint32_t i)
+/* Adds the string values of document d (not its members' names), in document order: one
+ * pass over the tape. */
+static void text_values(vg_sigma_worker *w, const vg_json_doc *d)
 {
-    const vg_json_tok *t = &d->toks[i];
-    if (t->type == VG_JSON_STRING)
-        text_add(w, d->text + t->start, t->len, t->flags & VG_JSON_ESCAPED);
-    else if (t->type == VG_JSON_OBJECT)
-        for (uint32_t k = i + 1; k < t->next; k = d->toks[k + 1].next)
-            text_values(w, d, k + 1);
-    else if (t->type == VG_JSON_ARRAY)
-        for (uint32_t k = i + 1; k < t->next; k = d->toks[k].next)
-            text_values(w, d, k);
+    for (uint32_t i = 0; i < d->ntoks; i++) {
+        const vg_json_tok *t = &d->toks[i];
+        if (t->type == VG_JSON_STRING && !(t->flags & VG_JSON_KEY))
+            text_add(w, d->text + t->start, t->len, t->flags & VG_JSON_ESCAPED);
+    }
 }
 
 /* The text keyword searches look in: the original line of a text record, or every string
@@ -454,8 +450,7 @@ void sg_keyword_text(vg_sigma_worker *w)
             text_add(w, v.ptr, v.len, (v.flags & VG_JSON_ESCAPED) && !(v.flags & VG_VALUE_PLAIN));
         return;
     }
-    if (ev->doc->ntoks)
-        text_values(w, ev->doc, 0);
+    text_values(w, ev->doc);
 }
 
 static int field_true(vg_sigma_worker *w, const sg_cfield *f)

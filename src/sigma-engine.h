@@ -78,6 +78,7 @@ typedef struct vg_sigma_stats {
     uint64_t scanned;               /* places (and keyword texts) scanned by the prefilter */
     uint64_t fast_fields;           /* field conditions read from the prefilter's results */
     uint64_t ref_fields;            /* field conditions run by the reference matcher */
+    uint64_t cached;                /* places answered from the worker's scan cache (not scanned) */
 } vg_sigma_stats;
 
 /* What vg_sigma_engine_build made of the active rules. */

@@ -29,8 +29,6 @@ typedef struct ls_cond {
     int key;                    /* the path's index among the mapping's distinct paths */
     char **values;
     uint16_t *ids;              /* each value's index among its key's distinct values */
-    uint64_t idmask[4];         /* the same as a set (ids below 256) */
-    int big_ids;                /* some id is 256 or more: look in ids */
     unsigned nvalues;
 } ls_cond;
 
@@ -77,6 +75,14 @@ struct vg_sigma_mapping {
     ls_vals vals[MAX_KEYS + 1];     /* per key, and the decoder name last ([MAX_KEYS]) */
     ls_set sets[MAX_SETS];
     size_t nsets;
+    /* classification by bit sets of sources (nwords words each), per key k (MAX_KEYS: the
+     * decoder): those with a condition on k, and those that accept each value id of k (the
+     * row after the last value: a value that is none of them) */
+    size_t nwords;
+    uint64_t *all;                  /* every source */
+    uint64_t *has[MAX_KEYS + 1];
+    uint64_t *accept[MAX_KEYS + 1]; /* rows of nwords, vals[k].n + 1 rows */
+    const ls_cond *probe[MAX_KEYS + 1]; /* a condition on k (its path and key, to read the value) */
 };
 
 /* The built-in mapping: etc/sigma-logsources.yml, assembled into the program. */
@@ -329,6 +335,42 @@ static vg_rc link_sets(ls_parse *p)
     return VG_OK;
 }
 
+/* The bit sets that classify an event (struct vg_sigma_mapping). -1: no memory. */
+static int index_sources(vg_sigma_mapping *m)
+{
+    size_t nw = m->nwords = m->nsources ? (m->nsources + 63) / 64 : 1;
+    if (!(m->all = vg_calloc(nw, sizeof *m->all)))
+        return -1;
+    for (size_t i = 0; i < m->nsources; i++)
+        m->all[i / 64] |= 1ull << (i % 64);
+    for (size_t k = 0; k <= MAX_KEYS; k++) {
+        if (k < MAX_KEYS && k >= m->nkeys)
+            continue;
+        size_t rows = m->vals[k].n + 1;
+        if (!(m->has[k] = vg_calloc(nw, sizeof *m->has[k])) || !(m->accept[k] = vg_calloc(rows * nw, sizeof(uint64_t))))
+            return -1;
+        for (size_t r = 0; r < rows; r++)
+            memcpy(m->accept[k] + r * nw, m->all, nw * sizeof *m->all);
+    }
+    for (size_t i = 0; i < m->nsources; i++) {
+        uint64_t bit = 1ull << (i % 64);
+        for (unsigned c = 0; c < m->sources[i].nconds; c++) {
+            const ls_cond *cd = &m->sources[i].conds[c];
+            size_t k = cd->path ? (size_t)cd->key : MAX_KEYS;
+            m->probe[k] = cd;
+            m->has[k][i / 64] |= bit;
+            for (size_t r = 0; r <= m->vals[k].n; r++) {    /* the conditions on k all hold */
+                int ok = 0;
+                for (unsigned v = 0; v < cd->nvalues && !ok; v++)
+                    ok = cd->ids[v] == r;
+                if (!ok)
+                    m->accept[k][r * nw + i / 64] &= ~bit;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Gives every condition value its index among the distinct values of its key (so that an
  * event's value is compared with each distinct string once, not once per source). -1: no
  * memory. */
@@ -362,13 +404,9 @@ static int index_values(vg_sigma_mapping *m)
                     kv->len[kv->n++] = len;
                 }
                 cd->ids[v] = (uint16_t)id;
-                if (id < 256)
-                    cd->idmask[id / 64] |= 1ull << (id % 64);
-                else
-                    cd->big_ids = 1;
             }
         }
-    return 0;
+    return index_sources(m);
 }
 
 vg_rc vg_sigma_mapping_parse(vg_sigma_mapping **out, const char *text, size_t len, const char *name,
@@ -435,7 +473,10 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m)
     for (size_t k = 0; k <= MAX_KEYS; k++) {
         vg_free(m->vals[k].v);
         vg_free(m->vals[k].len);
+        vg_free(m->has[k]);
+        vg_free(m->accept[k]);
     }
+    vg_free(m->all);
     for (size_t i = 0; i < m->nsources; i++) {
         ls_source *s = &m->sources[i];
         vg_free(s->name);
@@ -546,39 +587,35 @@ static int value_id(const vg_sigma_mapping *m, const ls_cond *c, const vg_event 
     return -1;
 }
 
-static int cond_holds(const vg_sigma_mapping *m, const ls_cond *c, const vg_event *ev, vg_value *vals, uint8_t *have,
-                      int16_t *ids)
+/* ANDs into cur (nw words) the sources that accept ev's value of key k; 0 when none is left. */
+static int narrow(const vg_sigma_mapping *m, size_t k, const vg_event *ev, vg_value *vals, uint8_t *have, uint64_t *cur)
 {
-    size_t k = c->path ? (size_t)c->key : MAX_KEYS;
-    if (ids[k] == -2)
-        ids[k] = (int16_t)value_id(m, c, ev, vals, have);
-    int id = ids[k];
-    if (id < 0)
-        return 0;
-    if (id < 256)
-        return (int)(c->idmask[id / 64] >> (id % 64) & 1);
-    for (unsigned v = 0; c->big_ids && v < c->nvalues; v++)
-        if (c->ids[v] == id)
-            return 1;
-    return 0;
+    size_t nw = m->nwords;
+    uint64_t touched = 0, left = 0;
+    for (size_t w = 0; w < nw; w++)
+        touched |= cur[w] & m->has[k][w];
+    if (!touched)
+        return 1;       /* no source still in question has a condition on k */
+    int id = value_id(m, m->probe[k], ev, vals, have);
+    const uint64_t *row = m->accept[k] + (id < 0 ? m->vals[k].n : (size_t)id) * nw;
+    for (size_t w = 0; w < nw; w++)
+        left |= cur[w] &= row[w];
+    return left != 0;
 }
 
 size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max)
 {
-    size_t n = 0;
+    uint64_t cur[(VG_SIGMA_MAX_SOURCES + 63) / 64];
     vg_value vals[MAX_KEYS];
-    uint8_t have[MAX_KEYS] = { 0 };     /* a path is looked up once, not once per source */
-    int16_t vid[MAX_KEYS + 1];          /* and compared with the distinct values once (-2: not yet) */
-    for (size_t k = 0; k <= MAX_KEYS; k++)
-        vid[k] = -2;
-    for (size_t i = 0; i < m->nsources && n < max; i++) {
-        const ls_source *s = &m->sources[i];
-        unsigned c = 0;
-        while (c < s->nconds && cond_holds(m, &s->conds[c], ev, vals, have, vid))
-            c++;
-        if (c == s->nconds)
-            ids[n++] = (uint16_t)i;
-    }
+    uint8_t have[MAX_KEYS] = { 0 };     /* a path is looked up once */
+    memcpy(cur, m->all, m->nwords * sizeof *cur);
+    int any = narrow(m, MAX_KEYS, ev, vals, have, cur);     /* the decoder first: no lookup */
+    for (size_t k = 0; any && k < m->nkeys; k++)
+        any = narrow(m, k, ev, vals, have, cur);
+    size_t n = 0;
+    for (size_t w = 0; any && w < m->nwords && n < max; w++)
+        for (uint64_t x = cur[w]; x && n < max; x &= x - 1)
+            ids[n++] = (uint16_t)(w * 64 + (size_t)__builtin_ctzll(x));
     return n;
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sigma-scancache.h"
 #include "util-casefold.h"
 #include "util-hscache.h"
 #include "util-mem.h"
@@ -48,6 +49,7 @@ typedef struct pf_short {
 
 typedef struct pf_db {
     uint32_t place;                 /* engine place, or nplaces for the keyword text */
+    uint32_t uid;                   /* its number among all databases (the scan cache's key) */
     hs_database_t *db;
     int caseless;                   /* holds caseless patterns: the folding guard applies */
     int numeric;                    /* holds VG_SIGMA_PAT_NUMBER literals: the number guard applies */
@@ -63,6 +65,8 @@ typedef struct pf_db {
     pf_short *shorts;               /* sorted by first byte (folded) */
     uint32_t nshorts;
     uint16_t *short_first;          /* [257]: shorts whose first folded byte is b: [b], [b + 1] */
+    uint64_t *short_pairs;          /* [1024]: bit (a << 8 | b): a two-byte short is a, b folded */
+    uint64_t short_ones[4];         /* bit a: a one-byte short is a folded */
 } pf_db;
 
 typedef struct pf_source {
@@ -89,6 +93,7 @@ struct sg_prefilter {
 struct sg_pf_scratch {
     hs_scratch_t *hs;
     char *buf;                      /* decoded string values */
+    sg_scache *cache;               /* answers of earlier scans */
 };
 
 /* ---- building: fast conditions -------------------------------------------------------- */
@@ -468,10 +473,18 @@ static int index_shorts(pf_db *d)
     if (!d->nshorts)
         return 0;
     qsort(d->shorts, d->nshorts, sizeof *d->shorts, short_cmp);
-    if (!(d->short_first = vg_calloc(257, sizeof *d->short_first)))
+    if (!(d->short_first = vg_calloc(257, sizeof *d->short_first)) ||
+        !(d->short_pairs = vg_calloc(1024, sizeof *d->short_pairs)))
         return -1;
-    for (uint32_t k = 0; k < d->nshorts; k++)
-        d->short_first[fold_ascii(d->shorts[k].b[0]) + 1]++;
+    for (uint32_t k = 0; k < d->nshorts; k++) {
+        const pf_short *sh = &d->shorts[k];
+        unsigned a = fold_ascii(sh->b[0]);
+        d->short_first[a + 1]++;
+        if (sh->len == 1)
+            d->short_ones[a / 64] |= 1ull << (a % 64);
+        else
+            d->short_pairs[(a << 8 | fold_ascii(sh->b[1])) / 64] |= 1ull << ((a << 8 | fold_ascii(sh->b[1])) % 64);
+    }
     for (unsigned b = 0; b < 256; b++)
         d->short_first[b + 1] = (uint16_t)(d->short_first[b + 1] + d->short_first[b]);
     return 0;
@@ -486,6 +499,7 @@ static void db_free(pf_db *d)
     vg_free(d->fallback);
     vg_free(d->shorts);
     vg_free(d->short_first);
+    vg_free(d->short_pairs);
 }
 
 /* Marks every condition of entries v[0..n) refused (an index over all conditions). */
@@ -981,6 +995,7 @@ vg_rc sg_prefilter_build(vg_sigma_engine *e, vg_error *err)
         goto fail;
     for (size_t s = 0; s < ns; s++)
         for (uint32_t d = 0; d < pf->src[s].ndbs; d++) {
+            pf->src[s].dbs[d].uid = e->info.databases;
             e->info.databases++;
             e->info.patterns += pf->src[s].dbs[d].npatterns;
         }
@@ -1020,12 +1035,11 @@ vg_rc sg_prefilter_worker_new(vg_sigma_worker *w, vg_error *err)
         return VG_OK;
     w->pfs = vg_calloc(1, sizeof *w->pfs);
     w->place_pass = vg_calloc(e->nplaces + 1, sizeof *w->place_pass);
-    w->fc_pass = vg_calloc(pf->nfc ? pf->nfc : 1, sizeof *w->fc_pass);
-    w->fc_bits = vg_calloc(pf->nfc ? pf->nfc : 1, sizeof *w->fc_bits);
+    w->fc = vg_calloc(pf->nfc ? pf->nfc : 1, sizeof *w->fc);
     w->cand_pass = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->cand_pass);
     w->cand = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->cand);
-    if (!w->pfs || !w->place_pass || !w->fc_pass || !w->fc_bits || !w->cand_pass || !w->cand ||
-        !(w->pfs->buf = vg_malloc(w->max_value + 1)))
+    if (!w->pfs || !w->place_pass || !w->fc || !w->cand_pass || !w->cand ||
+        !(w->pfs->buf = vg_malloc(w->max_value + 1)) || !(w->pfs->cache = sg_scache_new()))
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     for (size_t s = 0; s < pf->nsrc; s++)
         for (uint32_t d = 0; d < pf->src[s].ndbs; d++)
@@ -1040,11 +1054,11 @@ void sg_prefilter_worker_free(vg_sigma_worker *w)
     if (w->pfs) {
         hs_free_scratch(w->pfs->hs);
         vg_free(w->pfs->buf);
+        sg_scache_free(w->pfs->cache);
         vg_free(w->pfs);
     }
     vg_free(w->place_pass);
-    vg_free(w->fc_pass);
-    vg_free(w->fc_bits);
+    vg_free(w->fc);
     vg_free(w->cand_pass);
     vg_free(w->cand);
 }
@@ -1056,7 +1070,7 @@ void sg_prefilter_new_pass(vg_sigma_worker *w)
     if (++w->pass == 0) {
         const vg_sigma_engine *e = w->e;
         memset(w->place_pass, 0, (e->nplaces + 1) * sizeof *w->place_pass);
-        memset(w->fc_pass, 0, (e->pf->nfc ? e->pf->nfc : 1) * sizeof *w->fc_pass);
+        memset(w->fc, 0, (e->pf->nfc ? e->pf->nfc : 1) * sizeof *w->fc);
         memset(w->cand_pass, 0, (e->nrules ? e->nrules : 1) * sizeof *w->cand_pass);
         w->pass = 1;
     }
@@ -1076,25 +1090,36 @@ typedef struct scan_ctx {
     vg_sigma_worker *w;
     const pf_db *d;
     unsigned long long len;         /* of the scanned text */
+    uint32_t *ids;                  /* [SG_SCACHE_MAX_IDS]: the patterns that matched, for the */
+    uint32_t nids;                  /* scan cache (more than the limit: not kept) */
 } scan_ctx;
 
-static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+/* Records that pattern id of database d matched: its conditions' groups, the rules it wakes. */
+static void pattern_matched(vg_sigma_worker *w, const pf_db *d, uint32_t id)
 {
-    const scan_ctx *c = ctx;
-    vg_sigma_worker *w = c->w;
-    (void)from, (void)flags;
-    if ((c->d->at_end[id / 64] >> (id % 64) & 1) && to != c->len)
-        return 0;
-    for (uint32_t k = c->d->tgt_off[id]; k < c->d->tgt_off[id + 1]; k++) {
-        const pf_target *t = &c->d->tgts[k];
-        if (w->fc_pass[t->fc] != w->pass) {
-            w->fc_pass[t->fc] = w->pass;
-            w->fc_bits[t->fc] = 0;
+    for (uint32_t k = d->tgt_off[id]; k < d->tgt_off[id + 1]; k++) {
+        const pf_target *t = &d->tgts[k];
+        sg_fc_seen *seen = &w->fc[t->fc];
+        if (seen->pass != w->pass) {
+            seen->pass = w->pass;
+            seen->bits = 0;
         }
-        w->fc_bits[t->fc] |= 1ull << (t->group & 63);
+        seen->bits |= 1ull << (t->group & 63);
         if (t->rule != SG_NONE)
             add_candidate(w, t->rule);
     }
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+    scan_ctx *c = ctx;
+    (void)from, (void)flags;
+    if ((c->d->at_end[id / 64] >> (id % 64) & 1) && to != c->len)
+        return 0;
+    pattern_matched(c->w, c->d, id);
+    if (c->nids < SG_SCACHE_MAX_IDS)
+        c->ids[c->nids] = id;
+    c->nids++;
     return 0;
 }
 
@@ -1131,7 +1156,9 @@ static void short_scan(const pf_db *d, const char *s, size_t n, scan_ctx *c)
     uint64_t seen[PF_MAX_SHORTS / 64] = { 0 };
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned f = fold_ascii(u[i]);
+        unsigned f = fold_ascii(u[i]), p = i + 1 < n ? f << 8 | fold_ascii(u[i + 1]) : 0;
+        if (!(d->short_ones[f / 64] >> (f % 64) & 1) && !(i + 1 < n && (d->short_pairs[p / 64] >> (p % 64) & 1)))
+            continue;   /* no short starts here (the folded bytes filter; the bytes decide) */
         for (uint32_t k = d->short_first[f]; k < d->short_first[f + 1]; k++) {
             const pf_short *sh = &d->shorts[k];
             if ((seen[k / 64] >> (k % 64) & 1) || !short_at(sh, u, n, i))
@@ -1146,7 +1173,8 @@ static void short_scan(const pf_db *d, const char *s, size_t n, scan_ctx *c)
 }
 
 /* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
- * when s holds a code point that folds to ASCII. One pass from the first non-ASCII byte. */
+ * when s holds a code point that folds to ASCII. One search per such code point from the
+ * first non-ASCII byte. */
 static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
 {
     size_t i = ascii_prefix(s, n);
@@ -1154,14 +1182,10 @@ static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
         return 0;
     if (pf->hazard_all)
         return 1;
-    for (; i < n; i++) {
-        if ((unsigned char)s[i] < 0xc0)
-            continue;
-        for (uint32_t k = 0; k < pf->nhazards; k++)
-            if (s[i] == pf->hazard[k][0] && n - i >= pf->hazard_len[k] &&
-                memcmp(s + i, pf->hazard[k], pf->hazard_len[k]) == 0)
+    for (uint32_t k = 0; k < pf->nhazards; k++)
+        for (const char *p = s + i; (p = memchr(p, pf->hazard[k][0], (size_t)(s + n - p))); p++)
+            if ((size_t)(s + n - p) >= pf->hazard_len[k] && memcmp(p, pf->hazard[k], pf->hazard_len[k]) == 0)
                 return 1;
-    }
     return 0;
 }
 
@@ -1207,6 +1231,53 @@ static void sort_u32(uint32_t *v, uint32_t n)
     }
 }
 
+/* Scans value s[0..n) (r > 0) of database d, or finds that the reference must decide it
+ * (returns -1): the guards, Hyperscan and the short literals. The matched patterns are
+ * recorded through on_match and listed in c. */
+static int scan_value(vg_sigma_worker *w, const pf_db *d, const char *s, size_t n, scan_ctx *c)
+{
+    const sg_prefilter *pf = w->e->pf;
+    if (d->caseless && fold_hazard(pf, s, n))
+        return -1;
+    if (d->utf8 && (d->ascii_only ? !all_ascii(s, n) : vg_utf8_check(s, n) != n))
+        return -1;      /* Hyperscan needs valid UTF-8 there, and folds ASCII only */
+    if (d->numeric && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) && vg_sigma_number_other_form(s, n))
+        return -1;      /* 4688.0 equals the literal 4688 as a number: the reference decides */
+    if (n > UINT32_MAX || (d->db && hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, c) != HS_SUCCESS))
+        return -1;
+    if (d->nshorts)
+        short_scan(d, s, n, c);
+    return 1;
+}
+
+/* The answer for place d's value s[0..n) (n > 0): from the worker's scan cache when the value
+ * was answered before, else scanned (and offered to the cache). 1 scanned, -1 reference. */
+static int answer_value(vg_sigma_worker *w, const pf_db *d, const char *s, size_t n, vg_sigma_stats *st)
+{
+    uint32_t ids[SG_SCACHE_MAX_IDS];
+    scan_ctx c = { w, d, n, ids, 0 };
+    sg_scache *cache = d->place == w->e->nplaces ? NULL : w->pfs->cache;   /* keyword texts: unique */
+    uint64_t h = 0;
+    sg_scache_answer a;
+    if (cache && n <= SG_SCACHE_MAX_VALUE) {
+        h = sg_scache_hash(d->uid, s, n);
+        if (sg_scache_get(cache, h, d->uid, s, n, &a)) {
+            for (uint32_t k = 0; k < a.nids; k++)
+                pattern_matched(w, d, a.ids[k]);
+            st->cached++;
+            return a.result;
+        }
+    }
+    int r = scan_value(w, d, s, n, &c);
+    if (r > 0)
+        st->scanned++;
+    if (h) {
+        a = (sg_scache_answer){ r, r > 0 ? c.nids : 0, c.ids };
+        sg_scache_put(cache, h, d->uid, s, n, &a);
+    }
+    return r;
+}
+
 void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
 {
     const sg_prefilter *pf = w->e->pf;
@@ -1218,22 +1289,8 @@ void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
         const char *s = NULL;
         size_t n = 0;
         int r = d->db || d->nshorts ? scan_text(w, d, &s, &n) : -1;
-        if (r > 0 && d->caseless && fold_hazard(pf, s, n))
-            r = -1;
-        if (r > 0 && d->utf8 && (d->ascii_only ? !all_ascii(s, n) : vg_utf8_check(s, n) != n))
-            r = -1;     /* Hyperscan needs valid UTF-8 there, and folds ASCII only */
-        if (r > 0 && d->numeric && n > 0 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) &&
-            vg_sigma_number_other_form(s, n))
-            r = -1;     /* 4688.0 equals the literal 4688 as a number: the reference decides */
-        if (r > 0 && n > 0) {
-            scan_ctx c = { w, d, n };
-            if (n > UINT32_MAX || (d->db && hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, &c) != HS_SUCCESS))
-                r = -1;
-            else
-                st->scanned++;
-            if (r > 0 && d->nshorts)
-                short_scan(d, s, n, &c);
-        }
+        if (r > 0 && n > 0)
+            r = answer_value(w, d, s, n, st);
         if (r >= 0) {
             w->place_pass[d->place] = w->pass;
             continue;

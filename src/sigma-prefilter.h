@@ -58,6 +58,13 @@ typedef struct sg_crule {
 } sg_crule;
 
 typedef struct sg_prefilter sg_prefilter;
+
+/* What the current pass found of one fast condition (one cache line read per match). */
+typedef struct sg_fc_seen {
+    uint64_t bits;                  /* groups matched (bit group % 64), when pass is current */
+    uint32_t pass;                  /* the pass that set bits */
+    uint32_t unused;
+} sg_fc_seen;
 typedef struct sg_pf_scratch sg_pf_scratch;
 
 struct vg_sigma_engine {
@@ -97,8 +104,7 @@ struct vg_sigma_worker {
     int reference;                  /* prefilter disabled */
     uint32_t pass;                  /* (event, source) generation of the prefilter stamps */
     uint32_t *place_pass;           /* [place (+1 for keywords)]: scanned in this pass */
-    uint32_t *fc_pass;              /* [fast condition]: some group matched in this pass */
-    uint64_t *fc_bits;              /* groups matched (bit group % 64) */
+    sg_fc_seen *fc;                 /* [fast condition]: its groups that matched in this pass */
     uint32_t *cand_pass;            /* [rule]: candidate in this pass */
     uint32_t *cand;                 /* candidates of this pass */
     uint32_t ncand;
@@ -144,11 +150,11 @@ static inline int sg_prefilter_result(const vg_sigma_worker *w, const sg_cfield 
 {
     if (f->fc == SG_NONE || !w->place_pass || w->place_pass[place] != w->pass)
         return -1;
-    if (w->fc_pass[f->fc] != w->pass)
+    if (w->fc[f->fc].pass != w->pass)
         return 0;
     if (f->gate)
         return -1;
-    return f->full ? (w->fc_bits[f->fc] & f->full) == f->full : 1;
+    return f->full ? (w->fc[f->fc].bits & f->full) == f->full : 1;
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -187,6 +188,9 @@ static void test_tape_layout(void **state)
     assert_int_equal(doc.toks[3].type, VG_JSON_NUMBER);
     assert_int_equal(doc.toks[4].type, VG_JSON_STRING);
     assert_int_equal(doc.toks[6].type, VG_JSON_NULL);
+    assert_true(doc.toks[1].flags & VG_JSON_KEY);         /* member names, not values */
+    assert_true(doc.toks[5].flags & VG_JSON_KEY);
+    assert_false(doc.toks[4].flags & VG_JSON_KEY);
     vg_value v = vg_json_value(&doc, 4);
     assert_int_equal(v.len, 1);
     assert_memory_equal(v.ptr, "x", 1);
@@ -243,6 +247,53 @@ static void test_unescape(void **state)
     assert_false(vg_json_string_equals("AB", 2, 0, "ABC", 3));
 }
 
+/* The decoding one escape at a time, to compare with the word-at-a-time one. */
+static size_t unescape_slowly(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\') {
+            out[o++] = s[i];
+            continue;
+        }
+        char c = s[++i];
+        if (c == 'u') {     /* the test's \u escapes are \u00XX of ASCII letters */
+            out[o++] = (char)strtol((char[]){ s[i + 3], s[i + 4], 0 }, NULL, 16);
+            i += 4;
+        } else {
+            out[o++] = c == 'n' ? '\n' : c == 't' ? '\t' : c;
+        }
+    }
+    return o;
+}
+
+/* Every length up to 40 with escapes of each kind at every offset, one or two of them, so
+ * that they fall at every place of an eight-byte word and across words. */
+static void test_unescape_every_offset(void **state)
+{
+    (void)state;
+    static const char *const escs[] = { "\\\\", "\\\"", "\\n", "\\t", "\\/", "\\u0041" };
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t e = 0; e < sizeof escs / sizeof escs[0]; e++)
+            for (size_t at = 0; at <= len; at++)
+                for (size_t at2 = at; at2 <= len; at2 += 3) {
+                    char raw[128], want[128], got[128];
+                    size_t n = 0;
+                    for (size_t i = 0; i <= len; i++) {
+                        if (i == at || (i == at2 && at2 != at)) {
+                            memcpy(raw + n, escs[e], strlen(escs[e]));
+                            n += strlen(escs[e]);
+                        }
+                        if (i < len)
+                            raw[n++] = (char)('a' + i % 26);
+                    }
+                    memset(got, 0x55, sizeof got);
+                    size_t wn = unescape_slowly(raw, n, want), gn = vg_json_unescape(raw, n, got);
+                    assert_int_equal(gn, wn);
+                    assert_memory_equal(got, want, wn);
+                }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_tape_layout),
         cmocka_unit_test(test_find_paths),
         cmocka_unit_test(test_unescape),
+        cmocka_unit_test(test_unescape_every_offset),
     };
     return cmocka_run_group_tests_name("json-scan", tests, setup, teardown);
 }

@@ -5,7 +5,8 @@
  * on Sysmon process-creation events that every rule gives the same result with the prefilter
  * and in reference mode (including the case-folding hazards U+212A KELVIN SIGN and U+017F
  * LONG S, Cyrillic case pairs, emoji, windash dashes, numbers written as 12.0 or "012",
- * escaped JSON strings, arrays and absent fields).
+ * escaped JSON strings, arrays and absent fields), also when the answers come from the
+ * worker's scan cache.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,6 +114,7 @@ static const rule_case cases[] = {
 
 static size_t hits_seen;
 static char hit_rules[64];
+static uint64_t last_cached;        /* places the last run answered from the worker's scan cache */
 
 static vg_rc on_hit(void *ctx, const vg_event *e, const vg_sigma_hit *hit)
 {
@@ -138,6 +140,7 @@ static const char *run_event(const vg_sigma_engine *e, vg_sigma_worker *w, size_
     hits_seen = 0;
     assert_int_equal(vg_sigma_engine_match(e, w, &ev, on_hit, NULL, &st), VG_OK);
     hit_rules[hits_seen] = '\0';
+    last_cached = st.cached;
     return hit_rules;
 }
 
@@ -175,18 +178,31 @@ static void test_triggers_and_results(void **state)
     vg_sigma_worker *w;
     assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
     for (size_t k = 0; k < NEVENTS; k++) {
-        char want[64], fast[64];
+        char want[64];
         size_t n = 0;
         for (size_t i = 0; i < NCASES; i++)
             if (cases[i].fires[k] == '1')
                 want[n++] = (char)('A' + i);
         want[n] = '\0';
-        snprintf(fast, sizeof fast, "%s", run_event(e, w, k, 0));
+        /* seen once, seen again (the scan cache keeps the answers), answered from the cache */
+        char pass[3][64];
+        for (int p = 0; p < 3; p++)
+            snprintf(pass[p], sizeof pass[p], "%s", run_event(e, w, k, 0));
+        assert_true(last_cached > 0);
         const char *ref = run_event(e, w, k, 1);
         if (strcmp(ref, want) != 0)
             fail_msg("event %zu: reference fired %s, expected %s", k, ref, want);
+        for (int p = 0; p < 3; p++)
+            if (strcmp(pass[p], ref) != 0)
+                fail_msg("event %zu, pass %d: prefilter fired %s, reference %s", k, p, pass[p], ref);
+    }
+    /* the events again in another order: every answer from the cache, the same rules */
+    for (size_t k = NEVENTS; k-- > 0;) {
+        char fast[64];
+        snprintf(fast, sizeof fast, "%s", run_event(e, w, k, 0));
+        const char *ref = run_event(e, w, k, 1);
         if (strcmp(fast, ref) != 0)
-            fail_msg("event %zu: prefilter fired %s, reference %s", k, fast, ref);
+            fail_msg("event %zu, again: prefilter fired %s, reference %s", k, fast, ref);
     }
     vg_sigma_worker_free(w);
     /* adding after the build drops the prefilter: the reference path still works */

@@ -1,0 +1,130 @@
+/*
+ * sigma-scancache: a worker's memory of prefilter scans (see sigma-scancache.h). The table is
+ * direct-mapped: a new answer replaces whatever held its slot. The doorkeeper is a bit set
+ * indexed by another part of the hash; it is cleared after as many first sightings as it has
+ * bits / 8, so that it keeps telling "seen recently" from "seen once long ago".
+ */
+#include "sigma-scancache.h"
+
+#include <string.h>
+
+#include "util-mem.h"
+
+#define SC_SLOTS_LOG2 12            /* 4,096 slots (about 1.9 MB) */
+#define SC_DOOR_LOG2 16             /* 65,536 doorkeeper bits (8 KB) */
+
+typedef struct sc_slot {
+    uint64_t hash;                  /* 0: empty (a real hash of 0 is stored as 1) */
+    uint32_t db;
+    uint16_t len;
+    int8_t result;
+    uint8_t nids;
+    uint32_t ids[SG_SCACHE_MAX_IDS];
+    char bytes[SG_SCACHE_MAX_VALUE];
+} sc_slot;
+
+struct sg_scache {
+    sc_slot *slots;
+    uint64_t *door;
+    uint32_t door_marks;            /* bits set since the doorkeeper was last cleared */
+    uint64_t hits, lookups;
+};
+
+sg_scache *sg_scache_new(void)
+{
+    sg_scache *c = vg_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->slots = vg_calloc((size_t)1 << SC_SLOTS_LOG2, sizeof *c->slots);
+    c->door = vg_calloc((size_t)1 << (SC_DOOR_LOG2 - 6), sizeof *c->door);
+    if (!c->slots || !c->door) {
+        sg_scache_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void sg_scache_free(sg_scache *c)
+{
+    if (!c)
+        return;
+    vg_free(c->slots);
+    vg_free(c->door);
+    vg_free(c);
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t x)
+{
+    h ^= x * 0x9e3779b97f4a7c15ull;
+    h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 29);
+}
+
+uint64_t sg_scache_hash(uint32_t db, const char *s, size_t n)
+{
+    uint64_t h = mix(0x243f6a8885a308d3ull ^ n, db);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        h = mix(h, x);
+    }
+    if (i < n) {
+        uint64_t x = 0;
+        memcpy(&x, s + i, n - i);
+        h = mix(h, x ^ 0x80);
+    }
+    return h ? h : 1;
+}
+
+static sc_slot *slot_of(const sg_scache *c, uint64_t h)
+{
+    return &c->slots[h >> (64 - SC_SLOTS_LOG2)];
+}
+
+int sg_scache_get(sg_scache *c, uint64_t h, uint32_t db, const char *s, size_t n, sg_scache_answer *out)
+{
+    c->lookups++;
+    const sc_slot *sl = slot_of(c, h);
+    if (sl->hash != h || sl->db != db || sl->len != n || memcmp(sl->bytes, s, n) != 0)
+        return 0;
+    c->hits++;
+    *out = (sg_scache_answer){ sl->result, sl->nids, sl->ids };
+    return 1;
+}
+
+/* Was h's value seen before (since the doorkeeper was last cleared)? Marks it seen. */
+static int seen_before(sg_scache *c, uint64_t h)
+{
+    uint32_t bit = (uint32_t)h & ((1u << SC_DOOR_LOG2) - 1);
+    uint64_t m = 1ull << (bit % 64);
+    if (c->door[bit / 64] & m)
+        return 1;
+    if (++c->door_marks > (1u << SC_DOOR_LOG2) / 8) {
+        memset(c->door, 0, ((size_t)1 << (SC_DOOR_LOG2 - 6)) * sizeof *c->door);
+        c->door_marks = 1;
+    }
+    c->door[bit / 64] |= m;
+    return 0;
+}
+
+void sg_scache_put(sg_scache *c, uint64_t h, uint32_t db, const char *s, size_t n, const sg_scache_answer *a)
+{
+    if (n > SG_SCACHE_MAX_VALUE || a->nids > SG_SCACHE_MAX_IDS || !seen_before(c, h))
+        return;
+    sc_slot *sl = slot_of(c, h);
+    sl->hash = h;
+    sl->db = db;
+    sl->len = (uint16_t)n;
+    sl->result = (int8_t)(a->result > 0 ? 1 : a->result < 0 ? -1 : 0);
+    sl->nids = (uint8_t)a->nids;
+    if (a->nids)
+        memcpy(sl->ids, a->ids, a->nids * sizeof *a->ids);
+    memcpy(sl->bytes, s, n);
+}
+
+void sg_scache_counts(const sg_scache *c, uint64_t *hits, uint64_t *lookups)
+{
+    *hits = c ? c->hits : 0;
+    *lookups = c ? c->lookups : 0;
+}
