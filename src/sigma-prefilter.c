@@ -1173,17 +1173,14 @@ static void short_scan(const pf_db *d, const char *s, size_t n, scan_ctx *c)
 }
 
 /* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
- * when s holds a code point that folds to ASCII. One search per such code point from the
- * first non-ASCII byte. */
+ * when s holds a code point that folds to ASCII: one memchr pass per such code point for its
+ * lead byte (never an ASCII byte), then a comparison. */
 static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
 {
-    size_t i = ascii_prefix(s, n);
-    if (i == n)
-        return 0;
     if (pf->hazard_all)
-        return 1;
+        return ascii_prefix(s, n) != n;
     for (uint32_t k = 0; k < pf->nhazards; k++)
-        for (const char *p = s + i; (p = memchr(p, pf->hazard[k][0], (size_t)(s + n - p))); p++)
+        for (const char *p = s; (p = memchr(p, pf->hazard[k][0], (size_t)(s + n - p))); p++)
             if ((size_t)(s + n - p) >= pf->hazard_len[k] && memcmp(p, pf->hazard[k], pf->hazard_len[k]) == 0)
                 return 1;
     return 0;
@@ -1250,30 +1247,61 @@ static int scan_value(vg_sigma_worker *w, const pf_db *d, const char *s, size_t 
     return 1;
 }
 
-/* The answer for place d's value s[0..n) (n > 0): from the worker's scan cache when the value
- * was answered before, else scanned (and offered to the cache). 1 scanned, -1 reference. */
-static int answer_value(vg_sigma_worker *w, const pf_db *d, const char *s, size_t n, vg_sigma_stats *st)
+/* A place's value while its source's places are looked at: the text, the scan_text result
+ * (or the answer, once done), and the scan cache's hash (0: not cached). */
+typedef struct pf_value {
+    const char *s;
+    size_t n;
+    int r;
+    int done;                       /* r is the answer already */
+    uint64_t h;
+} pf_value;
+
+#define PF_BATCH 32                 /* places whose values are fetched (and slots prefetched) at once */
+
+/* The value of place d, its hash and its cache slot on the way in (the lookup comes after the
+ * other places of the batch: their memory latencies overlap). A value decoded into the shared
+ * buffer (when the per-event one is full) is answered at once, before the next overwrites it. */
+static int answer_value(vg_sigma_worker *w, const pf_db *d, const pf_value *v, vg_sigma_stats *st);
+
+static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *st)
+{
+    pf_value v = { NULL, 0, -1, 0, 0 };
+    if (d->db || d->nshorts)
+        v.r = scan_text(w, d, &v.s, &v.n);
+    if (v.r > 0 && v.s == w->pfs->buf) {    /* decoded into the one shared buffer: answer now */
+        v.r = v.n > 0 ? answer_value(w, d, &v, st) : v.r;
+        v.done = 1;
+        return v;
+    }
+    if (v.r > 0 && v.n > 0 && v.n <= SG_SCACHE_MAX_VALUE && d->place != w->e->nplaces) {   /* keyword
+                                                                                  texts: unique */
+        v.h = sg_scache_hash(d->uid, v.s, v.n);
+        sg_scache_prefetch(w->pfs->cache, v.h, v.n);
+    }
+    return v;
+}
+
+/* The answer for place d's value v (v->r > 0, v->n > 0): from the worker's scan cache when the
+ * value was answered before, else scanned (and offered to the cache). 1 scanned, -1 reference. */
+static int answer_value(vg_sigma_worker *w, const pf_db *d, const pf_value *v, vg_sigma_stats *st)
 {
     uint32_t ids[SG_SCACHE_MAX_IDS];
-    scan_ctx c = { w, d, n, ids, 0 };
-    sg_scache *cache = d->place == w->e->nplaces ? NULL : w->pfs->cache;   /* keyword texts: unique */
-    uint64_t h = 0;
+    scan_ctx c = { w, d, v->n, ids, 0 };
+    sg_scache *cache = w->pfs->cache;
     sg_scache_answer a;
-    if (cache && n <= SG_SCACHE_MAX_VALUE) {
-        h = sg_scache_hash(d->uid, s, n);
-        if (sg_scache_get(cache, h, d->uid, s, n, &a)) {
-            for (uint32_t k = 0; k < a.nids; k++)
-                pattern_matched(w, d, a.ids[k]);
-            st->cached++;
-            return a.result;
-        }
+    if (v->h && sg_scache_get(cache, v->h, d->uid, v->s, v->n, &a)) {
+        for (uint32_t k = 0; k < a.nids; k++)
+            pattern_matched(w, d, a.ids[k]);
+        st->cached++;
+        return a.result;
     }
-    int r = scan_value(w, d, s, n, &c);
+    int r = scan_value(w, d, v->s, v->n, &c);
     if (r > 0)
         st->scanned++;
-    if (h) {
+    if (v->h) {
         a = (sg_scache_answer){ r, r > 0 ? c.nids : 0, c.ids };
-        sg_scache_put(cache, h, d->uid, s, n, &a);
+        sg_scache_put(cache, v->h, d->uid, v->s, v->n, &a);
     }
     return r;
 }
@@ -1282,21 +1310,25 @@ void sg_prefilter_scan(vg_sigma_worker *w, uint16_t src, vg_sigma_stats *st)
 {
     const sg_prefilter *pf = w->e->pf;
     const pf_source *ps = &pf->src[src];
+    pf_value vals[PF_BATCH];
     sg_prefilter_new_pass(w);
     w->ncand = 0;
-    for (uint32_t i = 0; i < ps->ndbs; i++) {
-        const pf_db *d = &ps->dbs[i];
-        const char *s = NULL;
-        size_t n = 0;
-        int r = d->db || d->nshorts ? scan_text(w, d, &s, &n) : -1;
-        if (r > 0 && n > 0)
-            r = answer_value(w, d, s, n, st);
-        if (r >= 0) {
-            w->place_pass[d->place] = w->pass;
-            continue;
+    for (uint32_t b = 0; b < ps->ndbs; b += PF_BATCH) {
+        uint32_t nb = ps->ndbs - b < PF_BATCH ? ps->ndbs - b : PF_BATCH;
+        for (uint32_t i = 0; i < nb; i++)
+            vals[i] = fetch_value(w, &ps->dbs[b + i], st);
+        for (uint32_t i = 0; i < nb; i++) {
+            const pf_db *d = &ps->dbs[b + i];
+            int r = vals[i].r;
+            if (r > 0 && vals[i].n > 0 && !vals[i].done)
+                r = answer_value(w, d, &vals[i], st);
+            if (r >= 0) {
+                w->place_pass[d->place] = w->pass;
+                continue;
+            }
+            for (uint32_t k = 0; k < d->nfallback; k++)
+                add_candidate(w, d->fallback[k]);
         }
-        for (uint32_t k = 0; k < d->nfallback; k++)
-            add_candidate(w, d->fallback[k]);
     }
     for (uint32_t k = 0; k < ps->nalways; k++)
         add_candidate(w, ps->always[k]);

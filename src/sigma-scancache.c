@@ -13,17 +13,19 @@
 #define SC_SLOTS_LOG2 12            /* 4,096 slots (about 1.9 MB) */
 #define SC_DOOR_LOG2 16             /* 65,536 doorkeeper bits (8 KB) */
 
-typedef struct sc_slot {
+typedef struct sc_slot {           /* 512 bytes, aligned: the header and a value's first
+                                       112 bytes share two cache lines */
     uint64_t hash;                  /* 0: empty (a real hash of 0 is stored as 1) */
     uint32_t db;
     uint16_t len;
     int8_t result;
     uint8_t nids;
-    uint32_t ids[SG_SCACHE_MAX_IDS];
     char bytes[SG_SCACHE_MAX_VALUE];
+    uint32_t ids[SG_SCACHE_MAX_IDS];
 } sc_slot;
 
 struct sg_scache {
+    char *block;                    /* the allocation: one slot more than the table */
     sc_slot *slots;
     uint64_t *door;
     uint32_t door_marks;            /* bits set since the doorkeeper was last cleared */
@@ -35,9 +37,11 @@ sg_scache *sg_scache_new(void)
     sg_scache *c = vg_calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->slots = vg_calloc((size_t)1 << SC_SLOTS_LOG2, sizeof *c->slots);
+    c->block = vg_calloc(((size_t)1 << SC_SLOTS_LOG2) + 1, sizeof *c->slots);
+    if (c->block)   /* slots start on a cache line */
+        c->slots = (sc_slot *)(void *)(c->block + (64 - (uintptr_t)c->block % 64) % 64);
     c->door = vg_calloc((size_t)1 << (SC_DOOR_LOG2 - 6), sizeof *c->door);
-    if (!c->slots || !c->door) {
+    if (!c->block || !c->door) {
         sg_scache_free(c);
         return NULL;
     }
@@ -48,7 +52,7 @@ void sg_scache_free(sg_scache *c)
 {
     if (!c)
         return;
-    vg_free(c->slots);
+    vg_free(c->block);
     vg_free(c->door);
     vg_free(c);
 }
@@ -80,6 +84,16 @@ uint64_t sg_scache_hash(uint32_t db, const char *s, size_t n)
 static sc_slot *slot_of(const sg_scache *c, uint64_t h)
 {
     return &c->slots[h >> (64 - SC_SLOTS_LOG2)];
+}
+
+void sg_scache_prefetch(const sg_scache *c, uint64_t h, size_t n)
+{
+    const char *sl = (const char *)slot_of(c, h);
+    __builtin_prefetch(sl);
+    if (n > 48)
+        __builtin_prefetch(sl + 64);
+    if (n > 112)
+        __builtin_prefetch(sl + 128);
 }
 
 int sg_scache_get(sg_scache *c, uint64_t h, uint32_t db, const char *s, size_t n, sg_scache_answer *out)

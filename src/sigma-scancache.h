@@ -38,6 +38,9 @@ void sg_scache_free(sg_scache *c);
 /* The hash of value s[0..n) for database db (the key of _get and _put). */
 uint64_t sg_scache_hash(uint32_t db, const char *s, size_t n);
 
+/* Starts loading the slot of hash h (value of n bytes) into the cache: a lookup follows. */
+void sg_scache_prefetch(const sg_scache *c, uint64_t h, size_t n);
+
 /* Finds the answer kept for (db, s[0..n)) with hash h; 1 and *out filled when there is one. */
 int sg_scache_get(sg_scache *c, uint64_t h, uint32_t db, const char *s, size_t n, sg_scache_answer *out);
 
