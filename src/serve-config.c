@@ -342,11 +342,11 @@ static vg_rc listener_complete(conf_parse *cp, const yaml_node_t *item, vg_conf_
         return conf_fail(cp, item, "listener %s: cert and key go together", l->name);
     if (l->ntokens && l->kind != VG_LISTEN_HTTP)
         return conf_fail(cp, item, "listener %s: tokens are for http listeners", l->name);
-    if (l->client_ca && l->kind != VG_LISTEN_TLS)
-        return conf_fail(cp, item, "listener %s: client_ca is for tls listeners (HTTP sources authenticate with "
-                         "tokens)", l->name);
-    if (l->cert && l->kind != VG_LISTEN_TLS && l->kind != VG_LISTEN_HTTP)
-        return conf_fail(cp, item, "listener %s: cert and key are for tls and http listeners", l->name);
+    if (l->client_ca && l->kind != VG_LISTEN_TLS && !(l->kind == VG_LISTEN_RELP && l->cert))
+        return conf_fail(cp, item, "listener %s: client_ca is for tls listeners and relp listeners with a cert "
+                         "(HTTP sources authenticate with tokens)", l->name);
+    if (l->cert && l->kind != VG_LISTEN_TLS && l->kind != VG_LISTEN_HTTP && l->kind != VG_LISTEN_RELP)
+        return conf_fail(cp, item, "listener %s: cert and key are for tls, relp and http listeners", l->name);
     if (l->max_record == 0)
         return conf_fail(cp, item, "listener %s: max_record must be at least 1", l->name);
     return VG_OK;

@@ -12,9 +12,11 @@
  * RELP listeners (ingest-relp) take syslog frames and answer each one "200 OK" once the
  * records of the read are in the spool (synced first with spool sync: always); a frame
  * that cannot be parsed ends the connection (the sender sends again what was not answered).
+ * Answers not yet written hold further reads back.
  *
- * TLS listeners (serve-tls) work the same way over decrypted bytes; a connection reads until
- * OpenSSL has nothing buffered, and waits for writability while a handshake needs it.
+ * TLS listeners (serve-tls), and RELP listeners given a certificate, work the same way over
+ * decrypted bytes; a connection reads until OpenSSL has nothing buffered, and waits for
+ * writability while a handshake (or a write) needs it.
  *
  * Main structures: vg_serve_net (sockets, the epoll set, the connections, one read buffer),
  * net_conn (a connection: its framer, peer, unit, TLS state, and the records of the current
@@ -141,7 +143,8 @@ vg_rc vg_serve_net_bind(vg_serve *s, vg_serve_net **out, vg_error *err)
         if (l->kind == VG_LISTEN_HTTP)
             continue;
         n->ls[n->nls].tls = NULL;
-        if (l->kind == VG_LISTEN_TLS && (rc = vg_serve_tls_ctx(l, &n->ls[n->nls].tls, err)) != VG_OK)
+        int tls = l->kind == VG_LISTEN_TLS || (l->kind == VG_LISTEN_RELP && l->cert);   /* RELP over TLS */
+        if (tls && (rc = vg_serve_tls_ctx(l, &n->ls[n->nls].tls, err)) != VG_OK)
             break;
         rc = vg_serve_listen_socket(&l->addr, l->kind == VG_LISTEN_UDP, l->name, &n->ls[n->nls].fd, err);
         if (rc)
@@ -283,24 +286,45 @@ static vg_rc on_relp(void *ctx, const vg_relp_frame *f)
     return vg_relp_response(&c->out, f->txnr, 500, "unknown command", NULL);
 }
 
-/* Writes the pending answers; 0 when all are written, 1 when the socket is full, -1 on error. */
-static int relp_flush(vg_serve_net *n, net_conn *c)
+/* Writes some pending answers: the bytes written, RELP_FULL (socket full: wait for
+ * writability), RELP_WANTS_READ (TLS must read first) or -1 on error. */
+#define RELP_FULL (-2)
+#define RELP_WANTS_READ (-3)
+static long relp_write(net_conn *c, const char *p, size_t len)
 {
-    size_t done = 0;
-    while (done < c->out.len) {
-        ssize_t w = write(c->fd, c->out.data + done, c->out.len - done);
+    if (c->ssl) {
+        char why[256];
+        long w = vg_serve_tls_write(c->ssl, p, len, why, sizeof(why));
+        if (w == VG_TLS_WANT_WRITE || w == VG_TLS_WANT_READ)
+            return w == VG_TLS_WANT_WRITE ? RELP_FULL : RELP_WANTS_READ;
+        if (w <= 0)
+            vg_log(VG_LOG_DEBUG, "connection %s: TLS: %s", c->peer, why);
+        return w > 0 ? w : -1;
+    }
+    for (;;) {
+        ssize_t w = write(c->fd, p, len);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && errno == EAGAIN)
-            break;
-        if (w <= 0)
-            return -1;
-        done += (size_t)w;
+            return RELP_FULL;
+        return w > 0 ? (long)w : -1;
     }
+}
+
+/* Writes the pending answers; 0 when all are written, 1 when the socket is full, 2 when TLS
+ * must read before it can write, -1 on error. */
+static int relp_flush(vg_serve_net *n, net_conn *c)
+{
+    size_t done = 0;
+    long w = 0;
+    while (done < c->out.len && (w = relp_write(c, c->out.data + done, c->out.len - done)) > 0)
+        done += (size_t)w;
+    if (w == -1)
+        return -1;
     memmove(c->out.data, c->out.data + done, c->out.len - done);
     c->out.len -= done;
-    conn_wait(n, c, c->out.len > 0);
-    return c->out.len > 0;
+    conn_wait(n, c, c->out.len > 0 && w != RELP_WANTS_READ);
+    return c->out.len == 0 ? 0 : w == RELP_WANTS_READ ? 2 : 1;
 }
 
 /* A RELP read: frames parsed, syslog records spooled, then answered. 0, or -1 to close. */
@@ -374,7 +398,12 @@ static void conn_read(vg_serve_net *n, net_conn *c)
 {
     vg_frame_sink sink = { on_record, on_bad, c };
     vg_serve_lcount *lc = &n->s->m.listeners[c->li];
-    if (c->relp && c->out.len && relp_flush(n, c) != 0)
+    int flushed = c->relp && c->out.len ? relp_flush(n, c) : 0;
+    if (flushed < 0) {
+        conn_close(n, c);
+        return;
+    }
+    if (flushed == 1)
         return; /* answers still pending: read no more until they are written */
     if (c->closing && !c->out.len) {
         conn_close(n, c);
@@ -389,9 +418,13 @@ static void conn_read(vg_serve_net *n, net_conn *c)
             c->last_active = vg_now_us();
         }
         if (c->relp) {
-            if (got <= 0 || relp_read(n, c, n->rbuf, (size_t)got) != 0 || (c->closing && !c->out.len))
+            if (got <= 0 || relp_read(n, c, n->rbuf, (size_t)got) != 0 || (c->closing && !c->out.len)) {
                 conn_close(n, c);
-            return;
+                return;
+            }
+            if (!c->ssl || c->out.len)
+                return; /* epoll says when there is more, or when the answers can be written */
+            continue;   /* OpenSSL may hold more than one read took */
         }
         uint64_t bad_before = c->fr.stats.oversized + c->fr.stats.malformed + c->fr.stats.truncated;
         if (got > 0) {
@@ -448,6 +481,10 @@ static void conn_accept(vg_serve_net *n, const net_listen *l)
             continue;
         }
         if (l->tls && !(c->ssl = vg_serve_tls_accept(l->tls, fd))) {
+            if (c->relp) {
+                vg_relp_free(c->relp);
+                vg_free(c->relp);
+            }
             vg_framer_free(&c->fr);
             vg_free(c);
             close(fd);

@@ -1,6 +1,7 @@
 /*
- * serve-tls: TLS for the daemon's stream listeners (syslog over TLS, RFC 5425), on OpenSSL.
- * A listener of type tls gets one SSL_CTX: its certificate chain and key, TLS 1.2 at least,
+ * serve-tls: TLS for the daemon's stream listeners (syslog over TLS, RFC 5425, and RELP with a
+ * certificate), on OpenSSL.
+ * Such a listener gets one SSL_CTX: its certificate chain and key, TLS 1.2 at least,
  * and with client_ca, client certificates required and checked against that CA. Connections
  * are non-blocking: the handshake happens inside the first reads (vg_serve_tls_read reports
  * when the socket must become readable or writable), and a failed handshake is reported with
@@ -85,6 +86,24 @@ long vg_serve_tls_read(SSL *ssl, char *buf, size_t cap, char *why, size_t whycap
         return 0; /* close_notify: the end of the stream */
     default:
         ssl_reason(why, whycap, SSL_is_init_finished(ssl) ? "connection reset" : "handshake failed (connection closed)");
+        return VG_TLS_FAILED;
+    }
+}
+
+long vg_serve_tls_write(SSL *ssl, const char *buf, size_t len, char *why, size_t whycap)
+{
+    size_t put = 0;
+    ERR_clear_error();
+    int r = SSL_write_ex(ssl, buf, len, &put);  /* partial writes on: a full socket gives what fit */
+    if (r == 1)
+        return (long)put;
+    switch (SSL_get_error(ssl, r)) {
+    case SSL_ERROR_WANT_READ:
+        return VG_TLS_WANT_READ;
+    case SSL_ERROR_WANT_WRITE:
+        return VG_TLS_WANT_WRITE;
+    default:
+        ssl_reason(why, whycap, "connection reset");
         return VG_TLS_FAILED;
     }
 }

@@ -158,6 +158,10 @@ SSL *vg_serve_tls_accept(SSL_CTX *ctx, int fd);
  * VG_TLS_* code (why holds the reason of VG_TLS_FAILED). */
 long vg_serve_tls_read(SSL *ssl, char *buf, size_t cap, char *why, size_t whycap);
 
+/* Writes buf[0..len) (or what fits) on a TLS connection: bytes written, or VG_TLS_WANT_WRITE /
+ * VG_TLS_WANT_READ (nothing written, wait), or VG_TLS_FAILED with why. */
+long vg_serve_tls_write(SSL *ssl, const char *buf, size_t len, char *why, size_t whycap);
+
 /* The common name of the client's certificate ("" if none) into out. */
 void vg_serve_tls_peer(SSL *ssl, char *out, size_t cap);
 

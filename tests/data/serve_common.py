@@ -38,6 +38,20 @@ def one_address_snapshot(vigil, tmp, ip, name="one"):
     return out
 
 
+def make_certs(d):
+    """A CA (ca.pem), a server certificate for localhost (server.pem, server.key) and a client
+    certificate named unit-a-host (client.pem, client.key) in directory d, with openssl."""
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=vigil-test-ca",
+            "-keyout", d + "/ca.key", "-out", d + "/ca.pem")
+    for name in ("server", "client"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + ("localhost" if name == "server" else "unit-a-host"),
+                "-keyout", "%s/%s.key" % (d, name), "-out", "%s/%s.csr" % (d, name))
+        openssl("x509", "-req", "-in", "%s/%s.csr" % (d, name), "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
+                "-CAcreateserial", "-days", "2", "-out", "%s/%s.pem" % (d, name))
+
+
 def sshd_line(user, ip):
     """An sshd failed-password syslog line for user from ip."""
     return "Nov 20 10:00:00 gw sshd[1]: Failed password for %s from %s port 22 ssh2" % (user, ip)

@@ -25,22 +25,11 @@ import time
 import urllib.error
 import urllib.request
 
-from serve_common import FAILS, fail, free_port, one_address_snapshot, sshd_line, start_daemon, wait_stored
+from serve_common import (FAILS, fail, free_port, make_certs, one_address_snapshot, sshd_line, start_daemon,
+                          wait_stored)
 
 VIGIL = sys.argv[1]
 IP = "198.51.100.99"
-def openssl(*args):
-    subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
-
-
-def make_certs(d):
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=vigil-test-ca",
-            "-keyout", d + "/ca.key", "-out", d + "/ca.pem")
-    for name in ("server", "client"):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + ("localhost" if name == "server" else "unit-a-host"),
-                "-keyout", "%s/%s.key" % (d, name), "-out", "%s/%s.csr" % (d, name))
-        openssl("x509", "-req", "-in", "%s/%s.csr" % (d, name), "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
-                "-CAcreateserial", "-days", "2", "-out", "%s/%s.pem" % (d, name))
 
 
 def line(tag):

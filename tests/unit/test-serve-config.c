@@ -167,6 +167,12 @@ static void test_errors(void **state)
     parse_fails("a: 1\na: 2\n", "given twice");
     parse_fails("units: [{name: a, certificates: [h1]}, {name: b, certificates: [h2, h1]}]\n",
                 "t.yml:1: certificate name 'h1' is given to two units");
+    /* TLS options: tls and relp (RELP over TLS) take client_ca, relp only with a cert */
+    parse_fails("listeners:\n  - {name: a, type: tcp, listen: 127.0.0.1:1, cert: c.pem, key: k.pem}\n",
+                "cert and key are for tls, relp and http listeners");
+    parse_fails("listeners:\n  - {name: a, type: relp, listen: 127.0.0.1:1, client_ca: ca.pem}\n",
+                "client_ca is for tls listeners and relp listeners with a cert");
+    parse_fails("listeners:\n  - {name: a, type: relp, listen: 127.0.0.1:1, cert: c.pem}\n", "cert and key go together");
 }
 
 int main(void)
