@@ -21,6 +21,7 @@
 #define MAX_MAPS 1024           /* limit: names mapped by one field set */
 #define MAX_BASE_DEPTH 8        /* limit: chain of bases */
 #define MAX_KEYS 64             /* limit: distinct fields the match conditions read */
+#define MAX_FREQUENT 256        /* limit: names in frequent_fields */
 
 enum { REST_INHERIT = -2, REST_NONE = -1 };
 
@@ -75,6 +76,8 @@ struct vg_sigma_mapping {
     ls_vals vals[MAX_KEYS + 1];     /* per key, and the decoder name last ([MAX_KEYS]) */
     ls_set sets[MAX_SETS];
     size_t nsets;
+    char *frequent[MAX_FREQUENT];   /* Sigma field names whose values repeat across events */
+    size_t nfrequent;
     /* classification by bit sets of sources (nwords words each), per key k (MAX_KEYS: the
      * decoder): those with a condition on k, and those that accept each value id of k (the
      * row after the last value: a value that is none of them) */
@@ -99,7 +102,7 @@ __asm__(".section .rodata\n"
 typedef struct ls_parse {
     vg_yaml y;
     vg_sigma_mapping *m;
-    yaml_node_t *sets_node, *sources_node;
+    yaml_node_t *sets_node, *sources_node, *frequent_node;
     ls_set *set;                /* the set being read */
     ls_source *src;             /* the source being read */
     ls_cond *cond;
@@ -118,8 +121,25 @@ static vg_rc on_root(void *ctx, const char *key, yaml_node_t *v)
         p->sets_node = v;
     else if (strcmp(key, "sources") == 0)
         p->sources_node = v;
+    else if (strcmp(key, "frequent_fields") == 0)
+        p->frequent_node = v;
     else
-        return vg_yaml_fail(&p->y, v, "unknown key '%s' (field_sets, sources)", key);
+        return vg_yaml_fail(&p->y, v, "unknown key '%s' (field_sets, sources, frequent_fields)", key);
+    return VG_OK;
+}
+
+static vg_rc on_frequent(void *ctx, yaml_node_t *item)
+{
+    ls_parse *p = ctx;
+    const char *name;
+    vg_rc rc = vg_yaml_string(&p->y, item, "a frequent_fields name", &name);
+    if (rc)
+        return rc;
+    if (p->m->nfrequent == MAX_FREQUENT)
+        return vg_yaml_fail(&p->y, item, "more than %d frequent_fields", MAX_FREQUENT);
+    if (!(p->m->frequent[p->m->nfrequent] = vg_strndup(name, strlen(name))))
+        return nomem(p);
+    p->m->nfrequent++;
     return VG_OK;
 }
 
@@ -432,6 +452,8 @@ vg_rc vg_sigma_mapping_parse(vg_sigma_mapping **out, const char *text, size_t le
         rc = link_sets(&p);
     if (!rc)
         rc = vg_yaml_items(&p.y, p.sources_node, "sources", on_source, &p);
+    if (!rc && p.frequent_node)
+        rc = vg_yaml_items(&p.y, p.frequent_node, "frequent_fields", on_frequent, &p);
     if (!rc && index_values(p.m))
         rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     vg_yaml_free(&p.y);
@@ -477,6 +499,8 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m)
         vg_free(m->accept[k]);
     }
     vg_free(m->all);
+    for (size_t i = 0; i < m->nfrequent; i++)
+        vg_free(m->frequent[i]);
     for (size_t i = 0; i < m->nsources; i++) {
         ls_source *s = &m->sources[i];
         vg_free(s->name);
@@ -617,6 +641,14 @@ size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, 
         for (uint64_t x = cur[w]; x && n < max; x &= x - 1)
             ids[n++] = (uint16_t)(w * 64 + (size_t)__builtin_ctzll(x));
     return n;
+}
+
+int vg_sigma_mapping_frequent(const vg_sigma_mapping *m, const char *name)
+{
+    for (size_t i = 0; i < m->nfrequent; i++)
+        if (strcmp(m->frequent[i], name) == 0)
+            return 1;
+    return 0;
 }
 
 vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_place *out,

@@ -63,6 +63,10 @@ size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *produ
 /* The sources event ev belongs to, in the mapping's order, into ids; returns how many. */
 size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max);
 
+/* Is Sigma field name one whose values repeat across most events of its kind (the mapping's
+ * frequent_fields)? The prefilter avoids waking rules on conditions over such fields. */
+int vg_sigma_mapping_frequent(const vg_sigma_mapping *m, const char *name);
+
 /* Where field name (a rule's field name) is found in events of source src; VG_ERR_NOTFOUND
  * with a reason when that source does not map it. out->name may point into name. */
 vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *name, vg_sigma_place *out,

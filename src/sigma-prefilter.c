@@ -653,7 +653,10 @@ typedef struct tpool {
     uint32_t *v;
     size_t n, cap;
     int nomem;
+    const vg_sigma_mapping *map;    /* its frequent_fields */
 } tpool;
+
+#define PF_FREQUENT_COST 64.0       /* weight of a condition on a field whose values repeat */
 
 static size_t tpool_push(tpool *p, uint32_t x)
 {
@@ -724,6 +727,8 @@ static tset tsearch(tpool *p, const sg_crule *r, uint32_t s)
             if (cf->fc == SG_NONE)
                 continue;
             double c = fc_cost(cf) * (cf->gate ? 2.0 : 1.0);   /* a gate's hit still costs a match */
+            if (cf->name != SG_NONE && vg_sigma_mapping_frequent(p->map, r->names[cf->name]))
+                c *= PF_FREQUENT_COST;  /* Initiated: 'true', IntegrityLevel: Medium: true of most events */
             if (!best || c < bc) {
                 best = cf;
                 bc = c;
@@ -805,7 +810,7 @@ static pf_db *find_db(pf_source *ps, uint32_t place)
  * targets' rules to wake. */
 static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
 {
-    tpool p = { 0 };
+    tpool p = { NULL, 0, 0, 0, e->map };
     uint8_t *has = vg_calloc(e->nrules ? e->nrules : 1, 1);
     pf->rule_triggers = vg_malloc((e->nrules ? e->nrules : 1) * sizeof *pf->rule_triggers);
     if (!has || !pf->rule_triggers) {

@@ -216,10 +216,52 @@ static void test_triggers_and_results(void **state)
         vg_sigma_file_free(files[i]);
 }
 
+/* A condition on a frequent field (the built-in mapping lists IntegrityLevel) wakes the rule
+ * only when the rule has no other: here the image does, so a Medium-integrity process of
+ * another image is not even evaluated; the results are the same. */
+static void test_frequent_fields(void **state)
+{
+    (void)state;
+    assert_true(vg_sigma_mapping_frequent(map, "IntegrityLevel"));
+    assert_false(vg_sigma_mapping_frequent(map, "Image"));
+    vg_sigma_engine *e;
+    vg_error er;
+    vg_sigma_file *f;
+    const char *text = "title: frequent\nlogsource:\n    product: windows\n    category: process_creation\n"
+                       "detection:\n    sel:\n        IntegrityLevel: Medium\n        Image|endswith: '\\x.exe'\n"
+                       "    condition: sel\n";
+    assert_int_equal(vg_sigma_load_mem(&f, "frequent.yml", text, strlen(text), &er), VG_OK);
+    assert_int_equal(vg_sigma_engine_new(&e, map, NULL, &er), VG_OK);
+    assert_int_equal(vg_sigma_engine_add(e, f, &er), VG_OK);
+    assert_int_equal(vg_sigma_engine_build(e, &er), VG_OK);
+    assert_int_equal(sg_prefilter_triggers(e, 0), 1);
+    vg_sigma_worker *w;
+    assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
+    static const char *const images[] = { "C:\\\\a.exe", "C:\\\\x.exe" };
+    for (int k = 0; k < 2; k++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+                 "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+                 "'EventData':{'Image':'%s','IntegrityLevel':'Medium'}}}", images[k]);
+        assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+        vg_sigma_stats st;
+        memset(&st, 0, sizeof st);
+        hits_seen = 0;
+        assert_int_equal(vg_sigma_engine_match(e, w, &ev, on_hit, NULL, &st), VG_OK);
+        assert_int_equal(st.evaluated, (uint64_t)k);    /* a.exe: not a candidate; x.exe: one */
+        assert_int_equal(hits_seen, (size_t)k);
+    }
+    vg_sigma_worker_free(w);
+    vg_sigma_engine_free(e);
+    vg_sigma_file_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_triggers_and_results),
+        cmocka_unit_test(test_frequent_fields),
     };
     return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
 }

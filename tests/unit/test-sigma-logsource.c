@@ -221,12 +221,16 @@ static void test_bad_mappings(void **state)
                "logsources: [{os: linux}], fields: a}\n", "unknown key 'os'");
     expect_bad("field_sets: {a: {map: {X: '$'}}}\nsources: []\n", "must be followed");
     expect_bad("field_sets: [\n", "m.yml:");
+    expect_bad("frequent_fields: [[a]]\nfield_sets: {a: {rest: none}}\nsources: []\n",
+               "m.yml:1: a frequent_fields name");
     /* a good one */
     vg_sigma_mapping *m;
     vg_error e;
     const char *ok = "field_sets: {a: {rest: record}}\nsources:\n  - {name: x, match: {decoder: [zeek, json]}, "
-                     "logsources: [{product: zeek}], fields: a}\n";
+                     "logsources: [{product: zeek}], fields: a}\nfrequent_fields: [proto, conn_state]\n";
     assert_int_equal(vg_sigma_mapping_parse(&m, ok, strlen(ok), "m.yml", &e), VG_OK);
+    assert_true(vg_sigma_mapping_frequent(m, "conn_state"));
+    assert_false(vg_sigma_mapping_frequent(m, "conn"));
     vg_sigma_mapping_free(m);
 }
 
