@@ -76,6 +76,7 @@ void vg_sigma_engine_free(vg_sigma_engine *e)
     vg_free(e->by_source);
     vg_free(e->by_source_n);
     vg_free(e->by_source_cap);
+    vg_free(e->covers);
     sg_prefilter_free(e->pf);
     vg_free(e);
 }
@@ -278,6 +279,8 @@ static vg_rc add_rule(vg_sigma_engine *e, const vg_sigma_file *f, const vg_sigma
 
 vg_rc vg_sigma_engine_add(vg_sigma_engine *e, const vg_sigma_file *f, vg_error *err)
 {
+    vg_free(e->covers);     /* the sources' rules change */
+    e->covers = NULL;
     if (e->pf) {    /* the prefilter no longer covers every rule: back to the reference */
         sg_prefilter_free(e->pf);
         e->pf = NULL;
@@ -298,9 +301,50 @@ vg_rc vg_sigma_engine_add(vg_sigma_engine *e, const vg_sigma_file *f, vg_error *
     return VG_OK;
 }
 
+/* Is the ascending list a[0..na) a subset of the ascending list b[0..nb)? */
+static int subset(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+{
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < na; i++) {
+        while (j < nb && b[j] < a[i])
+            j++;
+        if (j == nb || b[j] != a[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Which sources' rules each source's rules are among (e->covers): an event of both a source
+ * and an earlier one that covers it has had all its rules tried (windows-other after sysmon-1,
+ * security after security-4688), so its pass is skipped. */
+static vg_rc build_covers(vg_sigma_engine *e, vg_error *err)
+{
+    size_t ns = vg_sigma_mapping_count(e->map), nw = (ns + 63) / 64;
+    vg_free(e->covers);
+    e->cover_words = nw ? nw : 1;
+    if (!(e->covers = vg_calloc(ns ? ns * e->cover_words : 1, sizeof *e->covers)))
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (size_t s = 0; s < ns; s++)
+        for (size_t t = 0; t < ns; t++)
+            if (t != s && subset(e->by_source[s], e->by_source_n[s], e->by_source[t], e->by_source_n[t]))
+                e->covers[s * e->cover_words + t / 64] |= 1ull << (t % 64);
+    return VG_OK;
+}
+
 vg_rc vg_sigma_engine_build(vg_sigma_engine *e, vg_error *err)
 {
-    return sg_prefilter_build(e, err);
+    vg_rc rc = build_covers(e, err);
+    return rc ? rc : sg_prefilter_build(e, err);
+}
+
+/* Is source srcs[i] covered by one of srcs[0..i)? */
+static int covered_before(const vg_sigma_engine *e, const uint16_t *srcs, size_t i)
+{
+    const uint64_t *c = e->covers ? &e->covers[srcs[i] * e->cover_words] : NULL;
+    for (size_t j = 0; c && j < i; j++)
+        if (c[srcs[j] / 64] >> (srcs[j] % 64) & 1)
+            return 1;
+    return 0;
 }
 
 const vg_sigma_build_info *vg_sigma_engine_build_info(const vg_sigma_engine *e)
@@ -629,6 +673,8 @@ vg_rc vg_sigma_engine_match(const vg_sigma_engine *e, vg_sigma_worker *w, const 
     int prefilter = e->pf && w->pfs && !w->reference;
     vg_rc rc = VG_OK;
     for (size_t i = 0; i < ns && rc == VG_OK; i++) {
+        if (i > 0 && covered_before(e, srcs, i))
+            continue;   /* each of its rules was tried through an earlier source */
         const uint32_t *list = e->by_source[srcs[i]];
         uint32_t n = e->by_source_n[srcs[i]];
         if (prefilter) {

@@ -77,6 +77,9 @@ struct vg_sigma_engine {
     uint32_t **by_source;           /* rule indices per mapping source (ascending) */
     uint32_t *by_source_n;
     uint32_t *by_source_cap;
+    uint64_t *covers;               /* [source * cover_words ...]: bit t when every rule of the source
+                                       is also one of source t (NULL until built) */
+    size_t cover_words;
     sg_prefilter *pf;               /* NULL until vg_sigma_engine_build */
     vg_sigma_build_info info;
     char cache_dir[4096];           /* compiled databases kept here ("" : no cache) */

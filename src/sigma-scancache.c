@@ -1,6 +1,7 @@
 /*
  * sigma-scancache: a worker's memory of prefilter scans (see sigma-scancache.h). The table is
- * direct-mapped: a new answer replaces whatever held its slot. The doorkeeper is a bit set
+ * two-way set-associative: a new answer takes an empty slot of its set, else the one of the two
+ * answered or filled less recently. The doorkeeper is a bit set
  * indexed by another part of the hash; it is cleared after as many first sightings as it has
  * bits / 8, so that it keeps telling "seen recently" from "seen once long ago".
  */
@@ -10,7 +11,9 @@
 
 #include "util-mem.h"
 
-#define SC_SLOTS_LOG2 12            /* 4,096 slots (about 1.9 MB) */
+#ifndef SC_SLOTS_LOG2
+#define SC_SLOTS_LOG2 12            /* 4,096 slots (2 MB) in sets of two */
+#endif
 #define SC_DOOR_LOG2 16             /* 65,536 doorkeeper bits (8 KB) */
 
 typedef struct sc_slot {           /* 512 bytes, aligned: the header and a value's first
@@ -27,6 +30,7 @@ typedef struct sc_slot {           /* 512 bytes, aligned: the header and a value
 struct sg_scache {
     char *block;                    /* the allocation: one slot more than the table */
     sc_slot *slots;
+    uint8_t *recent;                /* per set of two slots: the one answered or filled last */
     uint64_t *door;
     uint32_t door_marks;            /* bits set since the doorkeeper was last cleared */
     uint64_t hits, lookups;
@@ -41,7 +45,8 @@ sg_scache *sg_scache_new(void)
     if (c->block)   /* slots start on a cache line */
         c->slots = (sc_slot *)(void *)(c->block + (64 - (uintptr_t)c->block % 64) % 64);
     c->door = vg_calloc((size_t)1 << (SC_DOOR_LOG2 - 6), sizeof *c->door);
-    if (!c->block || !c->door) {
+    c->recent = vg_calloc((size_t)1 << (SC_SLOTS_LOG2 - 1), 1);
+    if (!c->block || !c->door || !c->recent) {
         sg_scache_free(c);
         return NULL;
     }
@@ -53,6 +58,7 @@ void sg_scache_free(sg_scache *c)
     if (!c)
         return;
     vg_free(c->block);
+    vg_free(c->recent);
     vg_free(c->door);
     vg_free(c);
 }
@@ -81,30 +87,36 @@ uint64_t sg_scache_hash(uint32_t db, const char *s, size_t n)
     return h ? h : 1;
 }
 
-static sc_slot *slot_of(const sg_scache *c, uint64_t h)
+/* The set of hash h: its number; its two slots are slots[2 * set], slots[2 * set + 1]. */
+static size_t set_of(uint64_t h)
 {
-    return &c->slots[h >> (64 - SC_SLOTS_LOG2)];
+    return (size_t)(h >> (64 - (SC_SLOTS_LOG2 - 1)));
 }
 
 void sg_scache_prefetch(const sg_scache *c, uint64_t h, size_t n)
 {
-    const char *sl = (const char *)slot_of(c, h);
-    __builtin_prefetch(sl);
-    if (n > 48)
-        __builtin_prefetch(sl + 64);
-    if (n > 112)
-        __builtin_prefetch(sl + 128);
+    const char *sl = (const char *)&c->slots[2 * set_of(h)];
+    for (size_t way = 0; way < 2; way++, sl += sizeof(sc_slot)) {
+        __builtin_prefetch(sl);
+        if (n > 48)
+            __builtin_prefetch(sl + 64);
+    }
 }
 
 int sg_scache_get(sg_scache *c, uint64_t h, uint32_t db, const char *s, size_t n, sg_scache_answer *out)
 {
     c->lookups++;
-    const sc_slot *sl = slot_of(c, h);
-    if (sl->hash != h || sl->db != db || sl->len != n || memcmp(sl->bytes, s, n) != 0)
-        return 0;
-    c->hits++;
-    *out = (sg_scache_answer){ sl->result, sl->nids, sl->ids };
-    return 1;
+    size_t set = set_of(h);
+    for (size_t way = 0; way < 2; way++) {
+        const sc_slot *sl = &c->slots[2 * set + way];
+        if (sl->hash != h || sl->db != db || sl->len != n || memcmp(sl->bytes, s, n) != 0)
+            continue;
+        c->hits++;
+        c->recent[set] = (uint8_t)way;
+        *out = (sg_scache_answer){ sl->result, sl->nids, sl->ids };
+        return 1;
+    }
+    return 0;
 }
 
 /* Was h's value seen before (since the doorkeeper was last cleared)? Marks it seen. */
@@ -126,7 +138,10 @@ void sg_scache_put(sg_scache *c, uint64_t h, uint32_t db, const char *s, size_t 
 {
     if (n > SG_SCACHE_MAX_VALUE || a->nids > SG_SCACHE_MAX_IDS || !seen_before(c, h))
         return;
-    sc_slot *sl = slot_of(c, h);
+    size_t set = set_of(h), way = c->slots[2 * set].hash == 0 ? 0 : c->slots[2 * set + 1].hash == 0 ? 1
+                                                                                                     : !c->recent[set];
+    sc_slot *sl = &c->slots[2 * set + way];    /* an empty slot, else the one used less recently */
+    c->recent[set] = (uint8_t)way;
     sl->hash = h;
     sl->db = db;
     sl->len = (uint16_t)n;

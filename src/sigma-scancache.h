@@ -5,7 +5,7 @@
  * values (images, parent command lines, queried names, most command lines), so a worker keeps
  * recent answers and gives them again instead of scanning.
  *
- * Main structure: a direct-mapped table of fixed slots (hash, database, the value's bytes for
+ * Main structure: a two-way set-associative table of fixed slots (hash, database, the value's bytes for
  * an exact comparison, the answer), and a doorkeeper bit set: a value is stored only on its
  * second sighting, so values seen once (file names, registry keys, addresses) do not push out
  * the ones that repeat. Values longer than SG_SCACHE_MAX_VALUE, or answers of more than

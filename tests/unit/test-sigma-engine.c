@@ -257,11 +257,58 @@ static void test_frequent_fields(void **state)
     vg_sigma_file_free(f);
 }
 
+static char hit_source[64];
+
+static vg_rc on_hit_as(void *ctx, const vg_event *e, const vg_sigma_hit *hit)
+{
+    (void)ctx, (void)e;
+    hits_seen++;
+    snprintf(hit_source, sizeof hit_source, "%s", hit->source);
+    return VG_OK;
+}
+
+/* A rule for every Windows event (product only) serves sysmon-1 and windows-other, which
+ * every Windows event also is: it is tried once, as sysmon-1, built (the windows-other pass
+ * is skipped: all its rules were tried) or not. */
+static void test_covered_source(void **state)
+{
+    (void)state;
+    const char *text = "title: any windows\nlogsource:\n    product: windows\n"
+                       "detection:\n    keywords:\n        - 'zz-marker'\n    condition: keywords\n";
+    const char *json = "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+                       "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+                       "'EventData':{'Image':'C:\\\\zz-marker.exe'}}}";
+    for (int built = 0; built < 2; built++) {
+        vg_sigma_engine *e;
+        vg_error er;
+        vg_sigma_file *f;
+        assert_int_equal(vg_sigma_load_mem(&f, "any.yml", text, strlen(text), &er), VG_OK);
+        assert_int_equal(vg_sigma_engine_new(&e, map, NULL, &er), VG_OK);
+        assert_int_equal(vg_sigma_engine_add(e, f, &er), VG_OK);
+        if (built)
+            assert_int_equal(vg_sigma_engine_build(e, &er), VG_OK);
+        vg_sigma_worker *w;
+        assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
+        assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+        vg_sigma_stats st;
+        memset(&st, 0, sizeof st);
+        hits_seen = 0;
+        assert_int_equal(vg_sigma_engine_match(e, w, &ev, on_hit_as, NULL, &st), VG_OK);
+        assert_int_equal(hits_seen, 1);
+        assert_int_equal(st.evaluated, 1);
+        assert_string_equal(hit_source, "sysmon-1");
+        vg_sigma_worker_free(w);
+        vg_sigma_engine_free(e);
+        vg_sigma_file_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_triggers_and_results),
         cmocka_unit_test(test_frequent_fields),
+        cmocka_unit_test(test_covered_source),
     };
     return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
 }
