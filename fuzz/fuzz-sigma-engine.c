@@ -3,8 +3,9 @@
  * "#EVENT#", then JSON events (one JSON text each, in sequence). The rules are loaded (with
  * their correlations and filters, under a tiny memory bound), compiled against the built-in
  * logsource map with the Hyperscan prefilter, and every event is decoded (the JSON decoders
- * pick the shape) and matched. Invariants: for every active rule and event, the prefilter path,
- * the reference path and vg_sigma_engine_explain agree on whether the rule fires; every
+ * pick the shape) and matched. Invariants: for every active rule and event, the prefilter path
+ * (three times: the third answers from the worker's scan cache), the reference path and
+ * vg_sigma_engine_explain agree on whether the rule fires; every
  * correlation alert serializes to valid JSON; the event data index (vg_sigma_place_value_idx)
  * finds what the member walk (vg_sigma_place_value) finds, for every string of the event taken
  * as a member name; nothing reads outside its inputs (sanitizers).
@@ -119,6 +120,13 @@ static void run_events(const vg_sigma_engine *e, vg_sigma_worker *w, vg_sigma_co
             abort();
         if (memcmp(&f, &ref, sizeof f) != 0)
             abort();        /* the prefilter changed a result */
+        vg_sigma_worker_set_reference(w, 0);
+        for (int again = 0; again < 2; again++) {   /* seen again, then answered from the scan cache */
+            fired_set g;
+            memset(&g, 0, sizeof g);
+            if (vg_sigma_engine_match(e, w, &ev, on_hit, &g, &st) != VG_OK || memcmp(&g, &ref, sizeof g) != 0)
+                abort();
+        }
         size_t n = vg_sigma_engine_count(e);
         for (size_t i = 0; i < n && i < FUZZ_MAX_RULES; i++) {
             const vg_sigma_entry *en = vg_sigma_engine_entry(e, i);
