@@ -3,13 +3,15 @@
  * docs/sigma.md, "The fast path"). Build: fast and gated conditions, one Hyperscan database
  * per (source, place) of their literals (non-ASCII caseless code points as classes) and
  * expressions (prefilter mode, long counted repeats relaxed), short literals set aside for a
- * pass of our own, trigger sets per rule, candidate lists per database and source. Per event:
- * scan each place once, record matched groups, collect candidate rules.
+ * pass of our own, trigger sets per rule (clauses of conditions that must all hold),
+ * candidate lists per database and source. Per event: scan each place once (or take the
+ * answer from the worker's scan cache), record matched groups, count trigger conditions in
+ * their clauses, collect candidate rules.
  *
  * Main structures: sg_prefilter holds, per mapping source, its databases (pf_db: a Hyperscan
- * database and the short literals, for each pattern id the (condition, group, rule-to-wake)
+ * database and the short literals, for each pattern id the (condition, group, is-trigger)
  * targets it stands for, and the rules to wake when the place cannot be scanned) and its
- * always rules.
+ * always rules; and the trigger clauses (rule, size) with each condition's clauses.
  */
 #include "sigma-prefilter.h"
 
@@ -84,6 +86,11 @@ struct sg_prefilter {
     uint32_t *fc_rule;              /* [fc]: its rule */
     uint8_t *fc_trigger;            /* [fc]: in its rule's trigger set */
     int32_t *rule_triggers;         /* [rule]: size of its trigger set; -1: always; -2: not active */
+    uint32_t nclauses;              /* trigger clauses: a rule wakes when every fc of one matched */
+    uint32_t *clause_rule;          /* [clause]: its rule */
+    uint32_t *clause_size;          /* [clause]: its fast conditions */
+    uint32_t *fc_clause_off;        /* [fc]: its clauses fc_clauses[off[fc]..off[fc + 1]) */
+    uint32_t *fc_clauses;
     char hazard[PF_MAX_HAZARDS][4]; /* UTF-8 of non-ASCII code points that fold to ASCII */
     uint8_t hazard_len[PF_MAX_HAZARDS];
     uint32_t nhazards;
@@ -643,8 +650,11 @@ static int build_source(vg_sigma_engine *e, sg_prefilter *pf, uint16_t src, uint
 
 /* ---- building: triggers --------------------------------------------------------------- */
 
+/* A trigger set: clauses, each a conjunction of fast conditions that all hold when the rule
+ * fires by that way (the fast conditions of one group), kept in the pool as the words
+ * pool[off..off+n): a clause's size, then its conditions. */
 typedef struct tset {
-    size_t off, n;                  /* fast conditions pool[off..off+n) */
+    size_t off, n;
     double cost;                    /* expected work: lower is better */
     int bot;                        /* no trigger set: the rule must always run */
 } tset;
@@ -712,7 +722,8 @@ static tset tbetter(tset a, tset b)
     return b.cost < a.cost ? b : a;
 }
 
-/* Search s: one fast condition per group (the cheapest); none in some group: no set. */
+/* Search s: a clause per group, of the group's fast conditions (all hold when the group does),
+ * costing as its cheapest; a group without one: no set. */
 static tset tsearch(tpool *p, const sg_crule *r, uint32_t s)
 {
     const sg_csearch *cs = &r->searches[s];
@@ -720,8 +731,9 @@ static tset tsearch(tpool *p, const sg_crule *r, uint32_t s)
     if (cs->n == 0)
         return TBOT;
     for (uint32_t g = 0; g < cs->n; g++) {
-        const sg_cfield *best = NULL;
+        size_t head = tpool_push(p, 0);
         double bc = 0;
+        uint32_t size = 0;
         for (uint32_t f = 0; f < cs->groups[g].n; f++) {
             const sg_cfield *cf = &cs->groups[g].fields[f];
             if (cf->fc == SG_NONE)
@@ -729,15 +741,15 @@ static tset tsearch(tpool *p, const sg_crule *r, uint32_t s)
             double c = fc_cost(cf) * (cf->gate ? 2.0 : 1.0);   /* a gate's hit still costs a match */
             if (cf->name != SG_NONE && vg_sigma_mapping_frequent(p->map, r->names[cf->name]))
                 c *= PF_FREQUENT_COST;  /* Initiated: 'true', IntegrityLevel: Medium: true of most events */
-            if (!best || c < bc) {
-                best = cf;
+            if (!size || c < bc)
                 bc = c;
-            }
+            tpool_push(p, cf->fc);
+            size++;
         }
-        if (!best)
+        if (!size || p->nomem)
             return TBOT;
-        tpool_push(p, best->fc);
-        t.n++;
+        p->v[head] = size;
+        t.n += size + 1;
         t.cost += bc;
     }
     return t;
@@ -806,11 +818,70 @@ static pf_db *find_db(pf_source *ps, uint32_t place)
     return NULL;
 }
 
+/* Appends rule r's clauses of trigger set t (pool p) to pf's, with the (fc, clause) pairs to
+ * index (*pairs, *npairs, *cap: two words each); returns the number of conditions, -1 when
+ * out of memory. */
+static int32_t add_clauses(sg_prefilter *pf, uint32_t r, const tpool *p, tset t, uint32_t **pairs, size_t *npairs,
+                           size_t *cap)
+{
+    int32_t nfc = 0;
+    for (size_t k = 0; k < t.n; k += p->v[t.off + k] + 1) {
+        uint32_t size = p->v[t.off + k], c = pf->nclauses;
+        if ((c & (c - 1)) == 0) {   /* 0, 1, 2, 4, ...: grow to the next power of two */
+            uint32_t *nr = vg_realloc(pf->clause_rule, (c ? 2 * c : 1) * sizeof *nr);
+            if (nr)
+                pf->clause_rule = nr;
+            uint32_t *ns = vg_realloc(pf->clause_size, (c ? 2 * c : 1) * sizeof *ns);
+            if (ns)
+                pf->clause_size = ns;
+            if (!nr || !ns)
+                return -1;
+        }
+        pf->clause_rule[c] = r;
+        pf->clause_size[c] = size;
+        pf->nclauses++;
+        for (uint32_t i = 1; i <= size; i++) {
+            if (*npairs + 2 > *cap) {
+                size_t nc = *cap ? 2 * *cap : 1024;
+                uint32_t *np = vg_realloc(*pairs, nc * sizeof *np);
+                if (!np)
+                    return -1;
+                *pairs = np;
+                *cap = nc;
+            }
+            uint32_t fc = p->v[t.off + k + i];
+            (*pairs)[(*npairs)++] = fc;
+            (*pairs)[(*npairs)++] = c;
+            pf->fc_trigger[fc] = 1;
+            nfc++;
+        }
+    }
+    return nfc;
+}
+
+/* Indexes the (fc, clause) pairs by fast condition (fc_clause_off, fc_clauses). */
+static int index_clauses(sg_prefilter *pf, const uint32_t *pairs, size_t npairs)
+{
+    pf->fc_clause_off = vg_calloc(pf->nfc + 2, sizeof *pf->fc_clause_off);
+    pf->fc_clauses = vg_malloc((npairs / 2 ? npairs / 2 : 1) * sizeof *pf->fc_clauses);
+    if (!pf->fc_clause_off || !pf->fc_clauses)
+        return -1;
+    for (size_t k = 0; k < npairs; k += 2)
+        pf->fc_clause_off[pairs[k] + 2]++;
+    for (uint32_t f = 0; f < pf->nfc; f++)
+        pf->fc_clause_off[f + 2] += pf->fc_clause_off[f + 1];
+    for (size_t k = 0; k < npairs; k += 2)     /* off[fc + 1] runs as the fill point of fc */
+        pf->fc_clauses[pf->fc_clause_off[pairs[k] + 1]++] = pairs[k + 1];
+    return 0;
+}
+
 /* Computes every rule's trigger set; fills the always lists, the fallback lists and the
  * targets' rules to wake. */
 static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
 {
     tpool p = { NULL, 0, 0, 0, e->map };
+    uint32_t *pairs = NULL;
+    size_t npairs = 0, cap_pairs = 0;
     uint8_t *has = vg_calloc(e->nrules ? e->nrules : 1, 1);
     pf->rule_triggers = vg_malloc((e->nrules ? e->nrules : 1) * sizeof *pf->rule_triggers);
     if (!has || !pf->rule_triggers) {
@@ -828,15 +899,20 @@ static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
         if (p.nomem)
             break;
         has[i] = !t.bot;
-        pf->rule_triggers[i] = t.bot ? -1 : (int32_t)t.n;
+        pf->rule_triggers[i] = t.bot ? -1 : add_clauses(pf, (uint32_t)i, &p, t, &pairs, &npairs, &cap_pairs);
+        if (pf->rule_triggers[i] == -1 && !t.bot)
+            p.nomem = 1;
+        if (p.nomem)
+            break;
         if (t.bot)
             e->info.always_rules++;
         else
             e->info.trigger_rules++;
-        for (size_t k = 0; !t.bot && k < t.n; k++)
-            pf->fc_trigger[p.v[t.off + k]] = 1;
     }
     vg_free(p.v);
+    if (!p.nomem && index_clauses(pf, pairs, npairs))
+        p.nomem = 1;
+    vg_free(pairs);
     vg_rc rc = p.nomem ? vg_fail(err, VG_ERR_NOMEM, 0, "out of memory") : VG_OK;
     for (size_t s = 0; s < pf->nsrc && !rc; s++) {
         pf_source *ps = &pf->src[s];
@@ -911,6 +987,12 @@ static void free_dbs(sg_prefilter *pf)
     vg_free(pf->fc_rule);
     vg_free(pf->fc_trigger);
     vg_free(pf->rule_triggers);
+    vg_free(pf->clause_rule);
+    vg_free(pf->clause_size);
+    vg_free(pf->fc_clause_off);
+    vg_free(pf->fc_clauses);
+    pf->clause_rule = pf->clause_size = pf->fc_clause_off = pf->fc_clauses = NULL;
+    pf->nclauses = 0;
     pf->rule_triggers = NULL;
     pf->fcs = NULL;
     pf->fc_rule = NULL;
@@ -1041,9 +1123,10 @@ vg_rc sg_prefilter_worker_new(vg_sigma_worker *w, vg_error *err)
     w->pfs = vg_calloc(1, sizeof *w->pfs);
     w->place_pass = vg_calloc(e->nplaces + 1, sizeof *w->place_pass);
     w->fc = vg_calloc(pf->nfc ? pf->nfc : 1, sizeof *w->fc);
+    w->clause = vg_calloc(pf->nclauses ? pf->nclauses : 1, sizeof *w->clause);
     w->cand_pass = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->cand_pass);
     w->cand = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->cand);
-    if (!w->pfs || !w->place_pass || !w->fc || !w->cand_pass || !w->cand ||
+    if (!w->pfs || !w->place_pass || !w->fc || !w->clause || !w->cand_pass || !w->cand ||
         !(w->pfs->buf = vg_malloc(w->max_value + 1)) || !(w->pfs->cache = sg_scache_new()))
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     for (size_t s = 0; s < pf->nsrc; s++)
@@ -1064,6 +1147,7 @@ void sg_prefilter_worker_free(vg_sigma_worker *w)
     }
     vg_free(w->place_pass);
     vg_free(w->fc);
+    vg_free(w->clause);
     vg_free(w->cand_pass);
     vg_free(w->cand);
 }
@@ -1076,6 +1160,7 @@ void sg_prefilter_new_pass(vg_sigma_worker *w)
         const vg_sigma_engine *e = w->e;
         memset(w->place_pass, 0, (e->nplaces + 1) * sizeof *w->place_pass);
         memset(w->fc, 0, (e->pf->nfc ? e->pf->nfc : 1) * sizeof *w->fc);
+        memset(w->clause, 0, (e->pf->nclauses ? e->pf->nclauses : 1) * sizeof *w->clause);
         memset(w->cand_pass, 0, (e->nrules ? e->nrules : 1) * sizeof *w->cand_pass);
         w->pass = 1;
     }
@@ -1099,6 +1184,23 @@ typedef struct scan_ctx {
     uint32_t nids;                  /* scan cache (more than the limit: not kept) */
 } scan_ctx;
 
+/* Counts trigger condition fc, just found to hold in this pass, in each of its clauses; a
+ * clause whose every condition holds makes its rule a candidate. */
+static void trigger_held(vg_sigma_worker *w, uint32_t fc)
+{
+    const sg_prefilter *pf = w->e->pf;
+    for (uint32_t k = pf->fc_clause_off[fc]; k < pf->fc_clause_off[fc + 1]; k++) {
+        uint32_t c = pf->fc_clauses[k];
+        sg_fc_seen *cs = &w->clause[c];
+        if (cs->pass != w->pass) {
+            cs->pass = w->pass;
+            cs->bits = 0;
+        }
+        if (++cs->bits == pf->clause_size[c])
+            add_candidate(w, pf->clause_rule[c]);
+    }
+}
+
 /* Records that pattern id of database d matched: its conditions' groups, the rules it wakes. */
 static void pattern_matched(vg_sigma_worker *w, const pf_db *d, uint32_t id)
 {
@@ -1108,10 +1210,10 @@ static void pattern_matched(vg_sigma_worker *w, const pf_db *d, uint32_t id)
         if (seen->pass != w->pass) {
             seen->pass = w->pass;
             seen->bits = 0;
+            if (t->rule != SG_NONE)
+                trigger_held(w, t->fc);
         }
         seen->bits |= 1ull << (t->group & 63);
-        if (t->rule != SG_NONE)
-            add_candidate(w, t->rule);
     }
 }
 

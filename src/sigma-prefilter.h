@@ -6,12 +6,12 @@
  * conditions whose literals decide them exactly ("fast" conditions) or without one of which
  * they are false ("gated" conditions; both are numbered as fast conditions, fc) are compiled,
  * per mapping source and field place, into one Hyperscan block-mode database (and one per
- * source for the keyword text). Each rule gets a trigger set: fast conditions of which at
- * least one must hold for the rule to fire; rules without one ("always" rules) run on every
- * event of their sources. Per event and source the worker scans each place once, records
+ * source for the keyword text). Each rule gets a trigger set: clauses of fast conditions (the
+ * fast conditions of one group) of which one must wholly hold for the rule to fire; rules
+ * without one ("always" rules) run on every event of their sources. Per event and source the worker scans each place once, records
  * which groups of which fast conditions matched (generation stamps, nothing cleared), and
- * evaluates only the candidate rules (a trigger matched, a trigger's place could not be
- * scanned, or an always rule) in the reference order; fast conditions on scanned places read
+ * evaluates only the candidate rules (every condition of a clause matched, a trigger's place
+ * could not be scanned, or an always rule) in the reference order; fast conditions on scanned places read
  * the recorded result (a gated one only when none of its literals occurred: false),
  * everything else runs the reference matcher. docs/sigma.md explains why this is exact.
  */
@@ -108,6 +108,7 @@ struct vg_sigma_worker {
     uint32_t pass;                  /* (event, source) generation of the prefilter stamps */
     uint32_t *place_pass;           /* [place (+1 for keywords)]: scanned in this pass */
     sg_fc_seen *fc;                 /* [fast condition]: its groups that matched in this pass */
+    sg_fc_seen *clause;             /* [trigger clause]: bits counts its conditions matched */
     uint32_t *cand_pass;            /* [rule]: candidate in this pass */
     uint32_t *cand;                 /* candidates of this pass */
     uint32_t ncand;

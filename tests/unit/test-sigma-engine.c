@@ -58,8 +58,8 @@ static const rule_case cases[] = {
     /* all of: one search's set (the cheaper one) */
     { "    sel1:\n      Image|endswith: '.exe'\n    sel2:\n      CommandLine|contains: 'sekurlsa::logon'\n"
       "    condition: all of sel*\n", 1, "01000000" },
-    /* a group of two fields: one trigger, the cheaper (longer) literal */
-    { "    sel:\n      Image|endswith: '.exe'\n      CommandLine|contains: 'whoami'\n    condition: sel\n", 1,
+    /* a group of two fields: one clause of both (the rule wakes when both hold) */
+    { "    sel:\n      Image|endswith: '.exe'\n      CommandLine|contains: 'whoami'\n    condition: sel\n", 2,
       "10000010" },
     /* keywords: contains, case-insensitive, over every string of the record */
     { "    keywords:\n      - 'MIMIKATZ'\n      - 'kill -9'\n    condition: keywords\n", 1, "01100000" },
@@ -216,9 +216,9 @@ static void test_triggers_and_results(void **state)
         vg_sigma_file_free(files[i]);
 }
 
-/* A condition on a frequent field (the built-in mapping lists IntegrityLevel) wakes the rule
- * only when the rule has no other: here the image does, so a Medium-integrity process of
- * another image is not even evaluated; the results are the same. */
+/* Of two searches ANDed, the trigger set comes from one: not the one on a frequent field (the
+ * built-in mapping lists IntegrityLevel) although its literal is cheaper, so a
+ * Medium-integrity process of another image is not even evaluated; the results are the same. */
 static void test_frequent_fields(void **state)
 {
     (void)state;
@@ -228,8 +228,8 @@ static void test_frequent_fields(void **state)
     vg_error er;
     vg_sigma_file *f;
     const char *text = "title: frequent\nlogsource:\n    product: windows\n    category: process_creation\n"
-                       "detection:\n    sel:\n        IntegrityLevel: Medium\n        Image|endswith: '\\x.exe'\n"
-                       "    condition: sel\n";
+                       "detection:\n    level:\n        IntegrityLevel: Medium\n    img:\n        Image|endswith: '\\x.exe'\n"
+                       "    condition: level and img\n";
     assert_int_equal(vg_sigma_load_mem(&f, "frequent.yml", text, strlen(text), &er), VG_OK);
     assert_int_equal(vg_sigma_engine_new(&e, map, NULL, &er), VG_OK);
     assert_int_equal(vg_sigma_engine_add(e, f, &er), VG_OK);
