@@ -367,7 +367,8 @@ static void zeek_dns(vg_event *ev)
     vg_event_set_cstr(ev, "dns.type", answered ? "answer" : "query");
 }
 
-/* The Zeek logs decoded beyond the 5-tuple. */
+/* The Zeek logs named in event.dataset (as Elastic's Zeek module names them); the first three
+ * are decoded beyond the 5-tuple. */
 static const struct {
     const char *name;
     const char *dataset;
@@ -376,6 +377,21 @@ static const struct {
     { "conn", "zeek.connection", zeek_conn },
     { "dns", "zeek.dns", zeek_dns },
     { "http", "zeek.http", zeek_http },
+    { "dce_rpc", "zeek.dce_rpc", NULL },
+    { "dhcp", "zeek.dhcp", NULL },
+    { "files", "zeek.files", NULL },
+    { "ftp", "zeek.ftp", NULL },
+    { "kerberos", "zeek.kerberos", NULL },
+    { "notice", "zeek.notice", NULL },
+    { "ntlm", "zeek.ntlm", NULL },
+    { "rdp", "zeek.rdp", NULL },
+    { "smb_files", "zeek.smb_files", NULL },
+    { "smb_mapping", "zeek.smb_mapping", NULL },
+    { "smtp", "zeek.smtp", NULL },
+    { "ssh", "zeek.ssh", NULL },
+    { "ssl", "zeek.ssl", NULL },
+    { "weird", "zeek.weird", NULL },
+    { "x509", "zeek.x509", NULL },
 };
 
 static vg_rc zeek_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *err)
@@ -392,7 +408,8 @@ static vg_rc zeek_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *err
     for (size_t i = 0; i < COUNT(zeek_logs); i++) {
         if (vg_df_is(log, zeek_logs[i].name)) {
             vg_event_set_cstr(ev, "event.dataset", zeek_logs[i].dataset);
-            zeek_logs[i].decode(ev);
+            if (zeek_logs[i].decode)
+                zeek_logs[i].decode(ev);
         }
     }
     return VG_OK;

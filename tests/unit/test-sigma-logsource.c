@@ -193,6 +193,37 @@ static void test_text_sources(void **state)
     expect_field("webserver", "sc-status", "404");
 }
 
+/* Zeek logs by their "_path" (conn is zeek.connection), Sigma's category dns over Zeek and
+ * Suricata queries through the dns field set. */
+static void test_network_sources(void **state)
+{
+    (void)state;
+    const vg_decoder *zeek = vg_decoder_find("zeek"), *suricata = vg_decoder_find("suricata");
+    assert_int_equal(decode_json_as(zeek, "{'ts':1769562949.7,'uid':'C1','id.orig_h':'10.0.0.1','id.orig_p':1,"
+                                          "'id.resp_h':'10.0.0.2','id.resp_p':443,'_path':'conn','conn_state':'SF'}"),
+                     VG_OK);
+    assert_string_equal(classify(), "zeek-conn");
+    assert_int_equal(decode_json_as(zeek, "{'ts':1769562949.7,'uid':'C2','id.orig_h':'10.0.0.1','id.orig_p':1,"
+                                          "'id.resp_h':'10.0.0.2','id.resp_p':445,'_path':'smb_files','name':'x'}"),
+                     VG_OK);
+    assert_string_equal(classify(), "zeek-smb_files");
+    expect_field("zeek-smb_files", "name", "x");
+    assert_int_equal(decode_json_as(zeek, "{'ts':1769562949.7,'uid':'C3','id.orig_h':'10.0.0.1','id.orig_p':1,"
+                                          "'id.resp_h':'10.0.0.2','id.resp_p':53,'_path':'dns','query':'a.example',"
+                                          "'qtype_name':'TXT'}"),
+                     VG_OK);
+    assert_string_equal(classify(), "zeek-dns dns-zeek");
+    expect_field("dns-zeek", "query", "a.example");
+    expect_field("dns-zeek", "record_type", "TXT");
+    assert_int_equal(decode_json_as(suricata, "{'timestamp':'2026-01-28T08:20:00+0700','event_type':'dns',"
+                                              "'src_ip':'10.0.0.1','src_port':1,'dest_ip':'10.0.0.2','dest_port':53,"
+                                              "'proto':'UDP','dns':{'type':'query','rrname':'b.example','rrtype':'A'}}"),
+                     VG_OK);
+    assert_string_equal(classify(), "dns-suricata");
+    expect_field("dns-suricata", "query", "b.example");
+    expect_field("dns-suricata", "record_type", "A");
+}
+
 static void expect_bad(const char *text, const char *want)
 {
     vg_sigma_mapping *m = NULL;
@@ -238,6 +269,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sysmon_evtx),
+        cmocka_unit_test(test_network_sources),
         cmocka_unit_test(test_security_4688_renames),
         cmocka_unit_test(test_other_windows_shapes),
         cmocka_unit_test(test_eventdata_index),
