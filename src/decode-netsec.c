@@ -421,5 +421,5 @@ const vg_decoder vg_decoder_suricata = {
 };
 
 const vg_decoder vg_decoder_zeek = {
-    "zeek", "Zeek logs as JSON (conn, dns, http; other logs generic)", 1, zeek_probe, zeek_decode
+    "zeek", "Zeek logs as JSON (conn, dns, http; other logs named, generic fields)", 1, zeek_probe, zeek_decode
 };

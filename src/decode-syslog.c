@@ -43,6 +43,9 @@ static const program programs[] = {
     { "anacron", vg_decode_cron },
     { "crontab", vg_decode_cron },          /* "(root) BEGIN EDIT (alice)" */
     { "clamd", vg_decode_clamd },
+    { "audisp-syslogd", vg_decode_auditd_syslog },  /* audispd's syslog plugin */
+    { "audisp-syslog", vg_decode_auditd_syslog },
+    { "audit", vg_decode_auditd_syslog },
     { NULL, NULL }
 };
 
@@ -524,6 +527,6 @@ static int syslog_probe(const vg_event *ev)
 
 const vg_decoder vg_decoder_syslog = {
     "syslog",
-    "syslog lines (RFC 3164, RFC 5424, ISO timestamps); sshd, sudo, su, PAM, account tools, cron, clamd",
+    "syslog lines (RFC 3164, RFC 5424, ISO timestamps); sshd, sudo, su, PAM, account tools, cron, clamd, audit records",
     0, syslog_probe, syslog_decode
 };

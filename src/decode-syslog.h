@@ -40,6 +40,10 @@ vg_rc vg_decode_account(const vg_decode_opts *opts, vg_event *ev, const char *ap
 vg_rc vg_decode_cron(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                      const char *msg, size_t msg_len);
 
+/* Linux audit records carried by syslog (audisp-syslogd, audit) (decode-auditd.c). */
+vg_rc vg_decode_auditd_syslog(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                              const char *msg, size_t msg_len);
+
 /* clamd "path: Signature FOUND" (decode-malware.c). */
 vg_rc vg_decode_clamd(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                       const char *msg, size_t msg_len);

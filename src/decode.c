@@ -13,6 +13,7 @@ static const vg_decoder *const all_decoders[] = {
     /* text formats, in detection order: the most specific first */
     &vg_decoder_apache_error,
     &vg_decoder_web_access,
+    &vg_decoder_auditd,
     &vg_decoder_syslog,
     &vg_decoder_clamav,
     /* JSON shapes, in detection order; the generic decoder last */
