@@ -6,7 +6,9 @@
  * without any lock, decodes each record, runs the detectors and formats the alerts into a
  * work_result. The writer commits results strictly in batch order: the alerts and the spool
  * watermark of the batches finished so far (a group of consecutive ones: group commit) go
- * into the store in one transaction, then the spool is released up to them. Workers wait while WORK_MAX_PENDING results are queued, so memory stays bounded.
+ * into the store in one transaction, then the spool is released up to them. Workers wait while
+ * WORK_MAX_PENDING_PER_WORKER results each, or WORK_MAX_PENDING_BYTES, are queued, so memory
+ * stays bounded.
  *
  * Main structures: vg_serve_work (the reader and its lock, the queue of results, the threads),
  * work_worker (one per thread: detector, decode state, record arena), work_result (one
@@ -24,7 +26,8 @@
 #include "util-mem.h"
 #include "util-time.h"
 
-#define WORK_MAX_PENDING_PER_WORKER 2   /* limit: results queued per worker before workers wait */
+#define WORK_MAX_PENDING_PER_WORKER 16  /* limit: results queued per worker before workers wait */
+#define WORK_MAX_PENDING_BYTES (64u << 20) /* limit: bytes of queued results before workers wait */
 #define WORK_IDLE_WAIT_MS 200           /* a worker with nothing to read sleeps at most this long */
 #define WORK_RETENTION_EVERY_S 600      /* the writer applies the store's retention this often */
 #define WORK_GROUP_MAX 64               /* limit: finished batches the writer commits in one transaction */
@@ -44,6 +47,7 @@ typedef struct work_result {
     alert_row *rows;
     size_t nrows, cap_rows;
     vg_buf text;
+    size_t bytes;                       /* memory held, counted against WORK_MAX_PENDING_BYTES */
     struct work_result *next;
 } work_result;
 
@@ -80,6 +84,7 @@ struct vg_serve_work {
     uint64_t next_batch, next_commit;
     work_result *queue;                 /* sorted by batch_no */
     size_t queued, max_queued;
+    size_t queued_bytes;                /* memory of the queued results */
     int draining, workers_alive;
     uint64_t committed;
     work_worker *workers;
@@ -317,6 +322,8 @@ static void queue_result(vg_serve_work *w, work_result *r)
     r->next = *p;
     *p = r;
     w->queued++;
+    r->bytes = sizeof(*r) + r->nrecs * sizeof(int64_t) + r->cap_rows * sizeof(alert_row) + r->text.cap;
+    w->queued_bytes += r->bytes;
     pthread_cond_signal(&w->done);
 }
 
@@ -326,7 +333,7 @@ static void *worker_main(void *arg)
     vg_serve_work *w = ww->w;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (w->queued >= w->max_queued && !w->draining)
+        while ((w->queued >= w->max_queued || w->queued_bytes >= WORK_MAX_PENDING_BYTES) && !w->draining)
             pthread_cond_wait(&w->room, &w->lock);
         size_t n = take_batch(ww, w);
         if (n == 0) {
@@ -380,8 +387,11 @@ static void resolve_rows(work_result *r)
     }
 }
 
+/* Adds the receipt-to-stored time of each record of r to the histogram (summed here first:
+ * one atomic add per bucket instead of two per record). */
 static void count_latency(vg_serve *s, const work_result *r, int64_t now)
 {
+    uint64_t count[VG_SERVE_LAT_BUCKETS] = { 0 }, sum_us = 0;
     for (size_t i = 0; i < r->nrecs; i++) {
         int64_t us = now - r->received_us[i];
         if (us < 0)
@@ -390,9 +400,13 @@ static void count_latency(vg_serve *s, const work_result *r, int64_t now)
         unsigned b = 0;
         while (b + 1 < VG_SERVE_LAT_BUCKETS && ms >= (1ull << b))
             b++;
-        atomic_fetch_add(&s->m.lat_count[b], 1);
-        atomic_fetch_add(&s->m.lat_sum_us, (uint64_t)us);
+        count[b]++;
+        sum_us += (uint64_t)us;
     }
+    for (unsigned b = 0; b < VG_SERVE_LAT_BUCKETS; b++)
+        if (count[b])
+            atomic_fetch_add(&s->m.lat_count[b], count[b]);
+    atomic_fetch_add(&s->m.lat_sum_us, sum_us);
 }
 
 /* The alerts of the group as store rows, in order (their text resolved first). */
@@ -503,6 +517,7 @@ static void *writer_main(void *arg)
             group[n++] = w->queue;
             w->queue = w->queue->next;
             w->queued--;
+            w->queued_bytes -= group[n - 1]->bytes;
             w->next_commit++;
         }
         if (n) {
