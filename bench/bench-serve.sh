@@ -129,6 +129,7 @@ for spec in $RUNS; do
                 ms(v["lat_p50_ms"]), ms(v["lat_p99_ms"]), v["lat_mean_ms"], v["alert_p50_ms"], v["alert_p99_ms"]
             printf "  daemon: %.1f CPU s (%.2f us/event; busiest threads %s s), peak RSS %d MB, spool peak %.0f MB; load generator: %.1f CPU s\n",
                 v["daemon_cpu"], v["daemon_cpu"] * 1e6 / v["sent"], v["threads_cpu"], v["hwm_mb"], v["spool_peak_mb"], v["load_cpu"]
+            printf "  store writer: %d batches in %d commits (%.1f per commit)\n", v["batches"], v["commits"], v["batches"] / (v["commits"] ? v["commits"] : 1)
             printf "%s", fails
         }' "$SDATA/$name.txt"
 done

@@ -250,6 +250,7 @@ def main():
         q(lat, 0.5), q(lat, 0.99)))
     print("daemon_cpu=%.1f hwm_mb=%.0f spool_peak_mb=%.1f threads_cpu=%s" % (
         cpu, hwm / 1024, spool_peak / 1e6, ",".join("%.1f" % t for t in threads[:6])))
+    print("batches=%d commits=%d" % (m.get("vigil_batches_total", 0), m.get("vigil_store_commits_total", 0)))
     for f in fails:
         print("FAIL: " + f)
     return 1 if fails else 0

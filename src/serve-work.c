@@ -6,7 +6,9 @@
  * without any lock, decodes each record, runs the detectors and formats the alerts into a
  * work_result. The writer commits results strictly in batch order: the alerts and the spool
  * watermark of the batches finished so far (a group of consecutive ones: group commit) go
- * into the store in one transaction, then the spool is released up to them. Workers wait while WORK_MAX_PENDING results are queued, so memory stays bounded.
+ * into the store in one transaction, then the spool is released up to them. Workers wait while
+ * WORK_MAX_PENDING_PER_WORKER results each, or WORK_MAX_PENDING_BYTES, are queued, so memory
+ * stays bounded.
  *
  * Main structures: vg_serve_work (the reader and its lock, the queue of results, the threads),
  * work_worker (one per thread: detector, decode state, record arena), work_result (one
@@ -24,10 +26,13 @@
 #include "util-mem.h"
 #include "util-time.h"
 
-#define WORK_MAX_PENDING_PER_WORKER 2   /* limit: results queued per worker before workers wait */
+#define WORK_MAX_PENDING_PER_WORKER 16  /* limit: results queued per worker before workers wait */
+#define WORK_MAX_PENDING_BYTES (64u << 20) /* limit: bytes of queued results before workers wait */
 #define WORK_IDLE_WAIT_MS 200           /* a worker with nothing to read sleeps at most this long */
 #define WORK_RETENTION_EVERY_S 600      /* the writer applies the store's retention this often */
 #define WORK_GROUP_MAX 64               /* limit: finished batches the writer commits in one transaction */
+#define WORK_GROUP_GROW 8               /* under a deep backlog, batches a group waits for before its commit */
+#define WORK_GROUP_WAIT_MS 100          /* limit: how long a group waits to grow */
 
 typedef struct alert_row {
     vg_store_alert a;                   /* text members hold offsets into the result's text */
@@ -44,6 +49,7 @@ typedef struct work_result {
     alert_row *rows;
     size_t nrows, cap_rows;
     vg_buf text;
+    size_t bytes;                       /* memory held, counted against WORK_MAX_PENDING_BYTES */
     struct work_result *next;
 } work_result;
 
@@ -80,6 +86,7 @@ struct vg_serve_work {
     uint64_t next_batch, next_commit;
     work_result *queue;                 /* sorted by batch_no */
     size_t queued, max_queued;
+    size_t queued_bytes;                /* memory of the queued results */
     int draining, workers_alive;
     uint64_t committed;
     work_worker *workers;
@@ -308,6 +315,18 @@ static work_result *run_batch(work_worker *ww, size_t n, uint64_t batch_no)
     return r;
 }
 
+/* Waits on cond (w's lock held) for at most ms milliseconds. */
+static void wait_ms(vg_serve_work *w, pthread_cond_t *cond, long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(cond, &w->lock, &ts);
+}
+
 /* Queues r in batch order and wakes the writer (lock held). */
 static void queue_result(vg_serve_work *w, work_result *r)
 {
@@ -317,6 +336,8 @@ static void queue_result(vg_serve_work *w, work_result *r)
     r->next = *p;
     *p = r;
     w->queued++;
+    r->bytes = sizeof(*r) + r->nrecs * sizeof(int64_t) + r->cap_rows * sizeof(alert_row) + r->text.cap;
+    w->queued_bytes += r->bytes;
     pthread_cond_signal(&w->done);
 }
 
@@ -326,18 +347,13 @@ static void *worker_main(void *arg)
     vg_serve_work *w = ww->w;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (w->queued >= w->max_queued && !w->draining)
+        while ((w->queued >= w->max_queued || w->queued_bytes >= WORK_MAX_PENDING_BYTES) && !w->draining)
             pthread_cond_wait(&w->room, &w->lock);
         size_t n = take_batch(ww, w);
         if (n == 0) {
             if (w->draining)
                 break;
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += WORK_IDLE_WAIT_MS * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&w->more, &w->lock, &ts);
+            wait_ms(w, &w->more, WORK_IDLE_WAIT_MS);
             continue;
         }
         uint64_t batch_no = w->next_batch++;
@@ -380,8 +396,11 @@ static void resolve_rows(work_result *r)
     }
 }
 
+/* Adds the receipt-to-stored time of each record of r to the histogram (summed here first:
+ * one atomic add per bucket instead of two per record). */
 static void count_latency(vg_serve *s, const work_result *r, int64_t now)
 {
+    uint64_t count[VG_SERVE_LAT_BUCKETS] = { 0 }, sum_us = 0;
     for (size_t i = 0; i < r->nrecs; i++) {
         int64_t us = now - r->received_us[i];
         if (us < 0)
@@ -390,9 +409,13 @@ static void count_latency(vg_serve *s, const work_result *r, int64_t now)
         unsigned b = 0;
         while (b + 1 < VG_SERVE_LAT_BUCKETS && ms >= (1ull << b))
             b++;
-        atomic_fetch_add(&s->m.lat_count[b], 1);
-        atomic_fetch_add(&s->m.lat_sum_us, (uint64_t)us);
+        count[b]++;
+        sum_us += (uint64_t)us;
     }
+    for (unsigned b = 0; b < VG_SERVE_LAT_BUCKETS; b++)
+        if (count[b])
+            atomic_fetch_add(&s->m.lat_count[b], count[b]);
+    atomic_fetch_add(&s->m.lat_sum_us, sum_us);
 }
 
 /* The alerts of the group as store rows, in order (their text resolved first). */
@@ -491,18 +514,53 @@ static void apply_retention(vg_serve_work *w)
                (unsigned long long)deleted, c->retention_days, c->store_max_mb);
 }
 
+/* The results ready to commit in order (lock held), at most WORK_GROUP_MAX. */
+static size_t ready_results(const vg_serve_work *w)
+{
+    size_t n = 0;
+    for (const work_result *r = w->queue; r && n < WORK_GROUP_MAX && r->batch_no == w->next_commit + n; r = r->next)
+        n++;
+    return n;
+}
+
+/* Whether a group of `ready` results waits for more before its commit (lock held; *until is
+ * the end of the wait, 0 before it starts). Only under a backlog of WORK_GROUP_GROW full
+ * batches or more: the workers are then busy, more results come within a batch's time, and
+ * each commit saved rewrites the same index pages once instead of twice (docs/serve.md). Never
+ * while the queue is full or the workers are stopping; at most WORK_GROUP_WAIT_MS. */
+static int group_grows(vg_serve_work *w, size_t ready, int64_t *until)
+{
+    if (ready == 0 || ready >= WORK_GROUP_GROW || w->draining || w->workers_alive == 0 ||
+        w->queued >= w->max_queued || w->queued_bytes >= WORK_MAX_PENDING_BYTES / 2)
+        return 0;
+    int64_t now = vg_now_us();
+    if (*until == 0) {
+        if (vg_serve_backlog(w->s) < (uint64_t)WORK_GROUP_GROW * w->s->conf->batch)
+            return 0;
+        *until = now + WORK_GROUP_WAIT_MS * 1000;
+    }
+    return now < *until;
+}
+
 static void *writer_main(void *arg)
 {
     vg_serve_work *w = arg;
     work_result *group[WORK_GROUP_MAX];
+    int64_t grow_until = 0;
     pthread_mutex_lock(&w->lock);
     for (;;) {
+        if (group_grows(w, ready_results(w), &grow_until)) {
+            wait_ms(w, &w->done, (long)((grow_until - vg_now_us()) / 1000) + 1);
+            continue;
+        }
+        grow_until = 0;
         work_result *r = w->queue;
         size_t n = 0;
         while (n < WORK_GROUP_MAX && w->queue && w->queue->batch_no == w->next_commit) {
             group[n++] = w->queue;
             w->queue = w->queue->next;
             w->queued--;
+            w->queued_bytes -= group[n - 1]->bytes;
             w->next_commit++;
         }
         if (n) {
@@ -534,10 +592,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&w->lock);
         if (w->queue && w->queue->batch_no == w->next_commit)
             continue;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&w->done, &w->lock, &ts);
+        wait_ms(w, &w->done, 1000);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;

@@ -4,7 +4,8 @@
  * doubled), overlapping, with gaps, below the watermark; queries by every filter and combined,
  * newest first, limited; retention by age and by size; file offsets; units; a read-only
  * handle reading while a writer is open; text that SQL or C could mangle (quotes, non-ASCII);
- * the default path rule.
+ * the default path rule; every query shape planned with an index (no table scan); the
+ * migration from schema 1 (partial rule, rule name and host indexes).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store-internal.h"    /* the prepared query shapes, to ask SQLite for their plans */
 #include "store.h"
 
 #define T0 1772532000000LL          /* 2026-03-03T10:00:00Z */
@@ -343,6 +345,107 @@ static void test_query_filters(void **state)
     vg_store_close(st);
 }
 
+/* The plan SQLite chose for the prepared statement s, its details joined by "; ". */
+static void query_plan(vg_store *st, sqlite3_stmt *s, char *out, size_t cap)
+{
+    char sql[1200];
+    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", sqlite3_sql(s));
+    sqlite3_stmt *e;
+    assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &e, NULL), SQLITE_OK);
+    out[0] = '\0';
+    while (sqlite3_step(e) == SQLITE_ROW) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s", len ? "; " : "", (const char *)sqlite3_column_text(e, 3));
+    }
+    sqlite3_finalize(e);
+}
+
+/* Every combination of filters reads the alerts through an index, never by a table scan, and
+ * a single filter uses its own index (a rule both rule indexes). */
+static void test_query_plans(void **state)
+{
+    (void)state;
+    vg_store *st = query_fixture();
+    static const char *const want[] = {
+        [0] = "alerts_time",
+        [VG_STORE_Q_UNIT] = "alerts_unit_time",
+        [VG_STORE_Q_RULE] = "alerts_rule_time",
+        [VG_STORE_Q_HOST] = "alerts_host_time",
+        [VG_STORE_Q_INDICATOR] = "alerts_indicator_time",
+        [VG_STORE_Q_KIND] = "alerts_time",
+    };
+    for (unsigned m = 0; m < VG_STORE_Q_SHAPES; m++) {
+        vg_store_query q = { .unit = m & VG_STORE_Q_UNIT ? "hcm" : NULL, .rule = m & VG_STORE_Q_RULE ? "rule-a" : NULL,
+                             .host = m & VG_STORE_Q_HOST ? "web1" : NULL,
+                             .indicator = m & VG_STORE_Q_INDICATOR ? "203.0.113.9" : NULL,
+                             .kind = m & VG_STORE_Q_KIND ? "sigma" : NULL };
+        rows rs;
+        query(st, &q, &rs);
+        assert_non_null(st->query[m]);
+        char plan[1024];
+        query_plan(st, st->query[m], plan, sizeof plan);
+        const char *a = strstr(plan, "SCAN a");
+        if (!a)
+            a = strstr(plan, "SEARCH a");
+        if (!a || !strstr(a, "INDEX alerts_"))
+            fail_msg("shape %u reads the alerts without an index: %s", m, plan);
+        if (m < sizeof want / sizeof want[0] && want[m] && !strstr(plan, want[m]))
+            fail_msg("shape %u does not use %s: %s", m, want[m], plan);
+        if (m == VG_STORE_Q_RULE && !strstr(plan, "alerts_rule_name_time"))
+            fail_msg("a rule query does not use the rule name index: %s", plan);
+    }
+    vg_store_close(st);
+}
+
+/* The SQL of an index as the file holds it. */
+static void index_sql(const char *name, char *out, size_t cap)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", -1, &s,
+                                        NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+/* A file of schema 1 (full rule, rule name and host indexes) with alerts is migrated to 2:
+ * its alerts stay and are found through the new partial indexes. */
+static void test_migrate_from_1(void **state)
+{
+    (void)state;
+    vg_store_close(query_fixture());
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP INDEX alerts_rule_time; DROP INDEX alerts_rule_name_time; DROP INDEX alerts_host_time;"
+                                  "CREATE INDEX alerts_rule_time ON alerts (rule_id, event_time_ms);"
+                                  "CREATE INDEX alerts_rule_name_time ON alerts (rule_name, event_time_ms);"
+                                  "CREATE INDEX alerts_host_time ON alerts (host, event_time_ms);"
+                                  "PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    vg_store *st = open_rw();
+    assert_int_equal(vg_store_schema_version(st), 2);
+    char sql[256];
+    index_sql("alerts_host_time", sql, sizeof sql);
+    assert_non_null(strstr(sql, "WHERE host IS NOT NULL"));
+    index_sql("alerts_rule_time", sql, sizeof sql);
+    assert_non_null(strstr(sql, "WHERE rule_id IS NOT NULL"));
+    index_sql("alerts_rule_name_time", sql, sizeof sql);
+    assert_non_null(strstr(sql, "WHERE rule_name IS NOT NULL"));
+    rows rs;
+    vg_store_query q = { .host = "db1" };
+    assert_string_equal(query(st, &q, &rs), "15/0 12/0");
+    q = (vg_store_query){ .rule = "rule-b" };
+    assert_string_equal(query(st, &q, &rs), "16/0 10/0");
+    assert_int_equal(count(st, NULL), 8);
+    vg_store_close(st);
+}
+
 typedef struct row_copy {
     char unit[32], kind[16], host[64], indicator[64], json[256];
     size_t json_len;
@@ -589,6 +692,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commit_order_and_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlap_and_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query_plans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_survives, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_size, setup, teardown),
