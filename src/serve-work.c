@@ -162,6 +162,8 @@ static vg_rc on_alert(void *ctx, const vg_detect_alert *a)
     row->a.created_ms = vg_now_us() / 1000;
     row->off_kind = keep_str(r, a->kind);
     vg_value host = vg_event_get(a->ev, "host.name");
+    if (host.type != VG_JSON_STRING)    /* syslog and Windows events name their host here */
+        host = vg_event_get(a->ev, "host.hostname");
     if (host.type != VG_JSON_STRING)
         host = vg_event_get(a->ev, "host.ip");
     char htext[256];

@@ -300,6 +300,19 @@ def main():
     got = stored_alerts(os.path.join(tmp, "data/vigil.db"))
     if n_intel != sum(1 for a in got if a["alert"]["kind"] == "intel"):
         fail("vigil alerts --kind intel printed %d alerts" % n_intel)
+    # syslog lines name their host in host.hostname: --host finds their alerts
+    hosts = {}
+    for a in got:
+        h = a["event"].get("host", {}).get("hostname")
+        if h:
+            hosts[h] = hosts.get(h, 0) + 1
+    if not hosts:
+        fail("no stored alert names a host")
+    for h, n in sorted(hosts.items(), key=lambda x: -x[1])[:2]:
+        out = subprocess.run([VIGIL, "alerts", "--store", os.path.join(tmp, "data/vigil.db"), "--host", h,
+                              "--limit", "100000", "-o", "json"], capture_output=True, text=True)
+        if len(out.stdout.splitlines()) != n:
+            fail("vigil alerts --host %s printed %d alerts, %d name it" % (h, len(out.stdout.splitlines()), n))
     for u, n in units.items():
         if n != sum(1 for a in got if a["alert"].get("unit") == u):
             fail("vigil alerts --unit %s printed %d alerts" % (u, n))

@@ -6,7 +6,7 @@
  * batch, committed through vg_store_commit. The indexed columns are read from the alert:
  * @timestamp, alert.created, alert.kind, rule.id/name/level (Sigma), the first
  * threat.sources[] feed and family and threat.indicator.value (intel), event.host.name
- * (else event.host.ip).
+ * (else event.host.hostname, else event.host.ip), as the daemon's writer reads them.
  *
  * Usage: store-fill STORE UNIT FIRST_SEQ < alerts.json
  */
@@ -66,7 +66,7 @@ static int fill(vg_json_doc *doc, parsed *p, size_t len, vg_store_alert *a)
     a->rule_id = str_at(doc, sigma ? "rule.id" : "threat.sources.0.feed", p->f[1]);
     a->rule_name = str_at(doc, sigma ? "rule.name" : "threat.sources.0.family", p->f[2]);
     a->level = str_at(doc, "rule.level", p->f[3]);
-    if (!str_at(doc, "event.host.name", p->f[4])[0])
+    if (!str_at(doc, "event.host.name", p->f[4])[0] && !str_at(doc, "event.host.hostname", p->f[4])[0])
         str_at(doc, "event.host.ip", p->f[4]);
     a->host = p->f[4];
     a->indicator = str_at(doc, "threat.indicator.value", p->f[5]);
