@@ -9,11 +9,17 @@
  * (a key holding dots, "source.ip", walks several components). A value found for a path is
  * kept in the worker's slot for that path; a decoder's field wins over the record's value.
  *
+ * A decoder's fields usually come in the same order event after event, so the worker also
+ * remembers the name and slot found at each position of the last event.
+ *
  * Judging a hit (known-good, threat, expired) needs what its sources say; that is decoded once
  * per provenance reference and remembered by the worker, since the same few networks and
- * addresses come back event after event. vg_intel_prefetch_text is a separate hint: the
- * caller hands it the next record's raw text, and the first lines that record's address
- * lookups will read start loading while it is decoded.
+ * addresses come back event after event. For the same reason the worker remembers the hits of
+ * the IPv4 addresses it looked up last (1,024 of them, keyed by the address; cleared for
+ * another snapshot, or the same one mapped elsewhere; an address with more than 3 hits is not
+ * kept). vg_intel_prefetch_text is a separate hint: the caller hands it the next record's raw
+ * text, and the first lines that record's address lookups will read start loading while it
+ * is decoded.
  */
 #include "detect-intel.h"
 
@@ -52,6 +58,16 @@ typedef struct name_slot {
     int slot;                   /* -1: no field of the matcher */
 } name_slot;
 
+#define SHAPE_FIELDS 64          /* field positions whose last name and slot are remembered */
+
+/* The name a decoder gave the field at one position of the last event, and its slot: events
+ * of one decoder mostly repeat their sequence of fields, so a position usually finds its
+ * name again. */
+typedef struct shape_slot {
+    const char *name;
+    int slot;
+} shape_slot;
+
 #define ROLE_CACHE 256          /* provenance summaries remembered per worker (a power of 2) */
 
 /* What the sources of one ref say, as report() needs it: a known-good source, a threat source,
@@ -61,6 +77,17 @@ typedef struct role_entry {
     uint8_t allow, block, never;
     int64_t latest;             /* the latest expiry of a threat source */
 } role_entry;
+
+#define IP_MEMO_BITS 10
+#define IP_MEMO (1u << IP_MEMO_BITS)    /* IPv4 results remembered per worker */
+#define IP_MEMO_HITS 3          /* an address with more hits than this is not remembered */
+
+/* The hits of one IPv4 address in the current snapshot (vg_snap_match's answer). */
+typedef struct ip_memo {
+    uint32_t addr;              /* host order */
+    uint8_t used, nhits;
+    vg_intel_hit hits[IP_MEMO_HITS];
+} ip_memo;
 
 #define MAX_OBS 16              /* observables parsed before their lookups start (prefetched together) */
 
@@ -76,9 +103,12 @@ struct vg_intel_scratch {
     const vg_intel_matcher *cached_for;     /* the matcher the name cache is for */
     unsigned nnames;                        /* names remembered */
     name_slot names[NAME_CACHE];
-    const vg_snap *roles_for;               /* the snapshot the role cache is for */
-    uint64_t roles_id;                      /* and its identity (a reload may reuse the address) */
+    shape_slot shape[SHAPE_FIELDS];         /* for the same matcher as names */
+    uint64_t roles_id;                      /* the snapshot the role cache and memo are for: its */
+    const void *roles_data;                 /* identity, and where it lies (the memo's hits point
+                                               there; the same file opened again lies elsewhere) */
     role_entry roles[ROLE_CACHE];
+    ip_memo memo[IP_MEMO];                  /* for the same snapshot as roles */
     uint32_t gen;                           /* the current event's generation */
     uint32_t seen[VG_INTEL_MAX_FIELDS];     /* slot holds a value of this generation */
     unsigned nset;
@@ -375,12 +405,17 @@ static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_even
     w->nset = 0;
     if (w->cached_for != m) {
         memset(w->names, 0, sizeof w->names);
+        memset(w->shape, 0, sizeof w->shape);
         w->nnames = 0;
         w->cached_for = m;
     }
     const vg_field *fields = ev->fields;
     for (unsigned i = 0, nf = ev->nfields; i < nf; i++) {
-        int s = name_slot_of(m, w, fields[i].name);
+        const char *name = fields[i].name;
+        shape_slot *p = &w->shape[i & (SHAPE_FIELDS - 1)];
+        if (p->name != name)    /* another name at this position than in the last event */
+            *p = (shape_slot){ name, name_slot_of(m, w, name) };
+        int s = p->slot;
         if (s >= 0) {
             /* the value set last wins: later fields overwrite earlier ones of the same name */
             if (w->seen[s] != w->gen)
@@ -487,6 +522,51 @@ static long port_value(const vg_intel_scratch *w, int s)
     return p <= 65535 ? p : -1;
 }
 
+/* The memo entry where IPv4 address a (host order) is remembered, if it is. */
+static ip_memo *memo_slot(vg_intel_scratch *w, uint32_t a)
+{
+    return &w->memo[(a * 0x9E3779B1u) >> (32 - IP_MEMO_BITS)];
+}
+
+static uint32_t ipv4_of(const vg_ind *ind)
+{
+    return (uint32_t)ind->key[0] << 24 | (uint32_t)ind->key[1] << 16 | (uint32_t)ind->key[2] << 8 | ind->key[3];
+}
+
+/* Is ind an IPv4 address the memo holds? */
+static int memo_has(vg_intel_scratch *w, const vg_ind *ind)
+{
+    if (ind->type != VG_IND_IPV4)
+        return 0;
+    uint32_t a = ipv4_of(ind);
+    const ip_memo *e = memo_slot(w, a);
+    return e->used && e->addr == a;
+}
+
+/* vg_snap_match of ind into w->hits. An IPv4 address's hits (when few) are remembered by the
+ * worker: the sources of a log repeat (a scanner, a busy internal host), and a remembered
+ * address costs neither the filter, the bucket nor the network search. */
+static size_t lookup(match_run *r, const vg_ind *ind)
+{
+    vg_intel_scratch *w = r->w;
+    if (ind->type != VG_IND_IPV4)
+        return vg_snap_match(r->snap, ind, w->hits, VG_INTEL_MAX_HITS);
+    uint32_t a = ipv4_of(ind);
+    ip_memo *e = memo_slot(w, a);
+    if (e->used && e->addr == a) {
+        memcpy(w->hits, e->hits, e->nhits * sizeof *e->hits);
+        return e->nhits;
+    }
+    size_t n = vg_snap_match_ipv4(r->snap, a, w->hits, VG_INTEL_MAX_HITS);
+    if (n <= IP_MEMO_HITS) {
+        e->addr = a;
+        e->used = 1;
+        e->nhits = (uint8_t)n;
+        memcpy(e->hits, w->hits, n * sizeof *e->hits);
+    }
+    return n;
+}
+
 /* Looks up the observables parsed so far: first every one's memory is requested, then they
  * are looked up one after another, so the cache misses of an event overlap. */
 static vg_rc flush(match_run *r)
@@ -495,7 +575,8 @@ static vg_rc flush(match_run *r)
     unsigned n = w->nobs;
     w->nobs = 0;
     for (unsigned k = 0; k < n; k++) {
-        vg_snap_prefetch(r->snap, &w->ind[k]);
+        if (!memo_has(w, &w->ind[k]))
+            vg_snap_prefetch(r->snap, &w->ind[k]);
         if (w->obs[k].port >= 0)
             vg_snap_prefetch(r->snap, &w->pair[k]);
     }
@@ -503,7 +584,7 @@ static vg_rc flush(match_run *r)
         const obs *o = &w->obs[k];
         const vg_intel_field *f = &r->m->fields[o->field];
         r->st->lookups++;
-        size_t nhits = vg_snap_match(r->snap, &w->ind[k], w->hits, VG_INTEL_MAX_HITS);
+        size_t nhits = lookup(r, &w->ind[k]);
         vg_rc rc;
         if (nhits) {
             vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, NULL, 0, NULL, r->now };
@@ -600,10 +681,11 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
 {
     match_run r = { m, w, snap, ev, now, alert, ctx, st };
     st->events++;
-    if (w->roles_for != snap || w->roles_id != vg_snap_identity(snap)) {    /* another snapshot */
-        memset(w->roles, 0, sizeof w->roles);
-        w->roles_for = snap;
+    if (w->roles_id != vg_snap_identity(snap) || w->roles_data != vg_snap_data(snap)) {
+        memset(w->roles, 0, sizeof w->roles);       /* another snapshot */
+        memset(w->memo, 0, sizeof w->memo);
         w->roles_id = vg_snap_identity(snap);
+        w->roles_data = vg_snap_data(snap);
     }
     gather(m, w, ev);
     w->nobs = 0;
