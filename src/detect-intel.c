@@ -14,12 +14,9 @@
  *
  * Judging a hit (known-good, threat, expired) needs what its sources say; that is decoded once
  * per provenance reference and remembered by the worker, since the same few networks and
- * addresses come back event after event. For the same reason the worker remembers the hits of
- * the IPv4 addresses it looked up last (1,024 of them, keyed by the address; cleared for
- * another snapshot, or the same one mapped elsewhere; an address with more than 3 hits is not
- * kept). vg_intel_prefetch_text is a separate hint: the caller hands it the next record's raw
- * text, and the first lines that record's address lookups will read start loading while it
- * is decoded.
+ * addresses come back event after event. vg_intel_prefetch_text is a separate hint: the
+ * caller hands it the next record's raw text, and the first lines that record's address
+ * lookups will read start loading while it is decoded.
  */
 #include "detect-intel.h"
 
@@ -78,17 +75,6 @@ typedef struct role_entry {
     int64_t latest;             /* the latest expiry of a threat source */
 } role_entry;
 
-#define IP_MEMO_BITS 10
-#define IP_MEMO (1u << IP_MEMO_BITS)    /* IPv4 results remembered per worker */
-#define IP_MEMO_HITS 3          /* an address with more hits than this is not remembered */
-
-/* The hits of one IPv4 address in the current snapshot (vg_snap_match's answer). */
-typedef struct ip_memo {
-    uint32_t addr;              /* host order */
-    uint8_t used, nhits;
-    vg_intel_hit hits[IP_MEMO_HITS];
-} ip_memo;
-
 #define MAX_OBS 16              /* observables parsed before their lookups start (prefetched together) */
 
 /* One value to look up: its field, the value as read, the port paired with it (-1: none). */
@@ -104,11 +90,9 @@ struct vg_intel_scratch {
     unsigned nnames;                        /* names remembered */
     name_slot names[NAME_CACHE];
     shape_slot shape[SHAPE_FIELDS];         /* for the same matcher as names */
-    uint64_t roles_id;                      /* the snapshot the role cache and memo are for: its */
-    const void *roles_data;                 /* identity, and where it lies (the memo's hits point
-                                               there; the same file opened again lies elsewhere) */
+    const vg_snap *roles_for;               /* the snapshot the role cache is for */
+    uint64_t roles_id;                      /* and its identity (a reload may reuse the address) */
     role_entry roles[ROLE_CACHE];
-    ip_memo memo[IP_MEMO];                  /* for the same snapshot as roles */
     uint32_t gen;                           /* the current event's generation */
     uint32_t seen[VG_INTEL_MAX_FIELDS];     /* slot holds a value of this generation */
     unsigned nset;
@@ -522,51 +506,6 @@ static long port_value(const vg_intel_scratch *w, int s)
     return p <= 65535 ? p : -1;
 }
 
-/* The memo entry where IPv4 address a (host order) is remembered, if it is. */
-static ip_memo *memo_slot(vg_intel_scratch *w, uint32_t a)
-{
-    return &w->memo[(a * 0x9E3779B1u) >> (32 - IP_MEMO_BITS)];
-}
-
-static uint32_t ipv4_of(const vg_ind *ind)
-{
-    return (uint32_t)ind->key[0] << 24 | (uint32_t)ind->key[1] << 16 | (uint32_t)ind->key[2] << 8 | ind->key[3];
-}
-
-/* Is ind an IPv4 address the memo holds? */
-static int memo_has(vg_intel_scratch *w, const vg_ind *ind)
-{
-    if (ind->type != VG_IND_IPV4)
-        return 0;
-    uint32_t a = ipv4_of(ind);
-    const ip_memo *e = memo_slot(w, a);
-    return e->used && e->addr == a;
-}
-
-/* vg_snap_match of ind into w->hits. An IPv4 address's hits (when few) are remembered by the
- * worker: the sources of a log repeat (a scanner, a busy internal host), and a remembered
- * address costs neither the filter, the bucket nor the network search. */
-static size_t lookup(match_run *r, const vg_ind *ind)
-{
-    vg_intel_scratch *w = r->w;
-    if (ind->type != VG_IND_IPV4)
-        return vg_snap_match(r->snap, ind, w->hits, VG_INTEL_MAX_HITS);
-    uint32_t a = ipv4_of(ind);
-    ip_memo *e = memo_slot(w, a);
-    if (e->used && e->addr == a) {
-        memcpy(w->hits, e->hits, e->nhits * sizeof *e->hits);
-        return e->nhits;
-    }
-    size_t n = vg_snap_match_ipv4(r->snap, a, w->hits, VG_INTEL_MAX_HITS);
-    if (n <= IP_MEMO_HITS) {
-        e->addr = a;
-        e->used = 1;
-        e->nhits = (uint8_t)n;
-        memcpy(e->hits, w->hits, n * sizeof *e->hits);
-    }
-    return n;
-}
-
 /* Looks up the observables parsed so far: first every one's memory is requested, then they
  * are looked up one after another, so the cache misses of an event overlap. */
 static vg_rc flush(match_run *r)
@@ -575,8 +514,7 @@ static vg_rc flush(match_run *r)
     unsigned n = w->nobs;
     w->nobs = 0;
     for (unsigned k = 0; k < n; k++) {
-        if (!memo_has(w, &w->ind[k]))
-            vg_snap_prefetch(r->snap, &w->ind[k]);
+        vg_snap_prefetch(r->snap, &w->ind[k]);
         if (w->obs[k].port >= 0)
             vg_snap_prefetch(r->snap, &w->pair[k]);
     }
@@ -584,7 +522,7 @@ static vg_rc flush(match_run *r)
         const obs *o = &w->obs[k];
         const vg_intel_field *f = &r->m->fields[o->field];
         r->st->lookups++;
-        size_t nhits = lookup(r, &w->ind[k]);
+        size_t nhits = vg_snap_match(r->snap, &w->ind[k], w->hits, VG_INTEL_MAX_HITS);
         vg_rc rc;
         if (nhits) {
             vg_intel_alert a = { r->ev, r->snap, f->path, o->value, o->len, NULL, 0, NULL, r->now };
@@ -681,11 +619,10 @@ vg_rc vg_intel_match_event(const vg_intel_matcher *m, vg_intel_scratch *w, const
 {
     match_run r = { m, w, snap, ev, now, alert, ctx, st };
     st->events++;
-    if (w->roles_id != vg_snap_identity(snap) || w->roles_data != vg_snap_data(snap)) {
-        memset(w->roles, 0, sizeof w->roles);       /* another snapshot */
-        memset(w->memo, 0, sizeof w->memo);
+    if (w->roles_for != snap || w->roles_id != vg_snap_identity(snap)) {    /* another snapshot */
+        memset(w->roles, 0, sizeof w->roles);
+        w->roles_for = snap;
         w->roles_id = vg_snap_identity(snap);
-        w->roles_data = vg_snap_data(snap);
     }
     gather(m, w, ev);
     w->nobs = 0;

@@ -12,8 +12,8 @@
  * Main structure: vg_intel_matcher, the fields to read (a path, the kind of value, and for
  * addresses the sibling port field that makes an IP:port observable), built once and shared
  * read-only by every worker; each worker owns a vg_intel_scratch for its lookups (with its
- * caches of field-name slots, of what each hit's sources say and of recent IPv4 addresses'
- * hits), so matching allocates nothing.
+ * caches of field-name slots and of what each hit's sources say), so matching allocates
+ * nothing.
  */
 #ifndef VIGIL_DETECT_INTEL_H
 #define VIGIL_DETECT_INTEL_H

@@ -1378,11 +1378,6 @@ uint64_t vg_snap_identity(const vg_snap *s)
     return id ^ s->seed;
 }
 
-const void *vg_snap_data(const vg_snap *s)
-{
-    return s->base;
-}
-
 size_t vg_snap_section_count(const vg_snap *s)
 {
     return s->nsecs;

@@ -183,10 +183,6 @@ int64_t vg_snap_created(const vg_snap *s);
  * results keyed on it with the pointer stays right when a reload reuses the address. */
 uint64_t vg_snap_identity(const vg_snap *s);
 
-/* Where the snapshot's bytes lie: hits' keys (but a domain's) point there. A cache of hits
- * keyed on vg_snap_identity must check it too (the same file opened again lies elsewhere). */
-const void *vg_snap_data(const vg_snap *s);
-
 /* Section i (of vg_snap_section_count): a name ("strings", "table domain", ...) and bytes. */
 size_t vg_snap_section_count(const vg_snap *s);
 int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t *bytes, uint64_t *count);
