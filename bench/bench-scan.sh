@@ -16,7 +16,7 @@ if [ ! -s "$SDATA/auth.log" ]; then
     python3 bench/gen-scan.py "$IDATA" "$SHARED/data/intel" "$SDATA" "$MB"
 fi
 LOG="$SDATA/auth.log"
-bytes=$(stat -c %s "$LOG")
+bytes=$(stat -L -c %s "$LOG")     # -L: the log may be a link to shared data
 lines=$(wc -l < "$LOG")
 literals=$(wc -l < "$SDATA/literals.txt")
 echo "== vigil scan --intel against grep -F -f: $LOG ($bytes bytes, $lines lines), $literals literals"

@@ -9,6 +9,9 @@
  * (a key holding dots, "source.ip", walks several components). A value found for a path is
  * kept in the worker's slot for that path; a decoder's field wins over the record's value.
  *
+ * A decoder's fields usually come in the same order event after event, so the worker also
+ * remembers the name and slot found at each position of the last event.
+ *
  * Judging a hit (known-good, threat, expired) needs what its sources say; that is decoded once
  * per provenance reference and remembered by the worker, since the same few networks and
  * addresses come back event after event. vg_intel_prefetch_text is a separate hint: the
@@ -52,6 +55,16 @@ typedef struct name_slot {
     int slot;                   /* -1: no field of the matcher */
 } name_slot;
 
+#define SHAPE_FIELDS 64          /* field positions whose last name and slot are remembered */
+
+/* The name a decoder gave the field at one position of the last event, and its slot: events
+ * of one decoder mostly repeat their sequence of fields, so a position usually finds its
+ * name again. */
+typedef struct shape_slot {
+    const char *name;
+    int slot;
+} shape_slot;
+
 #define ROLE_CACHE 256          /* provenance summaries remembered per worker (a power of 2) */
 
 /* What the sources of one ref say, as report() needs it: a known-good source, a threat source,
@@ -76,6 +89,7 @@ struct vg_intel_scratch {
     const vg_intel_matcher *cached_for;     /* the matcher the name cache is for */
     unsigned nnames;                        /* names remembered */
     name_slot names[NAME_CACHE];
+    shape_slot shape[SHAPE_FIELDS];         /* for the same matcher as names */
     const vg_snap *roles_for;               /* the snapshot the role cache is for */
     uint64_t roles_id;                      /* and its identity (a reload may reuse the address) */
     role_entry roles[ROLE_CACHE];
@@ -375,12 +389,17 @@ static void gather(const vg_intel_matcher *m, vg_intel_scratch *w, const vg_even
     w->nset = 0;
     if (w->cached_for != m) {
         memset(w->names, 0, sizeof w->names);
+        memset(w->shape, 0, sizeof w->shape);
         w->nnames = 0;
         w->cached_for = m;
     }
     const vg_field *fields = ev->fields;
     for (unsigned i = 0, nf = ev->nfields; i < nf; i++) {
-        int s = name_slot_of(m, w, fields[i].name);
+        const char *name = fields[i].name;
+        shape_slot *p = &w->shape[i & (SHAPE_FIELDS - 1)];
+        if (p->name != name)    /* another name at this position than in the last event */
+            *p = (shape_slot){ name, name_slot_of(m, w, name) };
+        int s = p->slot;
         if (s >= 0) {
             /* the value set last wins: later fields overwrite earlier ones of the same name */
             if (w->seen[s] != w->gen)

@@ -394,16 +394,20 @@ static vg_rc parse_account(const char *s, size_t n, vg_ind *out, vg_error *err)
 {
     if (n == 0 || n > VG_ACCOUNT_MAX)
         return vg_fail(err, VG_ERR_PARSE, 0, "account name must have 1-%d bytes", VG_ACCOUNT_MAX);
-    if (vg_utf8_check(s, n) != n)
+    unsigned high = 0;              /* one pass: lowercase, and note non-ASCII and control bytes */
+    size_t control = n;
+    for (size_t i = n; i-- > 0;) {
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        control = c < 0x20 || c == 0x7f ? i : control;
+        out->key[i] = (unsigned char)ascii_lower(c);
+    }
+    if ((high & 0x80) && vg_utf8_check(s, n) != n)    /* the UTF-8 check only for non-ASCII names */
         return vg_fail(err, VG_ERR_PARSE, vg_utf8_check(s, n), "account name is not valid UTF-8");
     if (s[0] == ' ' || s[n - 1] == ' ')
         return vg_fail(err, VG_ERR_PARSE, 0, "account name starts or ends with a space");
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
-            return vg_fail(err, VG_ERR_PARSE, i, "account name has a control character");
-        out->key[i] = (unsigned char)ascii_lower(c);
-    }
+    if (control < n)
+        return vg_fail(err, VG_ERR_PARSE, control, "account name has a control character");
     out->type = VG_IND_ACCOUNT;
     out->len = (uint32_t)n;
     return VG_OK;

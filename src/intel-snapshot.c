@@ -624,14 +624,10 @@ static uint32_t segment4(const vg_snap *s, uint32_t addr)
     if (lo > hi || hi >= s->nseg4)
         return 0;
     __builtin_prefetch(&s->seg4_value[lo]);    /* read after the search: start loading it now */
-    while (lo < hi) {       /* the last segment in [lo, hi] starting at or before addr */
-        uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (s->seg4_start[mid] <= addr)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return s->seg4_start[lo] <= addr ? s->seg4_value[lo] : 0;
+    const uint32_t *base = &s->seg4_start[lo];
+    for (uint64_t n = hi - lo + 1; n > 1; n -= n / 2)   /* the last segment of [lo, hi] starting at or */
+        base = base[n / 2] <= addr ? base + n / 2 : base;   /* before addr; no branch on the data (a cmov) */
+    return *base <= addr ? s->seg4_value[base - s->seg4_start] : 0;
 }
 
 static int seg6_le(const snap_seg6 *a, uint64_t hi, uint64_t lo)
@@ -883,13 +879,17 @@ size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, co
     return total;
 }
 
+#define SEG_PREFETCH_LINES 4u      /* lines of a /16's segment starts that vg_snap_prefetch_ipv4 loads */
+
 void vg_snap_prefetch_ipv4(const vg_snap *s, uint32_t addr)
 {
     const snap_table *t = &s->table[VG_IND_IPV4];
-    if (s->seg4_index) {     /* the segments of addr's /16, where the search will start */
-        uint32_t lo = s->seg4_index[addr >> 16];
-        if (lo < s->nseg4) {
-            __builtin_prefetch(&s->seg4_start[lo]);
+    if (s->seg4_index) {     /* the segments of addr's /16, which the search will read */
+        uint64_t lo = s->seg4_index[addr >> 16], hi = s->seg4_index[(addr >> 16) + 1];
+        if (lo <= hi && hi < s->nseg4) {
+            const char *a = (const char *)&s->seg4_start[lo], *b = (const char *)&s->seg4_start[hi];
+            for (unsigned k = 0; k < SEG_PREFETCH_LINES && a + 64 * k <= b + 63; k++)
+                __builtin_prefetch(a + 64 * k);
             __builtin_prefetch(&s->seg4_value[lo]);
         }
     }

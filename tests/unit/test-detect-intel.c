@@ -4,7 +4,8 @@
  * (IP:port indicators), IPv4-mapped IPv6, networks, domains by their parents; the url.original
  * fallback; decoder fields winning over the record; known-good suppression, expiry, values not
  * of their field's kind, extra fields, and the alert's JSON; a worker's remembered source
- * summaries against another time and another snapshot; the look-ahead hint's bounds.
+ * summaries against another time and another snapshot; field names remembered by position;
+ * the look-ahead hint's bounds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -366,6 +367,28 @@ static void test_remembered_sources(void **state)
     vg_intel_matcher_free(m);
 }
 
+/* The field names remembered by position follow events whose fields come in another order:
+ * each value keeps its own field. */
+static void test_field_positions(void **state)
+{
+    (void)state;
+    vg_intel_matcher *m = defaults();
+    static vg_event ev;
+    seen s;
+    vg_intel_stats st;
+    const char *order[2][2] = { { "source.ip", "user.name" }, { "user.name", "destination.ip" } };
+    for (int k = 0; k < 2; k++) {
+        vg_event_reset(&ev, "", 0, NULL);
+        assert_int_equal(vg_event_set_cstr(&ev, order[k][0], k ? "backdoor" : "192.0.2.10"), VG_OK);
+        assert_int_equal(vg_event_set_cstr(&ev, order[k][1], k ? "192.0.2.10" : "backdoor"), VG_OK);
+        match_json(m, "{}", &ev, &s, &st);
+        assert_int_equal(s.n, 2);
+        assert_string_equal(s.field[0], k ? "user.name" : "source.ip");
+        assert_string_equal(s.field[1], k ? "destination.ip" : "user.name");
+    }
+    vg_intel_matcher_free(m);
+}
+
 /* The look-ahead hint reads only what it is given (each text in a buffer of its exact size,
  * so ASan sees a read past it) and changes no result. */
 static void test_prefetch_text(void **state)
@@ -409,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_extra_fields),
         cmocka_unit_test(test_escaped_values),
         cmocka_unit_test(test_remembered_sources),
+        cmocka_unit_test(test_field_positions),
         cmocka_unit_test(test_prefetch_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -158,6 +158,14 @@ static void test_hashes_and_names(void **state)
     expect(VG_IND_ACCOUNT, "John Smith", VG_IND_ACCOUNT, "john smith");
     reject(VG_IND_ACCOUNT, " root", "starts or ends");
     reject(VG_IND_ACCOUNT, "ro\tot", "control");
+    /* one pass finds every fault; the reasons keep their order: UTF-8, outer space, control */
+    expect(VG_IND_ACCOUNT, "Nguy\xe1\xbb\x85n V\xc4\x82N", VG_IND_ACCOUNT, "nguy\xe1\xbb\x85n v\xc4\x82n");
+    reject(VG_IND_ACCOUNT, "r\toot\xff", "UTF-8");
+    reject(VG_IND_ACCOUNT, "\x01root ", "starts or ends");
+    reject(VG_IND_ACCOUNT, "ro\x7fot\x01", "control");
+    vg_error err;
+    assert_int_not_equal(vg_ind_parse(VG_IND_ACCOUNT, "ab\x01" "c\x02", 5, &ind, &err), VG_OK);
+    assert_int_equal(err.offset, 2);    /* the first control character */
     expect(VG_IND_GUESS, "AS64500", VG_IND_ASN, "AS64500");
     expect(VG_IND_ASN, "4294967295", VG_IND_ASN, "AS4294967295");
     reject(VG_IND_ASN, "AS4294967296", "over 4294967295");
