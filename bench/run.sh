@@ -73,7 +73,7 @@ set -- json syslog
 case "${BENCH_ONLY:-}" in intel|scan) set -- ;; esac
 for kind in "$@"; do
     if [ $kind = json ]; then f=$JSON; else f=$SYSLOG; fi
-    bytes=$(stat -c %s "$f")
+    bytes=$(stat -L -c %s "$f")
     lines=$(wc -l < "$f")
     echo "== $kind: $f ($bytes bytes, $lines records)"
     echo "-- in memory (bench-decode, best of 5)"
