@@ -5,14 +5,16 @@
 #   inputs  TCP: bench/gen-scan.py's sshd log (BENCH_SCAN_MB, default 200 MB, 2% of the lines
 #           from listed addresses; shared with bench-scan); HTTP: bench/gen-data.py's Sysmon
 #           JSON with the SigmaHQ regression events mixed in (BENCH_SIGMA_MB, default 60 MB;
-#           shared with bench-sigma). The records are sent in order, again from the first once
-#           the file is done.
-#   runs    BENCH_SERVE_RUNS (default "tcp:always http:always http:interval tcp:always:R"):
-#           TRANSPORT:SYNC[:RATE]; each run starts a fresh daemon (spool.sync SYNC, every other
+#           shared with bench-sigma); ECS (over HTTP): the first BENCH_SERVE_ECS_LINES (default
+#           600,000) lines of the sshd log as `vigil decode` writes them, one ECS JSON object per
+#           line, as a log shipper that parses sends them. The records are sent in order, again
+#           from the first once the file is done.
+#   runs    BENCH_SERVE_RUNS (default "tcp:always http:always http:interval ecs:always
+#           tcp:always:R"): INPUT:SYNC[:RATE] (INPUT tcp, http or ecs); each run starts a fresh daemon (spool.sync SYNC, every other
 #           option at its default), sends for BENCH_SERVE_SECONDS (default 60) at full speed
 #           or at RATE records/s (R = BENCH_SERVE_RATE, default 50000: latency below
 #           saturation), waits until everything received is stored, stops the daemon and
-#           checks zero loss (bench/serve-run.py says how). Default: 4 x 60 s of load.
+#           checks zero loss (bench/serve-run.py says how). Default: 5 x 60 s of load.
 #   baseline `vigil scan --rules ... --intel ... -o none` on one pass over each input, in this
 #           run, one process, its start (rules and snapshot, a scan of no record) subtracted.
 # Prints per run: events/s end to end, the ratio to the baseline, latency from receipt to
@@ -31,7 +33,7 @@ SHARED=${VIGIL_SHARED:-$ROOT/../shared}
 SIGMA="$SHARED/data/sigma"
 SECS=${BENCH_SERVE_SECONDS:-60}
 RATE=${BENCH_SERVE_RATE:-50000}
-RUNS=${BENCH_SERVE_RUNS:-"tcp:always http:always http:interval tcp:always:$RATE"}
+RUNS=${BENCH_SERVE_RUNS:-"tcp:always http:always http:interval ecs:always tcp:always:$RATE"}
 INTEL_M=${BENCH_INTEL_M:-10}
 DATA="$BUILD/bench-data"
 IDATA="$DATA/intel-${INTEL_M}m"
@@ -51,6 +53,10 @@ fi
 SCAN_MB=${BENCH_SCAN_MB:-200}
 TCP_IN="$DATA/scan-${SCAN_MB}mb/auth.log"
 [ -s "$TCP_IN" ] || python3 bench/gen-scan.py "$IDATA" "$SHARED/data/intel" "$DATA/scan-${SCAN_MB}mb" "$SCAN_MB"
+ECS_LINES=${BENCH_SERVE_ECS_LINES:-600000}
+ECS_IN="$DATA/scan-${SCAN_MB}mb/ecs-$ECS_LINES.json"
+[ -s "$ECS_IN" ] && [ "$ECS_IN" -nt "$TCP_IN" ] ||
+    head -n "$ECS_LINES" "$TCP_IN" | "$BUILD/vigil" decode -q - > "$ECS_IN"
 SIGMA_MB=${BENCH_SIGMA_MB:-60}
 HTTP_IN="$DATA/sigma-mix-sysmon-${SIGMA_MB}mb.json"
 if [ ! -s "$HTTP_IN" ]; then
@@ -69,14 +75,17 @@ time_scan() {
 "$BUILD/vigil" scan $SCAN_RULES -o none --no-progress /dev/null >/dev/null 2>&1 || true    # fill the rule cache
 cat "$IDATA/store.vgi" > /dev/null
 time_scan "$SDATA/scan-start.txt" -o none /dev/null
-for t in tcp http; do
-    if [ $t = tcp ]; then in=$TCP_IN; else in=$HTTP_IN; fi
+# input_of T: the file input T sends; transport_of T: how
+input_of() { case $1 in tcp) echo "$TCP_IN" ;; http) echo "$HTTP_IN" ;; *) echo "$ECS_IN" ;; esac; }
+transport_of() { case $1 in tcp) echo tcp ;; *) echo http ;; esac; }
+for t in tcp http ecs; do
+    in=$(input_of $t)
     cat "$in" > /dev/null
     [ -s "$SDATA/expected-$t.json" ] && [ "$SDATA/expected-$t.json" -nt "$in" ] ||
         "$BUILD/vigil" scan $SCAN_RULES -i "$IDATA/store.vgi" --no-progress -q "$in" > "$SDATA/expected-$t.json" 2>/dev/null ||
         [ $? -eq 1 ]
     passes=1
-    [ $t = tcp ] || passes=${BENCH_SERVE_HTTP_PASSES:-10}     # the small HTTP input: several passes, one process
+    [ $t != http ] || passes=${BENCH_SERVE_HTTP_PASSES:-10}     # the small HTTP input: several passes, one process
     time_scan "$SDATA/scan-$t.txt" -o none $(for i in $(seq $passes); do echo "$in"; done)
     echo "$(( $(wc -l < "$in") * passes ))" > "$SDATA/scan-$t.events"
 done
@@ -91,10 +100,11 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | 
 echo "== vigil serve end to end: $(echo "$RULES" | tr ':' '\n' | wc -l) Sigma rule trees, snapshot $IDATA/store.vgi ($(du -m "$IDATA/store.vgi" | cut -f1) MB)"
 echo "   TCP input $TCP_IN ($(wc -l < "$TCP_IN") lines, $(wc -l < "$SDATA/expected-tcp.json") alerts in one pass)"
 echo "   HTTP input $HTTP_IN ($(wc -l < "$HTTP_IN") lines, $(wc -l < "$SDATA/expected-http.json") alerts in one pass)"
+echo "   ECS input (over HTTP) $ECS_IN ($(wc -l < "$ECS_IN") lines, $(wc -l < "$SDATA/expected-ecs.json") alerts in one pass)"
 [ -z "${BENCH_SERVE_DETECTION:-}" ] || echo "   daemon: detection: {${BENCH_SERVE_DETECTION}} (not the default)"
 echo "   load: bench/vigil-load, ${CONNS:-4} connections, ${BATCH:-1000} records per write or request; ${SECS} s per run"
 echo "   load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-for t in tcp http; do
+for t in tcp http ecs; do
     awk -v t=$t -v n="$(cat "$SDATA/scan-$t.events")" 'NR == FNR { s0 = $1; c0 = $2 + $3; next } {
         w = $1 - s0; printf "  baseline %-4s vigil scan -o none, %d events: %6.2f s (start %.2f s subtracted) %9.0f events/s, %.2f us CPU/event, %d MB peak\n",
             t, n, w, s0, n / w, ($2 + $3 - c0) * 1e6 / n, $4 / 1024 }' "$SDATA/scan-start.txt" "$SDATA/scan-$t.txt"
@@ -105,11 +115,11 @@ for spec in $RUNS; do
     t=${spec%%:*} rest=${spec#*:}
     sync=${rest%%:*} rate=0
     [ "$rest" = "$sync" ] || rate=${rest#*:}
-    if [ $t = tcp ]; then in=$TCP_IN; else in=$HTTP_IN; fi
+    in=$(input_of $t)
     name="$t-$sync-$rate"
     rm -rf "${SDATA:?}/$name"
     load0=$(cut -d' ' -f1 /proc/loadavg)
-    RATE=$rate DETECTION=${BENCH_SERVE_DETECTION:-} python3 bench/serve-run.py "$BUILD/vigil" "$BUILD/bench/vigil-load" "$SDATA/$name" $t "$sync" "$SECS" \
+    RATE=$rate DETECTION=${BENCH_SERVE_DETECTION:-} python3 bench/serve-run.py "$BUILD/vigil" "$BUILD/bench/vigil-load" "$SDATA/$name" "$(transport_of $t)" "$sync" "$SECS" \
         "$in" "$SDATA/expected-$t.json" "$RULES" "$IDATA/store.vgi" "${BENCH_SERVE_PERF:-0}" > "$SDATA/$name.txt" || status=1
     [ -n "${BENCH_SERVE_KEEP:-}" ] || rm -rf "${SDATA:?}/$name/data"    # the spool and the store (GBs)
     [ -s "$SDATA/$name/perf.data" ] && perf report -i "$SDATA/$name/perf.data" --no-children --sort pid,dso,sym --stdio \
@@ -127,7 +137,7 @@ for spec in $RUNS; do
                 v["received"], v["sent"], v["stored_seq"], v["alerts"], v["expected_alerts"]
             printf "  latency receipt -> stored (histogram): p50 %s ms, p99 %s ms, mean %.0f ms; receipt -> detected (alerts, exact): p50 %.0f ms, p99 %.0f ms\n",
                 ms(v["lat_p50_ms"]), ms(v["lat_p99_ms"]), v["lat_mean_ms"], v["alert_p50_ms"], v["alert_p99_ms"]
-            printf "  daemon: %.1f CPU s (%.2f us/event; busiest threads %s s), peak RSS %d MB, spool peak %.0f MB; load generator: %.1f CPU s\n",
+            printf "  daemon: %.1f CPU s (%.2f us/event; busiest threads, CPU s: %s), peak RSS %d MB, spool peak %.0f MB; load generator: %.1f CPU s\n",
                 v["daemon_cpu"], v["daemon_cpu"] * 1e6 / v["sent"], v["threads_cpu"], v["hwm_mb"], v["spool_peak_mb"], v["load_cpu"]
             printf "  store writer: %d batches in %d commits (%.1f per commit)\n", v["batches"], v["commits"], v["batches"] / (v["commits"] ? v["commits"] : 1)
             printf "%s", fails

@@ -8,12 +8,15 @@ malwarebazaar.csv); SHARED_INTEL is ../shared/data/intel. Writes into OUTDIR:
   literals.txt   every indicator of those feeds as the feed writes it (one per line): the
                  list `grep -F -f` is given, the same entries the snapshot holds (networks and
                  IP:port entries included, although grep can only find them as text)
-  auth.log       about MB megabytes (default 200) of sshd syslog lines: failed and accepted
+  auth.log       about MB megabytes (default 200) of sshd syslog lines in time order (45 ms
+                 apart from Nov 20 00:00, as a real log: the daemon's store indexes alerts by
+                 event time): failed and accepted
                  logins, invalid users, disconnects; 2% of the source addresses are listed
                  indicators, the rest are benign hosts drawn with repetition (70% internal
                  RFC 1918 addresses, 30% random public ones, some of which fall in listed networks).
 Synthetic data is generated here and never committed.
 """
+import datetime
 import os
 import random
 import sys
@@ -22,6 +25,7 @@ R = random.Random(20261122)
 USERS = ["root", "admin", "ubuntu", "oracle", "test", "postgres", "git", "nguyen.van.an", "tran.thi.binh",
          "le.minh", "pham.quoc", "deploy", "backup", "www-data", "user"]
 HOSTS = ["gw-hn", "srv-web01", "srv-db02", "bastion", "mail-hcm"]
+START = datetime.datetime(2026, 11, 20)
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -86,8 +90,11 @@ def main():
                 planted += 1
             else:
                 ip = benign[min(int(R.paretovariate(1.2)) - 1, 99999)] if R.random() < 0.5 else R.choice(benign)
-            ts = "%s %2d %02d:%02d:%02d" % (R.choice(MONTHS), R.randint(1, 28), R.randint(0, 23),
-                                            R.randint(0, 59), R.randint(0, 59))
+            # drawn as before (the rest of the file stays the same line for line), then replaced
+            # by a time that moves forward as in a real log: 45 ms per line from Nov 20 00:00
+            R.choice(MONTHS), R.randint(1, 28), R.randint(0, 23), R.randint(0, 59), R.randint(0, 59)
+            t = START + datetime.timedelta(milliseconds=45 * lines)
+            ts = "%s %2d %s" % (MONTHS[t.month - 1], t.day, t.strftime("%H:%M:%S"))
             head = "%s %s sshd[%d]: " % (ts, R.choice(HOSTS), R.randint(300, 65000))
             port = R.randint(1024, 65535)
             k = R.random()

@@ -97,11 +97,13 @@ def cpu_seconds(pid, tid=None):
 
 
 def thread_cpu(pid):
-    """CPU seconds of each thread of pid, busiest first."""
+    """(CPU seconds, name) of each thread of pid, busiest first."""
     out = []
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
-            out.append(cpu_seconds(pid, tid))
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                name = f.read().strip()
+            out.append((cpu_seconds(pid, tid), name))
         except OSError:
             pass
     return sorted(out, reverse=True)
@@ -249,7 +251,7 @@ def main():
         m.get("vigil_store_latency_seconds_sum", 0) * 1000 / max(m.get("vigil_store_latency_seconds_count", 1), 1),
         q(lat, 0.5), q(lat, 0.99)))
     print("daemon_cpu=%.1f hwm_mb=%.0f spool_peak_mb=%.1f threads_cpu=%s" % (
-        cpu, hwm / 1024, spool_peak / 1e6, ",".join("%.1f" % t for t in threads[:6])))
+        cpu, hwm / 1024, spool_peak / 1e6, ",".join("%s:%.1f" % (n, t) for t, n in threads[:6])))
     print("batches=%d commits=%d" % (m.get("vigil_batches_total", 0), m.get("vigil_store_commits_total", 0)))
     for f in fails:
         print("FAIL: " + f)

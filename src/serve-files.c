@@ -191,8 +191,10 @@ vg_rc vg_serve_files_start(vg_serve *s, const vg_follow_pos *saved, uint64_t fro
     }
     if (!rc && pthread_create(&fs->thread, NULL, files_main, fs) != 0)
         rc = vg_fail(err, VG_ERR_NOMEM, 0, "cannot start the file input thread");
-    else if (!rc)
+    else if (!rc) {
         fs->started = 1;
+        pthread_setname_np(fs->thread, "vg-files");
+    }
     if (rc) {
         vg_serve_files_stop(fs);
         return rc;

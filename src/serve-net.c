@@ -636,6 +636,7 @@ vg_rc vg_serve_net_start(vg_serve_net *n, vg_error *err)
     if (pthread_create(&n->thread, NULL, net_main, n) != 0)
         return vg_fail(err, VG_ERR_NOMEM, 0, "cannot start the listener thread");
     n->started = 1;
+    pthread_setname_np(n->thread, "vg-listen");
     return VG_OK;
 }
 

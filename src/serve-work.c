@@ -16,6 +16,7 @@
  */
 #include "serve.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -712,9 +713,16 @@ vg_rc vg_serve_work_start(vg_serve *s, vg_serve_work **out, vg_error *err)
         return rc;
     }
     for (size_t i = 0; i < w->nworkers; i++)
-        if (pthread_create(&w->workers[i].thread, NULL, worker_main, &w->workers[i]) == 0)
+        if (pthread_create(&w->workers[i].thread, NULL, worker_main, &w->workers[i]) == 0) {
+            char name[32];
+            snprintf(name, sizeof name, "vg-detect-%zu", i);
+            name[15] = '\0';                 /* the kernel's limit */
+            pthread_setname_np(w->workers[i].thread, name);
             w->workers_alive++;
+        }
     w->writer_started = pthread_create(&w->writer, NULL, writer_main, w) == 0;
+    if (w->writer_started)
+        pthread_setname_np(w->writer, "vg-store");
     if (w->workers_alive == 0 || !w->writer_started) {
         vg_serve_work_stop(w);
         return vg_fail(err, VG_ERR_NOMEM, 0, "cannot start the detection threads");

@@ -538,6 +538,7 @@ static vg_rc start_flusher(vg_spool *sp, vg_error *err)
     if (pthread_create(&sp->flusher, NULL, flusher_main, sp) != 0)
         return vg_fail(err, VG_ERR_NOMEM, 0, "spool %s: cannot start the sync thread", sp->dir);
     sp->flusher_on = 1;
+    pthread_setname_np(sp->flusher, "vg-spool-sync");
     return VG_OK;
 }
 
