@@ -32,7 +32,7 @@
 #define WORK_IDLE_WAIT_MS 200           /* a worker with nothing to read sleeps at most this long */
 #define WORK_RETENTION_EVERY_S 600      /* the writer applies the store's retention this often */
 #define WORK_GROUP_MAX 64               /* limit: finished batches the writer commits in one transaction */
-#define WORK_GROUP_GROW 8               /* under a deep backlog, batches a group waits for before its commit */
+#define WORK_GROUP_GROW 8               /* under a deep backlog, full batches' worth of records a group waits for */
 #define WORK_GROUP_WAIT_MS 100          /* limit: how long a group waits to grow */
 
 typedef struct alert_row {
@@ -517,28 +517,35 @@ static void apply_retention(vg_serve_work *w)
                (unsigned long long)deleted, c->retention_days, c->store_max_mb);
 }
 
-/* The results ready to commit in order (lock held), at most WORK_GROUP_MAX. */
-static size_t ready_results(const vg_serve_work *w)
+/* The results ready to commit in order (lock held), at most WORK_GROUP_MAX; *records gets
+ * the records they hold. */
+static size_t ready_results(const vg_serve_work *w, uint64_t *records)
 {
     size_t n = 0;
-    for (const work_result *r = w->queue; r && n < WORK_GROUP_MAX && r->batch_no == w->next_commit + n; r = r->next)
+    *records = 0;
+    for (const work_result *r = w->queue; r && n < WORK_GROUP_MAX && r->batch_no == w->next_commit + n; r = r->next) {
+        *records += r->nrecs;
         n++;
+    }
     return n;
 }
 
-/* Whether a group of `ready` results waits for more before its commit (lock held; *until is
- * the end of the wait, 0 before it starts). Only under a backlog of WORK_GROUP_GROW full
- * batches or more: the workers are then busy, more results come within a batch's time, and
- * each commit saved rewrites the same index pages once instead of twice (docs/serve.md). Never
+/* Whether a group of `ready` results holding `records` records waits for more before its
+ * commit (lock held; *until is the end of the wait, 0 before it starts). Only under a backlog
+ * of WORK_GROUP_GROW full batches' worth of records or more: the workers are then busy, more
+ * results come within a batch's time, and each commit saved rewrites the same index pages
+ * once instead of twice and saves an fdatasync (docs/serve.md). Counted in records, not
+ * results: batches are smaller than `batch` when records come in small requests (HTTP). Never
  * while the queue is full or the workers are stopping; at most WORK_GROUP_WAIT_MS. */
-static int group_grows(vg_serve_work *w, size_t ready, int64_t *until)
+static int group_grows(vg_serve_work *w, size_t ready, uint64_t records, int64_t *until)
 {
-    if (ready == 0 || ready >= WORK_GROUP_GROW || w->draining || w->workers_alive == 0 ||
+    uint64_t enough = (uint64_t)WORK_GROUP_GROW * w->s->conf->batch;
+    if (ready == 0 || ready >= WORK_GROUP_MAX || records >= enough || w->draining || w->workers_alive == 0 ||
         w->queued >= w->max_queued || w->queued_bytes >= WORK_MAX_PENDING_BYTES / 2)
         return 0;
     int64_t now = vg_now_us();
     if (*until == 0) {
-        if (vg_serve_backlog(w->s) < (uint64_t)WORK_GROUP_GROW * w->s->conf->batch)
+        if (vg_serve_backlog(w->s) < enough)
             return 0;
         *until = now + WORK_GROUP_WAIT_MS * 1000;
     }
@@ -552,7 +559,9 @@ static void *writer_main(void *arg)
     int64_t grow_until = 0;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        if (group_grows(w, ready_results(w), &grow_until)) {
+        uint64_t records;
+        size_t ready = ready_results(w, &records);
+        if (group_grows(w, ready, records, &grow_until)) {
             wait_ms(w, &w->done, (long)((grow_until - vg_now_us()) / 1000) + 1);
             continue;
         }
