@@ -16,8 +16,9 @@
 #      plain INSERTs into an unindexed table in the same run (BENCH_ONLY=store runs only this).
 #   7. the daemon end to end (bench/bench-serve.sh, BENCH_ONLY=serve alone): vigil serve with the
 #      whole SigmaHQ corpus and the 10 M indicators of part 3, fed over TCP and HTTP by
-#      bench/vigil-load for BENCH_SERVE_SECONDS (default 60) per run, 4 runs (TCP and HTTP at
-#      full speed with spool.sync always, HTTP with interval, TCP at a fixed rate for latency):
+#      bench/vigil-load for BENCH_SERVE_SECONDS (default 60) per run, 5 runs (TCP and HTTP at
+#      full speed with spool.sync always, HTTP with interval, ECS JSON over HTTP, TCP at a
+#      fixed rate for latency):
 #      events/s end to end against vigil scan on the same records, zero loss checked, latency
 #      p50/p99, peak RSS, spool bytes, the load generator's CPU.
 set -eu
