@@ -38,7 +38,7 @@
 #define SYSMON_DECODER "sysmon-linux"
 #define SYSMON_MAX_DEPTH 8      /* limit: element nesting (the shape has 3) */
 #define SYSMON_MAX_DATA 64      /* limit: <Data> elements of one document */
-#define SYSMON_MAX_ECS 31       /* other fields one event may get: 9 + 21 ECS, a tag */
+#define SYSMON_SYSTEM_FIELDS 9  /* fields set besides the members and their ECS fields */
 #define SYSMON_SCRATCH_KEEP 64  /* scratch left for the timestamp after decoded values */
 
 /* How a member also becomes an ECS field. */
@@ -526,7 +526,10 @@ static int decode_document(vg_event *ev, const char *s, size_t n, const char **w
         return -1;
     }
     *at = 0;
-    if (ev->nfields + d.nd + SYSMON_MAX_ECS > VG_EVENT_MAX_FIELDS) {
+    size_t need = SYSMON_SYSTEM_FIELDS;
+    for (unsigned k = 0; k < d.nd; k++)
+        need += 1u + (members[d.data[k].member].ecs != NULL) + (members[d.data[k].member].ecs2 != NULL);
+    if (ev->nfields + need > VG_EVENT_MAX_FIELDS) {
         *why = "more <Data> members than one event holds";
         return -1;
     }
