@@ -46,6 +46,7 @@ static const program programs[] = {
     { "audisp-syslogd", vg_decode_auditd_syslog },  /* audispd's syslog plugin */
     { "audisp-syslog", vg_decode_auditd_syslog },
     { "audit", vg_decode_auditd_syslog },
+    { "sysmon", vg_decode_sysmon_syslog },  /* Sysmon for Linux */
     { NULL, NULL }
 };
 
@@ -527,6 +528,6 @@ static int syslog_probe(const vg_event *ev)
 
 const vg_decoder vg_decoder_syslog = {
     "syslog",
-    "syslog lines (RFC 3164, RFC 5424, ISO timestamps); sshd, sudo, su, PAM, account tools, cron, clamd, audit records",
+    "syslog lines (RFC 3164, RFC 5424, ISO timestamps); sshd, sudo, su, PAM, account tools, cron, clamd, audit records, Sysmon for Linux",
     0, syslog_probe, syslog_decode
 };

@@ -44,6 +44,11 @@ vg_rc vg_decode_cron(const vg_decode_opts *opts, vg_event *ev, const char *app, 
 vg_rc vg_decode_auditd_syslog(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                               const char *msg, size_t msg_len);
 
+/* Sysmon for Linux events (an <Event> XML document) logged by program sysmon
+ * (decode-sysmon-linux.c); the event then counts as decoder "sysmon-linux", not "syslog". */
+vg_rc vg_decode_sysmon_syslog(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
+                              const char *msg, size_t msg_len);
+
 /* clamd "path: Signature FOUND" (decode-malware.c). */
 vg_rc vg_decode_clamd(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                       const char *msg, size_t msg_len);

@@ -14,6 +14,7 @@ static const vg_decoder *const all_decoders[] = {
     &vg_decoder_apache_error,
     &vg_decoder_web_access,
     &vg_decoder_auditd,
+    &vg_decoder_sysmon_linux,
     &vg_decoder_syslog,
     &vg_decoder_clamav,
     /* JSON shapes, in detection order; the generic decoder last */

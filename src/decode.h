@@ -84,6 +84,7 @@ int vg_is_ip(const char *s, size_t n);
 /* ---- the decoders (each defined in its decode-*.c) ------------------------------------- */
 
 extern const vg_decoder vg_decoder_auditd;         /* decode-auditd.c */
+extern const vg_decoder vg_decoder_sysmon_linux;   /* decode-sysmon-linux.c */
 extern const vg_decoder vg_decoder_syslog;         /* decode-syslog.c */
 extern const vg_decoder vg_decoder_web_access;     /* decode-web.c */
 extern const vg_decoder vg_decoder_apache_error;   /* decode-web.c */

@@ -51,6 +51,7 @@ typedef struct ls_source {
     ls_entry entries[MAX_ENTRIES];
     unsigned nentries;
     int set;                    /* field set index */
+    int product_rules;          /* serves rules naming only the product (default 1) */
 } ls_source;
 
 typedef struct ls_map {
@@ -312,7 +313,10 @@ static vg_rc on_source_key(void *ctx, const char *key, yaml_node_t *v)
             return vg_yaml_fail(&p->y, v, "no field set named '%s'", s);
         return VG_OK;
     }
-    return vg_yaml_fail(&p->y, v, "unknown key '%s' in a source (name, match, logsources, fields)", key);
+    if (strcmp(key, "product_rules") == 0)
+        return vg_yaml_bool(&p->y, v, "product_rules", &src->product_rules);
+    return vg_yaml_fail(&p->y, v, "unknown key '%s' in a source (name, match, logsources, fields, product_rules)",
+                        key);
 }
 
 static vg_rc on_source(void *ctx, yaml_node_t *item)
@@ -323,6 +327,7 @@ static vg_rc on_source(void *ctx, yaml_node_t *item)
         return vg_yaml_fail(&p->y, item, "more than %u sources", VG_SIGMA_MAX_SOURCES);
     ls_source *src = &m->sources[m->nsources++];
     src->set = -1;
+    src->product_rules = 1;
     p->src = src;
     vg_rc rc = vg_yaml_each(&p->y, item, "a source", on_source_key, p);
     if (rc)
@@ -555,6 +560,8 @@ size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *produ
     size_t n = 0;
     for (size_t i = 0; i < m->nsources; i++) {
         const ls_source *s = &m->sources[i];
+        if (!s->product_rules && !category && !service)
+            continue;           /* a rule naming the product alone: not for this source */
         for (unsigned e = 0; e < s->nentries; e++) {
             const ls_entry *en = &s->entries[e];
             if (part_ok(product, en->product) && part_ok(category, en->category) &&

@@ -56,7 +56,8 @@ size_t vg_sigma_mapping_count(const vg_sigma_mapping *m);
 const char *vg_sigma_source_name(const vg_sigma_mapping *m, size_t i);
 
 /* The sources that serve a rule's logsource (product, category, service: NULL for a part the
- * rule does not name), into ids (at most max); returns how many there are. */
+ * rule does not name), into ids (at most max); returns how many there are. A source with
+ * product_rules: false serves no rule that names the product alone. */
 size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *product, const char *category,
                                     const char *service, uint16_t *ids, size_t max);
 

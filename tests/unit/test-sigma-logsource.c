@@ -171,6 +171,37 @@ static void test_rule_logsources(void **state)
     assert_int_equal(vg_sigma_mapping_sources_for(map, "linux", NULL, "sshd", ids, 64), 1);
     assert_int_equal(vg_sigma_mapping_sources_for(map, "azure", NULL, "signinlogs", ids, 64), 0);
     assert_int_equal(vg_sigma_mapping_sources_for(map, "macos", "process_creation", NULL, ids, 64), 0);
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "linux", "process_creation", NULL, ids, 64), 1);
+    assert_string_equal(vg_sigma_source_name(map, ids[0]), "linux-sysmon-1");
+    /* a rule naming only product: linux is served by every Linux source but Sysmon's
+     * (product_rules: false) */
+    size_t n = vg_sigma_mapping_sources_for(map, "linux", NULL, NULL, ids, 64);
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++)
+        assert_null(strstr(vg_sigma_source_name(map, ids[i]), "sysmon"));
+}
+
+/* Sysmon for Linux, through syslog and bare: its own sources (not linux-syslog), Sysmon's
+ * field names. */
+static void test_sysmon_linux_sources(void **state)
+{
+    (void)state;
+    const vg_decoder *syslog = vg_decoder_find("syslog"), *bare = vg_decoder_find("sysmon-linux");
+    accept_line(syslog, "Oct 12 12:00:00 web01 sysmon: <Event><System><EventID>1</EventID></System><EventData>"
+                        "<Data Name=\"Image\">/usr/bin/nc</Data><Data Name=\"CommandLine\">nc -e /bin/sh &amp;</Data>"
+                        "<Data Name=\"LogonId\">0</Data></EventData></Event>");
+    assert_string_equal(classify(), "linux-sysmon-1 linux-sysmon-other");
+    expect_field("linux-sysmon-1", "Image", "/usr/bin/nc");
+    expect_field("linux-sysmon-1", "CommandLine", "nc -e /bin/sh &");
+    expect_field("linux-sysmon-1", "LogonId", "0");
+    expect_field("linux-sysmon-1", "EventID", "1");
+    expect_field("linux-sysmon-1", "ParentImage", NULL);
+    accept_line(bare, "<Event><System><EventID>26</EventID></System><EventData>"
+                      "<Data Name='TargetFilename'>/var/log/syslog</Data></EventData></Event>");
+    assert_string_equal(classify(), "linux-sysmon-23-26 linux-sysmon-other");
+    expect_field("linux-sysmon-23-26", "TargetFilename", "/var/log/syslog");
+    accept_line(syslog, "Oct 12 12:00:00 web01 sysmon: Sysmon started.");
+    assert_string_equal(classify(), "linux-syslog");
 }
 
 static void test_text_sources(void **state)
@@ -250,6 +281,8 @@ static void test_bad_mappings(void **state)
                "logsources: [{product: linux}], fields: a, fields: a}\n", "key 'fields' given twice");
     expect_bad("field_sets: {a: {rest: none}}\nsources:\n  - {name: x, match: {decoder: syslog}, "
                "logsources: [{os: linux}], fields: a}\n", "unknown key 'os'");
+    expect_bad("field_sets: {a: {rest: none}}\nsources:\n  - {name: x, match: {decoder: syslog}, "
+               "logsources: [{product: linux}], fields: a, product_rules: maybe}\n", "product_rules");
     expect_bad("field_sets: {a: {map: {X: '$'}}}\nsources: []\n", "must be followed");
     expect_bad("field_sets: [\n", "m.yml:");
     expect_bad("frequent_fields: [[a]]\nfield_sets: {a: {rest: none}}\nsources: []\n",
@@ -276,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_sysmon_registry_kinds),
         cmocka_unit_test(test_rule_logsources),
         cmocka_unit_test(test_text_sources),
+        cmocka_unit_test(test_sysmon_linux_sources),
         cmocka_unit_test(test_bad_mappings),
     };
     return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
