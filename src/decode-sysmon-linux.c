@@ -31,6 +31,7 @@
 
 #include <string.h>
 
+#include "decode-fields.h"
 #include "decode-text.h"
 #include "util-utf8.h"
 
@@ -232,8 +233,8 @@ static xval text_value(xml *x, size_t a, size_t b)
     return v;
 }
 
-/* Decodes the references of v into out (which holds v.raw.n bytes: decoding never lengthens);
- * returns the decoded length. v was checked by text_value. */
+/* Decodes the references of v into out (which holds v.raw.n bytes: decoding never lengthens,
+ * so out may be v.raw.s itself); returns the decoded length. v was checked by text_value. */
 static size_t unescape(xval v, char *out)
 {
     size_t o = 0;
@@ -274,9 +275,11 @@ static int on_attribute(xml *x, sysmon_doc *d, vg_text name, xval v)
         d->time = v;
     else if (at_path(x, "Event", "EventData", "Data") && vg_text_is(name.s, name.n, "Name")) {
         x->data_member = -1;
-        for (size_t k = 0; k < NMEMBERS; k++)
-            if (!v.amp && vg_text_is(v.raw.s, v.raw.n, members[k].name))
+        for (size_t k = 0; k < NMEMBERS && !v.amp; k++)
+            if (vg_text_is(v.raw.s, v.raw.n, members[k].name)) {
                 x->data_member = (int)k;
+                break;
+            }
         for (unsigned k = 0; x->data_member >= 0 && k < d->nd; k++)
             if (d->data[k].member == (unsigned)x->data_member)
                 return fail(x, (size_t)(v.raw.s - x->s), "a <Data Name=...> appears twice");
@@ -430,18 +433,16 @@ static int check_document(xml *x, sysmon_doc *d)
     return 0;
 }
 
-/* The value of v as set into fields: the raw slice, or its decoded copy in scratch (empty if
- * scratch is full, which decode_document rules out beforehand). */
+/* The value of v as set into fields: the raw slice, or a copy in scratch decoded in place
+ * (empty if scratch is full, which decode_document rules out beforehand). */
 static vg_text value_text(vg_event *ev, xval v)
 {
     if (!v.amp)
         return v.raw;
-    char buf[VG_EVENT_SCRATCH];
-    if (v.raw.n > sizeof buf)
+    char *out = vg_event_scratch(ev, v.raw.s, v.raw.n);
+    if (!out)
         return (vg_text){ v.raw.s, 0 };
-    size_t m = unescape(v, buf);
-    const char *out = vg_event_scratch(ev, buf, m);
-    return (vg_text){ out ? out : v.raw.s, out ? m : 0 };
+    return (vg_text){ out, unescape((xval){ { out, v.raw.n }, 1 }, out) };
 }
 
 /* The part of path v after its last '/'. */
@@ -473,15 +474,9 @@ static void set_ecs(vg_event *ev, unsigned k, vg_text t)
     case C_PORT:
         vg_text_set_port(ev, f, t);
         break;
-    case C_LOWER: {
-        char *low = vg_event_scratch(ev, t.s, t.n);
-        if (!low)
-            break;
-        for (size_t c = 0; c < t.n; c++)
-            low[c] = (char)(low[c] >= 'A' && low[c] <= 'Z' ? low[c] | 0x20 : low[c]);
-        vg_event_set_str(ev, f, low, t.n);
+    case C_LOWER:
+        vg_df_lower(ev, f, (vg_value){ VG_JSON_STRING, VG_VALUE_PLAIN, (uint32_t)t.n, t.s });
         break;
-    }
     case C_STR:
     case C_NONE:
         vg_event_set_str(ev, f, t.s, t.n);
