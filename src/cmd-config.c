@@ -105,6 +105,8 @@ static void show_listener(const vg_config *c, const vg_conf_listener *l)
     printf("    format: %s\n    framing: %s\n    max_record: %u\n    max_connections: %u\n    idle_timeout: %u\n",
            l->format ? l->format : "auto", vg_frame_mode_name(l->framing), l->max_record, l->max_connections,
            l->idle_timeout_s);
+    if (l->kind == VG_LISTEN_HTTP)
+        printf("    backlog_wait_ms: %u\n", l->backlog_wait_ms);
     if (l->cert)
         printf("    cert: %s\n    key: %s\n", l->cert, l->key);
     if (l->client_ca)

@@ -314,6 +314,8 @@ static vg_rc listener_key(void *ctx, const char *key, yaml_node_t *v)
         return vg_yaml_uint(&cp->y, v, key, 1000000, &l->max_connections);
     if (strcmp(key, "idle_timeout") == 0)
         return vg_yaml_uint(&cp->y, v, key, 86400 * 7, &l->idle_timeout_s);
+    if (strcmp(key, "backlog_wait_ms") == 0)
+        return vg_yaml_uint(&cp->y, v, key, 60000, &l->backlog_wait_ms);
     if (strcmp(key, "cert") == 0)
         return want_path(cp, v, key, &l->cert);
     if (strcmp(key, "key") == 0)
@@ -323,7 +325,16 @@ static vg_rc listener_key(void *ctx, const char *key, yaml_node_t *v)
     if (strcmp(key, "tokens") == 0)
         return vg_yaml_items(&cp->y, v, "tokens", parse_token, cp);
     return conf_fail(cp, v, "unknown listener key '%s' (name, type, listen, unit, format, framing, max_record, "
-                     "max_connections, idle_timeout, cert, key, client_ca, tokens)", key);
+                     "max_connections, idle_timeout, backlog_wait_ms, cert, key, client_ca, tokens)", key);
+}
+
+/* A listener's settings before its keys are read. */
+static void listener_defaults(vg_conf_listener *l)
+{
+    l->max_record = 65536;
+    l->max_connections = 1024;
+    l->idle_timeout_s = 600;
+    l->backlog_wait_ms = VG_CONF_BACKLOG_WAIT_MS;
 }
 
 /* What a listener of its kind needs, once all its keys are read. */
@@ -359,9 +370,7 @@ static vg_rc parse_listener(void *ctx, yaml_node_t *item)
     if (!l)
         return VG_ERR_LIMIT;
     l->line = vg_yaml_line(item);
-    l->max_record = 65536;
-    l->max_connections = 1024;
-    l->idle_timeout_s = 600;
+    listener_defaults(l);
     cp->l = l;
     vg_rc rc = vg_yaml_each(&cp->y, item, "listener", listener_key, cp);
     return rc ? rc : listener_complete(cp, item, l);
@@ -561,9 +570,7 @@ static vg_rc default_listener(conf_parse *cp, const char *name, vg_listen_kind k
     if (!l || !(l->name = vg_strndup(name, strlen(name))))
         return nomem(cp);
     l->kind = kind;
-    l->max_record = 65536;
-    l->max_connections = 1024;
-    l->idle_timeout_s = 600;
+    listener_defaults(l);
     return default_addr(cp, addr, &l->addr);
 }
 

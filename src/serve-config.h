@@ -21,6 +21,7 @@
 #define VG_CONFIG_MAX_BYTES (1u << 20)  /* limit: size of a configuration file */
 #define VG_CONFIG_MAX_ITEMS 4096        /* limit: units, listeners, tokens, files, rule paths each */
 #define VG_CONFIG_MAX_WORKERS 256       /* limit: detection workers */
+#define VG_CONF_BACKLOG_WAIT_MS 2000    /* default: an HTTP request's wait for room before a 503 */
 
 typedef enum vg_listen_kind {
     VG_LISTEN_UDP = 0,      /* syslog over UDP: one record per datagram */
@@ -70,6 +71,7 @@ typedef struct vg_conf_listener {
     unsigned max_record;            /* bytes */
     unsigned max_connections;       /* tcp, tls, http */
     unsigned idle_timeout_s;        /* tcp, tls: connections silent this long are closed */
+    unsigned backlog_wait_ms;       /* http: how long a request waits for room in a full backlog */
     char *cert, *key, *client_ca;   /* tls (client_ca: require client certificates); http: optional TLS */
     vg_conf_token *tokens;          /* http */
     size_t ntokens;

@@ -8,7 +8,8 @@
  * the answer is sent only once they are durable (with `spool.sync: always`, after the
  * fdatasync). Answers: 200 with the count accepted and each line refused (over the record
  * limit) with its reason; 401 without a known token; 413 for a body over the limit; 503 with
- * `Retry-After` while the backlog is full; 404 and 405 for other paths and methods.
+ * `Retry-After` when the backlog stayed full for the listener's backlog_wait_ms; 404 and 405
+ * for other paths and methods.
  *
  * With cert and key the listener speaks HTTPS (libmicrohttpd's TLS, TLS 1.2 at least); the
  * files are read before privileges are dropped.
@@ -38,6 +39,7 @@
 #define HTTP_MAX_REFUSED_LISTED 100     /* refused lines listed in one answer (all are counted) */
 #define HTTP_THREADS 2                  /* libmicrohttpd threads per daemon */
 #define HTTP_MAX_PEM (1u << 20)         /* limit: bytes of a certificate or key file */
+#define HTTP_WAIT_STEP_MS 5             /* a request waiting for room checks the backlog this often */
 
 typedef struct http_ep {
     vg_serve *s;
@@ -124,6 +126,20 @@ static size_t split_body(const vg_conf_listener *l, const vg_conf_token *t, http
     return n;
 }
 
+/* Backpressure: while the backlog is full, the request waits (up to ms, checking every
+ * HTTP_WAIT_STEP_MS) before its records are offered, as a TCP connection is not read. The
+ * sender's answer is late instead of a 503 that makes it pause a whole second, and the
+ * backlog stays deep enough for the writer's large commits. Ends early when stopping. */
+static void wait_for_room(vg_serve *s, unsigned ms)
+{
+    for (unsigned waited = 0; waited < ms && !atomic_load(&s->stopping); waited += HTTP_WAIT_STEP_MS) {
+        if (vg_serve_backlog(s) < s->conf->spool_max_backlog)
+            return;
+        struct timespec step = { 0, HTTP_WAIT_STEP_MS * 1000000L };
+        nanosleep(&step, NULL);
+    }
+}
+
 static enum MHD_Result ingest(http_ep *ep, struct MHD_Connection *conn, const vg_conf_token *t, http_req *req)
 {
     const vg_conf_listener *l = &ep->s->conf->listeners[ep->li];
@@ -142,6 +158,8 @@ static enum MHD_Result ingest(http_ep *ep, struct MHD_Connection *conn, const vg
     vg_buf_puts(&out, "{\"accepted\":");
     vg_buf refused_list;
     vg_buf_init(&refused_list, 0);
+    if (req->body.len)  /* before the records are stamped: the wait is not part of their latency */
+        wait_for_room(ep->s, l->backlog_wait_ms);
     size_t n = split_body(l, t, req, recs, &refused_list, &refused);
     for (size_t i = 0; i < n; i++)
         recs[i].source = (uint32_t)ep->li;
