@@ -20,6 +20,7 @@ enum {
     VG_ST_COUNT_ALL, VG_ST_COUNT_KIND,
     VG_ST_DELETE_AGED, VG_ST_DELETE_OLDEST,
     VG_ST_INCREMENTAL_VACUUM, VG_ST_PAGE_COUNT, VG_ST_FREELIST_COUNT, VG_ST_PAGE_SIZE,
+    VG_ST_ID_RANGE, VG_ST_ALERT_BY_ID,
     VG_ST_COUNT
 };
 
@@ -31,6 +32,17 @@ enum {
 #define VG_STORE_Q_INDICATOR 0x08u
 #define VG_STORE_Q_KIND 0x10u
 #define VG_STORE_Q_SHAPES 32
+#define VG_STORE_Q_BANDED (VG_STORE_Q_HOST | VG_STORE_Q_INDICATOR) /* shapes read band by band */
+
+/* Alerts by band: ids id >> VG_STORE_BAND_SHIFT alike (65,536 consecutive alerts) share a band.
+ * The host and indicator indexes lead with it (schema 3); fixed by the files that have them. */
+#define VG_STORE_BAND_SHIFT 16
+#define VG_STORE_BAND_SHIFT_TEXT "16"
+
+/* The columns of a row as vg_store_row has them (store-query.c reads them by position). */
+#define VG_STORE_ROW_SELECT                                                                             \
+    "SELECT a.id, a.event_seq, a.idx, u.name, a.event_time_ms, a.created_ms, a.kind, a.rule_id,"       \
+    " a.rule_name, a.level, a.host, a.indicator, a.json FROM alerts a LEFT JOIN units u ON u.id = a.unit"
 
 struct vg_store {
     sqlite3 *db;

@@ -11,9 +11,11 @@
 #include "store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store-internal.h"
+#include "util-mem.h"
 
 #define DEFAULT_LIMIT 1000
 #define QUERY_SQL_MAX 1024
@@ -21,11 +23,16 @@
 #define SIZE_CHUNK_MIN 100          /* alerts deleted per transaction by size: bounds */
 #define SIZE_CHUNK_MAX 20000
 
-static const char query_head[] =
-    "SELECT a.id, a.event_seq, a.idx, u.name, a.event_time_ms, a.created_ms, a.kind, a.rule_id,"
-    " a.rule_name, a.level, a.host, a.indicator, a.json"
-    " FROM alerts a LEFT JOIN units u ON u.id = a.unit"
-    " WHERE a.event_time_ms >= ?1 AND a.event_time_ms < ?2";
+static const char query_head[] = VG_STORE_ROW_SELECT " WHERE a.event_time_ms >= ?1 AND a.event_time_ms < ?2";
+
+/* A banded shape (a host or an indicator filter) asks one band (?9) at a time for the time and
+ * id of its newest matches, through a band index of schema 3 (named: a unit filter would
+ * otherwise lead SQLite to its own index, which holds no band). */
+#define BAND_HEAD(index)                                                                               \
+    "SELECT a.event_time_ms, a.id FROM alerts a INDEXED BY " index " WHERE (a.id >> "                   \
+    VG_STORE_BAND_SHIFT_TEXT ") = ?9 AND a.event_time_ms >= ?1 AND a.event_time_ms < ?2"
+static const char band_head_indicator[] = BAND_HEAD("alerts_indicator_band");
+static const char band_head_host[] = BAND_HEAD("alerts_host_band");
 
 /* The condition of each filter bit, in bit order; parameters ?3..?7. */
 static const char *const query_conds[] = {
@@ -67,7 +74,10 @@ static vg_rc query_stmt(vg_store *st, unsigned m, sqlite3_stmt **out, vg_error *
 {
     if (!st->query[m]) {
         char sql[QUERY_SQL_MAX];
-        size_t n = (size_t)snprintf(sql, sizeof sql, "%s", query_head);
+        const char *head = m & VG_STORE_Q_INDICATOR ? band_head_indicator
+                           : m & VG_STORE_Q_HOST    ? band_head_host
+                                                    : query_head;
+        size_t n = (size_t)snprintf(sql, sizeof sql, "%s", head);
         for (unsigned i = 0; i < sizeof query_conds / sizeof query_conds[0]; i++)
             if (m & (1u << i))
                 n += (size_t)snprintf(sql + n, sizeof sql - n, "%s", query_conds[i]);
@@ -113,15 +123,10 @@ static void read_row(sqlite3_stmt *s, vg_store_row *r)
     r->json_len = (size_t)sqlite3_column_bytes(s, 12);
 }
 
-vg_rc vg_store_query_alerts(vg_store *st, const vg_store_query *q, int (*row_fn)(void *ctx, const vg_store_row *r),
-                            void *ctx, vg_error *err)
+/* Hands the rows of the stepped statement s to row_fn until it stops them or they end. */
+static vg_rc deliver_rows(vg_store *st, sqlite3_stmt *s, int (*row_fn)(void *ctx, const vg_store_row *r), void *ctx,
+                          int *stopped, vg_error *err)
 {
-    unsigned m = query_shape(q);
-    sqlite3_stmt *s = NULL;
-    vg_rc rc = query_stmt(st, m, &s, err);
-    if (rc)
-        return rc;
-    bind_query(s, m, q);
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         vg_store_row r;
@@ -131,15 +136,119 @@ vg_rc vg_store_query_alerts(vg_store *st, const vg_store_query *q, int (*row_fn)
             break;
         }
         if (row_fn(ctx, &r) != 0) {
+            *stopped = 1;
             step = SQLITE_DONE;
             break;
         }
     }
+    vg_rc rc = VG_OK;
     if (step == SQLITE_NOMEM)
         rc = vg_fail(err, VG_ERR_NOMEM, 0, "%s: out of memory reading alerts", st->path);
     else if (step != SQLITE_DONE)
         rc = vg_store_db_fail(st, "querying alerts", err);
     sqlite3_reset(s);
+    return rc;
+}
+
+/* A match of a banded query: its event time and id, the order of the answer. */
+typedef struct band_pick {
+    int64_t t, id;
+} band_pick;
+
+static int newer_first(const void *a, const void *b)
+{
+    const band_pick *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? 1 : -1;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+typedef struct band_walk {
+    band_pick *p;
+    size_t n, cap, limit;
+} band_walk;
+
+/* Adds one band's matches (at most limit, newest first) from the stepped statement s; once
+ * limit or more are held, sorts them and keeps the newest limit. */
+static vg_rc take_band(vg_store *st, sqlite3_stmt *s, band_walk *w, vg_error *err)
+{
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (w->n == w->cap) {
+            size_t cap = w->cap ? w->cap * 2 : 256;
+            band_pick *p = vg_realloc(w->p, cap * sizeof(*p));
+            if (!p) {
+                sqlite3_reset(s);
+                return vg_fail(err, VG_ERR_NOMEM, 0, "%s: out of memory reading alerts", st->path);
+            }
+            w->p = p;
+            w->cap = cap;
+        }
+        w->p[w->n++] = (band_pick){ sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) };
+    }
+    sqlite3_reset(s);
+    if (step != SQLITE_DONE)
+        return vg_store_db_fail(st, "querying alerts", err);
+    if (w->n >= w->limit) {
+        qsort(w->p, w->n, sizeof(*w->p), newer_first);
+        w->n = w->limit;
+    }
+    return VG_OK;
+}
+
+/* A query with a host or indicator filter: each band from the newest gives its newest `limit`
+ * matches (one seek, an index walk that stops at the limit); once `limit` are held, later bands
+ * are asked only for events at least as new as the oldest held. The newest `limit` of all are
+ * then read by id, in order. Exact whatever the order events arrived in; the cost grows with
+ * the number of bands (a seek each), not with the matches of a frequent value. */
+static vg_rc query_banded(vg_store *st, sqlite3_stmt *s, unsigned m, const vg_store_query *q,
+                          int (*row_fn)(void *ctx, const vg_store_row *r), void *ctx, vg_error *err)
+{
+    sqlite3_stmt *range = st->st[VG_ST_ID_RANGE];
+    int step = sqlite3_step(range);
+    int have = step == SQLITE_ROW && sqlite3_column_type(range, 0) != SQLITE_NULL;
+    int64_t lo = have ? sqlite3_column_int64(range, 0) >> VG_STORE_BAND_SHIFT : 0;
+    int64_t hi = have ? sqlite3_column_int64(range, 1) >> VG_STORE_BAND_SHIFT : -1;
+    sqlite3_reset(range);
+    if (step != SQLITE_ROW)
+        return vg_store_db_fail(st, "querying alerts", err);
+    band_walk w = { NULL, 0, 0, q->limit ? q->limit : DEFAULT_LIMIT };
+    int64_t floor = q->since_ms ? q->since_ms : INT64_MIN;
+    vg_rc rc = VG_OK;
+    for (int64_t band = hi; !rc && band >= lo; band--) {
+        bind_query(s, m, q);
+        sqlite3_bind_int64(s, 1, floor);
+        sqlite3_bind_int64(s, 9, band);
+        rc = take_band(st, s, &w, err);
+        if (!rc && w.n == w.limit && w.p[w.n - 1].t > floor)
+            floor = w.p[w.n - 1].t; /* sorted: take_band sorts whenever it trims to the limit */
+    }
+    sqlite3_clear_bindings(s);
+    if (w.n)
+        qsort(w.p, w.n, sizeof(*w.p), newer_first);
+    sqlite3_stmt *one = st->st[VG_ST_ALERT_BY_ID];
+    int stopped = 0;
+    for (size_t i = 0; !rc && !stopped && i < w.n; i++) {
+        sqlite3_bind_int64(one, 1, w.p[i].id);
+        rc = deliver_rows(st, one, row_fn, ctx, &stopped, err);
+    }
+    vg_free(w.p);
+    return rc;
+}
+
+vg_rc vg_store_query_alerts(vg_store *st, const vg_store_query *q, int (*row_fn)(void *ctx, const vg_store_row *r),
+                            void *ctx, vg_error *err)
+{
+    unsigned m = query_shape(q);
+    sqlite3_stmt *s = NULL;
+    vg_rc rc = query_stmt(st, m, &s, err);
+    if (rc)
+        return rc;
+    if (m & VG_STORE_Q_BANDED)
+        return query_banded(st, s, m, q, row_fn, ctx, err);
+    bind_query(s, m, q);
+    int stopped = 0;
+    rc = deliver_rows(st, s, row_fn, ctx, &stopped, err);
     sqlite3_clear_bindings(s);
     return rc;
 }

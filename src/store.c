@@ -97,6 +97,17 @@ static const char *const migrations[] = {
     "CREATE INDEX alerts_rule_name_time ON alerts (rule_name, event_time_ms) WHERE rule_name IS NOT NULL;\n"
     "CREATE INDEX alerts_host_time ON alerts (host, event_time_ms) WHERE host IS NOT NULL;\n"
     "PRAGMA user_version = 2;\n",
+    /* 3: the host and indicator indexes lead with the alert's band (id >> VG_STORE_BAND_SHIFT):
+     * a value with many alerts gets them at one place per band instead of one per value, so the
+     * entries a commit adds fall into the newest band's few pages, not into a random page of a
+     * large index per alert (docs/store.md, "Bands") */
+    "DROP INDEX alerts_host_time;\n"
+    "DROP INDEX alerts_indicator_time;\n"
+    "CREATE INDEX alerts_host_band ON alerts ((id >> " VG_STORE_BAND_SHIFT_TEXT "), host, event_time_ms)"
+    " WHERE host IS NOT NULL;\n"
+    "CREATE INDEX alerts_indicator_band ON alerts ((id >> " VG_STORE_BAND_SHIFT_TEXT "), indicator, event_time_ms)"
+    " WHERE indicator IS NOT NULL;\n"
+    "PRAGMA user_version = 3;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == VG_STORE_SCHEMA_VERSION + 1,
@@ -133,6 +144,9 @@ static const char *const statements[VG_ST_COUNT] = {
     [VG_ST_PAGE_COUNT] = "PRAGMA page_count",
     [VG_ST_FREELIST_COUNT] = "PRAGMA freelist_count",
     [VG_ST_PAGE_SIZE] = "PRAGMA page_size",
+    /* two subqueries: each of min() and max() alone is one seek, together a scan */
+    [VG_ST_ID_RANGE] = "SELECT (SELECT min(id) FROM alerts), (SELECT max(id) FROM alerts)",
+    [VG_ST_ALERT_BY_ID] = VG_STORE_ROW_SELECT " WHERE a.id = ?1",
 };
 
 static vg_rc map_code(int code)

@@ -22,7 +22,7 @@
 #include "util-buf.h"
 #include "util-error.h"
 
-#define VG_STORE_SCHEMA_VERSION 2   /* the newest migration this build knows */
+#define VG_STORE_SCHEMA_VERSION 3   /* the newest migration this build knows */
 #define VG_STORE_FILE "vigil.db"    /* the store's file name in the data directory */
 
 typedef struct vg_store vg_store;

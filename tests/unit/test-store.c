@@ -370,8 +370,8 @@ static void test_query_plans(void **state)
         [0] = "alerts_time",
         [VG_STORE_Q_UNIT] = "alerts_unit_time",
         [VG_STORE_Q_RULE] = "alerts_rule_time",
-        [VG_STORE_Q_HOST] = "alerts_host_time",
-        [VG_STORE_Q_INDICATOR] = "alerts_indicator_time",
+        [VG_STORE_Q_HOST] = "alerts_host_band",
+        [VG_STORE_Q_INDICATOR] = "alerts_indicator_band",
         [VG_STORE_Q_KIND] = "alerts_time",
     };
     for (unsigned m = 0; m < VG_STORE_Q_SHAPES; m++) {
@@ -393,6 +393,9 @@ static void test_query_plans(void **state)
             fail_msg("shape %u does not use %s: %s", m, want[m], plan);
         if (m == VG_STORE_Q_RULE && !strstr(plan, "alerts_rule_name_time"))
             fail_msg("a rule query does not use the rule name index: %s", plan);
+        /* a banded shape seeks its band in a band index (one band per statement run) */
+        if ((m & VG_STORE_Q_BANDED) && !strstr(plan, "_band (<expr>=? AND "))
+            fail_msg("shape %u does not seek a band: %s", m, plan);
     }
     vg_store_close(st);
 }
@@ -412,8 +415,9 @@ static void index_sql(const char *name, char *out, size_t cap)
     sqlite3_close(db);
 }
 
-/* A file of schema 1 (full rule, rule name and host indexes) with alerts is migrated to 2:
- * its alerts stay and are found through the new partial indexes. */
+/* A file of schema 1 (full rule, rule name and host indexes, the indicator index by value) with
+ * alerts is migrated to the newest schema: its alerts stay and are found through the partial
+ * indexes of schema 2 and the band indexes of schema 3. */
 static void test_migrate_from_1(void **state)
 {
     (void)state;
@@ -421,18 +425,23 @@ static void test_migrate_from_1(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "DROP INDEX alerts_rule_time; DROP INDEX alerts_rule_name_time; DROP INDEX alerts_host_time;"
+                                  "DROP INDEX alerts_rule_time; DROP INDEX alerts_rule_name_time;"
+                                  "DROP INDEX alerts_host_band; DROP INDEX alerts_indicator_band;"
                                   "CREATE INDEX alerts_rule_time ON alerts (rule_id, event_time_ms);"
                                   "CREATE INDEX alerts_rule_name_time ON alerts (rule_name, event_time_ms);"
                                   "CREATE INDEX alerts_host_time ON alerts (host, event_time_ms);"
+                                  "CREATE INDEX alerts_indicator_time ON alerts (indicator, event_time_ms)"
+                                  " WHERE indicator IS NOT NULL;"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     vg_store *st = open_rw();
-    assert_int_equal(vg_store_schema_version(st), 2);
+    assert_int_equal(vg_store_schema_version(st), 3);
     char sql[256];
-    index_sql("alerts_host_time", sql, sizeof sql);
-    assert_non_null(strstr(sql, "WHERE host IS NOT NULL"));
+    index_sql("alerts_host_band", sql, sizeof sql);
+    assert_non_null(strstr(sql, "(id >> 16), host, event_time_ms) WHERE host IS NOT NULL"));
+    index_sql("alerts_indicator_band", sql, sizeof sql);
+    assert_non_null(strstr(sql, "(id >> 16), indicator, event_time_ms) WHERE indicator IS NOT NULL"));
     index_sql("alerts_rule_time", sql, sizeof sql);
     assert_non_null(strstr(sql, "WHERE rule_id IS NOT NULL"));
     index_sql("alerts_rule_name_time", sql, sizeof sql);
@@ -442,7 +451,72 @@ static void test_migrate_from_1(void **state)
     assert_string_equal(query(st, &q, &rs), "15/0 12/0");
     q = (vg_store_query){ .rule = "rule-b" };
     assert_string_equal(query(st, &q, &rs), "16/0 10/0");
+    q = (vg_store_query){ .indicator = "203.0.113.9" };
+    assert_string_equal(query(st, &q, &rs), "17/0 13/0");
     assert_int_equal(count(st, NULL), 8);
+    vg_store_close(st);
+}
+
+/* Host and indicator queries read band by band (65,536 ids each): alerts in three bands, the
+ * newest events in the oldest band (a late log), ties of time across bands, a limit that the
+ * first band read alone fills with older events, and a time range. The answer is the newest
+ * first whatever the band, as the query without a host or indicator filter gives it. */
+static void test_query_bands(void **state)
+{
+    (void)state;
+    vg_store *st = query_fixture();      /* ids 1..8, band 0 */
+    sqlite3_stmt *ins;
+    assert_int_equal(sqlite3_prepare_v2(st->db,
+                                        "INSERT INTO alerts (id, event_seq, idx, unit, event_time_ms, created_ms, kind,"
+                                        " host, indicator, json) VALUES (?1, ?2, 0, 1, ?3, 0, 'intel', 'web9',"
+                                        " '198.51.100.7', '{}')", -1, &ins, NULL), SQLITE_OK);
+    /* id, event seq, time (minutes after T0): band 0 holds the newest (a late log) */
+    static const int64_t a[][3] = {
+        { 100, 100, 50 }, { 101, 101, 10 }, { 65536, 200, 20 }, { 65537, 201, 30 },
+        { 131072, 300, 30 }, { 131073, 301, 5 }, { 131074, 302, 40 },
+    };
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+        sqlite3_bind_int64(ins, 1, a[i][0]);
+        sqlite3_bind_int64(ins, 2, a[i][1]);
+        sqlite3_bind_int64(ins, 3, T0 + a[i][2] * 60000);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    rows rs;
+    vg_store_query q = { .indicator = "198.51.100.7" };
+    assert_string_equal(query(st, &q, &rs), "100/0 302/0 300/0 201/0 200/0 101/0 301/0");
+    q.limit = 3;
+    assert_string_equal(query(st, &q, &rs), "100/0 302/0 300/0");
+    q.limit = 4;    /* a tie at 30 minutes: the later stored (id 131072 over 65537) first */
+    assert_string_equal(query(st, &q, &rs), "100/0 302/0 300/0 201/0");
+    q = (vg_store_query){ .host = "web9", .since_ms = T0 + 10 * 60000, .until_ms = T0 + 31 * 60000, .limit = 2 };
+    assert_string_equal(query(st, &q, &rs), "300/0 201/0");
+    q = (vg_store_query){ .host = "web9", .kind = "intel", .unit = "hanoi" };
+    assert_string_equal(query(st, &q, &rs), "100/0 302/0 300/0 201/0 200/0 101/0 301/0");
+    q = (vg_store_query){ .host = "web9", .kind = "sigma" };
+    assert_string_equal(query(st, &q, &rs), "");
+    q = (vg_store_query){ .indicator = "192.0.2.1" };
+    assert_string_equal(query(st, &q, &rs), "");
+    /* the callback can stop a banded query */
+    q = (vg_store_query){ .indicator = "198.51.100.7" };
+    memset(&rs, 0, sizeof rs);
+    rs.stop_after = 2;
+    assert_int_equal(vg_store_query_alerts(st, &q, on_row, &rs, &err), VG_OK);
+    assert_string_equal(rs.text, "100/0 302/0");
+    vg_store_close(st);
+}
+
+/* A banded query on an empty store finds nothing (no band to read). */
+static void test_query_bands_empty(void **state)
+{
+    (void)state;
+    vg_store *st = open_rw();
+    rows rs;
+    vg_store_query q = { .indicator = "198.51.100.7" };
+    assert_string_equal(query(st, &q, &rs), "");
+    q = (vg_store_query){ .host = "web1" };
+    assert_string_equal(query(st, &q, &rs), "");
     vg_store_close(st);
 }
 
@@ -693,6 +767,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overlap_and_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_plans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query_bands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query_bands_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_survives, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_age, setup, teardown),
