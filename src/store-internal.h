@@ -37,7 +37,9 @@ enum {
 /* Alerts by band: ids id >> VG_STORE_BAND_SHIFT alike (65,536 consecutive alerts) share a band.
  * The host and indicator indexes lead with it (schema 3); fixed by the files that have them. */
 #define VG_STORE_BAND_SHIFT 16
-#define VG_STORE_BAND_SHIFT_TEXT "16"
+#define VG_STORE_TEXT_(x) #x
+#define VG_STORE_TEXT(x) VG_STORE_TEXT_(x)
+#define VG_STORE_BAND_SHIFT_TEXT VG_STORE_TEXT(VG_STORE_BAND_SHIFT) /* the same, for SQL text */
 
 /* The columns of a row as vg_store_row has them (store-query.c reads them by position). */
 #define VG_STORE_ROW_SELECT                                                                             \
