@@ -187,6 +187,15 @@ static int parse_tag(vg_event *ev, const char *s, size_t n, size_t *i, const cha
  * can make a consumer emit; syslogd flushes repeats within seconds, so real counts are small) */
 #define VG_SYSLOG_MAX_REPEAT 100000
 
+/* The message after the syslog header: the "message" field, and the body keyword searches read
+ * (the header's timestamp, host and tag are not part of what the program logged). */
+static void set_message(vg_event *ev, const char *m, size_t n)
+{
+    vg_event_set_str(ev, "message", m, n);
+    ev->body = m;
+    ev->body_len = n;
+}
+
 /* Undoes syslogd's repeat compression: "message repeated N times: [ MSG]" stands for N
  * occurrences of MSG, so MSG becomes the message (and goes to the program decoder) and
  * ev->repeat = N (every consumer counts the event N times). The one place that handles it, for
@@ -212,7 +221,7 @@ static int unrepeat(vg_event *ev, const char **msg, size_t *msg_len)
     *msg = s + i;
     *msg_len = n - 1 - i;
     ev->repeat = (unsigned)count;
-    vg_event_set_str(ev, "message", *msg, *msg_len);
+    set_message(ev, *msg, *msg_len);
     return 0;
 }
 
@@ -461,7 +470,7 @@ static vg_rc decode_5424(const vg_decode_opts *opts, vg_event *ev, const char *s
     vg_text_eat(s, n, &i, ' ');
     if (vg_text_starts(s + i, n - i, "\xEF\xBB\xBF"))
         i += 3;
-    vg_event_set_str(ev, "message", s + i, n - i);
+    set_message(ev, s + i, n - i);
     if (app_len && !vg_text_is(app, app_len, "-"))
         return dispatch(opts, ev, app, app_len, s + i, n - i, err);
     return VG_OK;
@@ -501,7 +510,7 @@ static vg_rc syslog_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *e
         if (!parse_tag(ev, s, n, &i, &app, &app_len))
             i = save;
     }
-    vg_event_set_str(ev, "message", s + i, n - i);
+    set_message(ev, s + i, n - i);
     if (!app)
         return VG_OK;
     set_process(ev, app, app_len);

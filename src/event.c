@@ -23,6 +23,8 @@ void vg_event_reset(vg_event *ev, const char *text, size_t len, const vg_json_do
     ev->doc = doc;
     ev->decoder = NULL;
     ev->repeat = 1;
+    ev->body = NULL;
+    ev->body_len = 0;
     ev->nfields = 0;
     ev->scratch_used = 0;
 }

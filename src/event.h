@@ -41,6 +41,8 @@ typedef struct vg_event {
     uint64_t line;              /* line number of the record's first byte (1-based) */
     const char *decoder;        /* name of the decoder that produced the fields */
     unsigned repeat;            /* times the record stands for (syslog "message repeated") */
+    const char *body;           /* the message of a text record after its transport header (the */
+    size_t body_len;            /* syslog header), which keyword searches read; NULL: the whole record */
     unsigned nfields;
     vg_field fields[VG_EVENT_MAX_FIELDS];
     size_t scratch_used;

@@ -479,8 +479,9 @@ static void text_values(vg_sigma_worker *w, const vg_json_doc *d)
     }
 }
 
-/* The text keyword searches look in: the original line of a text record, or every string
- * value of a JSON record (not the member names), one per line. */
+/* The text keyword searches look in: the body of a text record (a syslog line's message,
+ * without the header's timestamp, host and tag), the original line of another text record,
+ * or every string value of a JSON record (not the member names), one per line. */
 void sg_keyword_text(vg_sigma_worker *w)
 {
     if (w->text_ready)
@@ -488,6 +489,10 @@ void sg_keyword_text(vg_sigma_worker *w)
     w->text_ready = 1;
     w->text_len = 0;
     const vg_event *ev = w->ev;
+    if (!ev->doc && ev->body) {
+        text_add(w, ev->body, ev->body_len, 0);
+        return;
+    }
     if (!ev->doc) {
         vg_value v = vg_event_get(ev, "event.original");
         if (v.type == VG_JSON_STRING)

@@ -6,7 +6,7 @@
  * and in reference mode (including the case-folding hazards U+212A KELVIN SIGN and U+017F
  * LONG S, Cyrillic case pairs, emoji, windash dashes, numbers written as 12.0 or "012",
  * escaped JSON strings, arrays and absent fields), also when the answers come from the
- * worker's scan cache.
+ * worker's scan cache; keyword searches on syslog lines read the message, not the header.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -267,6 +267,18 @@ static vg_rc on_hit_as(void *ctx, const vg_event *e, const vg_sigma_hit *hit)
     return VG_OK;
 }
 
+/* An engine of the one rule text (its prefilter built or not) and a worker of it. */
+static void one_rule_engine(const char *text, int built, vg_sigma_file **f, vg_sigma_engine **e, vg_sigma_worker **w)
+{
+    vg_error er;
+    assert_int_equal(vg_sigma_load_mem(f, "one.yml", text, strlen(text), &er), VG_OK);
+    assert_int_equal(vg_sigma_engine_new(e, map, NULL, &er), VG_OK);
+    assert_int_equal(vg_sigma_engine_add(*e, *f, &er), VG_OK);
+    if (built)
+        assert_int_equal(vg_sigma_engine_build(*e, &er), VG_OK);
+    assert_int_equal(vg_sigma_worker_new(w, *e, 4096, &er), VG_OK);
+}
+
 /* A rule for every Windows event (product only) serves sysmon-1 and windows-other, which
  * every Windows event also is: it is tried once, as sysmon-1, built (the windows-other pass
  * is skipped: all its rules were tried) or not. */
@@ -280,15 +292,9 @@ static void test_covered_source(void **state)
                        "'EventData':{'Image':'C:\\\\zz-marker.exe'}}}";
     for (int built = 0; built < 2; built++) {
         vg_sigma_engine *e;
-        vg_error er;
-        vg_sigma_file *f;
-        assert_int_equal(vg_sigma_load_mem(&f, "any.yml", text, strlen(text), &er), VG_OK);
-        assert_int_equal(vg_sigma_engine_new(&e, map, NULL, &er), VG_OK);
-        assert_int_equal(vg_sigma_engine_add(e, f, &er), VG_OK);
-        if (built)
-            assert_int_equal(vg_sigma_engine_build(e, &er), VG_OK);
         vg_sigma_worker *w;
-        assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
+        vg_sigma_file *f;
+        one_rule_engine(text, built, &f, &e, &w);
         assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
         vg_sigma_stats st;
         memset(&st, 0, sizeof st);
@@ -303,12 +309,55 @@ static void test_covered_source(void **state)
     }
 }
 
+/* Keyword searches on a syslog line read its message, not the header: the header's ':'
+ * (timestamp) and host name never satisfy a keyword, with the prefilter (built) or without. */
+static void test_syslog_keywords_read_message(void **state)
+{
+    (void)state;
+    const char *text = "title: remote copy\nlogsource:\n    product: linux\n"
+                       "detection:\n    tools:\n        - 'scp '\n    filter:\n        - '@'\n        - ':'\n"
+                       "    host:\n        - 'zz-host'\n"
+                       "    condition: tools and filter or host\n";
+    static const struct {
+        const char *line;
+        int fires;
+    } lines[] = {
+        { "Nov 21 10:00:00 web1 bash[12]: scp backup.tar /srv/backup", 0 },    /* ':' only in the header */
+        { "Nov 21 10:00:00 web1 bash[12]: scp backup.tar admin@10.0.0.2:/srv", 1 },
+        { "Nov 21 10:00:00 zz-host cron[7]: job done", 0 },                    /* the host is no keyword */
+        { "Nov 21 10:00:00 web1 cron[7]: copied from zz-host", 1 },
+        { "Nov 21 10:00:00 web1 sshd[9]: message repeated 2 times: [ scp a b ]", 0 },
+        { "<13>1 2025-11-21T10:00:00Z web1 bash 12 - - scp a root@b:/c", 1 },  /* RFC 5424 */
+        { "<13>1 2025-11-21T10:00:00Z zz-host bash 12 - - scp a b", 0 },
+    };
+    for (int built = 0; built < 2; built++) {
+        vg_sigma_engine *e;
+        vg_sigma_worker *w;
+        vg_sigma_file *f;
+        one_rule_engine(text, built, &f, &e, &w);
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+            accept_line(vg_decoder_find("syslog"), lines[i].line);
+            vg_sigma_stats st;
+            memset(&st, 0, sizeof st);
+            hits_seen = 0;
+            assert_int_equal(vg_sigma_engine_match(e, w, &ev, on_hit_as, NULL, &st), VG_OK);
+            if (hits_seen != (size_t)lines[i].fires)
+                fail_msg("%s: %d hits, expected %d: %s", built ? "prefilter" : "reference", hits_seen,
+                         lines[i].fires, lines[i].line);
+        }
+        vg_sigma_worker_free(w);
+        vg_sigma_engine_free(e);
+        vg_sigma_file_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_triggers_and_results),
         cmocka_unit_test(test_frequent_fields),
         cmocka_unit_test(test_covered_source),
+        cmocka_unit_test(test_syslog_keywords_read_message),
     };
     return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
 }
