@@ -46,6 +46,7 @@ typedef struct pf_short {
     unsigned char b[2];             /* the bytes (ASCII-folded when caseless) */
     uint8_t len;                    /* 1 or 2 */
     uint8_t caseless;
+    uint8_t at_end;                 /* end-anchored: matches only as the value's last bytes */
     uint32_t id;                    /* its pattern id (targets and the end anchor as Hyperscan's) */
 } pf_short;
 
@@ -64,11 +65,11 @@ typedef struct pf_db {
     uint64_t *at_end;               /* bit per pattern id: the literal must end the value */
     uint32_t *fallback;             /* rules with a trigger on this place (place not scannable) */
     uint32_t nfallback;
-    pf_short *shorts;               /* sorted by first byte (folded) */
+    pf_short *shorts;               /* the one-byte ones first, then the two-byte ones by pair */
     uint32_t nshorts;
-    uint16_t *short_first;          /* [257]: shorts whose first folded byte is b: [b], [b + 1] */
+    uint32_t nones;                 /* one-byte shorts: shorts[0..nones) */
+    uint16_t *short_pair;           /* [nshorts - nones]: the folded pair (a << 8 | b) of each two-byte one */
     uint64_t *short_pairs;          /* [1024]: bit (a << 8 | b): a two-byte short is a, b folded */
-    uint64_t short_ones[4];         /* bit a: a one-byte short is a folded */
 } pf_db;
 
 typedef struct pf_source {
@@ -461,39 +462,48 @@ static int add_short(pf_db *d, const pf_ent *p, uint32_t id)
     pf_short *sh = &d->shorts[d->nshorts++];
     sh->len = (uint8_t)p->len;
     sh->caseless = (p->flags & VG_SIGMA_PAT_CASELESS) != 0;
+    sh->at_end = (p->flags & VG_SIGMA_PAT_END) != 0;
     sh->id = id;
     for (size_t i = 0; i < p->len; i++)
         sh->b[i] = p->bytes[i];
     return 0;
 }
 
+/* The folded pair of a two-byte short (its first byte alone for a one-byte one). */
+static unsigned short_key(const pf_short *sh)
+{
+    return sh->len == 1 ? fold_ascii(sh->b[0]) : fold_ascii(sh->b[0]) << 8 | fold_ascii(sh->b[1]);
+}
+
 static int short_cmp(const void *a, const void *b)
 {
     const pf_short *x = a, *y = b;
-    unsigned fx = fold_ascii(x->b[0]), fy = fold_ascii(y->b[0]);
-    return fx != fy ? (fx < fy ? -1 : 1) : x->id < y->id ? -1 : x->id > y->id;
+    unsigned kx = short_key(x), ky = short_key(y);
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return kx != ky ? (kx < ky ? -1 : 1) : x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Sorts d's short literals by first folded byte and indexes them. -1: no memory. */
+/* Sorts d's short literals (one-byte ones, then two-byte ones by folded pair) and indexes the
+ * pairs. -1: no memory. */
 static int index_shorts(pf_db *d)
 {
     if (!d->nshorts)
         return 0;
     qsort(d->shorts, d->nshorts, sizeof *d->shorts, short_cmp);
-    if (!(d->short_first = vg_calloc(257, sizeof *d->short_first)) ||
+    if (!(d->short_pair = vg_calloc(d->nshorts, sizeof *d->short_pair)) ||
         !(d->short_pairs = vg_calloc(1024, sizeof *d->short_pairs)))
         return -1;
     for (uint32_t k = 0; k < d->nshorts; k++) {
         const pf_short *sh = &d->shorts[k];
-        unsigned a = fold_ascii(sh->b[0]);
-        d->short_first[a + 1]++;
-        if (sh->len == 1)
-            d->short_ones[a / 64] |= 1ull << (a % 64);
-        else
-            d->short_pairs[(a << 8 | fold_ascii(sh->b[1])) / 64] |= 1ull << ((a << 8 | fold_ascii(sh->b[1])) % 64);
+        unsigned key = short_key(sh);
+        if (sh->len == 1) {
+            d->nones = k + 1;
+            continue;
+        }
+        d->short_pair[k - d->nones] = (uint16_t)key;
+        d->short_pairs[key / 64] |= 1ull << (key % 64);
     }
-    for (unsigned b = 0; b < 256; b++)
-        d->short_first[b + 1] = (uint16_t)(d->short_first[b + 1] + d->short_first[b]);
     return 0;
 }
 
@@ -505,7 +515,7 @@ static void db_free(pf_db *d)
     vg_free(d->at_end);
     vg_free(d->fallback);
     vg_free(d->shorts);
-    vg_free(d->short_first);
+    vg_free(d->short_pair);
     vg_free(d->short_pairs);
 }
 
@@ -1256,26 +1266,62 @@ static int short_at(const pf_short *sh, const unsigned char *s, size_t n, size_t
     return 1;
 }
 
-/* Our matcher of d's short literals: one pass over s, each literal reported once (an
- * end-anchored one only at the end), through the same callback as Hyperscan's matches. */
+/* The two-byte shorts of d that may start at u[i] (their folded pair key, which the pair
+ * filter let through): each not yet seen and not end-anchored is compared, and reported once. */
+static void short_pair_at(const pf_db *d, unsigned key, const unsigned char *u, size_t n, size_t i, uint64_t *seen,
+                          scan_ctx *c)
+{
+    const uint16_t *pk = d->short_pair;
+    uint32_t lo = 0, hi = d->nshorts - d->nones;      /* the first pair >= key */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pk[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t j = lo; j < d->nshorts - d->nones && pk[j] == key; j++) {
+        uint32_t k = d->nones + j;
+        const pf_short *sh = &d->shorts[k];
+        if ((seen[k / 64] >> (k % 64) & 1) || sh->at_end || !short_at(sh, u, n, i))
+            continue;
+        seen[k / 64] |= 1ull << (k % 64);
+        on_match(sh->id, 0, i + 2, 0, c);
+    }
+}
+
+/* Our matcher of d's short literals, each reported once through the same callback as
+ * Hyperscan's matches: one pass over s notes which bytes occur (as they are, and folded) and
+ * compares the two-byte shorts where the folded pair filter lets them; the one-byte shorts are
+ * then answered from the bytes that occur, the end-anchored ones at the end of s. */
 static void short_scan(const pf_db *d, const char *s, size_t n, scan_ctx *c)
 {
-    uint64_t seen[PF_MAX_SHORTS / 64] = { 0 };
+    uint64_t seen[PF_MAX_SHORTS / 64] = { 0 }, folded[4] = { 0 }, raw[4] = { 0 };
     const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++) {
-        unsigned f = fold_ascii(u[i]), p = i + 1 < n ? f << 8 | fold_ascii(u[i + 1]) : 0;
-        if (!(d->short_ones[f / 64] >> (f % 64) & 1) && !(i + 1 < n && (d->short_pairs[p / 64] >> (p % 64) & 1)))
-            continue;   /* no short starts here (the folded bytes filter; the bytes decide) */
-        for (uint32_t k = d->short_first[f]; k < d->short_first[f + 1]; k++) {
-            const pf_short *sh = &d->shorts[k];
-            if ((seen[k / 64] >> (k % 64) & 1) || !short_at(sh, u, n, i))
-                continue;
-            int at_end = d->at_end[sh->id / 64] >> (sh->id % 64) & 1;
-            if (at_end && i + sh->len != n)
-                continue;
-            seen[k / 64] |= 1ull << (k % 64);
-            on_match(sh->id, 0, i + sh->len, 0, c);
-        }
+    if (n == 0)
+        return;
+    unsigned prev = fold_ascii(u[0]);
+    folded[prev / 64] |= 1ull << (prev % 64);
+    raw[u[0] / 64] |= 1ull << (u[0] % 64);
+    for (size_t i = 1; i < n; i++) {
+        unsigned f = fold_ascii(u[i]), key = prev << 8 | f;
+        folded[f / 64] |= 1ull << (f % 64);
+        raw[u[i] / 64] |= 1ull << (u[i] % 64);
+        if (d->short_pairs[key / 64] >> (key % 64) & 1)
+            short_pair_at(d, key, u, n, i - 1, seen, c);
+        prev = f;
+    }
+    for (uint32_t k = 0; k < d->nshorts; k++) {
+        const pf_short *sh = &d->shorts[k];
+        int hit;
+        if (sh->at_end)
+            hit = n >= sh->len && short_at(sh, u, n, n - sh->len);
+        else if (sh->len == 1)
+            hit = ((sh->caseless ? folded : raw)[sh->b[0] / 64] >> (sh->b[0] % 64)) & 1;
+        else
+            continue;   /* reported in the pass */
+        if (hit)
+            on_match(sh->id, 0, sh->at_end ? n : 1, 0, c);
     }
 }
 
