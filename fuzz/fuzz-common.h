@@ -24,9 +24,13 @@ typedef struct fuzz_ctx {
     vg_json_doc check;
 } fuzz_ctx;
 
+static void (*fuzz_event_hook)(const vg_event *ev);   /* a target's own checks of each event */
+
 static vg_rc fuzz_on_event(void *ctx, const vg_event *ev)
 {
     fuzz_ctx *f = ctx;
+    if (fuzz_event_hook)
+        fuzz_event_hook(ev);
     vg_buf_reset(&f->out);
     if (vg_event_to_json(ev, &f->out) != VG_OK)
         abort();

@@ -289,13 +289,18 @@ static void rules_summary(const scan_run *run)
     }
 }
 
-static void summary(const scan_run *run)
+static void summary(scan_run *run)
 {
     const vg_intel_stats *st = vg_detector_intel_stats(run->det);
     const vg_cmd_input *in = &run->in;
+    vg_auditjoin_stats js = vg_detect_join_stats(&run->shared);
     fprintf(stderr, "vigil scan: %llu events from %llu records (%llu rejected), %u of %u inputs read\n",
             (unsigned long long)in->stats.events, (unsigned long long)in->stats.records,
             (unsigned long long)in->stats.rejected, in->inputs - in->inputs_failed, in->inputs);
+    if (js.joined || js.dropped)
+        fprintf(stderr, "vigil scan: auditd: %llu process starts joined from the records of their exec, %llu execs "
+                "left unfinished (more than %d at once)\n", (unsigned long long)js.joined,
+                (unsigned long long)js.dropped, VG_AUDITJOIN_PENDING);
     if (run->rules)
         rules_summary(run);
     if (!run->snap)

@@ -89,23 +89,34 @@ static int hex_digit(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* The text of hexadecimal v (NUL bytes as spaces) in the event's scratch; v when it is not
- * hexadecimal text or scratch is full. */
+static int is_hex_text(vg_text v)
+{
+    return v.n >= 2 && v.n % 2 == 0 && vg_text_hex(v.s, v.n);
+}
+
+/* Decodes hexadecimal v (is_hex_text) into out[0..v.n / 2), NUL bytes as spaces, and returns
+ * the length without trailing NUL bytes (proctitle's last argument ends with NUL). */
+static size_t hex_decode(vg_text v, char *out)
+{
+    size_t m = v.n / 2, end = 0;
+    for (size_t k = 0; k < m; k++) {
+        char c = (char)(hex_digit(v.s[2 * k]) << 4 | hex_digit(v.s[2 * k + 1]));
+        out[k] = c == '\0' ? ' ' : c;
+        end = c == '\0' ? end : k + 1;
+    }
+    return end;
+}
+
+/* The text of hexadecimal v in the event's scratch; v when it is not hexadecimal text or
+ * scratch is full. */
 static vg_text unhex(vg_event *ev, vg_text v)
 {
-    if (v.n < 2 || v.n % 2 || !vg_text_hex(v.s, v.n))
+    if (!is_hex_text(v))
         return v;
     char *out = vg_event_scratch_reserve(ev, v.n / 2);
     if (!out)
         return v;
-    size_t m = v.n / 2;
-    for (size_t k = 0; k < m; k++) {
-        char c = (char)(hex_digit(v.s[2 * k]) << 4 | hex_digit(v.s[2 * k + 1]));
-        out[k] = c == '\0' ? ' ' : c;
-    }
-    while (m > 0 && out[m - 1] == ' ')      /* proctitle's last argument ends with NUL */
-        m--;
-    return (vg_text){ out, m };
+    return (vg_text){ out, hex_decode(v, out) };
 }
 
 /* Sets the fields of one pair; execve: the record is an EXECVE (its a0..a9 are text). */
@@ -212,6 +223,67 @@ static int decode_record(vg_event *ev, const char *s, size_t n, const char **why
     return read_pairs(ev, stamp + body, sn - body, vg_text_is(type.s, type.n, "EXECVE"), 0, why);
 }
 
+/* Is k an EXECVE argument key: "aN", or "aN[K]" (a piece of a long argument)? *index: N;
+ * *piece: whether it is a piece. */
+static int argument_key(vg_text k, unsigned long *index, int *piece)
+{
+    size_t i = 1;
+    unsigned long v = 0;
+    if (k.n < 2 || k.s[0] != 'a')
+        return 0;
+    for (; i < k.n && k.s[i] >= '0' && k.s[i] <= '9' && i < 8; i++)
+        v = v * 10 + (unsigned long)(k.s[i] - '0');
+    if (i == 1)
+        return 0;
+    *index = v;
+    *piece = i < k.n && k.s[i] == '[' && k.s[k.n - 1] == ']';
+    return i == k.n || *piece;
+}
+
+size_t vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, int *truncated)
+{
+    size_t at = vg_text_find(rec, n, " msg=audit("), o = 0, i;
+    unsigned long last = (unsigned long)-1;
+    *truncated = 0;
+    if (at == VG_TEXT_NONE || cap == 0)
+        return 0;
+    const char *close = memchr(rec + at, ')', n - at);
+    if (!close)
+        return 0;
+    for (i = (size_t)(close - rec) + 1; i < n;) {
+        while (i < n && (rec[i] == ' ' || rec[i] == ':' || rec[i] == '\x1d'))
+            i++;
+        size_t k0 = i;
+        while (i < n && rec[i] != '=' && rec[i] != ' ')
+            i++;
+        if (i >= n || rec[i] != '=')
+            continue;
+        vg_text k = { rec + k0, i - k0 }, v;
+        int quoted, piece;
+        unsigned long index;
+        i++;
+        if (!read_value(rec, n, &i, &v, &quoted))
+            break;
+        if (!argument_key(k, &index, &piece))
+            continue;
+        if (o > 0 && index != last) {
+            if (o == cap) {
+                *truncated = 1;
+                break;
+            }
+            out[o++] = ' ';
+        }
+        last = index;
+        size_t room = cap - o, m = !quoted && is_hex_text(v) ? v.n / 2 : v.n;
+        if (m > room) {
+            *truncated = 1;
+            break;
+        }
+        o += !quoted && is_hex_text(v) ? hex_decode(v, out + o) : (memcpy(out + o, v.s, v.n), v.n);
+    }
+    return o;
+}
+
 static int auditd_probe(const vg_event *ev)
 {
     size_t i = 0;
@@ -243,6 +315,8 @@ vg_rc vg_decode_auditd_syslog(const vg_decode_opts *opts, vg_event *ev, const ch
     size_t at = vg_text_find(msg, msg_len, "type=");
     if (at == VG_TEXT_NONE || (at > 0 && msg[at - 1] != ' ') || vg_text_find(msg, msg_len, " msg=audit(") == VG_TEXT_NONE)
         return VG_OK;   /* not a record: a plain syslog line */
+    if (vg_text_starts(msg, msg_len, "node="))
+        at = 0;         /* the node that wrote the record (the header names the forwarder) */
     if (decode_record(ev, msg + at, msg_len - at, &why) < 0)
         vg_event_add_tag(ev, "vigil_auditd_malformed");
     return VG_OK;

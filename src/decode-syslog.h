@@ -40,6 +40,12 @@ vg_rc vg_decode_account(const vg_decode_opts *opts, vg_event *ev, const char *ap
 vg_rc vg_decode_cron(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                      const char *msg, size_t msg_len);
 
+/* The command line of the EXECVE record rec[0..n) (a raw audit record, after any syslog
+ * header): its arguments a0, a1, ... decoded (hexadecimal, quoted; the pieces aN[K] of a long
+ * argument joined) and separated by spaces, written to out[0..cap); its length. *truncated
+ * when out was too small for every argument (out then holds the arguments that fit). */
+size_t vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, int *truncated);
+
 /* Linux audit records carried by syslog (audisp-syslogd, audit) (decode-auditd.c). */
 vg_rc vg_decode_auditd_syslog(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                               const char *msg, size_t msg_len);

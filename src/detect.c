@@ -28,6 +28,8 @@ struct vg_detector {
     int64_t now;
     vg_detect_fn fn;
     void *ctx;
+    vg_auditjoin_proc *proc;        /* the process of an exec the last record completed */
+    vg_event *pev;                  /* its event */
 };
 
 typedef struct load_errors {
@@ -95,12 +97,21 @@ vg_rc vg_detect_shared_init(vg_detect_shared *s, vg_sigma_set *rules, const vg_i
     s->matcher = matcher;
     s->max_value = max_value;
     s->json = json;
-    return pthread_mutex_init(&s->corr_lock, NULL) == 0 ? VG_OK : VG_ERR_NOMEM;
+    vg_error err;
+    if (vg_auditjoin_new(&s->join, &err) != VG_OK)
+        return VG_ERR_NOMEM;
+    if (pthread_mutex_init(&s->corr_lock, NULL) != 0) {
+        vg_auditjoin_free(s->join);
+        return VG_ERR_NOMEM;
+    }
+    return VG_OK;
 }
 
 void vg_detect_shared_free(vg_detect_shared *s)
 {
     pthread_mutex_destroy(&s->corr_lock);
+    vg_auditjoin_free(s->join);
+    s->join = NULL;
 }
 
 vg_rc vg_detector_new(vg_detector **out, vg_detect_shared *s, vg_error *err)
@@ -114,6 +125,8 @@ vg_rc vg_detector_new(vg_detector **out, vg_detect_shared *s, vg_error *err)
     d->event_id = ++s->next_detector << DETECT_EVENT_ID_SHIFT;
     pthread_mutex_unlock(&s->corr_lock);
     vg_rc rc = s->matcher ? vg_intel_scratch_new(&d->scratch, err) : VG_OK;
+    if (!rc && (!(d->proc = vg_malloc(sizeof *d->proc)) || !(d->pev = vg_malloc(sizeof *d->pev))))
+        rc = vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     if (!rc && s->rules)
         rc = vg_sigma_worker_new(&d->sigma, vg_sigma_set_engine(s->rules), s->max_value, err);
     if (rc) {
@@ -131,6 +144,8 @@ void vg_detector_free(vg_detector *d)
     vg_intel_scratch_free(d->scratch);
     vg_sigma_worker_free(d->sigma);
     vg_buf_free(&d->out);
+    vg_free(d->proc);
+    vg_free(d->pev);
     vg_free(d);
 }
 
@@ -250,20 +265,31 @@ static vg_rc on_hit(void *ctx, const vg_event *ev, const vg_sigma_hit *hit)
     return rc;
 }
 
+/* The snapshot, then the rules, on one event. */
+static vg_rc detect_one(vg_detector *d, const vg_event *ev)
+{
+    vg_rc rc = VG_OK;
+    d->event_id++;
+    if (d->snap && d->s->matcher)
+        rc = vg_intel_match_event(d->s->matcher, d->scratch, d->snap, ev, d->now, on_intel, d, &d->ist);
+    if (!rc && d->s->rules)
+        rc = vg_sigma_engine_match(vg_sigma_set_engine(d->s->rules), d->sigma, ev, on_hit, d, &d->sst);
+    return rc;
+}
+
 vg_rc vg_detect_event(vg_detector *d, const vg_snap *snap, const vg_event *ev, const vg_alert_origin *o,
                       int64_t now, vg_detect_fn fn, void *ctx)
 {
-    d->event_id++;
     d->snap = snap;
     d->origin = o;
     d->now = now;
     d->fn = fn;
     d->ctx = ctx;
-    vg_rc rc = VG_OK;
-    if (snap && d->s->matcher)
-        rc = vg_intel_match_event(d->s->matcher, d->scratch, snap, ev, now, on_intel, d, &d->ist);
-    if (!rc && d->s->rules)
-        rc = vg_sigma_engine_match(vg_sigma_set_engine(d->s->rules), d->sigma, ev, on_hit, d, &d->sst);
+    vg_rc rc = detect_one(d, ev);
+    if (!rc && d->s->join && vg_auditjoin_wants(ev) && vg_auditjoin_offer(d->s->join, ev, d->proc)) {
+        vg_auditjoin_event(d->proc, d->pev);
+        rc = detect_one(d, d->pev);
+    }
     return rc;
 }
 
@@ -275,4 +301,10 @@ const vg_intel_stats *vg_detector_intel_stats(const vg_detector *d)
 const vg_sigma_stats *vg_detector_sigma_stats(const vg_detector *d)
 {
     return &d->sst;
+}
+
+vg_auditjoin_stats vg_detect_join_stats(vg_detect_shared *s)
+{
+    vg_auditjoin_stats none = { 0, 0 };
+    return s->join ? vg_auditjoin_get_stats(s->join) : none;
 }

@@ -4,10 +4,15 @@
  * filters and correlations of sigma-corr). Each alert is formatted once, as the JSON line of
  * docs/alerts.md, and handed to the caller with what it needs to count or store it.
  *
+ * Linux audit records are also offered to the audit join (decode-auditjoin): when a record
+ * completes an exec, its process event is matched right after the record, with the record's
+ * origin.
+ *
  * Main structures: vg_detect_shared, built once and read by every worker (the rule set, the
- * intel matcher, and the lock that serializes the correlation state: the engine itself runs
- * in parallel, only hits take the lock); vg_detector, one per worker thread (its Sigma worker,
- * intel scratch and alert buffer), so the per-event path allocates nothing.
+ * intel matcher, the audit join, and the lock that serializes the correlation state: the
+ * engine itself runs in parallel, only hits take the lock); vg_detector, one per worker thread
+ * (its Sigma worker, intel scratch, alert buffer and process event), so the per-event path
+ * allocates nothing.
  */
 #ifndef VIGIL_DETECT_H
 #define VIGIL_DETECT_H
@@ -16,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode-auditjoin.h"
 #include "detect-alert.h"
 #include "detect-intel.h"
 #include "sigma-corr.h"
@@ -52,6 +58,7 @@ typedef struct vg_detect_shared {
     int json;                       /* format alerts as JSON (0: only count them) */
     pthread_mutex_t corr_lock;
     uint64_t next_detector;         /* numbers the detectors (event ids) */
+    vg_auditjoin *join;             /* audit records joined into process events */
 } vg_detect_shared;
 
 /* One alert. Pointers are valid during the callback only. */
@@ -90,12 +97,16 @@ vg_rc vg_detector_new(vg_detector **out, vg_detect_shared *s, vg_error *err);
 void vg_detector_free(vg_detector *d);
 
 /* Runs every detector on ev: the snapshot snap (NULL: none) at time now, then the rules; calls
- * fn for each alert, in order. An error from fn stops and is returned. */
+ * fn for each alert, in order; then, when ev is an audit record that completes an exec, the
+ * same on its process event. An error from fn stops and is returned. */
 vg_rc vg_detect_event(vg_detector *d, const vg_snap *snap, const vg_event *ev, const vg_alert_origin *o,
                       int64_t now, vg_detect_fn fn, void *ctx);
 
 /* The counts of a detector so far. */
 const vg_intel_stats *vg_detector_intel_stats(const vg_detector *d);
 const vg_sigma_stats *vg_detector_sigma_stats(const vg_detector *d);
+
+/* The counts of the audit join (process events made, execs dropped unfinished). */
+vg_auditjoin_stats vg_detect_join_stats(vg_detect_shared *s);
 
 #endif

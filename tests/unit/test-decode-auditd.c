@@ -76,6 +76,13 @@ static void test_syslog_carried(void **state)
                                     "msg=audit(1700000010.000:900): argc=2 a0=\"arecord\" a1=\"-vv\"");
     expect("auditd.a0", "arecord");
     expect("event.dataset", "auditd.log");
+    /* the node that wrote the record, not the forwarder the header names */
+    accept_line(&vg_decoder_syslog, "Nov 14 22:13:30 collector audisp-syslogd: node=web7 type=EXECVE "
+                                    "msg=audit(1700000010.000:901): argc=1 a0=\"id\"");
+    expect("host.hostname", "web7");
+    expect("auditd.a0", "id");
+    accept_line(&vg_decoder_syslog, "Nov 14 22:13:30 collector audisp-syslogd: type=EOE msg=audit(1700000010.000:901): ");
+    expect("host.hostname", "collector");
     accept_line(&vg_decoder_syslog, "Nov 14 22:13:30 srv2 audisp-syslogd: type=EXECVE msg=audit(1:2): a0=\"x");
     expect_array("tags", "[\"vigil_auditd_malformed\"]");
     accept_line(&vg_decoder_syslog, "Nov 14 22:13:30 srv2 audit: started");
