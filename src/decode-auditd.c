@@ -217,6 +217,7 @@ static int decode_record(vg_event *ev, const char *s, size_t n, const char **why
     vg_event_set_str(ev, "auditd.type", type.s, type.n);
     vg_event_set_cstr(ev, "event.kind", "event");
     vg_event_set_cstr(ev, "event.dataset", AUDITD_DATASET);
+    ev->audit = 1;
     size_t body = close + 1;
     if (body < sn && stamp[body] == ':')
         body++;

@@ -60,7 +60,7 @@ void vg_auditjoin_free(vg_auditjoin *j)
 
 int vg_auditjoin_wants(const vg_event *ev)
 {
-    if (!ev->decoder || (strcmp(ev->decoder, "auditd") != 0 && strcmp(ev->decoder, "syslog") != 0))
+    if (!ev->audit)
         return 0;
     const vg_field *f = vg_event_field(ev, "auditd.type");
     if (!f)

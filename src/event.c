@@ -25,6 +25,7 @@ void vg_event_reset(vg_event *ev, const char *text, size_t len, const vg_json_do
     ev->repeat = 1;
     ev->body = NULL;
     ev->body_len = 0;
+    ev->audit = 0;
     ev->nfields = 0;
     ev->scratch_used = 0;
 }

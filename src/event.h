@@ -43,6 +43,7 @@ typedef struct vg_event {
     unsigned repeat;            /* times the record stands for (syslog "message repeated") */
     const char *body;           /* the message of a text record after its transport header (the */
     size_t body_len;            /* syslog header), which keyword searches read; NULL: the whole record */
+    int audit;                  /* a Linux audit record (raw or carried by syslog): decode-auditd */
     unsigned nfields;
     vg_field fields[VG_EVENT_MAX_FIELDS];
     size_t scratch_used;
