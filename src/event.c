@@ -27,14 +27,24 @@ void vg_event_reset(vg_event *ev, const char *text, size_t len, const vg_json_do
     ev->body_len = 0;
     ev->audit = 0;
     ev->nfields = 0;
+    memset(ev->name_bits, 0, sizeof ev->name_bits);
     ev->scratch_used = 0;
+}
+
+/* The index of name pointer p's bit in name_bits (a multiplicative hash of the pointer). */
+static unsigned name_bit(const char *p)
+{
+    return (unsigned)((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull >> 56);
 }
 
 vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
 {
     /* the hot path: decoders pass string constants, so the same name is the same pointer;
-     * equal names at different addresses get a new slot, and the newest one wins */
-    for (unsigned i = 0; i < ev->nfields; i++) {
+     * equal names at different addresses get a new slot, and the newest one wins. A name
+     * whose bit is clear was never set: appended without looking at the others */
+    unsigned b = name_bit(name);
+    uint64_t bit = 1ull << (b % 64), *word = &ev->name_bits[b / 64];
+    for (unsigned i = 0; (*word & bit) && i < ev->nfields; i++) {
         if (ev->fields[i].name == name) {
             /* move it last: of equal names the slot set last wins, with or without merging */
             memmove(&ev->fields[i], &ev->fields[i + 1], (ev->nfields - i - 1) * sizeof ev->fields[0]);
@@ -48,6 +58,7 @@ vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
     ev->fields[ev->nfields].name = name;
     ev->fields[ev->nfields].value = value;
     ev->nfields++;
+    *word |= bit;
     return VG_OK;
 }
 

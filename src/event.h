@@ -45,6 +45,7 @@ typedef struct vg_event {
     size_t body_len;            /* syslog header), which keyword searches read; NULL: the whole record */
     int audit;                  /* a Linux audit record (raw or carried by syslog): decode-auditd */
     unsigned nfields;
+    uint64_t name_bits[4];      /* a bit per field name pointer set (vg_event_set's filter) */
     vg_field fields[VG_EVENT_MAX_FIELDS];
     size_t scratch_used;
     char scratch[VG_EVENT_SCRATCH];

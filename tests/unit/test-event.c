@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -83,6 +84,19 @@ static void test_set_replaces(void **state)
     assert_string_equal(to_json(), "{\"a\":{\"b\":\"4\"}}");
     v = vg_event_get(&ev, "a.b");
     assert_true(vg_value_equals(&v, "4", 1));
+    /* many names, each set twice: replaced every time (the filter of set names never misses one) */
+    static char many[48][8];
+    vg_event_reset(&ev, "", 0, NULL);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 48; i++) {
+            snprintf(many[i], sizeof many[i], "n%d", i);
+            vg_event_set_cstr(&ev, many[i], round ? "second" : "first");
+        }
+    assert_int_equal(ev.nfields, 48);
+    for (int i = 0; i < 48; i++) {
+        v = vg_event_get(&ev, many[i]);
+        assert_true(vg_value_equals(&v, "second", 6));
+    }
 }
 
 static void test_field_limit(void **state)
