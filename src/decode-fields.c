@@ -53,6 +53,8 @@ int vg_df_is(vg_value v, const char *s)
     size_t n = strlen(s);
     if (v.type != VG_JSON_STRING || (v.flags & VG_JSON_ESCAPED) || v.len != n)
         return 0;
+    if (memcmp(v.ptr, s, n) == 0)
+        return 1;       /* the common case: written as the table writes it */
     for (size_t i = 0; i < n; i++)
         if (lower(v.ptr[i]) != lower(s[i]))
             return 0;
