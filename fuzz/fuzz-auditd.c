@@ -19,17 +19,20 @@ static void check_event(const vg_event *ev)
     static vg_buf out;
     static vg_json_doc doc;
     static int ready;
-    int cut_small, cut_big;
     if (!ready) {
         vg_buf_init(&out, 0);
         if (vg_json_doc_init(&doc, 1u << 16, 256))
             abort();
         ready = 1;
     }
-    size_t ns = vg_auditd_command_line(ev->text, ev->len, small, sizeof small, &cut_small);
-    size_t nb = vg_auditd_command_line(ev->text, ev->len, big, sizeof big, &cut_big);
-    if (ns > sizeof small || nb > sizeof big || (!cut_small && (ns != nb || memcmp(small, big, ns) != 0)))
-        abort();    /* what fits in the small buffer is the same command line */
+    vg_auditd_args as, ab;
+    vg_auditd_args_init(&as);
+    vg_auditd_args_init(&ab);
+    vg_auditd_command_line(ev->text, ev->len, small, sizeof small, &as);
+    vg_auditd_command_line(ev->text, ev->len, big, sizeof big, &ab);
+    if (as.len > sizeof small || ab.len > sizeof big || memcmp(small, big, as.len) != 0 ||
+        (!as.truncated && (as.len != ab.len || as.argc != ab.argc || as.last != ab.last)))
+        abort();    /* what fits in the small buffer is the start of the same command line */
     if (!vg_auditjoin_wants(ev) || !vg_auditjoin_offer(join, ev, &proc))
         return;
     vg_auditjoin_event(&proc, &pev);

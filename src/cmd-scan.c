@@ -297,10 +297,11 @@ static void summary(scan_run *run)
     fprintf(stderr, "vigil scan: %llu events from %llu records (%llu rejected), %u of %u inputs read\n",
             (unsigned long long)in->stats.events, (unsigned long long)in->stats.records,
             (unsigned long long)in->stats.rejected, in->inputs - in->inputs_failed, in->inputs);
-    if (js.joined || js.dropped)
-        fprintf(stderr, "vigil scan: auditd: %llu process starts joined from the records of their exec, %llu execs "
-                "left unfinished (more than %d at once)\n", (unsigned long long)js.joined,
-                (unsigned long long)js.dropped, VG_AUDITJOIN_PENDING);
+    if (js.joined || js.dropped || js.pending)
+        fprintf(stderr, "vigil scan: auditd: %llu process starts joined from the records of their exec; %llu execs "
+                "without all their records (%llu dropped when more than %d were pending, %llu at the end)\n",
+                (unsigned long long)js.joined, (unsigned long long)(js.dropped + js.pending),
+                (unsigned long long)js.dropped, VG_AUDITJOIN_PENDING, (unsigned long long)js.pending);
     if (run->rules)
         rules_summary(run);
     if (!run->snap)

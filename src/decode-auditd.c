@@ -19,6 +19,7 @@
  */
 #include "decode-syslog.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode-text.h"
@@ -241,17 +242,24 @@ static int argument_key(vg_text k, unsigned long *index, int *piece)
     return i == k.n || *piece;
 }
 
-size_t vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, int *truncated)
+void vg_auditd_args_init(vg_auditd_args *a)
 {
-    size_t at = vg_text_find(rec, n, " msg=audit("), o = 0, i;
-    unsigned long last = (unsigned long)-1;
-    *truncated = 0;
-    if (at == VG_TEXT_NONE || cap == 0)
-        return 0;
-    const char *close = memchr(rec + at, ')', n - at);
+    *a = (vg_auditd_args){ 0, -1, -1, 0, 0 };
+}
+
+/* A decimal number of at most 9 digits at v, or -1. */
+static long small_number(vg_text v)
+{
+    return v.n > 0 && v.n < 10 && vg_text_span_digits(v.s, v.n) == v.n ? strtol(v.s, NULL, 10) : -1;
+}
+
+void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a)
+{
+    size_t at = vg_text_find(rec, n, " msg=audit("), o = a->len, i;
+    const char *close = at == VG_TEXT_NONE ? NULL : memchr(rec + at, ')', n - at);
     if (!close)
-        return 0;
-    for (i = (size_t)(close - rec) + 1; i < n;) {
+        return;
+    for (i = (size_t)(close - rec) + 1; i < n && !a->truncated;) {
         while (i < n && (rec[i] == ' ' || rec[i] == ':' || rec[i] == '\x1d'))
             i++;
         size_t k0 = i;
@@ -265,24 +273,31 @@ size_t vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, 
         i++;
         if (!read_value(rec, n, &i, &v, &quoted))
             break;
+        if (vg_text_is(k.s, k.n, "argc"))
+            a->argc = small_number(v);
+        else if (k.n > 5 && k.s[0] == 'a' && vg_text_is(k.s + k.n - 4, 4, "_len"))
+            a->pending = small_number(v) > 0 ? small_number(v) : 0;
         if (!argument_key(k, &index, &piece))
             continue;
-        if (o > 0 && index != last) {
+        if (a->last >= 0 && (long)index != a->last) {
             if (o == cap) {
-                *truncated = 1;
+                a->truncated = 1;
                 break;
             }
             out[o++] = ' ';
         }
-        last = index;
-        size_t room = cap - o, m = !quoted && is_hex_text(v) ? v.n / 2 : v.n;
-        if (m > room) {
-            *truncated = 1;
+        a->last = (long)index;
+        int hex = !quoted && is_hex_text(v);
+        size_t m = hex ? v.n / 2 : v.n;
+        if (piece)
+            a->pending = a->pending > (long)m ? a->pending - (long)m : 0;
+        if (m > cap - o) {
+            a->truncated = 1;
             break;
         }
-        o += !quoted && is_hex_text(v) ? hex_decode(v, out + o) : (memcpy(out + o, v.s, v.n), v.n);
+        o += hex ? hex_decode(v, out + o) : (memcpy(out + o, v.s, v.n), v.n);
     }
-    return o;
+    a->len = o;
 }
 
 static int auditd_probe(const vg_event *ev)

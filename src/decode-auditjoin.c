@@ -26,14 +26,15 @@
 #define AUDITJOIN_EXECVE 2u
 #define AUDITJOIN_CWD 4u
 #define AUDITJOIN_EOE 8u
-#define AUDITJOIN_NOT_EXEC 16u      /* its SYSCALL is another call: forgotten at EOE */
-#define AUDITJOIN_COMPLETE (AUDITJOIN_SYSCALL | AUDITJOIN_EXECVE | AUDITJOIN_EOE)
+#define AUDITJOIN_NO_PROCESS 16u    /* its SYSCALL is another call, or a failed exec: forgotten at EOE */
 
 struct vg_auditjoin {
     pthread_mutex_t lock;
     vg_auditjoin_proc *slots;       /* [VG_AUDITJOIN_PENDING], allocated on the first use */
     unsigned char *used;
     uint64_t next_order;
+    uint64_t recent[VG_AUDITJOIN_RECENT];   /* key hashes of the execs joined last (0: none) */
+    unsigned recent_at;
     vg_auditjoin_stats stats;
 };
 
@@ -121,99 +122,127 @@ static vg_text record_text(const vg_event *ev)
     return ev->body ? (vg_text){ ev->body, ev->body_len } : (vg_text){ ev->text, ev->len };
 }
 
-/* The entry of (serial, host), or a new one (the oldest dropped when the table is full);
- * NULL without memory. Called with the lock held. */
-static vg_auditjoin_proc *entry_of(vg_auditjoin *j, uint64_t serial, const char *host)
+/* A hash of the key (serial, host, time), never 0. */
+static uint64_t key_hash(uint64_t serial, const char *host, const char *time)
 {
-    size_t free_at = VG_AUDITJOIN_PENDING, oldest = 0;
-    if (!j->slots) {
-        j->slots = vg_calloc(VG_AUDITJOIN_PENDING, sizeof *j->slots);
-        j->used = vg_calloc(VG_AUDITJOIN_PENDING, 1);
-        if (!j->slots || !j->used) {
-            vg_free(j->slots);
-            vg_free(j->used);
-            j->slots = NULL;
-            j->used = NULL;
-            return NULL;
-        }
-    }
+    uint64_t h = 1469598103934665603ull ^ serial;
+    for (const char *p = host; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+    for (const char *p = time; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+static int recently_joined(const vg_auditjoin *j, uint64_t h)
+{
+    for (unsigned k = 0; k < VG_AUDITJOIN_RECENT; k++)
+        if (j->recent[k] == h)
+            return 1;
+    return 0;
+}
+
+/* Frees entry p; an exec (its SYSCALL seen) dropped unfinished is counted. */
+static void release(vg_auditjoin *j, vg_auditjoin_proc *p, int unfinished)
+{
+    if (unfinished && (p->have & AUDITJOIN_SYSCALL) && !(p->have & AUDITJOIN_NO_PROCESS))
+        j->stats.dropped++;
+    j->used[p - j->slots] = 0;
+}
+
+/* The live entry of the key, or NULL; *free_at: a free slot, or the oldest entry's. */
+static vg_auditjoin_proc *find(vg_auditjoin *j, uint64_t serial, const char *host, const char *time, size_t *free_at)
+{
+    size_t oldest = VG_AUDITJOIN_PENDING;
+    *free_at = VG_AUDITJOIN_PENDING;
     for (size_t i = 0; i < VG_AUDITJOIN_PENDING; i++) {
         vg_auditjoin_proc *p = &j->slots[i];
         if (!j->used[i]) {
-            free_at = free_at < VG_AUDITJOIN_PENDING ? free_at : i;
+            if (*free_at == VG_AUDITJOIN_PENDING)
+                *free_at = i;
             continue;
         }
-        if (p->serial == serial && strcmp(p->host, host) == 0)
+        if (p->serial == serial && strcmp(p->host, host) == 0 && strcmp(p->time, time) == 0)
             return p;
-        if (j->slots[oldest].order > p->order || !j->used[oldest])
+        if (oldest == VG_AUDITJOIN_PENDING || p->order < j->slots[oldest].order)
             oldest = i;
     }
-    if (free_at == VG_AUDITJOIN_PENDING) {
-        free_at = oldest;
-        if (!(j->slots[oldest].have & AUDITJOIN_NOT_EXEC))
-            j->stats.dropped++;
-    }
-    vg_auditjoin_proc *p = &j->slots[free_at];
+    if (*free_at == VG_AUDITJOIN_PENDING)
+        *free_at = oldest;
+    return NULL;
+}
+
+/* A new entry for the key in slot at (its occupant dropped). Called with the lock held. */
+static vg_auditjoin_proc *make_entry(vg_auditjoin *j, size_t at, uint64_t serial, const char *host, const char *time)
+{
+    vg_auditjoin_proc *p = &j->slots[at];
+    if (j->used[at])
+        release(j, p, 1);
     memset(p, 0, offsetof(vg_auditjoin_proc, host));
-    p->host[0] = p->time[0] = p->comm[0] = p->pid[0] = p->ppid[0] = p->uid[0] = '\0';
-    p->user[0] = p->auid[0] = p->outcome[0] = p->exe[0] = p->cwd[0] = '\0';
-    p->cmdline_len = p->text_len = 0;
-    memset(p->seg_len, 0, sizeof p->seg_len);
+    vg_auditd_args_init(&p->args);
+    snprintf(p->host, sizeof p->host, "%s", host);
+    snprintf(p->time, sizeof p->time, "%s", time);
+    p->comm[0] = p->pid[0] = p->ppid[0] = p->uid[0] = p->user[0] = p->auid[0] = p->outcome[0] = '\0';
+    p->exe[0] = p->cwd[0] = '\0';
+    p->text_len = 0;
+    p->nsegs = 0;
     p->serial = serial;
     p->order = j->next_order++;
-    snprintf(p->host, sizeof p->host, "%s", host);
-    j->used[free_at] = 1;
+    j->used[at] = 1;
     return p;
 }
 
-/* The index of record bit among the segments (SYSCALL 0, EXECVE 1, CWD 2, EOE 3). */
-static unsigned seg_of(unsigned bit)
-{
-    return bit == AUDITJOIN_SYSCALL ? 0 : bit == AUDITJOIN_EXECVE ? 1 : bit == AUDITJOIN_CWD ? 2 : 3;
-}
-
-/* Appends the text of record bit to p's (what does not fit is left out). */
+/* Appends the text of a record of kind bit to p's (what does not fit is left out, and noted). */
 static void add_text(vg_auditjoin_proc *p, unsigned bit, vg_text t)
 {
-    if (t.n > sizeof p->text - p->text_len)
+    if (t.n > sizeof p->text - p->text_len || p->nsegs == VG_AUDITJOIN_SEGS) {
+        p->text_cut = 1;
         return;
+    }
     memcpy(p->text + p->text_len, t.s, t.n);
-    p->seg_at[seg_of(bit)] = (uint32_t)p->text_len;
-    p->seg_len[seg_of(bit)] = (uint32_t)t.n;
+    p->seg_kind[p->nsegs] = bit;
+    p->seg_at[p->nsegs] = (uint32_t)p->text_len;
+    p->seg_len[p->nsegs++] = (uint32_t)t.n;
     p->text_len += t.n;
 }
 
 /* Copies the joined exec p to out, its records' texts in the order auditd writes them
- * (SYSCALL, EXECVE, CWD, EOE), one per line, whatever order they came in. */
+ * (SYSCALL, the EXECVEs as they came, CWD, EOE), one per line, whatever order they came in. */
 static void finish(const vg_auditjoin_proc *p, vg_auditjoin_proc *out)
 {
+    static const unsigned order[] = { AUDITJOIN_SYSCALL, AUDITJOIN_EXECVE, AUDITJOIN_CWD, AUDITJOIN_EOE };
     memcpy(out, p, offsetof(vg_auditjoin_proc, text));
     out->text_len = 0;
-    for (unsigned k = 0; k < 4; k++) {
-        if (!p->seg_len[k] || out->text_len + p->seg_len[k] + 1 > sizeof out->text)
-            continue;
-        if (out->text_len)
-            out->text[out->text_len++] = '\n';
-        memcpy(out->text + out->text_len, p->text + p->seg_at[k], p->seg_len[k]);
-        out->text_len += p->seg_len[k];
-    }
+    for (unsigned o = 0; o < 4; o++)
+        for (unsigned k = 0; k < p->nsegs; k++) {
+            if (p->seg_kind[k] != order[o])
+                continue;
+            if (out->text_len + p->seg_len[k] + 1 > sizeof out->text) {
+                out->text_cut = 1;
+                continue;
+            }
+            if (out->text_len)
+                out->text[out->text_len++] = '\n';
+            memcpy(out->text + out->text_len, p->text + p->seg_at[k], p->seg_len[k]);
+            out->text_len += p->seg_len[k];
+        }
+    out->nsegs = 0;
 }
 
-/* Takes what record ev (of type bit) says into p. */
+/* Takes what record ev (of kind bit) says into p. */
 static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
 {
     vg_text t = record_text(ev);
     p->have |= bit;
-    if (p->have & AUDITJOIN_NOT_EXEC)
+    if (p->have & AUDITJOIN_NO_PROCESS)
         return;
     add_text(p, bit, t);
     switch (bit) {
     case AUDITJOIN_SYSCALL:
-        if (!is_exec_call(ev)) {
-            p->have |= AUDITJOIN_NOT_EXEC;
+        if (!is_exec_call(ev) || field_is(ev, "auditd.success", "no")) {
+            p->have |= AUDITJOIN_NO_PROCESS;    /* another call, or an exec that failed */
             break;
         }
-        copy_field(ev, "@timestamp", p->time, sizeof p->time);
         copy_field(ev, "auditd.exe", p->exe, sizeof p->exe);
         copy_field(ev, "auditd.comm", p->comm, sizeof p->comm);
         copy_field(ev, "process.pid", p->pid, sizeof p->pid);
@@ -224,7 +253,7 @@ static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
         copy_field(ev, "event.outcome", p->outcome, sizeof p->outcome);
         break;
     case AUDITJOIN_EXECVE:
-        p->cmdline_len = vg_auditd_command_line(t.s, t.n, p->cmdline, sizeof p->cmdline, &p->truncated);
+        vg_auditd_command_line(t.s, t.n, p->cmdline, sizeof p->cmdline, &p->args);
         break;
     case AUDITJOIN_CWD:
         copy_field(ev, "auditd.cwd", p->cwd, sizeof p->cwd);
@@ -232,11 +261,20 @@ static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
     }
 }
 
+/* Has p all an exec needs: its SYSCALL, EOE, and EXECVE records with argc arguments, the last
+ * piece of a long one included (or a command line already cut)? */
+static int complete(const vg_auditjoin_proc *p)
+{
+    unsigned need = AUDITJOIN_SYSCALL | AUDITJOIN_EXECVE | AUDITJOIN_EOE;
+    const vg_auditd_args *a = &p->args;
+    return (p->have & need) == need && (a->truncated || a->argc < 0 || (a->last + 1 >= a->argc && a->pending == 0));
+}
+
 int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *out)
 {
-    const vg_field *type = vg_event_field(ev, "auditd.type"), *seq = vg_event_field(ev, "event.sequence");
-    char host[VG_AUDITJOIN_WORD], num[32];
-    if (!type || !seq)
+    const vg_field *type = vg_event_field(ev, "auditd.type");
+    char host[VG_AUDITJOIN_WORD], time[VG_AUDITJOIN_WORD], num[32];
+    if (!type)
         return 0;
     unsigned bit = vg_value_equals(&type->value, "SYSCALL", 7)  ? AUDITJOIN_SYSCALL
                    : vg_value_equals(&type->value, "EXECVE", 6) ? AUDITJOIN_EXECVE
@@ -245,27 +283,44 @@ int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *o
                                                                  : 0;
     copy_field(ev, "event.sequence", num, sizeof num);
     copy_field(ev, "host.hostname", host, sizeof host);
+    copy_field(ev, "@timestamp", time, sizeof time);
     if (!bit || !num[0])
         return 0;
-    uint64_t serial = strtoull(num, NULL, 10);
+    uint64_t serial = strtoull(num, NULL, 10), h = key_hash(serial, host, time);
     int done = 0;
+    size_t at;
     pthread_mutex_lock(&j->lock);
-    vg_auditjoin_proc *p = entry_of(j, serial, host);
-    if (p && (p->have & bit) && !(p->have & AUDITJOIN_NOT_EXEC)) {
-        j->stats.dropped++;     /* a second record of a kind: another exec under the same key */
-        j->used[p - j->slots] = 0;
-        p = entry_of(j, serial, host);
+    if (!j->slots) {
+        j->slots = vg_calloc(VG_AUDITJOIN_PENDING, sizeof *j->slots);
+        j->used = vg_calloc(VG_AUDITJOIN_PENDING, 1);
+        if (!j->slots || !j->used) {
+            vg_free(j->slots);
+            vg_free(j->used);
+            j->slots = NULL;
+            j->used = NULL;
+            pthread_mutex_unlock(&j->lock);
+            return 0;
+        }
     }
+    vg_auditjoin_proc *p = find(j, serial, host, time, &at);
+    if (p && bit == AUDITJOIN_SYSCALL && (p->have & AUDITJOIN_SYSCALL)) {
+        release(j, p, 1);       /* a second SYSCALL: another event under the same key */
+        p = NULL;
+        find(j, serial, host, time, &at);
+    }
+    if (!p && !recently_joined(j, h))
+        p = make_entry(j, at, serial, host, time);
     if (p) {
         take(p, ev, bit);
-        int finished = (p->have & AUDITJOIN_NOT_EXEC) && (p->have & AUDITJOIN_EOE);
-        done = !(p->have & AUDITJOIN_NOT_EXEC) && (p->have & AUDITJOIN_COMPLETE) == AUDITJOIN_COMPLETE;
-        if (done) {
+        if (!(p->have & AUDITJOIN_NO_PROCESS) && complete(p)) {
             finish(p, out);
             j->stats.joined++;
+            j->recent[j->recent_at++ % VG_AUDITJOIN_RECENT] = h;
+            release(j, p, 0);
+            done = 1;
+        } else if ((p->have & AUDITJOIN_NO_PROCESS) && (p->have & AUDITJOIN_EOE)) {
+            release(j, p, 0);
         }
-        if (done || finished)
-            j->used[p - j->slots] = 0;
     }
     pthread_mutex_unlock(&j->lock);
     return done;
@@ -297,20 +352,25 @@ void vg_auditjoin_event(const vg_auditjoin_proc *p, vg_event *ev)
         vg_event_set_num(ev, "process.pid", p->pid, strlen(p->pid));
     if (p->ppid[0])
         vg_event_set_num(ev, "process.parent.pid", p->ppid, strlen(p->ppid));
-    vg_event_set_str(ev, "process.command_line", p->cmdline, p->cmdline_len);
+    vg_event_set_str(ev, "process.command_line", p->cmdline, p->args.len);
     set_text(ev, "process.working_directory", p->cwd);
     set_text(ev, "user.id", p->uid);
     set_text(ev, "user.name", p->user);
     set_text(ev, "auditd.auid", p->auid);
     vg_event_set_str(ev, "event.original", p->text, p->text_len);
-    if (p->truncated)
+    if (p->args.truncated)
         vg_event_add_tag(ev, "vigil_auditd_command_line_cut");
+    if (p->text_cut)
+        vg_event_add_tag(ev, "vigil_auditd_records_cut");
 }
 
 vg_auditjoin_stats vg_auditjoin_get_stats(vg_auditjoin *j)
 {
     pthread_mutex_lock(&j->lock);
     vg_auditjoin_stats s = j->stats;
+    s.pending = 0;
+    for (size_t i = 0; j->slots && i < VG_AUDITJOIN_PENDING; i++)
+        s.pending += j->used[i] && (j->slots[i].have & AUDITJOIN_SYSCALL) && !(j->slots[i].have & AUDITJOIN_NO_PROCESS);
     pthread_mutex_unlock(&j->lock);
     return s;
 }

@@ -10,10 +10,17 @@
  * decode records in parallel), hands over one process event (decoder "auditd-process",
  * event.dataset auditd.process) with ECS process fields and the records as event.original.
  *
+ * The key of an audit event is its host, its msg=audit(SECONDS.MILLIS:SERIAL) time and serial
+ * (serials restart at boot, and several hosts' logs may lack node=). An EXECVE too long for one
+ * record is continued in more EXECVE records: they are all read, and the exec is complete only
+ * once argc arguments were seen.
+ *
  * Main structure: vg_auditjoin, a table of at most VG_AUDITJOIN_PENDING audit events being
- * joined, under one mutex; an event that is not an exec (its SYSCALL says so) is forgotten at
- * its EOE; when the table is full the oldest entry is dropped and counted, so memory is bounded
- * whatever the records (an exec whose EOE never comes, records lost on the way).
+ * joined, under one mutex; an event that started no process (another call, or an exec that
+ * failed) is forgotten at its EOE; the keys of the last VG_AUDITJOIN_RECENT execs joined are
+ * remembered, so a record that comes after its exec was complete (the daemon's workers) makes
+ * no new entry; when the table is full the oldest entry is dropped (counted when it was an
+ * exec), so memory is bounded whatever the records (an EOE that never comes, records lost).
  */
 #ifndef VIGIL_DECODE_AUDITJOIN_H
 #define VIGIL_DECODE_AUDITJOIN_H
@@ -21,36 +28,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode-syslog.h"
 #include "event.h"
 #include "util-error.h"
 
 #define VG_AUDITJOIN_PENDING 256    /* limit: audit events being joined at once */
-#define VG_AUDITJOIN_TEXT 8192      /* limit: bytes of the records kept as event.original */
+#define VG_AUDITJOIN_TEXT 16384     /* limit: bytes of the records kept as event.original */
 #define VG_AUDITJOIN_CMDLINE 8192   /* limit: bytes of a command line (longer: cut, and tagged) */
 #define VG_AUDITJOIN_PATH 1024      /* limit: bytes of an executable or a directory */
 #define VG_AUDITJOIN_WORD 256       /* limit: bytes of a host, a name, a number, a time */
+#define VG_AUDITJOIN_SEGS 16        /* limit: records of one exec kept (an EXECVE may take several) */
+#define VG_AUDITJOIN_RECENT 64      /* execs remembered once joined, so their late records are ignored */
 
 /* What the records of one exec said (and the join's bookkeeping of it). */
 typedef struct vg_auditjoin_proc {
     uint64_t serial;
     uint64_t order;                 /* when the entry was made: the oldest is dropped first */
     unsigned have;                  /* records seen: AUDITJOIN_* bits (decode-auditjoin.c) */
-    int truncated;                  /* the command line was cut at VG_AUDITJOIN_CMDLINE */
-    char host[VG_AUDITJOIN_WORD], time[VG_AUDITJOIN_WORD], comm[VG_AUDITJOIN_WORD];
-    char pid[VG_AUDITJOIN_WORD], ppid[VG_AUDITJOIN_WORD], uid[VG_AUDITJOIN_WORD];
+    int text_cut;                   /* a record did not fit in text */
+    vg_auditd_args args;            /* the command line read so far (args.truncated: cut) */
+    char host[VG_AUDITJOIN_WORD], time[VG_AUDITJOIN_WORD];   /* with serial: the key */
+    char comm[VG_AUDITJOIN_WORD], pid[VG_AUDITJOIN_WORD], ppid[VG_AUDITJOIN_WORD], uid[VG_AUDITJOIN_WORD];
     char user[VG_AUDITJOIN_WORD], auid[VG_AUDITJOIN_WORD], outcome[VG_AUDITJOIN_WORD];
     char exe[VG_AUDITJOIN_PATH], cwd[VG_AUDITJOIN_PATH];
     char cmdline[VG_AUDITJOIN_CMDLINE];
-    size_t cmdline_len;
-    char text[VG_AUDITJOIN_TEXT];   /* the records: SYSCALL, EXECVE, CWD, EOE in this order once */
+    char text[VG_AUDITJOIN_TEXT];   /* the records: SYSCALL, the EXECVEs, CWD, EOE in this order once */
     size_t text_len;                /* complete (while joining: in the order they came) */
-    uint32_t seg_at[4], seg_len[4]; /* while joining: where each record's text is in text */
+    unsigned nsegs;                 /* while joining: each record's kind and place in text */
+    unsigned seg_kind[VG_AUDITJOIN_SEGS];
+    uint32_t seg_at[VG_AUDITJOIN_SEGS], seg_len[VG_AUDITJOIN_SEGS];
 } vg_auditjoin_proc;
 
 /* Counts of a join. */
 typedef struct vg_auditjoin_stats {
     uint64_t joined;                /* process events handed over */
     uint64_t dropped;               /* execs dropped unfinished (the table was full) */
+    uint64_t pending;               /* execs still unfinished now (their SYSCALL seen) */
 } vg_auditjoin_stats;
 
 typedef struct vg_auditjoin vg_auditjoin;

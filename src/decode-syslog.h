@@ -40,11 +40,23 @@ vg_rc vg_decode_account(const vg_decode_opts *opts, vg_event *ev, const char *ap
 vg_rc vg_decode_cron(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,
                      const char *msg, size_t msg_len);
 
-/* The command line of the EXECVE record rec[0..n) (a raw audit record, after any syslog
- * header): its arguments a0, a1, ... decoded (hexadecimal, quoted; the pieces aN[K] of a long
- * argument joined) and separated by spaces, written to out[0..cap); its length. *truncated
- * when out was too small for every argument (out then holds the arguments that fit). */
-size_t vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, int *truncated);
+/* The command line being read from the EXECVE records of one exec (vg_auditd_command_line). */
+typedef struct vg_auditd_args {
+    size_t len;                     /* bytes of the command line so far */
+    long last;                      /* the index of the argument written last (-1: none yet) */
+    long argc;                      /* argc= of the first record (-1: not seen) */
+    long pending;                   /* bytes of a long argument (aN_len=) still to come in pieces */
+    int truncated;                  /* an argument or a separator did not fit: nothing more written */
+} vg_auditd_args;
+
+/* Starts reading the command line of an exec. */
+void vg_auditd_args_init(vg_auditd_args *a);
+
+/* Appends the arguments of the EXECVE record rec[0..n) (a raw audit record, after any syslog
+ * header) to the command line out[0..a->len) of cap bytes: decoded (hexadecimal, quoted),
+ * separated by spaces; the state in *a is kept across the EXECVE records of one exec, so the
+ * pieces aN[K] of a long argument split over several records join without a space. */
+void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a);
 
 /* Linux audit records carried by syslog (audisp-syslogd, audit) (decode-auditd.c). */
 vg_rc vg_decode_auditd_syslog(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,

@@ -305,6 +305,6 @@ const vg_sigma_stats *vg_detector_sigma_stats(const vg_detector *d)
 
 vg_auditjoin_stats vg_detect_join_stats(vg_detect_shared *s)
 {
-    vg_auditjoin_stats none = { 0, 0 };
+    vg_auditjoin_stats none = { 0, 0, 0 };
     return s->join ? vg_auditjoin_get_stats(s->join) : none;
 }

@@ -199,6 +199,15 @@ static void rule_metrics(vg_serve *s, vg_buf *b)
     metric(b, "vigil_reloads_total", "Reloads (SIGHUP) that took effect, and that failed.", "counter");
     vg_buf_printf(b, "vigil_reloads_total{result=\"ok\"} %llu\nvigil_reloads_total{result=\"failed\"} %llu\n",
                   (unsigned long long)atomic_load(&s->m.reloads), (unsigned long long)atomic_load(&s->m.reload_failures));
+    vg_auditjoin_stats js = { 0, 0, 0 };
+    if (d->shared_init)
+        js = vg_detect_join_stats(&d->shared);
+    metric(b, "vigil_auditd_processes_total",
+           "Process starts joined from the audit records of an exec, since the last reload.", "counter");
+    vg_buf_printf(b, "vigil_auditd_processes_total %llu\n", (unsigned long long)js.joined);
+    metric(b, "vigil_auditd_execs_dropped_total",
+           "Execs left unfinished because the audit join was full, since the last reload.", "counter");
+    vg_buf_printf(b, "vigil_auditd_execs_dropped_total %llu\n", (unsigned long long)js.dropped);
     if (d->rules) {
         const vg_sigma_engine *e = vg_sigma_set_engine(d->rules);
         metric(b, "vigil_rule_alerts_total", "Alerts per Sigma rule since the last reload (rules with alerts only).",

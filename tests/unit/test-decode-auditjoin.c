@@ -1,10 +1,11 @@
 /*
  * test-decode-auditjoin: audit records of one exec joined into a process start: every order of
  * the six records of an exec gives the same process (its records' text in auditd's order), made
- * when the last of its SYSCALL, EXECVE and EOE arrives; an event of another call gives none; two hosts with the same serial stay
- * apart; the table is bounded (the oldest unfinished exec is dropped and counted); the
- * command line of an EXECVE record (quoted, hexadecimal, pieces of a long argument, a buffer
- * too small).
+ * when the last of its SYSCALL, EXECVE and EOE arrives; an event of another call gives none; two
+ * hosts with the same serial stay apart; arguments over two EXECVE records; the event's time in
+ * the key; failed execs and late records leave nothing behind; the table is bounded (the oldest
+ * unfinished exec is dropped and counted); the command line of EXECVE records (quoted,
+ * hexadecimal, pieces of a long argument, across records, buffers too small).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,8 +89,8 @@ static void test_every_order(void **state)
                 vg_event pe;
                 vg_auditjoin_event(&proc, &pe);
                 assert_string_equal(proc.exe, "/usr/bin/ls");
-                assert_int_equal(proc.cmdline_len, strlen("ls -l /tmp/a b"));
-                assert_memory_equal(proc.cmdline, "ls -l /tmp/a b", proc.cmdline_len);
+                assert_int_equal(proc.args.len, strlen("ls -l /tmp/a b"));
+                assert_memory_equal(proc.cmdline, "ls -l /tmp/a b", proc.args.len);
                 assert_string_equal(proc.pid, "101");
                 assert_string_equal(proc.ppid, "100");
                 assert_string_equal(proc.host, "h1");
@@ -150,11 +151,11 @@ static void test_two_hosts(void **state)
     assert_int_equal(offer(j, "node=a type=EXECVE msg=audit(1.000:7): argc=1 a0=\"a\""), 0);
     assert_int_equal(offer(j, "node=a type=EOE msg=audit(1.000:7): "), 1);
     assert_string_equal(proc.exe, "/bin/a");
-    assert_int_equal(proc.cmdline_len, 1);
+    assert_int_equal(proc.args.len, 1);
     assert_memory_equal(proc.cmdline, "a", 1);
     assert_int_equal(offer(j, "node=b type=EOE msg=audit(1.000:7): "), 1);
     assert_string_equal(proc.exe, "/bin/b");
-    assert_int_equal(proc.cmdline_len, 1);
+    assert_int_equal(proc.args.len, 1);
     assert_memory_equal(proc.cmdline, "b", 1);
     /* two execs under one key (a host named twice): the second SYSCALL starts over, never a mix */
     assert_int_equal(offer(j, "type=SYSCALL msg=audit(1.000:8): arch=c000003e syscall=59 pid=3 exe=\"/bin/ls\""), 0);
@@ -162,7 +163,7 @@ static void test_two_hosts(void **state)
     assert_int_equal(offer(j, "type=EXECVE msg=audit(1.000:8): argc=1 a0=\"id\""), 0);
     assert_int_equal(offer(j, "type=EOE msg=audit(1.000:8): "), 1);
     assert_string_equal(proc.exe, "/bin/id");
-    assert_int_equal(proc.cmdline_len, 2);
+    assert_int_equal(proc.args.len, 2);
     assert_int_equal(vg_auditjoin_get_stats(j).dropped, 1);
     vg_auditjoin_free(j);
 }
@@ -188,43 +189,149 @@ static void test_bounded(void **state)
     vg_auditjoin_free(j);
 }
 
+/* An exec whose arguments take two EXECVE records (a long argument in pieces): one process
+ * with the whole command line, whether the EOE comes last or before the second EXECVE. */
+static void test_split_execve(void **state)
+{
+    (void)state;
+    static char big[7001], rec1[9000], rec2[9000];
+    memset(big, 'A', 7000);
+    big[7000] = '\0';
+    snprintf(rec1, sizeof rec1, "type=EXECVE msg=audit(3.000:9): argc=3 a0=\"base64\" a1=\"-d\" a2_len=7004 a2[0]=\"%s\"",
+             big);
+    snprintf(rec2, sizeof rec2, "type=EXECVE msg=audit(3.000:9): a2[1]=\"tail\"");
+    const char *sys = "type=SYSCALL msg=audit(3.000:9): arch=c000003e syscall=59 success=yes pid=5 exe=\"/usr/bin/base64\"";
+    const char *eoe = "type=EOE msg=audit(3.000:9): ";
+    for (int eoe_first = 0; eoe_first < 2; eoe_first++) {
+        vg_auditjoin *j = new_join();
+        assert_int_equal(offer(j, sys), 0);
+        assert_int_equal(offer(j, rec1), 0);
+        if (eoe_first)
+            assert_int_equal(offer(j, eoe), 0);     /* argc says one argument is still to come */
+        assert_int_equal(offer(j, rec2), eoe_first);
+        if (!eoe_first)
+            assert_int_equal(offer(j, eoe), 1);
+        assert_int_equal(proc.args.len, strlen("base64 -d ") + 7000 + 4);
+        assert_memory_equal(proc.cmdline + proc.args.len - 5, "Atail", 5);
+        assert_int_equal(proc.args.truncated, 0);
+        assert_int_equal(vg_auditjoin_get_stats(j).dropped, 0);
+        vg_auditjoin_free(j);
+    }
+}
+
+/* The key holds the event's time: an exec left without its SYSCALL (lost records) never lends
+ * its command line to a later event of the same host and serial (after a reboot, or another
+ * host's log without node=). */
+static void test_key_has_time(void **state)
+{
+    (void)state;
+    vg_auditjoin *j = new_join();
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(4.000:500): argc=2 a0=\"rm\" a1=\"-rf\""), 0);
+    assert_int_equal(offer(j, "type=SYSCALL msg=audit(9.000:500): arch=c000003e syscall=59 success=yes pid=8 "
+                              "exe=\"/usr/bin/id\""), 0);
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(9.000:500): argc=1 a0=\"id\""), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(9.000:500): "), 1);
+    assert_string_equal(proc.exe, "/usr/bin/id");
+    assert_int_equal(proc.args.len, 2);
+    assert_memory_equal(proc.cmdline, "id", 2);
+    vg_auditjoin_free(j);
+}
+
+/* Failed execs (no EXECVE: success=no) and records that come after their exec was joined (a
+ * late CWD in the daemon) take no room: 300 of each leave nothing behind and drop nothing. */
+static void test_nothing_left_behind(void **state)
+{
+    (void)state;
+    char line[256];
+    vg_auditjoin *j = new_join();
+    for (int k = 0; k < 300; k++) {
+        snprintf(line, sizeof line, "type=SYSCALL msg=audit(5.000:%d): arch=c000003e syscall=59 success=no exit=-2 "
+                 "pid=%d exe=\"/usr/bin/x\"", k, k + 1);
+        assert_int_equal(offer(j, line), 0);
+        snprintf(line, sizeof line, "type=CWD msg=audit(5.000:%d): cwd=\"/\"", k);
+        assert_int_equal(offer(j, line), 0);
+        snprintf(line, sizeof line, "type=EOE msg=audit(5.000:%d): ", k);
+        assert_int_equal(offer(j, line), 0);
+    }
+    for (int k = 0; k < 300; k++) {
+        snprintf(line, sizeof line, "type=SYSCALL msg=audit(6.000:%d): arch=c000003e syscall=59 success=yes pid=%d "
+                 "exe=\"/usr/bin/y\"", k, k + 1);
+        assert_int_equal(offer(j, line), 0);
+        snprintf(line, sizeof line, "type=EXECVE msg=audit(6.000:%d): argc=1 a0=\"y\"", k);
+        assert_int_equal(offer(j, line), 0);
+        snprintf(line, sizeof line, "type=EOE msg=audit(6.000:%d): ", k);
+        assert_int_equal(offer(j, line), 1);
+        snprintf(line, sizeof line, "type=CWD msg=audit(6.000:%d): cwd=\"/\"", k);   /* late */
+        assert_int_equal(offer(j, line), 0);
+    }
+    assert_int_equal(vg_auditjoin_get_stats(j).joined, 300);
+    assert_int_equal(vg_auditjoin_get_stats(j).dropped, 0);
+    vg_auditjoin_free(j);
+}
+
+/* The command line of EXECVE record rec alone, in out[cap]; its state in *a. */
+static void args_of(const char *rec, char *out, size_t cap, vg_auditd_args *a)
+{
+    vg_auditd_args_init(a);
+    vg_auditd_command_line(rec, strlen(rec), out, cap, a);
+}
+
 /* The command line of EXECVE records: quoted and hexadecimal arguments (an inner space, a
- * trailing one kept), the pieces of a long argument, a record through syslog, a buffer too small. */
+ * trailing one kept), the pieces of a long argument, one continued in a second record, an
+ * empty first argument, a record through syslog, buffers too small. */
 static void test_command_line(void **state)
 {
     (void)state;
     char out[64];
-    int cut;
+    vg_auditd_args a;
     const char *rec = "type=EXECVE msg=audit(1.0:1): argc=4 a0=\"sh\" a1=\"-c\" a2=6563686F206869 a3_len=6 "
                       "a3[0]=616263 a3[1]=646520";
-    size_t n = vg_auditd_command_line(rec, strlen(rec), out, sizeof out, &cut);
-    assert_int_equal(cut, 0);
-    assert_int_equal(n, strlen("sh -c echo hi abcde "));
-    assert_memory_equal(out, "sh -c echo hi abcde ", n);
-    n = vg_auditd_command_line(rec, strlen(rec), out, 7, &cut);
-    assert_int_equal(cut, 1);
-    assert_int_equal(n, 6);
-    assert_memory_equal(out, "sh -c ", n);
-    n = vg_auditd_command_line(rec, strlen(rec), out, 5, &cut);   /* the separator does not fit */
-    assert_int_equal(cut, 1);
-    assert_int_equal(n, 5);
-    assert_memory_equal(out, "sh -c", n);
-    const char *node = "node=x type=EXECVE msg=audit(1.0:1): argc=2 arch=1 a0=\"id\" a1=\"-u\"";
-    n = vg_auditd_command_line(node, strlen(node), out, sizeof out, &cut);
-    assert_int_equal(n, 5);
-    assert_memory_equal(out, "id -u", n);
-    assert_int_equal(vg_auditd_command_line("no record", 9, out, sizeof out, &cut), 0);
-    const char *open = "type=EXECVE msg=audit(1.0:1): argc=2 a0=\"id\" a1=\"-u";   /* unclosed: stops there */
-    n = vg_auditd_command_line(open, strlen(open), out, sizeof out, &cut);
-    assert_int_equal(n, 2);
-    assert_memory_equal(out, "id", n);
+    args_of(rec, out, sizeof out, &a);
+    assert_int_equal(a.truncated, 0);
+    assert_int_equal(a.argc, 4);
+    assert_int_equal(a.last, 3);
+    assert_int_equal(a.pending, 0);
+    assert_int_equal(a.len, strlen("sh -c echo hi abcde "));
+    assert_memory_equal(out, "sh -c echo hi abcde ", a.len);
+    args_of(rec, out, 7, &a);
+    assert_int_equal(a.truncated, 1);
+    assert_int_equal(a.len, 6);
+    assert_memory_equal(out, "sh -c ", a.len);
+    args_of(rec, out, 5, &a);   /* the separator does not fit */
+    assert_int_equal(a.truncated, 1);
+    assert_int_equal(a.len, 5);
+    assert_memory_equal(out, "sh -c", a.len);
+    /* a long argument continued in the next record of the exec: its pieces join, no space */
+    const char *next = "type=EXECVE msg=audit(1.0:2): a1[1]=\"def\" a2=\"-n\"";
+    args_of("type=EXECVE msg=audit(1.0:2): argc=3 a0=\"cat\" a1_len=6 a1[0]=\"abc\"", out, sizeof out, &a);
+    assert_int_equal(a.argc, 3);
+    assert_int_equal(a.pending, 3);
+    vg_auditd_command_line(next, strlen(next), out, sizeof out, &a);
+    assert_int_equal(a.argc, 3);
+    assert_int_equal(a.last, 2);
+    assert_int_equal(a.pending, 0);
+    assert_int_equal(a.len, strlen("cat abcdef -n"));
+    assert_memory_equal(out, "cat abcdef -n", a.len);
+    /* an empty first argument keeps its separator */
+    args_of("type=EXECVE msg=audit(1.0:3): argc=2 a0=\"\" a1=\"x\"", out, sizeof out, &a);
+    assert_int_equal(a.len, 2);
+    assert_memory_equal(out, " x", a.len);
+    args_of("node=x type=EXECVE msg=audit(1.0:1): argc=2 arch=1 a0=\"id\" a1=\"-u\"", out, sizeof out, &a);
+    assert_int_equal(a.len, 5);
+    assert_memory_equal(out, "id -u", a.len);
+    args_of("no record", out, sizeof out, &a);
+    assert_int_equal(a.len, 0);
+    args_of("type=EXECVE msg=audit(1.0:1): argc=2 a0=\"id\" a1=\"-u", out, sizeof out, &a);
+    assert_int_equal(a.len, 2);      /* an unclosed quote: stops there */
+    assert_memory_equal(out, "id", a.len);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_order), cmocka_unit_test(test_other_call), cmocka_unit_test(test_two_hosts),
-        cmocka_unit_test(test_bounded), cmocka_unit_test(test_command_line),
+        cmocka_unit_test(test_bounded), cmocka_unit_test(test_command_line), cmocka_unit_test(test_split_execve),
+        cmocka_unit_test(test_key_has_time), cmocka_unit_test(test_nothing_left_behind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

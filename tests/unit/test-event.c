@@ -85,7 +85,7 @@ static void test_set_replaces(void **state)
     v = vg_event_get(&ev, "a.b");
     assert_true(vg_value_equals(&v, "4", 1));
     /* many names, each set twice: replaced every time (the filter of set names never misses one) */
-    static char many[48][8];
+    static char many[48][16];
     vg_event_reset(&ev, "", 0, NULL);
     for (int round = 0; round < 2; round++)
         for (int i = 0; i < 48; i++) {

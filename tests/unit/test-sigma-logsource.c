@@ -171,14 +171,16 @@ static void test_rule_logsources(void **state)
     assert_int_equal(vg_sigma_mapping_sources_for(map, "linux", NULL, "sshd", ids, 64), 1);
     assert_int_equal(vg_sigma_mapping_sources_for(map, "azure", NULL, "signinlogs", ids, 64), 0);
     assert_int_equal(vg_sigma_mapping_sources_for(map, "macos", "process_creation", NULL, ids, 64), 0);
-    assert_int_equal(vg_sigma_mapping_sources_for(map, "linux", "process_creation", NULL, ids, 64), 1);
+    assert_int_equal(vg_sigma_mapping_sources_for(map, "linux", "process_creation", NULL, ids, 64), 2);
     assert_string_equal(vg_sigma_source_name(map, ids[0]), "linux-sysmon-1");
-    /* a rule naming only product: linux is served by every Linux source but Sysmon's
-     * (product_rules: false) */
+    assert_string_equal(vg_sigma_source_name(map, ids[1]), "linux-auditd-process");
+    /* a rule naming only product: linux is served by every Linux source but Sysmon's and the
+     * joined audit execs' (product_rules: false) */
     size_t n = vg_sigma_mapping_sources_for(map, "linux", NULL, NULL, ids, 64);
     assert_true(n > 0);
     for (size_t i = 0; i < n; i++)
-        assert_null(strstr(vg_sigma_source_name(map, ids[i]), "sysmon"));
+        assert_true(!strstr(vg_sigma_source_name(map, ids[i]), "sysmon") &&
+                    !strstr(vg_sigma_source_name(map, ids[i]), "process"));
 }
 
 /* Sysmon for Linux, through syslog and bare: its own sources (not linux-syslog), Sysmon's
