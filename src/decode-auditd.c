@@ -225,9 +225,9 @@ static int decode_record(vg_event *ev, const char *s, size_t n, const char **why
     return read_pairs(ev, stamp + body, sn - body, vg_text_is(type.s, type.n, "EXECVE"), 0, why);
 }
 
-/* Is k an EXECVE argument key: "aN", or "aN[K]" (a piece of a long argument)? *index: N;
- * *piece: whether it is a piece. */
-static int argument_key(vg_text k, unsigned long *index, int *piece)
+/* Is k an EXECVE argument key: "aN", or "aN[K]" (piece K of a long argument)? *index: N;
+ * *piece: K, or -1 for a whole argument. */
+static int argument_key(vg_text k, unsigned long *index, long *piece)
 {
     size_t i = 1;
     unsigned long v = 0;
@@ -238,47 +238,105 @@ static int argument_key(vg_text k, unsigned long *index, int *piece)
     if (i == 1)
         return 0;
     *index = v;
-    *piece = i < k.n && k.s[i] == '[' && k.s[k.n - 1] == ']';
-    return i == k.n || *piece;
+    *piece = -1;
+    if (i == k.n)
+        return 1;
+    if (k.s[i] != '[' || k.s[k.n - 1] != ']' || k.n - i < 3 || k.n - i > 9)
+        return 0;
+    long p = 0;
+    for (size_t j = i + 1; j < k.n - 1; j++) {
+        if (k.s[j] < '0' || k.s[j] > '9')
+            return 0;
+        p = p * 10 + (k.s[j] - '0');
+    }
+    *piece = p;
+    return 1;
 }
 
 void vg_auditd_args_init(vg_auditd_args *a)
 {
-    *a = (vg_auditd_args){ 0, -1, -1, 0, 0 };
+    *a = (vg_auditd_args){ 0, -1, -1, 0, 0, -1, 0 };
 }
 
-/* A decimal number of at most 9 digits at v, or -1. */
+/* The decimal number of at most 9 digits that v is, or -1 (read within v only). */
 static long small_number(vg_text v)
 {
-    return v.n > 0 && v.n < 10 && vg_text_span_digits(v.s, v.n) == v.n ? strtol(v.s, NULL, 10) : -1;
+    long x = 0;
+    if (v.n == 0 || v.n > 9)
+        return -1;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.s[i] < '0' || v.s[i] > '9')
+            return -1;
+        x = x * 10 + (v.s[i] - '0');
+    }
+    return x;
+}
+
+/* Where the KEY=VALUE pairs of the record rec[0..n) start (after "msg=audit(...)"), or n. */
+static size_t pairs_at(const char *rec, size_t n)
+{
+    size_t at = vg_text_find(rec, n, " msg=audit(");
+    const char *close = at == VG_TEXT_NONE ? NULL : memchr(rec + at, ')', n - at);
+    return close ? (size_t)(close - rec) + 1 : n;
+}
+
+/* The next KEY=VALUE pair of rec from *i: 1 with *k, *v, *quoted; 0 at the end or at an
+ * unclosed quote. */
+static int next_pair(const char *rec, size_t n, size_t *i, vg_text *k, vg_text *v, int *quoted)
+{
+    while (*i < n) {
+        while (*i < n && (rec[*i] == ' ' || rec[*i] == ':' || rec[*i] == '\x1d'))
+            (*i)++;
+        size_t k0 = *i;
+        while (*i < n && rec[*i] != '=' && rec[*i] != ' ')
+            (*i)++;
+        if (*i >= n || rec[*i] != '=')
+            continue;
+        *k = (vg_text){ rec + k0, *i - k0 };
+        (*i)++;
+        return read_value(rec, n, i, v, quoted);
+    }
+    return 0;
+}
+
+int vg_auditd_args_order(const char *rec, size_t n, unsigned long *index, long *piece)
+{
+    size_t i = pairs_at(rec, n);
+    vg_text k, v;
+    int quoted;
+    while (next_pair(rec, n, &i, &k, &v, &quoted)) {
+        if (vg_text_is(k.s, k.n, "argc")) {
+            *index = 0;
+            *piece = -2;    /* the first record of an exec: before every other */
+            return 1;
+        }
+        if (argument_key(k, index, piece))
+            return 1;
+    }
+    return 0;
 }
 
 void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a)
 {
-    size_t at = vg_text_find(rec, n, " msg=audit("), o = a->len, i;
-    const char *close = at == VG_TEXT_NONE ? NULL : memchr(rec + at, ')', n - at);
-    if (!close)
-        return;
-    for (i = (size_t)(close - rec) + 1; i < n && !a->truncated;) {
-        while (i < n && (rec[i] == ' ' || rec[i] == ':' || rec[i] == '\x1d'))
-            i++;
-        size_t k0 = i;
-        while (i < n && rec[i] != '=' && rec[i] != ' ')
-            i++;
-        if (i >= n || rec[i] != '=')
-            continue;
-        vg_text k = { rec + k0, i - k0 }, v;
-        int quoted, piece;
+    size_t i = pairs_at(rec, n), o = a->len;
+    vg_text k, v;
+    int quoted;
+    while (!a->truncated && next_pair(rec, n, &i, &k, &v, &quoted)) {
         unsigned long index;
-        i++;
-        if (!read_value(rec, n, &i, &v, &quoted))
-            break;
+        long piece;
         if (vg_text_is(k.s, k.n, "argc"))
             a->argc = small_number(v);
-        else if (k.n > 5 && k.s[0] == 'a' && vg_text_is(k.s + k.n - 4, 4, "_len"))
+        else if (k.n > 5 && k.s[0] == 'a' && vg_text_is(k.s + k.n - 4, 4, "_len")) {
+            a->gap |= a->pending > 0;       /* the long argument before it is not whole */
             a->pending = small_number(v) > 0 ? small_number(v) : 0;
+        }
         if (!argument_key(k, &index, &piece))
             continue;
+        /* an argument or a piece that does not follow the one before: something is missing */
+        if ((long)index == a->last ? piece != a->piece + 1 : ((long)index != a->last + 1 || piece > 0))
+            a->gap = 1;
+        if ((long)index != a->last && piece < 0 && a->pending > 0)
+            a->gap = 1;
         if (a->last >= 0 && (long)index != a->last) {
             if (o == cap) {
                 a->truncated = 1;
@@ -287,10 +345,11 @@ void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg
             out[o++] = ' ';
         }
         a->last = (long)index;
+        a->piece = piece;
+        if (piece >= 0)     /* aN_len counts the piece as written: hexadecimal digits, or bytes */
+            a->pending = a->pending > (long)v.n ? a->pending - (long)v.n : 0;
         int hex = !quoted && is_hex_text(v);
         size_t m = hex ? v.n / 2 : v.n;
-        if (piece)
-            a->pending = a->pending > (long)m ? a->pending - (long)m : 0;
         if (m > cap - o) {
             a->truncated = 1;
             break;

@@ -27,13 +27,14 @@
 #define AUDITJOIN_CWD 4u
 #define AUDITJOIN_EOE 8u
 #define AUDITJOIN_NO_PROCESS 16u    /* its SYSCALL is another call, or a failed exec: forgotten at EOE */
+#define AUDITJOIN_EXEC_CALL 32u     /* its SYSCALL is known to be an exec (else: an unknown arch) */
 
 struct vg_auditjoin {
     pthread_mutex_t lock;
     vg_auditjoin_proc *slots;       /* [VG_AUDITJOIN_PENDING], allocated on the first use */
     unsigned char *used;
     uint64_t next_order;
-    uint64_t recent[VG_AUDITJOIN_RECENT];   /* key hashes of the execs joined last (0: none) */
+    uint64_t recent[VG_AUDITJOIN_RECENT];   /* key hashes of the events finished last (0: none) */
     unsigned recent_at;
     vg_auditjoin_stats stats;
 };
@@ -93,27 +94,42 @@ static int field_is(const vg_event *ev, const char *name, const char *s)
     return f && vg_value_equals(&f->value, s, strlen(s));
 }
 
-/* Is the SYSCALL record ev an execve or execveat? By its name when auditd enriched the record,
- * else by the call's number on the architectures auditd names in arch=. */
+/* Is the SYSCALL record ev an execve or execveat: 1, 0 (another call), or -1 (an architecture
+ * this table does not know: only an EXECVE record will tell)? By the call's name when auditd
+ * enriched the record, else by its number on the architectures auditd names in arch= (x32 calls
+ * are x86_64's with bit 30 set, and their own numbers for exec). */
 static int is_exec_call(const vg_event *ev)
 {
     static const struct {
-        const char *arch, *execve, *execveat;
+        const char *arch;
+        unsigned long execve, execveat;
     } calls[] = {
-        { "c000003e", "59", "322" },  /* x86_64 */
-        { "40000003", "11", "358" },  /* i386 */
-        { "c00000b7", "221", "281" }, /* aarch64 */
-        { "40000028", "11", "387" },  /* arm */
-        { "c0000015", "11", "362" },  /* ppc64le */
-        { "80000016", "11", "354" },  /* s390x */
-        { "c00000f3", "221", "281" }, /* riscv64 */
+        { "c000003e", 59, 322 },  /* x86_64 */
+        { "40000003", 11, 358 },  /* i386 */
+        { "c00000b7", 221, 281 }, /* aarch64 */
+        { "40000028", 11, 387 },  /* arm */
+        { "c0000015", 11, 362 },  /* ppc64le */
+        { "80000015", 11, 362 },  /* ppc64 */
+        { "80000016", 11, 354 },  /* s390x */
+        { "c00000f3", 221, 281 }, /* riscv64 */
+        { "c0000102", 221, 281 }, /* loongarch64 */
     };
+    char num[32];
     if (vg_event_field(ev, "auditd.SYSCALL"))
         return field_is(ev, "auditd.SYSCALL", "execve") || field_is(ev, "auditd.SYSCALL", "execveat");
-    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
-        if (field_is(ev, "auditd.arch", calls[i].arch))
-            return field_is(ev, "auditd.syscall", calls[i].execve) || field_is(ev, "auditd.syscall", calls[i].execveat);
-    return 0;
+    copy_field(ev, "auditd.syscall", num, sizeof num);
+    char *end;
+    unsigned long nr = strtoul(num, &end, 10);
+    if (!num[0] || *end)
+        return -1;
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        if (!field_is(ev, "auditd.arch", calls[i].arch))
+            continue;
+        if (i == 0 && (nr & 0x40000000ul))     /* x32: execve 520, execveat 545 */
+            return (nr & ~0x40000000ul) == 520 || (nr & ~0x40000000ul) == 545;
+        return nr == calls[i].execve || nr == calls[i].execveat;
+    }
+    return -1;
 }
 
 /* The record's own text: a raw audit.log line, or the message of a syslog line. */
@@ -142,10 +158,17 @@ static int recently_joined(const vg_auditjoin *j, uint64_t h)
     return 0;
 }
 
-/* Frees entry p; an exec (its SYSCALL seen) dropped unfinished is counted. */
+/* Is p an exec (its SYSCALL seen, known to be one or followed by an EXECVE)? */
+static int is_exec(const vg_auditjoin_proc *p)
+{
+    return (p->have & AUDITJOIN_SYSCALL) && (p->have & (AUDITJOIN_EXEC_CALL | AUDITJOIN_EXECVE)) &&
+           !(p->have & AUDITJOIN_NO_PROCESS);
+}
+
+/* Frees entry p; an exec dropped unfinished is counted. */
 static void release(vg_auditjoin *j, vg_auditjoin_proc *p, int unfinished)
 {
-    if (unfinished && (p->have & AUDITJOIN_SYSCALL) && !(p->have & AUDITJOIN_NO_PROCESS))
+    if (unfinished && is_exec(p))
         j->stats.dropped++;
     j->used[p - j->slots] = 0;
 }
@@ -229,7 +252,8 @@ static void finish(const vg_auditjoin_proc *p, vg_auditjoin_proc *out)
     out->nsegs = 0;
 }
 
-/* Takes what record ev (of kind bit) says into p. */
+/* Takes what record ev (of kind bit) says into p (an EXECVE's arguments are read when the
+ * exec is complete: its records may come in any order). */
 static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
 {
     vg_text t = record_text(ev);
@@ -238,11 +262,14 @@ static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
         return;
     add_text(p, bit, t);
     switch (bit) {
-    case AUDITJOIN_SYSCALL:
-        if (!is_exec_call(ev) || field_is(ev, "auditd.success", "no")) {
+    case AUDITJOIN_SYSCALL: {
+        int exec = is_exec_call(ev);
+        if (exec == 0 || field_is(ev, "auditd.success", "no")) {
             p->have |= AUDITJOIN_NO_PROCESS;    /* another call, or an exec that failed */
             break;
         }
+        if (exec > 0)
+            p->have |= AUDITJOIN_EXEC_CALL;
         copy_field(ev, "auditd.exe", p->exe, sizeof p->exe);
         copy_field(ev, "auditd.comm", p->comm, sizeof p->comm);
         copy_field(ev, "process.pid", p->pid, sizeof p->pid);
@@ -252,22 +279,56 @@ static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
         copy_field(ev, "auditd.auid", p->auid, sizeof p->auid);
         copy_field(ev, "event.outcome", p->outcome, sizeof p->outcome);
         break;
-    case AUDITJOIN_EXECVE:
-        vg_auditd_command_line(t.s, t.n, p->cmdline, sizeof p->cmdline, &p->args);
-        break;
+    }
     case AUDITJOIN_CWD:
         copy_field(ev, "auditd.cwd", p->cwd, sizeof p->cwd);
         break;
     }
 }
 
-/* Has p all an exec needs: its SYSCALL, EOE, and EXECVE records with argc arguments, the last
- * piece of a long one included (or a command line already cut)? */
-static int complete(const vg_auditjoin_proc *p)
+/* Reads p's command line from its EXECVE records, in their order (the one with argc first,
+ * then by first argument and piece), whatever order they came in. */
+static void read_args(vg_auditjoin_proc *p)
+{
+    unsigned seg[VG_AUDITJOIN_SEGS], n = 0;
+    unsigned long index[VG_AUDITJOIN_SEGS];
+    long piece[VG_AUDITJOIN_SEGS];
+    for (unsigned k = 0; k < p->nsegs; k++) {
+        if (p->seg_kind[k] != AUDITJOIN_EXECVE)
+            continue;
+        if (!vg_auditd_args_order(p->text + p->seg_at[k], p->seg_len[k], &index[k], &piece[k])) {
+            index[k] = ~0ul;    /* no argument: last (it adds nothing) */
+            piece[k] = 0;
+        }
+        unsigned j = n++;       /* insertion sort: a handful of records */
+        for (; j > 0 && (index[seg[j - 1]] > index[k] ||
+                         (index[seg[j - 1]] == index[k] && piece[seg[j - 1]] > piece[k])); j--)
+            seg[j] = seg[j - 1];
+        seg[j] = k;
+    }
+    vg_auditd_args_init(&p->args);
+    for (unsigned j = 0; j < n; j++)
+        vg_auditd_command_line(p->text + p->seg_at[seg[j]], p->seg_len[seg[j]], p->cmdline, sizeof p->cmdline,
+                               &p->args);
+}
+
+/* Has p all an exec needs: its SYSCALL, EOE, and EXECVE records with argc arguments, every
+ * piece of a long one included, none skipped? (A command line already cut, or a record left
+ * out of the text, ends the wait: what came is used.) */
+static int complete(vg_auditjoin_proc *p)
 {
     unsigned need = AUDITJOIN_SYSCALL | AUDITJOIN_EXECVE | AUDITJOIN_EOE;
+    if ((p->have & need) != need)
+        return 0;
+    read_args(p);
     const vg_auditd_args *a = &p->args;
-    return (p->have & need) == need && (a->truncated || a->argc < 0 || (a->last + 1 >= a->argc && a->pending == 0));
+    return a->truncated || p->text_cut || (a->argc >= 0 && !a->gap && a->last + 1 >= a->argc && a->pending == 0);
+}
+
+/* Remembers key hash h among the events finished last. */
+static void remember(vg_auditjoin *j, uint64_t h)
+{
+    j->recent[j->recent_at++ % VG_AUDITJOIN_RECENT] = h;
 }
 
 int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *out)
@@ -312,13 +373,18 @@ int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *o
         p = make_entry(j, at, serial, host, time);
     if (p) {
         take(p, ev, bit);
+        /* an event that started no process ends at its EOE; so does one of an unknown
+         * architecture that brought no EXECVE by then */
+        int no_process = (p->have & AUDITJOIN_NO_PROCESS) ||
+                         ((p->have & AUDITJOIN_SYSCALL) && !(p->have & (AUDITJOIN_EXEC_CALL | AUDITJOIN_EXECVE)));
         if (!(p->have & AUDITJOIN_NO_PROCESS) && complete(p)) {
             finish(p, out);
             j->stats.joined++;
-            j->recent[j->recent_at++ % VG_AUDITJOIN_RECENT] = h;
+            remember(j, h);
             release(j, p, 0);
             done = 1;
-        } else if ((p->have & AUDITJOIN_NO_PROCESS) && (p->have & AUDITJOIN_EOE)) {
+        } else if (no_process && (p->have & AUDITJOIN_EOE)) {
+            remember(j, h);
             release(j, p, 0);
         }
     }
@@ -370,7 +436,7 @@ vg_auditjoin_stats vg_auditjoin_get_stats(vg_auditjoin *j)
     vg_auditjoin_stats s = j->stats;
     s.pending = 0;
     for (size_t i = 0; j->slots && i < VG_AUDITJOIN_PENDING; i++)
-        s.pending += j->used[i] && (j->slots[i].have & AUDITJOIN_SYSCALL) && !(j->slots[i].have & AUDITJOIN_NO_PROCESS);
+        s.pending += j->used[i] && is_exec(&j->slots[i]);
     pthread_mutex_unlock(&j->lock);
     return s;
 }

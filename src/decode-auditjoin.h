@@ -38,7 +38,7 @@
 #define VG_AUDITJOIN_PATH 1024      /* limit: bytes of an executable or a directory */
 #define VG_AUDITJOIN_WORD 256       /* limit: bytes of a host, a name, a number, a time */
 #define VG_AUDITJOIN_SEGS 16        /* limit: records of one exec kept (an EXECVE may take several) */
-#define VG_AUDITJOIN_RECENT 64      /* execs remembered once joined, so their late records are ignored */
+#define VG_AUDITJOIN_RECENT 256     /* events remembered once finished, so their late records are ignored */
 
 /* What the records of one exec said (and the join's bookkeeping of it). */
 typedef struct vg_auditjoin_proc {

@@ -45,8 +45,11 @@ typedef struct vg_auditd_args {
     size_t len;                     /* bytes of the command line so far */
     long last;                      /* the index of the argument written last (-1: none yet) */
     long argc;                      /* argc= of the first record (-1: not seen) */
-    long pending;                   /* bytes of a long argument (aN_len=) still to come in pieces */
+    long pending;                   /* of a long argument (aN_len=): what its pieces still owe, as
+                                       written (hexadecimal digits or bytes) */
     int truncated;                  /* an argument or a separator did not fit: nothing more written */
+    long piece;                     /* the piece of argument last written last (-1: a whole one) */
+    int gap;                        /* an argument or a piece was skipped (a record is missing) */
 } vg_auditd_args;
 
 /* Starts reading the command line of an exec. */
@@ -54,9 +57,15 @@ void vg_auditd_args_init(vg_auditd_args *a);
 
 /* Appends the arguments of the EXECVE record rec[0..n) (a raw audit record, after any syslog
  * header) to the command line out[0..a->len) of cap bytes: decoded (hexadecimal, quoted),
- * separated by spaces; the state in *a is kept across the EXECVE records of one exec, so the
- * pieces aN[K] of a long argument split over several records join without a space. */
+ * separated by spaces; the state in *a is kept across the EXECVE records of one exec (given in
+ * their order: vg_auditd_args_order), so the pieces aN[K] of a long argument split over several
+ * records join without a space. */
 void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a);
+
+/* Where the EXECVE record rec[0..n) goes among the records of its exec: its first argument N
+ * (and piece K, -1 for a whole argument), or piece -2 for the record holding argc (the first).
+ * 0 when it has neither. */
+int vg_auditd_args_order(const char *rec, size_t n, unsigned long *index, long *piece);
 
 /* Linux audit records carried by syslog (audisp-syslogd, audit) (decode-auditd.c). */
 vg_rc vg_decode_auditd_syslog(const vg_decode_opts *opts, vg_event *ev, const char *app, size_t app_len,

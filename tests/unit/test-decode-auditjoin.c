@@ -269,6 +269,82 @@ static void test_nothing_left_behind(void **state)
     vg_auditjoin_free(j);
 }
 
+/* An exec of five records whose long hexadecimal argument (aN_len counts hex digits) is split
+ * over two EXECVE records, in all 120 orders (the daemon's workers): one process, always with
+ * the whole command line, made by the last of SYSCALL, both EXECVEs and EOE. */
+static void test_split_every_order(void **state)
+{
+    (void)state;
+    const char *rec[] = {
+        "type=SYSCALL msg=audit(7.000:70): arch=c000003e syscall=59 success=yes pid=9 exe=\"/usr/bin/echo\"",
+        "type=EXECVE msg=audit(7.000:70): argc=3 a0=\"echo\" a1_len=10 a1[0]=6120",     /* "a " */
+        "type=EXECVE msg=audit(7.000:70): a1[1]=622063 a2=\"-n\"",                       /* "b c" */
+        "type=CWD msg=audit(7.000:70): cwd=\"/tmp\"",
+        "type=EOE msg=audit(7.000:70): ",
+    };
+    size_t perm[5], c[5] = { 0 }, i = 0, orders = 0;
+    for (size_t k = 0; k < 5; k++)
+        perm[k] = k;
+    do {
+        vg_auditjoin *j = new_join();
+        size_t made = 0, made_at = 0, last_needed = 0;
+        for (size_t k = 0; k < 5; k++) {
+            if (perm[k] != 3)
+                last_needed = k;
+            if (offer(j, rec[perm[k]])) {
+                made++;
+                made_at = k;
+                assert_int_equal(proc.args.len, strlen("echo a b c -n"));
+                assert_memory_equal(proc.cmdline, "echo a b c -n", proc.args.len);
+            }
+        }
+        assert_int_equal(made, 1);
+        assert_int_equal(made_at, last_needed);
+        assert_int_equal(vg_auditjoin_get_stats(j).pending, 0);
+        vg_auditjoin_free(j);
+        orders++;
+    } while (next_permutation(perm, c, 5, &i));
+    assert_int_equal(orders, 120);
+}
+
+/* x32 (x86_64's numbers with bit 30, execve 520), an architecture the table does not know
+ * (decided by its EXECVE), and late records of events that started no process. */
+static void test_architectures_and_late_records(void **state)
+{
+    (void)state;
+    char line[256];
+    vg_auditjoin *j = new_join();
+    assert_int_equal(offer(j, "type=SYSCALL msg=audit(8.000:1): arch=c000003e syscall=1073742344 success=yes pid=2 "
+                              "exe=\"/bin/x32\""), 0);
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(8.000:1): argc=1 a0=\"x32\""), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(8.000:1): "), 1);
+    assert_string_equal(proc.exe, "/bin/x32");
+    /* an unknown architecture: an exec by its EXECVE; another call ends at its EOE */
+    assert_int_equal(offer(j, "type=SYSCALL msg=audit(8.000:2): arch=deadbeef syscall=5 success=yes pid=3 "
+                              "exe=\"/bin/y\""), 0);
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(8.000:2): argc=1 a0=\"y\""), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(8.000:2): "), 1);
+    assert_int_equal(offer(j, "type=SYSCALL msg=audit(8.000:3): arch=deadbeef syscall=6 success=yes pid=4"), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(8.000:3): "), 0);
+    /* an exec waiting for its EOE while 300 openat events end and their CWDs come late */
+    assert_int_equal(offer(j, "type=SYSCALL msg=audit(9.000:1000): arch=c000003e syscall=59 success=yes pid=5 "
+                              "exe=\"/bin/z\""), 0);
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(9.000:1000): argc=1 a0=\"z\""), 0);
+    for (int k = 0; k < 300; k++) {
+        snprintf(line, sizeof line, "type=SYSCALL msg=audit(9.000:%d): arch=c000003e syscall=257 success=yes", k);
+        assert_int_equal(offer(j, line), 0);
+        snprintf(line, sizeof line, "type=EOE msg=audit(9.000:%d): ", k);
+        assert_int_equal(offer(j, line), 0);
+        snprintf(line, sizeof line, "type=CWD msg=audit(9.000:%d): cwd=\"/\"", k);
+        assert_int_equal(offer(j, line), 0);
+    }
+    assert_int_equal(offer(j, "type=EOE msg=audit(9.000:1000): "), 1);
+    assert_string_equal(proc.exe, "/bin/z");
+    assert_int_equal(vg_auditjoin_get_stats(j).dropped, 0);
+    assert_int_equal(vg_auditjoin_get_stats(j).pending, 0);
+    vg_auditjoin_free(j);
+}
+
 /* The command line of EXECVE record rec alone, in out[cap]; its state in *a. */
 static void args_of(const char *rec, char *out, size_t cap, vg_auditd_args *a)
 {
@@ -284,7 +360,7 @@ static void test_command_line(void **state)
     (void)state;
     char out[64];
     vg_auditd_args a;
-    const char *rec = "type=EXECVE msg=audit(1.0:1): argc=4 a0=\"sh\" a1=\"-c\" a2=6563686F206869 a3_len=6 "
+    const char *rec = "type=EXECVE msg=audit(1.0:1): argc=4 a0=\"sh\" a1=\"-c\" a2=6563686F206869 a3_len=12 "
                       "a3[0]=616263 a3[1]=646520";
     args_of(rec, out, sizeof out, &a);
     assert_int_equal(a.truncated, 0);
@@ -319,6 +395,12 @@ static void test_command_line(void **state)
     args_of("node=x type=EXECVE msg=audit(1.0:1): argc=2 arch=1 a0=\"id\" a1=\"-u\"", out, sizeof out, &a);
     assert_int_equal(a.len, 5);
     assert_memory_equal(out, "id -u", a.len);
+    /* argc=0 read within its value, whatever bytes follow the record in memory */
+    static const char two[] = "type=EXECVE msg=audit(1.0:4): argc=0" "2023-01-01T00:00:00Z host";
+    vg_auditd_args_init(&a);
+    vg_auditd_command_line(two, strlen("type=EXECVE msg=audit(1.0:4): argc=0"), out, sizeof out, &a);
+    assert_int_equal(a.argc, 0);
+    assert_int_equal(a.len, 0);
     args_of("no record", out, sizeof out, &a);
     assert_int_equal(a.len, 0);
     args_of("type=EXECVE msg=audit(1.0:1): argc=2 a0=\"id\" a1=\"-u", out, sizeof out, &a);
@@ -332,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_every_order), cmocka_unit_test(test_other_call), cmocka_unit_test(test_two_hosts),
         cmocka_unit_test(test_bounded), cmocka_unit_test(test_command_line), cmocka_unit_test(test_split_execve),
         cmocka_unit_test(test_key_has_time), cmocka_unit_test(test_nothing_left_behind),
+        cmocka_unit_test(test_split_every_order), cmocka_unit_test(test_architectures_and_late_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
