@@ -255,7 +255,7 @@ static int argument_key(vg_text k, unsigned long *index, long *piece)
 
 void vg_auditd_args_init(vg_auditd_args *a)
 {
-    *a = (vg_auditd_args){ 0, -1, -1, 0, 0, -1, 0 };
+    *a = (vg_auditd_args){ 0, -1, -1, 0, -1, 0, -1, 0 };
 }
 
 /* The decimal number of at most 9 digits that v is, or -1 (read within v only). */
@@ -316,41 +316,71 @@ int vg_auditd_args_order(const char *rec, size_t n, unsigned long *index, long *
     return 0;
 }
 
+/* Is k "aN_len" (the length of long argument N, before its pieces)? *index: N. */
+static int length_key(vg_text k, unsigned long *index)
+{
+    if (k.n < 6 || k.s[0] != 'a' || !vg_text_is(k.s + k.n - 4, 4, "_len"))
+        return 0;
+    long piece;
+    return argument_key((vg_text){ k.s, k.n - 4 }, index, &piece) && piece < 0;
+}
+
+/* Appends separators for the arguments from a->last to index (kernels before 4.20 write no
+ * pair for an empty argument): 0, or -1 when out is full. */
+static int separate(vg_auditd_args *a, unsigned long index, char *out, size_t cap, size_t *o)
+{
+    long seps = a->last >= 0 ? (long)index - a->last : (long)index;
+    for (; seps > 0; seps--) {
+        if (*o == cap)
+            return -1;
+        out[(*o)++] = ' ';
+    }
+    return 0;
+}
+
 void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a)
 {
     size_t i = pairs_at(rec, n), o = a->len;
     vg_text k, v;
-    int quoted;
-    while (!a->truncated && next_pair(rec, n, &i, &k, &v, &quoted)) {
+    int quoted, first = 1;
+    while (!a->truncated && !a->gap && next_pair(rec, n, &i, &k, &v, &quoted)) {
         unsigned long index;
         long piece;
-        if (vg_text_is(k.s, k.n, "argc"))
+        if (vg_text_is(k.s, k.n, "argc")) {
             a->argc = small_number(v);
-        else if (k.n > 5 && k.s[0] == 'a' && vg_text_is(k.s + k.n - 4, 4, "_len")) {
+            continue;
+        }
+        if (length_key(k, &index)) {
+            if (a->argc >= 0 && (long)index >= a->argc)
+                continue;       /* beyond argc: not an argument (argc=0 logs envp[0]) */
             a->gap |= a->pending > 0;       /* the long argument before it is not whole */
             a->pending = small_number(v) > 0 ? small_number(v) : 0;
-        }
-        if (!argument_key(k, &index, &piece))
+            a->pending_of = (long)index;
             continue;
-        /* an argument or a piece that does not follow the one before: something is missing */
-        if ((long)index == a->last ? piece != a->piece + 1 : ((long)index != a->last + 1 || piece > 0))
+        }
+        if (!argument_key(k, &index, &piece) || (a->argc >= 0 && (long)index >= a->argc))
+            continue;
+        /* where a record starts, the argument or piece must follow the one before (else a
+         * record is missing); inside a record, skipped indexes are empty arguments */
+        int follows = (long)index == a->last ? piece == a->piece + 1 : piece <= 0 && (long)index > a->last;
+        if (!follows || (first && (long)index > a->last + 1) || (a->pending > 0 && a->pending_of != (long)index)) {
             a->gap = 1;
-        if ((long)index != a->last && piece < 0 && a->pending > 0)
-            a->gap = 1;
-        if (a->last >= 0 && (long)index != a->last) {
-            if (o == cap) {
-                a->truncated = 1;
-                break;
-            }
-            out[o++] = ' ';
+            break;
+        }
+        first = 0;
+        if ((long)index != a->last && separate(a, index, out, cap, &o) < 0) {
+            a->truncated = 1;
+            break;
         }
         a->last = (long)index;
         a->piece = piece;
         if (piece >= 0)     /* aN_len counts the piece as written: hexadecimal digits, or bytes */
             a->pending = a->pending > (long)v.n ? a->pending - (long)v.n : 0;
         int hex = !quoted && is_hex_text(v);
-        size_t m = hex ? v.n / 2 : v.n;
-        if (m > cap - o) {
+        size_t m = hex ? v.n / 2 : v.n, room = cap - o;
+        if (m > room) {         /* what fits, then no more */
+            vg_text part = { v.s, hex ? 2 * room : room };
+            o += hex ? hex_decode(part, out + o) : (memcpy(out + o, v.s, room), room);
             a->truncated = 1;
             break;
         }

@@ -158,6 +158,12 @@ static int recently_joined(const vg_auditjoin *j, uint64_t h)
     return 0;
 }
 
+/* Remembers key hash h among the events finished last. */
+static void remember(vg_auditjoin *j, uint64_t h)
+{
+    j->recent[j->recent_at++ % VG_AUDITJOIN_RECENT] = h;
+}
+
 /* Is p an exec (its SYSCALL seen, known to be one or followed by an EXECVE)? */
 static int is_exec(const vg_auditjoin_proc *p)
 {
@@ -173,10 +179,11 @@ static void release(vg_auditjoin *j, vg_auditjoin_proc *p, int unfinished)
     j->used[p - j->slots] = 0;
 }
 
-/* The live entry of the key, or NULL; *free_at: a free slot, or the oldest entry's. */
+/* The live entry of the key, or NULL; *free_at: a free slot, else the oldest entry that is no
+ * exec (records whose SYSCALL has not come), else the oldest. */
 static vg_auditjoin_proc *find(vg_auditjoin *j, uint64_t serial, const char *host, const char *time, size_t *free_at)
 {
-    size_t oldest = VG_AUDITJOIN_PENDING;
+    size_t oldest = VG_AUDITJOIN_PENDING, stray = VG_AUDITJOIN_PENDING;
     *free_at = VG_AUDITJOIN_PENDING;
     for (size_t i = 0; i < VG_AUDITJOIN_PENDING; i++) {
         vg_auditjoin_proc *p = &j->slots[i];
@@ -189,9 +196,11 @@ static vg_auditjoin_proc *find(vg_auditjoin *j, uint64_t serial, const char *hos
             return p;
         if (oldest == VG_AUDITJOIN_PENDING || p->order < j->slots[oldest].order)
             oldest = i;
+        if (!is_exec(p) && (stray == VG_AUDITJOIN_PENDING || p->order < j->slots[stray].order))
+            stray = i;
     }
     if (*free_at == VG_AUDITJOIN_PENDING)
-        *free_at = oldest;
+        *free_at = stray != VG_AUDITJOIN_PENDING ? stray : oldest;
     return NULL;
 }
 
@@ -199,8 +208,10 @@ static vg_auditjoin_proc *find(vg_auditjoin *j, uint64_t serial, const char *hos
 static vg_auditjoin_proc *make_entry(vg_auditjoin *j, size_t at, uint64_t serial, const char *host, const char *time)
 {
     vg_auditjoin_proc *p = &j->slots[at];
-    if (j->used[at])
+    if (j->used[at]) {          /* evicted: its later records open no entry */
+        remember(j, key_hash(p->serial, p->host, p->time));
         release(j, p, 1);
+    }
     memset(p, 0, offsetof(vg_auditjoin_proc, host));
     vg_auditd_args_init(&p->args);
     snprintf(p->host, sizeof p->host, "%s", host);
@@ -252,6 +263,15 @@ static void finish(const vg_auditjoin_proc *p, vg_auditjoin_proc *out)
     out->nsegs = 0;
 }
 
+/* Does p hold a record of kind bit with text t already? */
+static int held(const vg_auditjoin_proc *p, unsigned bit, vg_text t)
+{
+    for (unsigned k = 0; k < p->nsegs; k++)
+        if (p->seg_kind[k] == bit && p->seg_len[k] == t.n && memcmp(p->text + p->seg_at[k], t.s, t.n) == 0)
+            return 1;
+    return 0;
+}
+
 /* Takes what record ev (of kind bit) says into p (an EXECVE's arguments are read when the
  * exec is complete: its records may come in any order). */
 static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
@@ -288,7 +308,7 @@ static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
 
 /* Reads p's command line from its EXECVE records, in their order (the one with argc first,
  * then by first argument and piece), whatever order they came in. */
-static void read_args(vg_auditjoin_proc *p)
+static size_t read_args(vg_auditjoin_proc *p)
 {
     unsigned seg[VG_AUDITJOIN_SEGS], n = 0;
     unsigned long index[VG_AUDITJOIN_SEGS];
@@ -310,26 +330,45 @@ static void read_args(vg_auditjoin_proc *p)
     for (unsigned j = 0; j < n; j++)
         vg_auditd_command_line(p->text + p->seg_at[seg[j]], p->seg_len[seg[j]], p->cmdline, sizeof p->cmdline,
                                &p->args);
+    return n ? p->seg_len[seg[n - 1]] : 0;
 }
 
-/* Has p all an exec needs: its SYSCALL, EOE, and EXECVE records with argc arguments, every
- * piece of a long one included, none skipped? (A command line already cut, or a record left
- * out of the text, ends the wait: what came is used.) */
+#define AUDITJOIN_FULL_RECORD 7000  /* an EXECVE record this long may be continued by another (the
+                                       kernel starts one when its 7,500-byte buffer is nearly full) */
+
+/* Has p all an exec needs: its SYSCALL, EOE, and its EXECVE records from the one with argc on,
+ * none missing, every piece of a long argument, and argc arguments, or a last record too short
+ * to be continued (kernels before 4.20 write no pair for trailing empty arguments: they are
+ * added as empty)? A command line cut without a gap, or a record left out of the text, ends the
+ * wait: what came is used, up to the first missing record, and the event is tagged. */
 static int complete(vg_auditjoin_proc *p)
 {
     unsigned need = AUDITJOIN_SYSCALL | AUDITJOIN_EXECVE | AUDITJOIN_EOE;
     if ((p->have & need) != need)
         return 0;
-    read_args(p);
-    const vg_auditd_args *a = &p->args;
-    return a->truncated || p->text_cut || (a->argc >= 0 && !a->gap && a->last + 1 >= a->argc && a->pending == 0);
+    size_t last_len = read_args(p);
+    vg_auditd_args *a = &p->args;
+    if (p->text_cut) {
+        a->truncated = 1;
+        return 1;
+    }
+    if (a->gap || a->argc < 0)
+        return 0;
+    if (a->truncated)
+        return 1;
+    if (a->pending > 0 || (a->last + 1 < a->argc && last_len >= AUDITJOIN_FULL_RECORD))
+        return 0;
+    for (long k = a->last + 1; k < a->argc; k++) {     /* trailing empty arguments */
+        if (a->len == sizeof p->cmdline) {
+            a->truncated = 1;
+            break;
+        }
+        if (k > 0)
+            p->cmdline[a->len++] = ' ';
+    }
+    return 1;
 }
 
-/* Remembers key hash h among the events finished last. */
-static void remember(vg_auditjoin *j, uint64_t h)
-{
-    j->recent[j->recent_at++ % VG_AUDITJOIN_RECENT] = h;
-}
 
 int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *out)
 {
@@ -364,6 +403,10 @@ int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *o
         }
     }
     vg_auditjoin_proc *p = find(j, serial, host, time, &at);
+    if (p && held(p, bit, record_text(ev))) {
+        pthread_mutex_unlock(&j->lock);     /* the same record again (a shipper that repeats) */
+        return 0;
+    }
     if (p && bit == AUDITJOIN_SYSCALL && (p->have & AUDITJOIN_SYSCALL)) {
         release(j, p, 1);       /* a second SYSCALL: another event under the same key */
         p = NULL;

@@ -47,6 +47,7 @@ typedef struct vg_auditd_args {
     long argc;                      /* argc= of the first record (-1: not seen) */
     long pending;                   /* of a long argument (aN_len=): what its pieces still owe, as
                                        written (hexadecimal digits or bytes) */
+    long pending_of;                /* the index of that argument */
     int truncated;                  /* an argument or a separator did not fit: nothing more written */
     long piece;                     /* the piece of argument last written last (-1: a whole one) */
     int gap;                        /* an argument or a piece was skipped (a record is missing) */

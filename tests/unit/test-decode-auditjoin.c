@@ -345,6 +345,79 @@ static void test_architectures_and_late_records(void **state)
     vg_auditjoin_free(j);
 }
 
+/* What older kernels and shippers do: empty arguments written as nothing (kernels before 4.20),
+ * argc=0 followed by envp[0] (before 5.18), every record sent twice, an EXECVE record missing in
+ * the middle (the exec waits for it), records too long for the text (the command line is cut at
+ * the first missing record, and tagged). */
+static void test_kernels_and_shippers(void **state)
+{
+    (void)state;
+    vg_auditjoin *j = new_join();
+#define SYS "type=SYSCALL msg=audit(10.000:%d): arch=c000003e syscall=59 success=yes pid=7 exe=\"/bin/sh\""
+    char line[20000];
+    /* empty arguments written as nothing, in the middle and at the end */
+    snprintf(line, sizeof line, SYS, 1);
+    assert_int_equal(offer(j, line), 0);
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(10.000:1): argc=5 a0=\"sh\" a2=\"-c\" a3=\"curl x|sh\""), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(10.000:1): "), 1);
+    assert_int_equal(proc.args.len, strlen("sh  -c curl x|sh "));
+    assert_memory_equal(proc.cmdline, "sh  -c curl x|sh ", proc.args.len);
+    /* argc=0: the a0 that follows is envp[0], not an argument, even a long one in pieces */
+    snprintf(line, sizeof line, SYS, 2);
+    assert_int_equal(offer(j, line), 0);
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(10.000:2): argc=0 a0_len=8400 a0[0]=4C445F"), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(10.000:2): "), 1);
+    assert_int_equal(proc.args.len, 0);
+    /* every record twice */
+    for (int k = 0; k < 2; k++) {
+        snprintf(line, sizeof line, SYS, 3);
+        assert_int_equal(offer(j, line), 0);
+    }
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(offer(j, "type=EXECVE msg=audit(10.000:3): argc=1 a0=\"id\""), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(10.000:3): "), 1);
+    assert_int_equal(offer(j, "type=EOE msg=audit(10.000:3): "), 0);
+    assert_int_equal(vg_auditjoin_get_stats(j).dropped, 0);
+    /* the middle of three EXECVE records comes last: no process until it came */
+    static char a[7300], b[7300];
+    memset(a, 'A', sizeof a - 1);
+    memset(b, 'B', sizeof b - 1);
+    snprintf(line, sizeof line, SYS, 4);
+    assert_int_equal(offer(j, line), 0);
+    char e1[7400], e2[7400];
+    snprintf(e1, sizeof e1, "type=EXECVE msg=audit(10.000:4): argc=3 a0=\"x\" a1_len=14598 a1[0]=\"%s\"", a);
+    snprintf(e2, sizeof e2, "type=EXECVE msg=audit(10.000:4): a1[1]=\"%s\"", b);
+    assert_int_equal(offer(j, e1), 0);
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(10.000:4): a2=\"tail\""), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(10.000:4): "), 0);
+    assert_int_equal(offer(j, e2), 1);
+    assert_int_equal(proc.args.truncated, 1);       /* 14,600 bytes: cut at 8 KiB, a prefix */
+    assert_int_equal(proc.args.len, VG_AUDITJOIN_CMDLINE);
+    assert_memory_equal(proc.cmdline, "x AAAA", 6);
+    /* records too long for the text: the command line up to the first record left out, tagged */
+    snprintf(line, sizeof line, SYS, 5);
+    assert_int_equal(offer(j, line), 0);
+    static char cwd[2 * 4000 + 1];
+    for (int k = 0; k < 8000; k++)
+        cwd[k] = "2F61"[k % 4];
+    snprintf(line, sizeof line, "type=CWD msg=audit(10.000:5): cwd=%s", cwd);
+    assert_int_equal(offer(j, line), 0);
+    snprintf(e1, sizeof e1, "type=EXECVE msg=audit(10.000:5): argc=3 a0=\"x\" a1_len=14598 a1[0]=\"%s\"", a);
+    snprintf(e2, sizeof e2, "type=EXECVE msg=audit(10.000:5): a1[1]=\"%s\"", b);
+    assert_int_equal(offer(j, e1), 0);
+    assert_int_equal(offer(j, e2), 0);              /* does not fit: left out */
+    assert_int_equal(offer(j, "type=EXECVE msg=audit(10.000:5): a2=\"tail\""), 0);
+    assert_int_equal(offer(j, "type=EOE msg=audit(10.000:5): "), 1);
+    assert_int_equal(proc.text_cut, 1);
+    assert_int_equal(proc.args.truncated, 1);
+    assert_int_equal(proc.args.len, 2 + 7299);      /* "x " and the first piece: a prefix */
+    vg_event pe;
+    vg_auditjoin_event(&proc, &pe);
+    assert_non_null(vg_event_field(&pe, "tags"));
+    vg_auditjoin_free(j);
+#undef SYS
+}
+
 /* The command line of EXECVE record rec alone, in out[cap]; its state in *a. */
 static void args_of(const char *rec, char *out, size_t cap, vg_auditd_args *a)
 {
@@ -369,10 +442,10 @@ static void test_command_line(void **state)
     assert_int_equal(a.pending, 0);
     assert_int_equal(a.len, strlen("sh -c echo hi abcde "));
     assert_memory_equal(out, "sh -c echo hi abcde ", a.len);
-    args_of(rec, out, 7, &a);
+    args_of(rec, out, 7, &a);   /* cut inside an argument: what fits of it is kept */
     assert_int_equal(a.truncated, 1);
-    assert_int_equal(a.len, 6);
-    assert_memory_equal(out, "sh -c ", a.len);
+    assert_int_equal(a.len, 7);
+    assert_memory_equal(out, "sh -c e", a.len);
     args_of(rec, out, 5, &a);   /* the separator does not fit */
     assert_int_equal(a.truncated, 1);
     assert_int_equal(a.len, 5);
@@ -415,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_bounded), cmocka_unit_test(test_command_line), cmocka_unit_test(test_split_execve),
         cmocka_unit_test(test_key_has_time), cmocka_unit_test(test_nothing_left_behind),
         cmocka_unit_test(test_split_every_order), cmocka_unit_test(test_architectures_and_late_records),
+        cmocka_unit_test(test_kernels_and_shippers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
