@@ -299,6 +299,31 @@ static int next_pair(const char *rec, size_t n, size_t *i, vg_text *k, vg_text *
     return 0;
 }
 
+/* Is k "aN_len" (the length of long argument N, before its pieces)? *index: N. */
+static int length_key(vg_text k, unsigned long *index)
+{
+    if (k.n < 6 || k.s[0] != 'a' || !vg_text_is(k.s + k.n - 4, 4, "_len"))
+        return 0;
+    long piece;
+    return argument_key((vg_text){ k.s, k.n - 4 }, index, &piece) && piece < 0;
+}
+
+size_t vg_auditd_args_bytes(const char *rec, size_t n)
+{
+    size_t i = pairs_at(rec, n), start = n;
+    vg_text k, v;
+    int quoted;
+    for (size_t at = i; next_pair(rec, n, &i, &k, &v, &quoted); at = i) {
+        unsigned long index;
+        long piece;
+        if (argument_key(k, &index, &piece) || length_key(k, &index)) {
+            start = at;
+            break;
+        }
+    }
+    return start < n ? n - start : 0;
+}
+
 int vg_auditd_args_order(const char *rec, size_t n, unsigned long *index, long *piece)
 {
     size_t i = pairs_at(rec, n);
@@ -316,14 +341,6 @@ int vg_auditd_args_order(const char *rec, size_t n, unsigned long *index, long *
     return 0;
 }
 
-/* Is k "aN_len" (the length of long argument N, before its pieces)? *index: N. */
-static int length_key(vg_text k, unsigned long *index)
-{
-    if (k.n < 6 || k.s[0] != 'a' || !vg_text_is(k.s + k.n - 4, 4, "_len"))
-        return 0;
-    long piece;
-    return argument_key((vg_text){ k.s, k.n - 4 }, index, &piece) && piece < 0;
-}
 
 /* Appends separators for the arguments from a->last to index (kernels before 4.20 write no
  * pair for an empty argument): 0, or -1 when out is full. */
@@ -348,6 +365,7 @@ void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg
         long piece;
         if (vg_text_is(k.s, k.n, "argc")) {
             a->argc = small_number(v);
+            first = 0;      /* the first record: an index skipped here is an empty argument */
             continue;
         }
         if (length_key(k, &index)) {

@@ -326,38 +326,53 @@ static size_t read_args(vg_auditjoin_proc *p)
             seg[j] = seg[j - 1];
         seg[j] = k;
     }
+    /* the argument bytes of the record read last before a gap, or of the last one */
+    size_t before = 0;
     vg_auditd_args_init(&p->args);
-    for (unsigned j = 0; j < n; j++)
+    for (unsigned j = 0; j < n && !p->args.gap; j++) {
         vg_auditd_command_line(p->text + p->seg_at[seg[j]], p->seg_len[seg[j]], p->cmdline, sizeof p->cmdline,
                                &p->args);
-    return n ? p->seg_len[seg[n - 1]] : 0;
+        if (!p->args.gap)
+            before = vg_auditd_args_bytes(p->text + p->seg_at[seg[j]], p->seg_len[seg[j]]);
+    }
+    return before;
 }
 
-#define AUDITJOIN_FULL_RECORD 7000  /* an EXECVE record this long may be continued by another (the
-                                       kernel starts one when its 7,500-byte buffer is nearly full) */
+#define AUDITJOIN_FULL_RECORD 7300  /* argument bytes of an EXECVE record that may be continued by
+                                       another (the kernel starts one when fewer than 104 of its
+                                       7,500 bytes are left) */
 
 /* Has p all an exec needs: its SYSCALL, EOE, and its EXECVE records from the one with argc on,
  * none missing, every piece of a long argument, and argc arguments, or a last record too short
  * to be continued (kernels before 4.20 write no pair for trailing empty arguments: they are
  * added as empty)? A command line cut without a gap, or a record left out of the text, ends the
- * wait: what came is used, up to the first missing record, and the event is tagged. */
+ * wait: what came is used, up to the first missing record, and the event is tagged. So does a
+ * gap or a shortfall right after a full record, which kernels before 4.20 make when empty
+ * arguments fall where a record ends (it cannot be told from a record still to come; waiting
+ * for ever would hide the exec). */
 static int complete(vg_auditjoin_proc *p)
 {
     unsigned need = AUDITJOIN_SYSCALL | AUDITJOIN_EXECVE | AUDITJOIN_EOE;
     if ((p->have & need) != need)
         return 0;
-    size_t last_len = read_args(p);
+    size_t before = read_args(p);
     vg_auditd_args *a = &p->args;
     if (p->text_cut) {
         a->truncated = 1;
         return 1;
     }
-    if (a->gap || a->argc < 0)
+    if (a->argc < 0)
         return 0;
-    if (a->truncated)
+    if (a->truncated && !a->gap)
         return 1;
-    if (a->pending > 0 || (a->last + 1 < a->argc && last_len >= AUDITJOIN_FULL_RECORD))
-        return 0;
+    if (a->gap || a->pending > 0 || a->last + 1 < a->argc) {
+        if (before < AUDITJOIN_FULL_RECORD && (a->gap || a->pending > 0))
+            return 0;           /* a record is missing after one that was not full: wait */
+        if (before >= AUDITJOIN_FULL_RECORD) {
+            a->truncated = 1;   /* the prefix up to the full record, tagged */
+            return 1;
+        }
+    }
     for (long k = a->last + 1; k < a->argc; k++) {     /* trailing empty arguments */
         if (a->len == sizeof p->cmdline) {
             a->truncated = 1;

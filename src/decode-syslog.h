@@ -63,6 +63,10 @@ void vg_auditd_args_init(vg_auditd_args *a);
  * records join without a space. */
 void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a);
 
+/* Bytes of the EXECVE record rec[0..n) from its first argument on (what the kernel fills up
+ * to about 7,500 bytes before it starts another record). */
+size_t vg_auditd_args_bytes(const char *rec, size_t n);
+
 /* Where the EXECVE record rec[0..n) goes among the records of its exec: its first argument N
  * (and piece K, -1 for a whole argument), or piece -2 for the record holding argc (the first).
  * 0 when it has neither. */
