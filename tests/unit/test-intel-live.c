@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "intel-live.h"
@@ -72,6 +73,7 @@ typedef struct worker {
     pthread_t thread;
     vg_intel_live *live;
     atomic_int *stop;
+    atomic_int *ready;                  /* workers that finished a round: reloads wait for all */
     unsigned long rounds, wrong;
 } worker;
 
@@ -91,7 +93,8 @@ static void *work(void *arg)
         if (vg_snap_feed(snap, 0, &info) != 0 || strcmp(info.name, odd ? "a" : "b") != 0)
             w->wrong++;
         vg_intel_live_release(ref);
-        w->rounds++;
+        if (w->rounds++ == 0)
+            atomic_fetch_add(w->ready, 1);
     }
     return NULL;
 }
@@ -101,14 +104,17 @@ static void test_reload_while_matching(void **state)
     (void)state;
     vg_intel_live *live;
     vg_error err;
-    atomic_int stop;
+    atomic_int stop, ready;
     atomic_init(&stop, 0);
+    atomic_init(&ready, 0);
     assert_int_equal(vg_intel_live_open(&live, path_a, VG_SNAP_VERIFY, &err), VG_OK);
     worker w[WORKERS];
     for (int i = 0; i < WORKERS; i++) {
-        w[i] = (worker){ .live = live, .stop = &stop };
+        w[i] = (worker){ .live = live, .stop = &stop, .ready = &ready };
         assert_int_equal(pthread_create(&w[i].thread, NULL, work, &w[i]), 0);
     }
+    while (atomic_load(&ready) < WORKERS)   /* every worker matching before the reloads start (a */
+        sched_yield();                      /* loaded machine may not run them sooner) */
     for (int r = 0; r < RELOADS; r++) {
         /* generation r + 2 is even (B) when r is even */
         assert_int_equal(vg_intel_live_reload(live, r % 2 == 0 ? path_b : path_a, VG_SNAP_VERIFY, &err), VG_OK);
