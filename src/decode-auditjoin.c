@@ -272,6 +272,15 @@ static int held(const vg_auditjoin_proc *p, unsigned bit, vg_text t)
     return 0;
 }
 
+/* Is the SYSCALL record ev of the process p holds (the same pid and executable)? */
+static int same_process(const vg_auditjoin_proc *p, const vg_event *ev)
+{
+    char pid[VG_AUDITJOIN_WORD], exe[VG_AUDITJOIN_PATH];
+    copy_field(ev, "process.pid", pid, sizeof pid);
+    copy_field(ev, "auditd.exe", exe, sizeof exe);
+    return strcmp(pid, p->pid) == 0 && strcmp(exe, p->exe) == 0;
+}
+
 /* Takes what record ev (of kind bit) says into p (an EXECVE's arguments are read when the
  * exec is complete: its records may come in any order). */
 static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
@@ -420,6 +429,10 @@ int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *o
     vg_auditjoin_proc *p = find(j, serial, host, time, &at);
     if (p && held(p, bit, record_text(ev))) {
         pthread_mutex_unlock(&j->lock);     /* the same record again (a shipper that repeats) */
+        return 0;
+    }
+    if (p && bit == AUDITJOIN_SYSCALL && (p->have & AUDITJOIN_SYSCALL) && same_process(p, ev)) {
+        pthread_mutex_unlock(&j->lock);     /* a repeat whose first copy did not fit in the text */
         return 0;
     }
     if (p && bit == AUDITJOIN_SYSCALL && (p->have & AUDITJOIN_SYSCALL)) {
