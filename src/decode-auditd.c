@@ -150,23 +150,35 @@ static void set_pair(vg_event *ev, vg_text k, vg_text v, int quoted, int execve)
     }
 }
 
+/* The next KEY=VALUE pair of s[0..n) from *i (a word without '=', such as old kernels'
+ * "audit(...): " text, is skipped): 1 with *k, *v and *quoted; 0 at the end; -1 at a quote that
+ * is not closed. */
+static int next_pair(const char *s, size_t n, size_t *i, vg_text *k, vg_text *v, int *quoted)
+{
+    while (*i < n) {
+        while (*i < n && (s[*i] == ' ' || s[*i] == '\x1d'))
+            (*i)++;
+        size_t k0 = *i;
+        while (*i < n && s[*i] != '=' && s[*i] != ' ' && s[*i] != '\x1d')
+            (*i)++;
+        if (*i >= n || s[*i] != '=')
+            continue;
+        *k = (vg_text){ s + k0, *i - k0 };
+        (*i)++;
+        return read_value(s, n, i, v, quoted) ? 1 : -1;
+    }
+    return 0;
+}
+
 /* Reads the KEY=VALUE pairs of s[0..n) (a msg='...' value is read as pairs too). 0, or -1 on
  * an unterminated quote (*why). */
 static int read_pairs(vg_event *ev, const char *s, size_t n, int execve, int depth, const char **why)
 {
     size_t i = 0;
-    while (i < n) {
-        while (i < n && (s[i] == ' ' || s[i] == '\x1d'))
-            i++;
-        size_t k0 = i;
-        while (i < n && s[i] != '=' && s[i] != ' ' && s[i] != '\x1d')
-            i++;
-        if (i >= n || s[i] != '=')
-            continue;       /* a word without '=' (old kernels' "audit(...): " text): skipped */
-        vg_text k = { s + k0, i - k0 }, v;
-        int quoted;
-        i++;
-        if (!read_value(s, n, &i, &v, &quoted)) {
+    vg_text k, v;
+    int quoted, r;
+    while ((r = next_pair(s, n, &i, &k, &v, &quoted)) != 0) {
+        if (r < 0) {
             *why = "a value's quote is not closed";
             return -1;
         }
@@ -255,7 +267,7 @@ static int argument_key(vg_text k, unsigned long *index, long *piece)
 
 void vg_auditd_args_init(vg_auditd_args *a)
 {
-    *a = (vg_auditd_args){ 0, -1, -1, 0, -1, 0, -1, 0 };
+    *a = (vg_auditd_args){ 0, -1, -1, 0, -1, 0, -1, 0, 0 };
 }
 
 /* The decimal number of at most 9 digits that v is, or -1 (read within v only). */
@@ -272,32 +284,17 @@ static long small_number(vg_text v)
     return x;
 }
 
-/* Where the KEY=VALUE pairs of the record rec[0..n) start (after "msg=audit(...)"), or n. */
+/* Where the KEY=VALUE pairs of the record rec[0..n) start (after "msg=audit(...):"), or n. */
 static size_t pairs_at(const char *rec, size_t n)
 {
     size_t at = vg_text_find(rec, n, " msg=audit(");
     const char *close = at == VG_TEXT_NONE ? NULL : memchr(rec + at, ')', n - at);
-    return close ? (size_t)(close - rec) + 1 : n;
+    if (!close)
+        return n;
+    size_t i = (size_t)(close - rec) + 1;
+    return i < n && rec[i] == ':' ? i + 1 : i;
 }
 
-/* The next KEY=VALUE pair of rec from *i: 1 with *k, *v, *quoted; 0 at the end or at an
- * unclosed quote. */
-static int next_pair(const char *rec, size_t n, size_t *i, vg_text *k, vg_text *v, int *quoted)
-{
-    while (*i < n) {
-        while (*i < n && (rec[*i] == ' ' || rec[*i] == ':' || rec[*i] == '\x1d'))
-            (*i)++;
-        size_t k0 = *i;
-        while (*i < n && rec[*i] != '=' && rec[*i] != ' ')
-            (*i)++;
-        if (*i >= n || rec[*i] != '=')
-            continue;
-        *k = (vg_text){ rec + k0, *i - k0 };
-        (*i)++;
-        return read_value(rec, n, i, v, quoted);
-    }
-    return 0;
-}
 
 /* Is k "aN_len" (the length of long argument N, before its pieces)? *index: N. */
 static int length_key(vg_text k, unsigned long *index)
@@ -308,28 +305,12 @@ static int length_key(vg_text k, unsigned long *index)
     return argument_key((vg_text){ k.s, k.n - 4 }, index, &piece) && piece < 0;
 }
 
-size_t vg_auditd_args_bytes(const char *rec, size_t n)
-{
-    size_t i = pairs_at(rec, n), start = n;
-    vg_text k, v;
-    int quoted;
-    for (size_t at = i; next_pair(rec, n, &i, &k, &v, &quoted); at = i) {
-        unsigned long index;
-        long piece;
-        if (argument_key(k, &index, &piece) || length_key(k, &index)) {
-            start = at;
-            break;
-        }
-    }
-    return start < n ? n - start : 0;
-}
-
 int vg_auditd_args_order(const char *rec, size_t n, unsigned long *index, long *piece)
 {
     size_t i = pairs_at(rec, n);
     vg_text k, v;
     int quoted;
-    while (next_pair(rec, n, &i, &k, &v, &quoted)) {
+    while (next_pair(rec, n, &i, &k, &v, &quoted) > 0) {
         if (vg_text_is(k.s, k.n, "argc")) {
             *index = 0;
             *piece = -2;    /* the first record of an exec: before every other */
@@ -357,12 +338,15 @@ static int separate(vg_auditd_args *a, unsigned long index, char *out, size_t ca
 
 void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a)
 {
-    size_t i = pairs_at(rec, n), o = a->len;
+    size_t i = pairs_at(rec, n), o = a->len, at = i;
     vg_text k, v;
     int quoted, first = 1;
-    while (!a->truncated && !a->gap && next_pair(rec, n, &i, &k, &v, &quoted)) {
+    a->record_args = 0;
+    for (; !a->truncated && !a->gap && next_pair(rec, n, &i, &k, &v, &quoted) > 0; at = i) {
         unsigned long index;
         long piece;
+        if (!a->record_args && (argument_key(k, &index, &piece) || length_key(k, &index)))
+            a->record_args = n - at;
         if (vg_text_is(k.s, k.n, "argc")) {
             a->argc = small_number(v);
             first = 0;      /* the first record: an index skipped here is an empty argument */

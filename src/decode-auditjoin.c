@@ -60,16 +60,23 @@ void vg_auditjoin_free(vg_auditjoin *j)
     vg_free(j);
 }
 
-int vg_auditjoin_wants(const vg_event *ev)
+/* The kind of audit record ev (AUDITJOIN_SYSCALL, _EXECVE, _CWD, _EOE), or 0 for another. */
+static unsigned record_kind(const vg_event *ev)
 {
-    if (!ev->audit)
-        return 0;
-    const vg_field *f = vg_event_field(ev, "auditd.type");
+    const vg_field *f = ev->audit ? vg_event_field(ev, "auditd.type") : NULL;
     if (!f)
         return 0;
     const vg_value *t = &f->value;
-    return vg_value_equals(t, "SYSCALL", 7) || vg_value_equals(t, "EXECVE", 6) || vg_value_equals(t, "CWD", 3) ||
-           vg_value_equals(t, "EOE", 3);
+    return vg_value_equals(t, "SYSCALL", 7)  ? AUDITJOIN_SYSCALL
+           : vg_value_equals(t, "EXECVE", 6) ? AUDITJOIN_EXECVE
+           : vg_value_equals(t, "CWD", 3)    ? AUDITJOIN_CWD
+           : vg_value_equals(t, "EOE", 3)    ? AUDITJOIN_EOE
+                                             : 0;
+}
+
+int vg_auditjoin_wants(const vg_event *ev)
+{
+    return record_kind(ev) != 0;
 }
 
 /* Copies field name of ev (a string or a number) into out[cap]; "" when absent or too long. */
@@ -281,11 +288,10 @@ static int same_process(const vg_auditjoin_proc *p, const vg_event *ev)
     return strcmp(pid, p->pid) == 0 && strcmp(exe, p->exe) == 0;
 }
 
-/* Takes what record ev (of kind bit) says into p (an EXECVE's arguments are read when the
- * exec is complete: its records may come in any order). */
-static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit)
+/* Takes what record ev (of kind bit, text t) says into p (an EXECVE's arguments are read when
+ * the exec is complete: its records may come in any order). */
+static void take(vg_auditjoin_proc *p, const vg_event *ev, unsigned bit, vg_text t)
 {
-    vg_text t = record_text(ev);
     p->have |= bit;
     if (p->have & AUDITJOIN_NO_PROCESS)
         return;
@@ -342,7 +348,7 @@ static size_t read_args(vg_auditjoin_proc *p)
         vg_auditd_command_line(p->text + p->seg_at[seg[j]], p->seg_len[seg[j]], p->cmdline, sizeof p->cmdline,
                                &p->args);
         if (!p->args.gap)
-            before = vg_auditd_args_bytes(p->text + p->seg_at[seg[j]], p->seg_len[seg[j]]);
+            before = p->args.record_args;
     }
     return before;
 }
@@ -396,15 +402,8 @@ static int complete(vg_auditjoin_proc *p)
 
 int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *out)
 {
-    const vg_field *type = vg_event_field(ev, "auditd.type");
     char host[VG_AUDITJOIN_WORD], time[VG_AUDITJOIN_WORD], num[32];
-    if (!type)
-        return 0;
-    unsigned bit = vg_value_equals(&type->value, "SYSCALL", 7)  ? AUDITJOIN_SYSCALL
-                   : vg_value_equals(&type->value, "EXECVE", 6) ? AUDITJOIN_EXECVE
-                   : vg_value_equals(&type->value, "CWD", 3)    ? AUDITJOIN_CWD
-                   : vg_value_equals(&type->value, "EOE", 3)    ? AUDITJOIN_EOE
-                                                                 : 0;
+    unsigned bit = record_kind(ev);
     copy_field(ev, "event.sequence", num, sizeof num);
     copy_field(ev, "host.hostname", host, sizeof host);
     copy_field(ev, "@timestamp", time, sizeof time);
@@ -426,28 +425,26 @@ int vg_auditjoin_offer(vg_auditjoin *j, const vg_event *ev, vg_auditjoin_proc *o
             return 0;
         }
     }
+    vg_text t = record_text(ev);
     vg_auditjoin_proc *p = find(j, serial, host, time, &at);
-    if (p && held(p, bit, record_text(ev))) {
-        pthread_mutex_unlock(&j->lock);     /* the same record again (a shipper that repeats) */
+    int second_syscall = p && bit == AUDITJOIN_SYSCALL && (p->have & AUDITJOIN_SYSCALL);
+    if (p && (held(p, bit, t) || (second_syscall && same_process(p, ev)))) {
+        pthread_mutex_unlock(&j->lock);     /* a repeat (a shipper's, or one whose first copy did
+                                               not fit in the text) */
         return 0;
     }
-    if (p && bit == AUDITJOIN_SYSCALL && (p->have & AUDITJOIN_SYSCALL) && same_process(p, ev)) {
-        pthread_mutex_unlock(&j->lock);     /* a repeat whose first copy did not fit in the text */
-        return 0;
-    }
-    if (p && bit == AUDITJOIN_SYSCALL && (p->have & AUDITJOIN_SYSCALL)) {
-        release(j, p, 1);       /* a second SYSCALL: another event under the same key */
+    if (second_syscall) {
+        release(j, p, 1);       /* another event under the same key */
         p = NULL;
         find(j, serial, host, time, &at);
     }
     if (!p && !recently_joined(j, h))
         p = make_entry(j, at, serial, host, time);
     if (p) {
-        take(p, ev, bit);
-        /* an event that started no process ends at its EOE; so does one of an unknown
-         * architecture that brought no EXECVE by then */
-        int no_process = (p->have & AUDITJOIN_NO_PROCESS) ||
-                         ((p->have & AUDITJOIN_SYSCALL) && !(p->have & (AUDITJOIN_EXEC_CALL | AUDITJOIN_EXECVE)));
+        take(p, ev, bit, t);
+        /* an event that started no process ends at its EOE (so does one of an unknown
+         * architecture that brought no EXECVE by then) */
+        int no_process = (p->have & AUDITJOIN_SYSCALL) && !is_exec(p);
         if (!(p->have & AUDITJOIN_NO_PROCESS) && complete(p)) {
             finish(p, out);
             j->stats.joined++;

@@ -51,6 +51,9 @@ typedef struct vg_auditd_args {
     int truncated;                  /* an argument or a separator did not fit: nothing more written */
     long piece;                     /* the piece of argument last written last (-1: a whole one) */
     int gap;                        /* an argument or a piece was skipped (a record is missing) */
+    size_t record_args;             /* bytes of the record read last from its first argument on
+                                       (what the kernel fills up to about 7,500 bytes before it
+                                       starts another record) */
 } vg_auditd_args;
 
 /* Starts reading the command line of an exec. */
@@ -62,10 +65,6 @@ void vg_auditd_args_init(vg_auditd_args *a);
  * their order: vg_auditd_args_order), so the pieces aN[K] of a long argument split over several
  * records join without a space. */
 void vg_auditd_command_line(const char *rec, size_t n, char *out, size_t cap, vg_auditd_args *a);
-
-/* Bytes of the EXECVE record rec[0..n) from its first argument on (what the kernel fills up
- * to about 7,500 bytes before it starts another record). */
-size_t vg_auditd_args_bytes(const char *rec, size_t n);
 
 /* Where the EXECVE record rec[0..n) goes among the records of its exec: its first argument N
  * (and piece K, -1 for a whole argument), or piece -2 for the record holding argc (the first).
