@@ -41,7 +41,10 @@
  * The filter of a table is a word-blocked Bloom filter: a key sets 3 bits of one 64-bit word
  * (8 bits per key, about 3% false positives). It is small enough to stay in cache where the
  * table does not, and lets a lookup that misses (most of them, in an event stream) stop
- * before touching the table.
+ * before touching the table. The domain table has a second one (DPARENT), of the same size,
+ * holding only the entries that may match as a parent (mode not SNAP_SUB_NONE): the parents of
+ * a name are tested against it, so the host-only entries of the known-good lists (every TLD,
+ * every second-level suffix) cost the walk of a name nothing.
  *
  * A provenance reference ("ref", u32): 0 none; bit 31 set: the single PROVS record at byte
  * offset ref & 0x7fffffff; else the PROVLISTS offset of a list of PROVS record offsets.
@@ -59,10 +62,11 @@
 #include "intel-indicator.h"
 
 #define SNAP_MAGIC "VGINTEL1"
-#define SNAP_VERSION 4u               /* 2: bucketed text tables, KEYS records, filters; (3: an
+#define SNAP_VERSION 5u               /* 2: bucketed text tables, KEYS records, filters; (3: an
                                          anchor filter, reverted); 4: compact provenance, 15-entry
                                          text buckets with implied record lengths, domain suffix
-                                         dictionary, single networks inline */
+                                         dictionary, single networks inline; 5: a cheaper domain
+                                         hash (one folded multiply per label) */
 #define SNAP_HEADER_SIZE 128u
 #define SNAP_ALIGN 64u
 #define SNAP_MAX_SECTIONS 64u
@@ -112,8 +116,10 @@ enum snap_section_id {
     SEC_DSUFFIX = 16,   /* domain suffixes: u32 n, u32 end[n] (relative to the bytes), bytes */
     SEC_KEYS = 16,      /* + text indicator type: its key records (KEYS + 0 is DSUFFIX) */
     SEC_TABLE = 32,     /* + indicator type: its hash table */
-    SEC_FILTER = 48     /* + indicator type: the filter of its hash table (u64 words) */
+    SEC_FILTER = 48,    /* + indicator type: the filter of its hash table (u64 words) */
+    SEC_DPARENT = 63    /* the filter of the domain entries that may match as parents (u64 words) */
 };
+_Static_assert(SEC_FILTER + VG_IND_NTYPES <= SEC_DPARENT && SEC_DPARENT < SNAP_MAX_SECTIONS, "section ids overlap");
 
 typedef struct snap_feed {
     uint32_t name;              /* STRINGS offset */
@@ -379,81 +385,6 @@ static inline uint64_t snap_hash4(uint32_t key, uint64_t seed)
     return x;
 }
 
-/* A label of at most 8 bytes at name[b..b+n) as a little-endian integer (zero-extended),
- * read with one 8-byte load inside name[0..len) where the name is long enough. */
-static inline uint64_t snap_short_label(const unsigned char *name, size_t len, size_t b, size_t n)
-{
-    uint64_t w = 0;
-    if (b + 8 <= len) {
-        memcpy(&w, name + b, 8);
-        return n >= 8 ? w : w & ((1ull << (8 * n)) - 1);
-    }
-    if (b + n >= 8) {
-        memcpy(&w, name + b + n - 8, 8);
-        return n ? w >> (64 - 8 * n) : 0;
-    }
-    for (size_t i = 0; i < n; i++)
-        w |= (uint64_t)name[b + i] << (8 * i);
-    return w;
-}
-
-/* The hash of the label name[b..b+n) (no finalizer: the domain chain mixes it in): its 8-byte
- * words, the last one overlapping (or the whole label as one word when it is 8 bytes or
- * less), with its length. */
-static inline uint64_t snap_label_hash(const unsigned char *name, size_t len, size_t b, size_t n)
-{
-    uint64_t h = n * 0x9E3779B97F4A7C15ull, w;
-    if (n <= 8)
-        return (h ^ snap_short_label(name, len, b, n)) * 0x4cf5ad432745937full;
-    for (size_t i = 0; i + 8 < n; i += 8) {
-        memcpy(&w, name + b + i, 8);
-        h = snap_rotl((h ^ w) * 0x87c37b91114253d5ull, 31);
-    }
-    memcpy(&w, name + b + n - 8, 8);
-    return (h ^ w) * 0x4cf5ad432745937full;
-}
-
-/* The key hash of a domain name (part of the format): the label hashes are chained from the
- * right, starting from the seed, each state finalized (snap_fmix); so the hash of every parent
- * of a name is an intermediate state of the name's own hash. Hashes of the suffixes of
- * name[0..n) (n <= VG_DOMAIN_MAX) that start a label, from the right: start[k] and hash[k] for
- * the k-th (k = 0: the last label; the last one: the whole name), at most max of them.
- * Returns how many (0 if n is too long). The dots are found without a branch per byte. This is
- * the definition, for any length; snap_domain_hashes computes the same faster for names of at
- * most 64 bytes. */
-static inline size_t snap_domain_hashes_any(const char *name, size_t n, uint64_t seed, uint16_t *start, uint64_t *hash,
-                                        size_t max)
-{
-    const unsigned char *p = (const unsigned char *)name;
-    uint16_t dot[VG_DOMAIN_MAX + 1];
-    size_t nd = 0, count = 0, end = n;
-    uint64_t chain = seed;
-    if (n > VG_DOMAIN_MAX)
-        return 0;
-    size_t i = 0;
-#ifdef __SSE2__
-    for (const __m128i d = _mm_set1_epi8('.'); i + 16 <= n; i += 16) {    /* 16 bytes at once */
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), d));
-        for (; m; m &= m - 1)
-            dot[nd++] = (uint16_t)(i + (unsigned)__builtin_ctz(m));
-    }
-#endif
-    for (; i < n; i++) {
-        dot[nd] = (uint16_t)i;
-        nd += p[i] == '.';
-    }
-    for (size_t k = nd + 1; k-- > 0 && count < max;) {
-        size_t b = k ? dot[k - 1] + 1u : 0;
-        chain = snap_rotl((chain ^ snap_label_hash(p, n, b, end - b)) * 0x9E3779B97F4A7C15ull, 27);
-        start[count] = (uint16_t)b;
-        hash[count++] = snap_fmix(chain);
-        end = b - 1;
-    }
-    return count;
-}
-
-#define SNAP_DOMAIN_FAST 64u     /* names up to this length take snap_domain_hashes_short */
-
 static inline uint64_t snap_load64(const unsigned char *p)
 {
     uint64_t v;
@@ -461,12 +392,83 @@ static inline uint64_t snap_load64(const unsigned char *p)
     return v;
 }
 
-/* Bit i set when name[i] is a dot, for the name[0..n) of 16 <= n <= 64 bytes, read 16 bytes at
- * a time (the last block overlapping). */
+/* ---- the domain hash (part of the format) ---- */
+
+#define SNAP_DK_STEP 0x9E3779B97F4A7C15ull      /* the chain's multiplier */
+#define SNAP_DK_LABEL 0x4cf5ad432745937full     /* a long label's multiplier */
+
+/* The value of the label p[0..len) (the definition, any length): up to 8 bytes, the bytes as a
+ * little-endian integer (zero-extended); longer, the length and each 8-byte word mixed in with
+ * a multiply, then xor the last 8 bytes (overlapping). */
+static inline uint64_t snap_label_value(const unsigned char *p, size_t len)
+{
+    uint64_t w = 0;
+    if (len <= 8) {
+        for (size_t i = 0; i < len; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+        return w;
+    }
+    w = len;
+    for (size_t i = 0; i + 8 < len; i += 8)
+        w = (w ^ snap_load64(p + i)) * SNAP_DK_LABEL;
+    return w ^ snap_load64(p + len - 8);
+}
+
+/* One link of the domain chain: the state with a label's value mixed in, by one 64x64->128
+ * multiply whose halves are folded (every bit of the result depends on every bit of the
+ * input). The state after a label is the hash of the suffix that label starts. */
+static inline uint64_t snap_domain_step(uint64_t state, uint64_t label)
+{
+    unsigned __int128 m = (unsigned __int128)(state ^ label) * SNAP_DK_STEP;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* The key hash of a domain name (part of the format): the labels' values chained from the
+ * right, starting from the seed (snap_domain_step), so the hash of every parent of a name is an
+ * intermediate state of the name's own hash. Hashes of the suffixes of name[0..n)
+ * (n <= VG_DOMAIN_MAX) that start a label, from the right: start[k] and hash[k] for the k-th
+ * (k = 0: the last label; the last one: the whole name), at most max of them. Returns how many
+ * (0 if n is too long). This is the definition, for any length; snap_domain_hashes computes
+ * the same faster for names of at most 64 bytes. */
+static inline size_t snap_domain_hashes_any(const char *name, size_t n, uint64_t seed, uint16_t *start, uint64_t *hash,
+                                            size_t max)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    size_t count = 0, end = n;
+    uint64_t state = seed;
+    if (n > VG_DOMAIN_MAX)
+        return 0;
+    while (count < max) {
+        size_t b = end;
+        while (b > 0 && p[b - 1] != '.')
+            b--;
+        state = snap_domain_step(state, snap_label_value(p + b, end - b));
+        start[count] = (uint16_t)b;
+        hash[count++] = state;
+        if (b == 0)
+            break;
+        end = b - 1;
+    }
+    return count;
+}
+
+#define SNAP_DOMAIN_FAST 64u     /* names up to this length take snap_domain_hashes_short */
+
+/* Bit i set when p[i] is a dot, for i < n <= 64; every load lies inside p[0..n) when n >= 8
+ * (a shorter name: p must have 16 readable bytes). */
 static inline uint64_t snap_dots64(const unsigned char *p, size_t n)
 {
 #ifdef __SSE2__
     const __m128i d = _mm_set1_epi8('.');
+    if (n < 16 && n >= 8) {     /* two 8-byte loads, the second overlapping */
+        uint64_t lo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadl_epi64((const __m128i *)(const void *)p), d));
+        uint64_t hi = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadl_epi64((const __m128i *)(const void *)(p + n - 8)), d));
+        return (lo | hi << (n - 8)) & 0xffffu;
+    }
+    if (n < 8)
+        return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), d)) &
+               ((1u << n) - 1);
     uint64_t m = 0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16)
@@ -486,49 +488,40 @@ static inline uint64_t snap_dots64(const unsigned char *p, size_t n)
 #endif
 }
 
-/* snap_label_hash of the label base[b..b+len) of at most 16 bytes, without a branch on its
- * length or place: every 8-byte load lies inside base[-8..n+8) and inside base[0..n) when the
- * name has 16 bytes or more (n is the name's length; the caller guarantees the slack). */
-static inline uint64_t snap_label_hash16(const unsigned char *base, size_t n, size_t b, size_t len)
-{
-    int fits = b + 8 <= n;      /* an 8-byte load at the label stays inside the name */
-    ptrdiff_t ps = fits ? (ptrdiff_t)b : (ptrdiff_t)(b + len) - 8;
-    unsigned sh = fits ? 0u : (unsigned)(64 - 8 * len) & 63u;
-    uint64_t mask = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
-    uint64_t first = (snap_load64(base + ps) >> sh) & mask;     /* the label, or its first 8 bytes */
-    uint64_t last = snap_load64(base + (b + len > 8 ? b + len : 8) - 8);
-    uint64_t h = len * 0x9E3779B97F4A7C15ull ^ first;
-    uint64_t two = snap_rotl(h * 0x87c37b91114253d5ull, 31) ^ last;
-    return (len > 8 ? two : h) * 0x4cf5ad432745937full;
-}
-
-/* snap_domain_hashes_any for 0 < n <= SNAP_DOMAIN_FAST: the dots as one 64-bit mask, labels
- * of up to 16 bytes hashed without branches (a name under 16 bytes is copied into a padded
- * buffer first). Equal to snap_domain_hashes_any on every input (tests/unit/test-intel-snapshot.c). */
+/* snap_domain_hashes_any for 0 < n <= SNAP_DOMAIN_FAST, reading the name in place: the dots as
+ * one mask, each label of up to 16 bytes from two 8-byte loads inside the name (the 8 bytes
+ * ending at the label, with zeros before the name's start, and the 8 starting at it), no branch
+ * on its length. A name under 8 bytes is first copied into a zeroed 16-byte buffer. Equal to
+ * snap_domain_hashes_any on every input (tests/unit/test-intel-snapshot.c). */
 static inline size_t snap_domain_hashes_short(const char *name, size_t n, uint64_t seed, uint16_t *start,
                                               uint64_t *hash, size_t max)
 {
-    unsigned char pad[8 + 16 + 8] = { 0 };
+    unsigned char tiny[16] = { 0 };
     const unsigned char *p = (const unsigned char *)name;
-    if (n < 16) {
-        if (n >= 8) {
-            memcpy(pad + 8, p, 8);
-            memcpy(pad + n, p + n - 8, 8);
-        } else {
-            for (size_t i = 0; i < n; i++)
-                pad[8 + i] = p[i];
-        }
-        p = pad + 8;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            tiny[i] = p[i];
+        p = tiny;
     }
-    uint64_t dots = n < 16 ? snap_dots64(p, 16) & ((1ull << n) - 1) : snap_dots64(p, n);
-    uint64_t chain = seed;
+    size_t room = n < 8 ? 8 : n;                /* p[0..room) may be read */
+    uint64_t head = snap_load64(p), dots = snap_dots64(p, n), state = seed;
     size_t count = 0, end = n;
     while (count < max) {
         size_t b = dots ? 64u - (size_t)__builtin_clzll(dots) : 0;     /* after the last dot */
-        uint64_t lh = end - b <= 16 ? snap_label_hash16(p, n, b, end - b) : snap_label_hash(p, n, b, end - b);
-        chain = snap_rotl((chain ^ lh) * 0x9E3779B97F4A7C15ull, 27);
+        size_t len = end - b;
+        uint64_t value;
+        if (len <= 16) {
+            uint64_t tail = snap_load64(p + (end >= 8 ? end - 8 : 0));
+            uint64_t last = end >= 8 ? tail : (head << ((64 - 8 * end) & 63)) & -(uint64_t)(end != 0);
+            uint64_t small = (last >> ((64 - 8 * len) & 63)) & -(uint64_t)(len != 0);
+            uint64_t large = (len ^ snap_load64(p + (b + 8 <= room ? b : room - 8))) * SNAP_DK_LABEL ^ last;
+            value = len <= 8 ? small : large;
+        } else {
+            value = snap_label_value(p + b, len);
+        }
+        state = snap_domain_step(state, value);
         start[count] = (uint16_t)b;
-        hash[count++] = snap_fmix(chain);
+        hash[count++] = state;
         if (b == 0)
             break;
         dots &= ~(1ull << (b - 1));

@@ -32,6 +32,14 @@ typedef struct snap_table {
     uint64_t nkeys;
 } snap_table;
 
+/* A domain suffix as the lookups compare it. */
+typedef struct snap_sfx {
+    const unsigned char *p;
+    uint32_t n;
+} snap_sfx;
+
+#define SFX_NONE (VG_DOMAIN_MAX + 1u)   /* length of an unknown suffix id: longer than any name */
+
 struct vg_snap {
     void *map;                  /* the mapping, for munmap */
     const unsigned char *base;
@@ -49,6 +57,8 @@ struct vg_snap {
     const uint32_t *dsfx_end;       /* domain suffix i + 1: dsfx[dsfx_end[i - 1] .. dsfx_end[i]) */
     const unsigned char *dsfx;
     uint64_t ndsfx, dsfx_len;
+    snap_sfx sfx[SNAP_SID_MAX + 1]; /* every suffix id's bytes, checked at open (an unknown id: length
+                                       SFX_NONE, which no name matches) */
     const uint32_t *reflists, *provlists;
     uint64_t nreflists, nprovlists;
     const uint64_t *counts;
@@ -62,6 +72,8 @@ struct vg_snap {
     const uint32_t *seg6_value, *netlists6;
     uint64_t nseg6, nnetlists6;
     snap_table table[SNAP_MAX_TYPES];
+    const uint64_t *dparent;    /* the domain parent filter (NULL: none; every parent may be stored) */
+    uint64_t ndparent;          /* words */
 };
 
 /* ---- opening --------------------------------------------------------------------------------- */
@@ -88,6 +100,8 @@ static uint32_t expected_elem(uint32_t id)
     default:
         break;
     }
+    if (id == SEC_DPARENT)
+        return 8;
     if (id > SEC_KEYS && id < SEC_KEYS + VG_IND_NTYPES)
         return snap_is_text_type((int)(id - SEC_KEYS)) ? 1 : 0;
     if (id > SEC_FILTER && id < SEC_FILTER + VG_IND_NTYPES) {
@@ -134,6 +148,7 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_SEG6_START: s->seg6_start = p; s->nseg6 = n; break;
     case SEC_SEG6_VALUE: s->seg6_value = p; break;
     case SEC_NETLISTS6: s->netlists6 = p; s->nnetlists6 = n; break;
+    case SEC_DPARENT: s->dparent = p; s->ndparent = n; break;
     default:
         if (sec->id >= SEC_FILTER) {
             s->table[sec->id - SEC_FILTER].filter = p;
@@ -184,6 +199,19 @@ static vg_rc check_sections(vg_snap *s, const char *path, vg_error *err)
         bind_section(s, sec);
     }
     return VG_OK;
+}
+
+static const unsigned char *dsuffix(const vg_snap *s, uint32_t sid, size_t *n);
+
+/* The table of domain suffixes by id (s->sfx): sid 0 is "", an id the dictionary does not
+ * hold or whose bytes are out of bounds gets SFX_NONE. */
+static void index_suffixes(vg_snap *s)
+{
+    for (uint32_t sid = 0; sid <= SNAP_SID_MAX; sid++) {
+        size_t n;
+        const unsigned char *p = dsuffix(s, sid, &n);
+        s->sfx[sid] = p && n <= VG_DOMAIN_MAX ? (snap_sfx){ p, (uint32_t)n } : (snap_sfx){ (const unsigned char *)"", SFX_NONE };
+    }
 }
 
 /* Sizes that must agree between sections. */
@@ -241,6 +269,8 @@ static vg_rc attach(const void *base, size_t size, void *map, const char *label,
     }
     if (!rc)
         rc = check_shapes(s, label, err);
+    if (!rc)
+        index_suffixes(s);
     if (!rc && (flags & VG_SNAP_VERIFY)) {
         rc = vg_snap_verify(s, err);
         if (rc) {
@@ -339,13 +369,27 @@ static size_t add_hit(vg_intel_hit *hits, size_t n, size_t max, vg_intel_hit h)
     return n;
 }
 
-/* May the table hold the key of hash h? No filter: maybe. Never wrong when it says no. */
-static int filter_maybe(const snap_table *t, uint64_t h)
+/* May a filter of nw words (NULL: none, maybe) hold the key of hash h? Never wrong when it
+ * says no. */
+static int words_maybe(const uint64_t *w, uint64_t nw, uint64_t h)
 {
-    if (!t->filter)
+    if (!w)
         return 1;
     uint64_t bits = snap_filter_bits(h);
-    return (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits;
+    return (w[snap_filter_word(h, nw)] & bits) == bits;
+}
+
+/* May the table hold the key of hash h? */
+static int filter_maybe(const snap_table *t, uint64_t h)
+{
+    return words_maybe(t->filter, t->nfilter, h);
+}
+
+/* May the domain table hold an entry of hash h that matches as a parent (parent != 0), or
+ * one at all (parent == 0)? */
+static int domain_maybe_one(const vg_snap *s, uint64_t h, int parent)
+{
+    return parent ? words_maybe(s->dparent, s->ndparent, h) : filter_maybe(&s->table[VG_IND_DOMAIN], h);
 }
 
 /* Where the home element of hash h lies, for prefetching. */
@@ -530,15 +574,38 @@ static int domain_parts(const vg_snap *s, const unsigned char *k, size_t n, cons
     return 1;
 }
 
+/* Are a[0..n) and b[0..n) equal? Short keys in a few word compares: every load lies inside
+ * both ranges (overlapping at the end), none is a call. */
+static inline int bytes_eq(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if (snap_load64(a + i) != snap_load64(b + i))
+                return 0;
+        return snap_load64(a + n - 8) == snap_load64(b + n - 8);
+    }
+    if (n >= 4)
+        return snap_load32(a) == snap_load32(b) && snap_load32(a + n - 4) == snap_load32(b + n - 4);
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* Is the domain record r (suffix id, stored part) the name key[0..n)? */
+static inline int domain_rec_is(const vg_snap *s, const text_rec *r, const char *key, size_t n)
+{
+    if (r->len == 0)
+        return 0;
+    const snap_sfx *x = &s->sfx[r->key[0]];
+    size_t pn = r->len - 1;
+    const unsigned char *k = (const unsigned char *)key;
+    return pn + x->n == n && bytes_eq(r->key + 1, k, pn) && bytes_eq(x->p, k + pn, x->n);
+}
+
 /* Is the key of record r of a table of type the text key[0..n)? */
 static int rec_is(const vg_snap *s, int type, const text_rec *r, const char *key, size_t n)
 {
-    if (type != VG_IND_DOMAIN)
-        return r->len == n && memcmp(r->key, key, n) == 0;
-    size_t pn = r->len - 1, sn;     /* the stored part first: the dictionary only for a match */
-    const unsigned char *suf;
-    return r->len > 0 && pn <= n && memcmp(r->key + 1, key, pn) == 0 && (suf = dsuffix(s, r->key[0], &sn)) != NULL &&
-           pn + sn == n && memcmp(suf, key + pn, sn) == 0;
+    if (type == VG_IND_DOMAIN)
+        return domain_rec_is(s, r, key, n);
+    return r->len == n && memcmp(r->key, key, n) == 0;
 }
 
 /* Bit j set when (v[j] & mask) == x, for the 15 tags of a text bucket (SSE2: two compares; the
@@ -558,10 +625,22 @@ static unsigned eq15(const uint16_t *v, uint16_t x, uint16_t mask)
 #endif
 }
 
+/* The entries of text bucket bk (empty: its empty entries) that may hold a key of tag: its
+ * tag, not empty. For a parent of the name looked up (parent != 0) in a bucket with room
+ * (where the key lies if anywhere), only entries that may match as a parent: one whose mode is
+ * SNAP_SUB_NONE could give no hit, so its record is not read. (In a full bucket it is: finding
+ * the key there ends the search, which would otherwise go on to the next bucket.) */
+static inline unsigned tag_candidates(const snap_tbucket *bk, uint16_t tag, int parent, unsigned empty)
+{
+    unsigned skip = parent && empty ? eq15(bk->tag, 0, SNAP_SUB_MASK) : empty;  /* mode NONE includes empty */
+    return eq15(bk->tag, tag, (uint16_t)~SNAP_SUB_MASK) & ~skip;
+}
+
 /* The record of a text key whose hash is h in the table of type into r, the filter not
- * consulted; 0 if absent. A domain record's key is the name looked up (r->key, r->len:
- * key[0..n)). */
-static int text_probe(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
+ * consulted; 0 if absent. parent: the key is a parent of the name looked up (entries that
+ * cannot match as a parent are passed over). A domain record's key is the name looked up
+ * (r->key, r->len: key[0..n)). */
+static int text_probe(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, int parent, text_rec *r)
 {
     const snap_table *t = &s->table[type];
     const snap_tbucket *buckets = (const snap_tbucket *)(const void *)t->slots;
@@ -570,7 +649,7 @@ static int text_probe(const vg_snap *s, int type, const char *key, size_t n, uin
     for (uint64_t probe = 0; probe < t->cap; probe++, b = b + 1 == t->cap ? 0 : b + 1) {
         const snap_tbucket *bk = &buckets[b];
         unsigned empty = eq15(bk->tag, 0, 0xffffu);
-        unsigned m = eq15(bk->tag, tag, (uint16_t)~SNAP_SUB_MASK) & ~empty;
+        unsigned m = tag_candidates(bk, tag, parent, empty);
         for (; m; m &= m - 1) {
             unsigned j = (unsigned)__builtin_ctz(m);
             if (rec_at(t, bk, j, r) && rec_is(s, type, r, key, n)) {
@@ -591,7 +670,7 @@ static int text_probe(const vg_snap *s, int type, const char *key, size_t n, uin
 static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
 {
     const snap_table *t = &s->table[type];
-    return t->slots && filter_maybe(t, h) && text_probe(s, type, key, n, h, r);
+    return t->slots && filter_maybe(t, h) && text_probe(s, type, key, n, h, 0, r);
 }
 
 /* Hits of the networks of segment value off (one network, or the NETLIST at off, innermost
@@ -696,12 +775,14 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
     return rec_hit(type, &r, 0, hits, n, max);
 }
 
-/* For each suffix k of a name (hash[0..count), as snap_domain_hashes gives them) whether the
- * filter of the domain table lets it be stored (maybe[k]); never 0 for a stored suffix. */
+/* For each suffix k of a name (hash[0..count), as snap_domain_hashes gives them; the last is
+ * the name) whether the filters let it be stored as what it would be found as: the name itself
+ * or, for a parent, an entry that matches subdomains (maybe[k]); never 0 for a suffix that
+ * would give a hit. */
 static void domain_maybe(const vg_snap *s, const uint64_t *hash, size_t count, unsigned char *maybe)
 {
     for (size_t k = 0; k < count; k++)
-        maybe[k] = (unsigned char)filter_maybe(&s->table[VG_IND_DOMAIN], hash[k]);
+        maybe[k] = (unsigned char)domain_maybe_one(s, hash[k], k + 1 < count);
 }
 
 /* The probes of a domain walk: suffix k of name[0..n) (start[k], hash[k]) where the filter let
@@ -717,7 +798,7 @@ static size_t domain_probe(const vg_snap *s, const char *name, size_t n, const u
             __builtin_prefetch(home_of(t, hash[k]));
     for (size_t k = nsuffix; k-- > 0;) {
         text_rec r;
-        if (maybe[k] && text_probe(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], &r))
+        if (maybe[k] && text_probe(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], start[k] > 0, &r))
             count = rec_hit(VG_IND_DOMAIN, &r, start[k] > 0, hits, count, max);
     }
     return count;
@@ -767,77 +848,128 @@ static void prefetch_records(const snap_table *t, uint64_t h)
 #define DOM_BATCH_SUFFIXES 16u     /* a name of more labels takes the single path in a batch */
 #define DOM_GROUP 16u               /* names of vg_snap_match_domain_batch in one stage at a time */
 #define DOM_STAGES 4u
+#define DOM_ENTRIES (DOM_GROUP * DOM_BATCH_SUFFIXES)
+
+/* What the bucket stage found for a suffix that passed the filter. */
+enum { DOM_ABSENT, DOM_RECORD, DOM_SLOW };
 
 /* A group of names in flight in vg_snap_match_domain_batch: the suffixes of its names one
- * after another (those of name i from first[i], count[i] of them; count[i] 0xff: the name has
- * too many labels and takes the single path), and the list of suffixes that passed the filter. */
+ * after another (name i's from first[i], count[i] of them, the last label first; count[i]
+ * 0xff: the name has too many labels and takes the single path), then the suffixes that
+ * passed the filter (pass[pfirst[i] .. pfirst[i + 1]) for name i) with what their home bucket
+ * held: no entry of their tag (absent), one whose record is to be compared (bucket, slot), or
+ * something the general probe must decide (slow: several tags, a full bucket). */
 typedef struct dom_group {
-    uint64_t hash[DOM_GROUP * DOM_BATCH_SUFFIXES];
-    const uint64_t *word[DOM_GROUP * DOM_BATCH_SUFFIXES];
-    uint16_t start[DOM_GROUP * DOM_BATCH_SUFFIXES];
-    unsigned char maybe[DOM_GROUP * DOM_BATCH_SUFFIXES];
-    uint16_t pass[DOM_GROUP * DOM_BATCH_SUFFIXES];
-    uint16_t first[DOM_GROUP];
+    uint64_t hash[DOM_ENTRIES + 1];     /* + 1: the hashing may write one past a long name */
+    const uint64_t *word[DOM_ENTRIES];  /* the filter word of each (the parent filter's for a parent) */
+    uint16_t start[DOM_ENTRIES + 1];
+    uint16_t pass[DOM_ENTRIES];
+    const snap_tbucket *bucket[DOM_ENTRIES];
+    uint8_t slot[DOM_ENTRIES], state[DOM_ENTRIES];
+    uint16_t first[DOM_GROUP], pfirst[DOM_GROUP + 1];
     uint8_t count[DOM_GROUP];
-    size_t names, npass;
+    size_t names, nsuffixes;
 } dom_group;
 
 /* Stage 1 of group g (names[at..at+g->names)): hash every name once (every suffix), start
- * loading the filter words of every suffix. */
+ * loading the filter word of every suffix (the parent filter's for a parent). */
 static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, const size_t *lens, size_t at)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
     static const uint64_t all = ~0ull;      /* no filter: every suffix passes */
-    uint64_t hash[DOM_BATCH_SUFFIXES + 1];
-    uint16_t start[DOM_BATCH_SUFFIXES + 1];
     size_t e = 0;
     for (size_t i = 0; i < g->names; i++) {
         size_t n = lens[at + i];
         size_t c = n > 0 && n <= VG_DOMAIN_MAX
-                       ? snap_domain_hashes(names[at + i], n, s->seed, start, hash, DOM_BATCH_SUFFIXES + 1)
+                       ? snap_domain_hashes(names[at + i], n, s->seed, g->start + e, g->hash + e, DOM_BATCH_SUFFIXES + 1)
                        : 0;
         g->first[i] = (uint16_t)e;
         g->count[i] = c <= DOM_BATCH_SUFFIXES ? (uint8_t)c : 0xff;
-        for (size_t k = 0; c <= DOM_BATCH_SUFFIXES && k < c; k++, e++) {
-            g->hash[e] = hash[k];
-            g->start[e] = start[k];
-            g->word[e] = t->filter ? &t->filter[snap_filter_word(hash[k], t->nfilter)] : &all;
-            __builtin_prefetch(g->word[e]);
-        }
+        if (c > DOM_BATCH_SUFFIXES)
+            continue;
+        for (size_t k = e; k + 1 < e + c; k++)
+            g->word[k] = s->dparent ? &s->dparent[snap_filter_word(g->hash[k], s->ndparent)] : &all;
+        if (c)
+            g->word[e + c - 1] = t->filter ? &t->filter[snap_filter_word(g->hash[e + c - 1], t->nfilter)] : &all;
+        e += c;
     }
-    g->npass = e;       /* for now: the suffixes to test */
+    for (size_t k = 0; k < e; k++)
+        __builtin_prefetch(g->word[k]);
+    g->nsuffixes = e;
 }
 
-/* Stage 2: test the filter words (no branch: the suffixes that pass are listed), start loading
- * the home buckets of those that passed. */
+/* Stage 2: test the filter words (no branch: the suffixes that pass are listed, name by name),
+ * start loading the home buckets of those that passed. */
 static void dom_filter(const vg_snap *s, dom_group *g)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
-    size_t e = g->npass, np = 0;
-    for (size_t k = 0; k < e; k++) {
-        uint64_t bits = snap_filter_bits(g->hash[k]);
-        unsigned char ok = (*g->word[k] & bits) == bits;
-        g->maybe[k] = ok;
-        g->pass[np] = (uint16_t)k;
-        np += ok;
+    size_t np = 0;
+    for (size_t i = 0; i < g->names; i++) {
+        g->pfirst[i] = (uint16_t)np;
+        size_t f = g->first[i], c = g->count[i] == 0xff ? 0 : g->count[i];
+        for (size_t k = f; k < f + c; k++) {
+            uint64_t bits = snap_filter_bits(g->hash[k]);
+            g->pass[np] = (uint16_t)k;
+            np += (*g->word[k] & bits) == bits;
+        }
     }
-    g->npass = np;
+    g->pfirst[g->names] = (uint16_t)np;
     for (size_t k = 0; k < np; k++)
         __builtin_prefetch(home_of(t, g->hash[g->pass[k]]));
 }
 
-/* Stage 4: the hits of each name, as vg_snap_match_domain gives them. */
-static size_t dom_probe(const vg_snap *s, const dom_group *g, const char *const *names, const size_t *lens, size_t at,
-                        vg_intel_hit *hits, size_t max, uint32_t *counts)
+/* Stage 3: in the home bucket of each suffix that passed, the entry of its tag; start loading
+ * its record. */
+static void dom_bucket(const vg_snap *s, dom_group *g)
 {
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
+    const snap_tbucket *buckets = (const snap_tbucket *)(const void *)t->slots;
+    for (size_t p = 0, np = g->pfirst[g->names]; p < np; p++) {
+        size_t k = g->pass[p];
+        uint64_t h = g->hash[k];
+        const snap_tbucket *bk = &buckets[snap_slot(h, t->cap)];
+        unsigned empty = eq15(bk->tag, 0, 0xffffu);
+        unsigned m = tag_candidates(bk, snap_tag(h), g->start[k] > 0, empty);
+        unsigned j = m ? (unsigned)__builtin_ctz(m) : 0;
+        g->bucket[p] = bk;
+        g->slot[p] = (uint8_t)j;
+        g->state[p] = (m & (m - 1)) || (!m && !empty) ? DOM_SLOW : m ? DOM_RECORD : DOM_ABSENT;
+        uint64_t at = (uint64_t)bk->base + (j ? bk->end[j - 1] : 0u);
+        if (m && at < t->nkeys)
+            __builtin_prefetch(t->keys + at);
+    }
+}
+
+/* Stage 4: the hits of each name, as vg_snap_match_domain gives them (the name, then its
+ * parents from the nearest). */
+static size_t dom_emit(const vg_snap *s, const dom_group *g, const char *const *names, const size_t *lens, size_t at,
+                       vg_intel_hit *hits, size_t max, uint32_t *counts)
+{
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
     size_t total = 0;
     for (size_t i = 0; i < g->names; i++) {
-        size_t got, f = g->first[i];
-        if (g->count[i] == 0xff)
-            got = vg_snap_match_domain(s, names[at + i], lens[at + i], hits + total, max - total);
-        else
-            got = domain_probe(s, names[at + i], lens[at + i], g->start + f, g->hash + f, g->maybe + f, g->count[i],
-                               hits + total, max - total);
+        const char *name = names[at + i];
+        size_t n = lens[at + i], got = 0;
+        if (g->count[i] == 0xff) {
+            got = vg_snap_match_domain(s, name, n, hits + total, max - total);
+        } else {
+            for (size_t p = g->pfirst[i + 1]; p-- > g->pfirst[i];) {
+                if (g->state[p] == DOM_ABSENT)
+                    continue;
+                size_t k = g->pass[p], b = g->start[k];
+                text_rec r;
+                int found = g->state[p] == DOM_RECORD && rec_at(t, g->bucket[p], g->slot[p], &r) &&
+                            domain_rec_is(s, &r, name + b, n - b);
+                if (found) {
+                    r.key = (const unsigned char *)name + b;
+                    r.len = n - b;
+                } else {    /* a tag shared, a full bucket: the general probe decides */
+                    found = text_probe(s, VG_IND_DOMAIN, name + b, n - b, g->hash[k], b > 0, &r);
+                }
+                if (found)
+                    got = rec_hit(VG_IND_DOMAIN, &r, b > 0, hits + total, got, max - total);
+            }
+        }
         counts[at + i] = (uint32_t)got;
         total += got;
     }
@@ -846,8 +978,9 @@ static size_t dom_probe(const vg_snap *s, const dom_group *g, const char *const 
 
 /* Groups of DOM_GROUP names through four stages, one group apart: hash each name once and
  * prefetch the filter words of its suffixes (dom_hash); test them and prefetch the buckets of
- * the suffixes that pass (dom_filter); prefetch the records whose tags match; probe
- * (dom_probe). Within a stage the loops run over the whole group, with few branches. */
+ * the suffixes that pass (dom_filter); find their tags and prefetch the records (dom_bucket);
+ * compare and report (dom_emit). Within a stage the loops run over the whole group, with few
+ * branches. */
 size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, const size_t *lens, size_t n,
                                   vg_intel_hit *hits, size_t max, uint32_t *counts)
 {
@@ -861,13 +994,10 @@ size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, co
     for (size_t it = 0; it < ngroups + DOM_STAGES - 1; it++) {  /* stages in reverse: each frees its slot */
         if (it >= DOM_STAGES - 1) {
             size_t j = it - (DOM_STAGES - 1);
-            total += dom_probe(s, &ring[j % DOM_STAGES], names, lens, j * DOM_GROUP, hits + total, max - total, counts);
+            total += dom_emit(s, &ring[j % DOM_STAGES], names, lens, j * DOM_GROUP, hits + total, max - total, counts);
         }
-        if (it >= 2 && it - 2 < ngroups) {
-            const dom_group *g = &ring[(it - 2) % DOM_STAGES];
-            for (size_t k = 0; k < g->npass; k++)
-                prefetch_records(t, g->hash[g->pass[k]]);
-        }
+        if (it >= 2 && it - 2 < ngroups)
+            dom_bucket(s, &ring[(it - 2) % DOM_STAGES]);
         if (it >= 1 && it - 1 < ngroups)
             dom_filter(s, &ring[(it - 1) % DOM_STAGES]);
         if (it < ngroups) {
@@ -919,7 +1049,8 @@ void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n)
         return;
     size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
     for (size_t k = 0; k < nsuffix; k++)
-        prefetch_hashed(t, hash[k]);
+        if (domain_maybe_one(s, hash[k], k + 1 < nsuffix))
+            __builtin_prefetch(home_of(t, hash[k]));
 }
 
 void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind)
@@ -1229,7 +1360,8 @@ static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, 
         n = pn + sn;
     }
     uint64_t h = snap_key_hash(type, key, n, s->seed);
-    return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) && filter_maybe(t, h);
+    return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) && filter_maybe(t, h) &&
+           (mode == SNAP_SUB_NONE || words_maybe(s->dparent, s->ndparent, h));
 }
 
 static vg_rc verify_tables(const verifier *v, vg_error *err)
@@ -1396,7 +1528,9 @@ int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t
     if (i >= s->nsecs)
         return -1;
     const snap_section *sec = &s->secs[i];
-    if (sec->id >= SEC_FILTER)
+    if (sec->id == SEC_DPARENT)
+        snprintf(name, cap, "filter domain parents");
+    else if (sec->id >= SEC_FILTER)
         snprintf(name, cap, "filter %s", vg_ind_kind_name((int)(sec->id - SEC_FILTER)));
     else if (sec->id >= SEC_TABLE)
         snprintf(name, cap, "table %s", vg_ind_kind_name((int)(sec->id - SEC_TABLE)));

@@ -1,12 +1,13 @@
 /*
- * test-intel-snapshot: the lookup structures of snapshot format 2 on a store of thousands of
+ * test-intel-snapshot: the lookup structures of the snapshot format on a store of thousands of
  * indicators: the filters never reject a stored key (no false negatives) and reject most
  * others; batched lookups (vg_snap_find_ipv4_batch, vg_snap_match_batch, with prefetching)
  * give exactly the single lookups' results; the domain parent walk with host-only sources,
  * long names and many labels; text keys longer than 254 bytes; vg_snap_open_mem; and the
  * refusal of a snapshot of another format version with a "recompile" message;
  * vg_snap_match_domain_batch equals single lookups; the fast domain hash of short names
- * (snap_domain_hashes) equals its definition (snap_domain_hashes_any) on any bytes.
+ * (snap_domain_hashes) equals its definition (snap_domain_hashes_any) on any bytes; the domain
+ * parent filter (every entry that matches subdomains, few host-only ones, checked by verify).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "intel-format.h"
 #include "intel-snapshot.h"
@@ -143,6 +145,36 @@ static void parse(vg_ind *ind, int kind, const char *text)
         fail_msg("%s: %s", text, err.msg);
 }
 
+/* The test snapshot's bytes (free them), 8-byte aligned. */
+static unsigned char *load_snapshot(size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *p = malloc((size_t)len);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return p;
+}
+
+/* The u64 words of section id of a snapshot's bytes p, or NULL. */
+static uint64_t *section_words(unsigned char *p, uint32_t id, uint64_t *nwords)
+{
+    const snap_header *h = (const snap_header *)(const void *)p;
+    for (uint32_t i = 0; i < h->nsections; i++) {
+        const snap_section *sec = (const snap_section *)(const void *)(p + SNAP_HEADER_SIZE) + i;
+        if (sec->id == id) {
+            *nwords = sec->count;
+            return (uint64_t *)(void *)(p + sec->offset);
+        }
+    }
+    return NULL;
+}
+
 /* Every stored key is found (a filter false negative would lose it); most misses stop at the
  * filter, which is about 3% permissive by design (checked below 8% on the real section). */
 static void test_filters_have_no_false_negatives(void **state)
@@ -162,24 +194,11 @@ static void test_filters_have_no_false_negatives(void **state)
     vg_snap_close(snap);
 
     /* the IPv4 filter section itself: every key sets its bits; random keys mostly do not */
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)n);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
+    size_t n;
+    unsigned char *p = load_snapshot(&n);
     const snap_header *h = (const snap_header *)(const void *)p;
-    const uint64_t *words = NULL;
     uint64_t nwords = 0;
-    for (uint32_t i = 0; i < h->nsections; i++) {
-        const snap_section *sec = (const snap_section *)(const void *)(p + SNAP_HEADER_SIZE) + i;
-        if (sec->id == SEC_FILTER + VG_IND_IPV4) {
-            words = (const uint64_t *)(const void *)(p + sec->offset);
-            nwords = sec->count;
-        }
-    }
+    uint64_t *words = section_words(p, SEC_FILTER + VG_IND_IPV4, &nwords);
     assert_non_null(words);
     assert_int_equal(nwords, snap_filter_words(N_IPV4));
     unsigned passed = 0;
@@ -393,19 +412,60 @@ static void test_long_text_key_and_open_mem(void **state)
     free(buf);
 }
 
+/* The domain parent filter holds every entry that matches subdomains (no false negatives) and
+ * keeps out most host-only ones, whose walks it exists to spare; a snapshot whose parent filter
+ * lost an entry fails verification. */
+static void test_domain_parent_filter(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *p = load_snapshot(&n);
+    const snap_header *h = (const snap_header *)(const void *)p;
+    uint64_t nwords = 0;
+    uint64_t *words = section_words(p, SEC_DPARENT, &nwords);
+    assert_non_null(words);
+    assert_int_equal(nwords, snap_filter_words(N_DOMAIN + 4));     /* + both, only-exact, 69 labels */
+    unsigned host_only = 0, passed = 0;
+    char text[64];
+    for (uint32_t i = 0; i < N_DOMAIN; i++) {
+        domain_name(text, sizeof text, i);
+        uint64_t hh = snap_key_hash(VG_IND_DOMAIN, text, strlen(text), h->seed), bits = snap_filter_bits(hh);
+        int in = (words[snap_filter_word(hh, nwords)] & bits) == bits;
+        if (i % 3) {
+            assert_true(in);
+        } else {
+            host_only++;
+            passed += (unsigned)in;
+        }
+    }
+    assert_true(passed * 100 < host_only * 8);
+    vg_snap *snap = NULL;
+    vg_error err;
+    assert_int_equal(vg_snap_open_mem(p, n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
+    vg_snap_close(snap);
+    domain_name(text, sizeof text, 1);      /* matches subdomains: clear its bits */
+    uint64_t hh = snap_key_hash(VG_IND_DOMAIN, text, strlen(text), h->seed);
+    words[snap_filter_word(hh, nwords)] &= ~snap_filter_bits(hh);
+    snap_header *wh = (snap_header *)(void *)p;     /* a consistent checksum: the tables are checked */
+    assert_int_equal(EVP_Digest(p + SNAP_HEADER_SIZE, n - SNAP_HEADER_SIZE, wh->sha256, NULL, EVP_sha256(), NULL), 1);
+    assert_int_not_equal(vg_snap_open_mem(p, n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
+    assert_non_null(strstr(err.msg, "domain table is damaged"));
+    free(p);
+}
+
 static void test_old_version_refused(void **state)
 {
     (void)state;
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    uint32_t v = 2;     /* the previous format */
+    uint32_t v = 4;     /* the previous format */
     fseek(f, 8, SEEK_SET);
     assert_int_equal(fwrite(&v, 4, 1, f), 1);
     fclose(f);
     vg_snap *snap = NULL;
     vg_error err;
     assert_int_equal(vg_snap_open(&snap, path, 0, &err), VG_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "snapshot version 2, this vigil reads 4"));
+    assert_non_null(strstr(err.msg, "snapshot version 4, this vigil reads 5"));
     assert_non_null(strstr(err.msg, "recompile"));
 }
 
@@ -417,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_domain_batch_equals_single),
         cmocka_unit_test(test_parent_walk_host_only),
         cmocka_unit_test(test_domain_hash_fast_equals_definition),
+        cmocka_unit_test(test_domain_parent_filter),
         cmocka_unit_test(test_long_text_key_and_open_mem),
         cmocka_unit_test(test_old_version_refused),     /* last: it damages the file */
     };
