@@ -504,15 +504,23 @@ static inline size_t snap_domain_hashes_short(const char *name, size_t n, uint64
         p = tiny;
     }
     size_t room = n < 8 ? 8 : n;                /* p[0..room) may be read */
-    uint64_t head = snap_load64(p), dots = snap_dots64(p, n), state = seed;
+    uint64_t dots = snap_dots64(p, n), state = seed;
     size_t count = 0, end = n;
     while (count < max) {
-        size_t b = dots ? 64u - (size_t)__builtin_clzll(dots) : 0;     /* after the last dot */
+        size_t b = 0;
+        if (dots) {     /* after the last dot; that dot cleared */
+            unsigned d = 63u - (unsigned)__builtin_clzll(dots);
+            b = d + 1;
+            dots ^= 1ull << d;
+        }
         size_t len = end - b;
         uint64_t value;
         if (len <= 16) {
-            uint64_t tail = snap_load64(p + (end >= 8 ? end - 8 : 0));
-            uint64_t last = end >= 8 ? tail : (head << ((64 - 8 * end) & 63)) & -(uint64_t)(end != 0);
+            /* the 8 bytes ending at the label's end, with zeros for those before the name (a
+             * label ending in the first 8 bytes: the name's first 8 shifted up; an empty name
+             * prefix (end 0) gives the first 8 unshifted, which only an empty label uses, as 0) */
+            size_t at = end >= 8 ? end - 8 : 0;
+            uint64_t last = snap_load64(p + at) << ((8 * (at + 8 - end)) & 63);
             uint64_t small = (last >> ((64 - 8 * len) & 63)) & -(uint64_t)(len != 0);
             uint64_t large = (len ^ snap_load64(p + (b + 8 <= room ? b : room - 8))) * SNAP_DK_LABEL ^ last;
             value = len <= 8 ? small : large;
@@ -524,7 +532,6 @@ static inline size_t snap_domain_hashes_short(const char *name, size_t n, uint64
         hash[count++] = state;
         if (b == 0)
             break;
-        dots &= ~(1ull << (b - 1));
         end = b - 1;
     }
     return count;
