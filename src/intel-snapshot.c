@@ -597,7 +597,7 @@ static inline int domain_rec_is(const vg_snap *s, const text_rec *r, const char 
     const snap_sfx *x = &s->sfx[r->key[0]];
     size_t pn = r->len - 1;
     const unsigned char *k = (const unsigned char *)key;
-    return pn + x->n == n && bytes_eq(r->key + 1, k, pn) && bytes_eq(x->p, k + pn, x->n);
+    return x->n != SFX_NONE && pn + x->n == n && bytes_eq(r->key + 1, k, pn) && bytes_eq(x->p, k + pn, x->n);
 }
 
 /* Is the key of record r of a table of type the text key[0..n)? */
