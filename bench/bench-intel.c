@@ -11,7 +11,8 @@
  * the least any lookup does) and, for IPv4, "bsearch" (binary search over the sorted stored
  * addresses: a plain structure over the same keys). Each set runs twice: the realistic mix, and
  * uniformly random values (nearly all misses). Results are consumed (summed into a volatile),
- * so nothing is optimized away. Output: open time, then one line per type and set:
+ * so nothing is optimized away. Output: open time, the page-cache state of the mapping
+ * ("pages RSS_KB PMD_KB": resident, and mapped with 2 MiB pages), then one line per type and set:
  *   TYPE SET QUERIES HITS single_ns batch_ns hash_ns [bsearch_ns]
  */
 #include <stdint.h>
@@ -330,6 +331,34 @@ static void run(const ctx *c, const char *name, const char *set, const qset *q)
     fflush(stdout);
 }
 
+/* How much of the mapping of the file path is resident and how much of it the kernel maps with
+ * 2 MiB pages (/proc/self/smaps: Rss, FilePmdMapped, in kB; -1 when unknown). Lookups that miss
+ * the caches cost a page walk less where the pages are large, and how large they are depends on
+ * how the file came into the page cache (written by compile, copied, read back after eviction),
+ * so two snapshots are only comparable in the same state. */
+static void mapping_pages(const char *path, long *rss_kb, long *pmd_kb)
+{
+    char real[4096], line[4608], perms[8];
+    *rss_kb = *pmd_kb = -1;
+    FILE *f = realpath(path, real) ? fopen("/proc/self/smaps", "r") : NULL;
+    size_t rn = strlen(real);
+    int in = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\n");
+        unsigned long lo, hi;
+        long v;
+        line[n] = 0;
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3)   /* a mapping's first line */
+            in = n >= rn && strcmp(line + n - rn, real) == 0;
+        else if (in && sscanf(line, "Rss: %ld kB", &v) == 1)
+            *rss_kb = v;
+        else if (in && sscanf(line, "FilePmdMapped: %ld kB", &v) == 1)
+            *pmd_kb = v;
+    }
+    if (f)
+        fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -356,6 +385,9 @@ int main(int argc, char **argv)
     }
     printf("open %.6f verify %.3f indicators %llu bytes %llu\n", best, now() - t0,
            (unsigned long long)vg_snap_count(s, VG_IND_NONE), (unsigned long long)vg_snap_file_size(s));
+    long rss_kb, pmd_kb;
+    mapping_pages(argv[1], &rss_kb, &pmd_kb);
+    printf("pages %ld %ld\n", rss_kb, pmd_kb);
     ctx c = { s, NULL, 0, 1 };
     c.sorted = load_sorted_ipv4(argv[2], &c.nsorted);
     static const struct { const char *name, *file; int kind, exact; } types[] = {

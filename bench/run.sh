@@ -124,6 +124,10 @@ awk -v c="$(( (t1 - t0) / 1000000 ))" -v g="$gen_bytes" -v sh="$shared_bytes" '
         printf "  open (load)             %8.1f us; with VG_SNAP_VERIFY (SHA-256 + every offset) %.2f s\n", $2 * 1e6, $4
         printf "  snapshot                %8.1f MB for %.1f MB of feed text (%.1f generated + %.1f shared): ratio %.2f, %.1f bytes per indicator\n",
                $8 / 1e6, (g + sh) / 1e6, g / 1e6, sh / 1e6, $8 / (g + sh), $8 / $6
+        next }
+    $1 == "pages" {
+        if ($3 >= 0)
+            printf "  page cache: %.1f of %.1f MB resident mapped with 2 MiB pages (lookups that miss the caches walk fewer page tables; compare snapshots in the same state)\n", $3 * 1024 / 1e6, $2 * 1024 / 1e6
         printf "  lookups: ns per lookup (best of 3 passes); x = ratio to the hash-the-key baseline of the same run\n"
         printf "  mix = 10%% stored values, 90%% benign values drawn with repetition; uniform = random values (misses)\n"
         printf "  %-15s %-8s %7s %7s %9s %9s %8s %8s %8s %10s\n", "type", "set", "queries", "hits", "single", "batched", "hash", "x single", "x batch", "bsearch"
