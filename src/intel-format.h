@@ -41,10 +41,11 @@
  * The filter of a table is a word-blocked Bloom filter: a key sets 3 bits of one 64-bit word
  * (8 bits per key, about 3% false positives). It is small enough to stay in cache where the
  * table does not, and lets a lookup that misses (most of them, in an event stream) stop
- * before touching the table. The domain table has a second one (DPARENT), of the same size,
- * holding only the entries that may match as a parent (mode not SNAP_SUB_NONE): the parents of
- * a name are tested against it, so the host-only entries of the known-good lists (every TLD,
- * every second-level suffix) cost the walk of a name nothing.
+ * before touching the table. In the domain filter, an entry that may match as a parent (mode
+ * not SNAP_SUB_NONE) sets the usual 3 bits (snap_filter_bits) and a host-only entry another 3
+ * (snap_filter_bits_host): a name looked up tests both patterns, a parent of it only the
+ * first, so the host-only entries of the known-good lists (every TLD, every second-level
+ * suffix) cost the walk of a name nothing, in one filter.
  *
  * A provenance reference ("ref", u32): 0 none; bit 31 set: the single PROVS record at byte
  * offset ref & 0x7fffffff; else the PROVLISTS offset of a list of PROVS record offsets.
@@ -62,11 +63,13 @@
 #include "intel-indicator.h"
 
 #define SNAP_MAGIC "VGINTEL1"
-#define SNAP_VERSION 5u               /* 2: bucketed text tables, KEYS records, filters; (3: an
+#define SNAP_VERSION 6u               /* 2: bucketed text tables, KEYS records, filters; (3: an
                                          anchor filter, reverted); 4: compact provenance, 15-entry
                                          text buckets with implied record lengths, domain suffix
                                          dictionary, single networks inline; 5: a cheaper domain
-                                         hash (one folded multiply per label) */
+                                         hash (one folded multiply per label), a parent filter;
+                                         6: the parent filter folded into the domain filter as a
+                                         second bit pattern */
 #define SNAP_HEADER_SIZE 128u
 #define SNAP_ALIGN 64u
 #define SNAP_MAX_SECTIONS 64u
@@ -116,10 +119,8 @@ enum snap_section_id {
     SEC_DSUFFIX = 16,   /* domain suffixes: u32 n, u32 end[n] (relative to the bytes), bytes */
     SEC_KEYS = 16,      /* + text indicator type: its key records (KEYS + 0 is DSUFFIX) */
     SEC_TABLE = 32,     /* + indicator type: its hash table */
-    SEC_FILTER = 48,    /* + indicator type: the filter of its hash table (u64 words) */
-    SEC_DPARENT = 63    /* the filter of the domain entries that may match as parents (u64 words) */
+    SEC_FILTER = 48     /* + indicator type: the filter of its hash table (u64 words) */
 };
-_Static_assert(SEC_FILTER + VG_IND_NTYPES <= SEC_DPARENT && SEC_DPARENT < SNAP_MAX_SECTIONS, "section ids overlap");
 
 typedef struct snap_feed {
     uint32_t name;              /* STRINGS offset */
@@ -620,6 +621,21 @@ static inline uint64_t snap_filter_word(uint64_t h, uint64_t nw)
 static inline uint64_t snap_filter_bits(uint64_t h)
 {
     return 1ull << (h >> 32 & 63) | 1ull << (h >> 40 & 63) | 1ull << (h >> 48 & 63);
+}
+
+/* The 3 bits of a host-only domain entry of hash h in its word (the domain filter only): from
+ * bits of h that neither choose the word nor the other pattern's bits. */
+static inline uint64_t snap_filter_bits_host(uint64_t h)
+{
+    return 1ull << (h & 63) | 1ull << (h >> 6 & 63) | 1ull << (h >> 56 & 63);
+}
+
+/* May a domain filter word w hold an entry of hash h: one that may match as a parent
+ * (parent != 0), or any (the name itself)? */
+static inline int snap_domain_word_maybe(uint64_t w, uint64_t h, int parent)
+{
+    uint64_t b = snap_filter_bits(h), a = snap_filter_bits_host(h);
+    return (w & b) == b || (!parent && (w & a) == a);
 }
 
 #endif

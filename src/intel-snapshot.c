@@ -72,8 +72,6 @@ struct vg_snap {
     const uint32_t *seg6_value, *netlists6;
     uint64_t nseg6, nnetlists6;
     snap_table table[SNAP_MAX_TYPES];
-    const uint64_t *dparent;    /* the domain parent filter (NULL: none; every parent may be stored) */
-    uint64_t ndparent;          /* words */
 };
 
 /* ---- opening --------------------------------------------------------------------------------- */
@@ -100,8 +98,6 @@ static uint32_t expected_elem(uint32_t id)
     default:
         break;
     }
-    if (id == SEC_DPARENT)
-        return 8;
     if (id > SEC_KEYS && id < SEC_KEYS + VG_IND_NTYPES)
         return snap_is_text_type((int)(id - SEC_KEYS)) ? 1 : 0;
     if (id > SEC_FILTER && id < SEC_FILTER + VG_IND_NTYPES) {
@@ -148,7 +144,6 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_SEG6_START: s->seg6_start = p; s->nseg6 = n; break;
     case SEC_SEG6_VALUE: s->seg6_value = p; break;
     case SEC_NETLISTS6: s->netlists6 = p; s->nnetlists6 = n; break;
-    case SEC_DPARENT: s->dparent = p; s->ndparent = n; break;
     default:
         if (sec->id >= SEC_FILTER) {
             s->table[sec->id - SEC_FILTER].filter = p;
@@ -369,27 +364,21 @@ static size_t add_hit(vg_intel_hit *hits, size_t n, size_t max, vg_intel_hit h)
     return n;
 }
 
-/* May a filter of nw words (NULL: none, maybe) hold the key of hash h? Never wrong when it
- * says no. */
-static int words_maybe(const uint64_t *w, uint64_t nw, uint64_t h)
-{
-    if (!w)
-        return 1;
-    uint64_t bits = snap_filter_bits(h);
-    return (w[snap_filter_word(h, nw)] & bits) == bits;
-}
-
-/* May the table hold the key of hash h? */
+/* May the table hold the key of hash h? No filter: maybe. Never wrong when it says no. */
 static int filter_maybe(const snap_table *t, uint64_t h)
 {
-    return words_maybe(t->filter, t->nfilter, h);
+    if (!t->filter)
+        return 1;
+    uint64_t bits = snap_filter_bits(h);
+    return (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits;
 }
 
 /* May the domain table hold an entry of hash h that matches as a parent (parent != 0), or
- * one at all (parent == 0)? */
+ * one at all (parent == 0)? Host-only entries have their own bit pattern in the filter. */
 static int domain_maybe_one(const vg_snap *s, uint64_t h, int parent)
 {
-    return parent ? words_maybe(s->dparent, s->ndparent, h) : filter_maybe(&s->table[VG_IND_DOMAIN], h);
+    const snap_table *t = &s->table[VG_IND_DOMAIN];
+    return !t->filter || snap_domain_word_maybe(t->filter[snap_filter_word(h, t->nfilter)], h, parent);
 }
 
 /* Where the home element of hash h lies, for prefetching. */
@@ -776,7 +765,7 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
 }
 
 /* For each suffix k of a name (hash[0..count), as snap_domain_hashes gives them; the last is
- * the name) whether the filters let it be stored as what it would be found as: the name itself
+ * the name) whether the filter lets it be stored as what it would be found as: the name itself
  * or, for a parent, an entry that matches subdomains (maybe[k]); never 0 for a suffix that
  * would give a hit. */
 static void domain_maybe(const vg_snap *s, const uint64_t *hash, size_t count, unsigned char *maybe)
@@ -861,7 +850,7 @@ enum { DOM_ABSENT, DOM_RECORD, DOM_SLOW };
  * something the general probe must decide (slow: several tags, a full bucket). */
 typedef struct dom_group {
     uint64_t hash[DOM_ENTRIES + 1];     /* + 1: the hashing may write one past a long name */
-    const uint64_t *word[DOM_ENTRIES];  /* the filter word of each (the parent filter's for a parent) */
+    const uint64_t *word[DOM_ENTRIES];  /* the filter word of each */
     uint16_t start[DOM_ENTRIES + 1];
     uint16_t pass[DOM_ENTRIES];
     const snap_tbucket *bucket[DOM_ENTRIES];
@@ -872,7 +861,7 @@ typedef struct dom_group {
 } dom_group;
 
 /* Stage 1 of group g (names[at..at+g->names)): hash every name once (every suffix), start
- * loading the filter word of every suffix (the parent filter's for a parent). */
+ * loading the filter word of every suffix. */
 static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, const size_t *lens, size_t at)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
@@ -887,10 +876,8 @@ static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, c
         g->count[i] = c <= DOM_BATCH_SUFFIXES ? (uint8_t)c : 0xff;
         if (c > DOM_BATCH_SUFFIXES)
             continue;
-        for (size_t k = e; k + 1 < e + c; k++)
-            g->word[k] = s->dparent ? &s->dparent[snap_filter_word(g->hash[k], s->ndparent)] : &all;
-        if (c)
-            g->word[e + c - 1] = t->filter ? &t->filter[snap_filter_word(g->hash[e + c - 1], t->nfilter)] : &all;
+        for (size_t k = e; k < e + c; k++)
+            g->word[k] = t->filter ? &t->filter[snap_filter_word(g->hash[k], t->nfilter)] : &all;
         e += c;
     }
     for (size_t k = 0; k < e; k++)
@@ -907,10 +894,9 @@ static void dom_filter(const vg_snap *s, dom_group *g)
     for (size_t i = 0; i < g->names; i++) {
         g->pfirst[i] = (uint16_t)np;
         size_t f = g->first[i], c = g->count[i] == 0xff ? 0 : g->count[i];
-        for (size_t k = f; k < f + c; k++) {
-            uint64_t bits = snap_filter_bits(g->hash[k]);
+        for (size_t k = f; k < f + c; k++) {   /* the last suffix is the name, the others parents */
             g->pass[np] = (uint16_t)k;
-            np += (*g->word[k] & bits) == bits;
+            np += (size_t)snap_domain_word_maybe(*g->word[k], g->hash[k], k + 1 < f + c);
         }
     }
     g->pfirst[g->names] = (uint16_t)np;
@@ -1360,8 +1346,12 @@ static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, 
         n = pn + sn;
     }
     uint64_t h = snap_key_hash(type, key, n, s->seed);
-    return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) && filter_maybe(t, h) &&
-           (mode == SNAP_SUB_NONE || words_maybe(s->dparent, s->ndparent, h));
+    if (type == VG_IND_DOMAIN) {    /* the pattern of its mode */
+        uint64_t bits = mode == SNAP_SUB_NONE ? snap_filter_bits_host(h) : snap_filter_bits(h);
+        return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) &&
+               (!t->filter || (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits);
+    }
+    return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) && filter_maybe(t, h);
 }
 
 static vg_rc verify_tables(const verifier *v, vg_error *err)
@@ -1528,9 +1518,7 @@ int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t
     if (i >= s->nsecs)
         return -1;
     const snap_section *sec = &s->secs[i];
-    if (sec->id == SEC_DPARENT)
-        snprintf(name, cap, "filter domain parents");
-    else if (sec->id >= SEC_FILTER)
+    if (sec->id >= SEC_FILTER)
         snprintf(name, cap, "filter %s", vg_ind_kind_name((int)(sec->id - SEC_FILTER)));
     else if (sec->id >= SEC_TABLE)
         snprintf(name, cap, "table %s", vg_ind_kind_name((int)(sec->id - SEC_TABLE)));

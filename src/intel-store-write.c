@@ -70,7 +70,6 @@ typedef struct layout {
     uint64_t table_cap[SNAP_MAX_TYPES];
     uint64_t *filter[SNAP_MAX_TYPES];
     uint64_t filter_words[SNAP_MAX_TYPES];
-    uint64_t *dparent;          /* DPARENT: the domain entries that may match as parents */
     vg_buf keys[SNAP_MAX_TYPES];        /* text types: the KEYS records */
     snap_net4 *nets4;
     snap_net6 *nets6;
@@ -407,8 +406,7 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
             return nomem(err);
         if (snap_is_text_type(t) && !(L->tmp_ent[t] = vg_calloc((size_t)cap * SNAP_TBUCKET_SLOTS, sizeof(uint64_t))))
             return nomem(err);
-        if (t == VG_IND_DOMAIN && !(L->dparent = vg_calloc((size_t)L->filter_words[t], sizeof(uint64_t))))
-            return nomem(err);
+
         L->table_cap[t] = cap;
     }
     L->nets4 = vg_calloc(L->s->count[VG_IND_CIDR4] + 1, sizeof *L->nets4);
@@ -506,9 +504,10 @@ static int insert_text(layout *L, int type, const unsigned char *key, size_t n, 
             if (!buckets[k].tag[j]) {
                 buckets[k].tag[j] = (uint16_t)(snap_tag(h) | mode);
                 L->tmp_ent[type][k * SNAP_TBUCKET_SLOTS + j] = off + 1;
-                filter_add(L, type, h);
-                if (mode != SNAP_SUB_NONE)
-                    L->dparent[snap_filter_word(h, L->filter_words[type])] |= snap_filter_bits(h);
+                if (type == VG_IND_DOMAIN && mode == SNAP_SUB_NONE)     /* host-only: its own pattern */
+                    L->filter[type][snap_filter_word(h, L->filter_words[type])] |= snap_filter_bits_host(h);
+                else
+                    filter_add(L, type, h);
                 return 0;
             }
         }
@@ -804,8 +803,7 @@ static void collect_sections(layout *L)
         add_section(L, SEC_FILTER + (uint32_t)t, 8, L->filter[t], L->filter_words[t]);
         add_section(L, SEC_KEYS + (uint32_t)t, 1, L->keys[t].data, L->keys[t].len);
     }
-    if (L->dparent)
-        add_section(L, SEC_DPARENT, 8, L->dparent, L->filter_words[VG_IND_DOMAIN]);
+
 }
 
 typedef struct file_out {
@@ -943,7 +941,6 @@ static void layout_free(layout *L)
         vg_buf_free(&L->tmp_recs[t]);
         vg_free(L->tmp_ent[t]);
     }
-    vg_free(L->dparent);
     vg_free(L->nets4);
     vg_free(L->nets6);
     vg_free(L->seg4.start);

@@ -7,7 +7,8 @@
  * refusal of a snapshot of another format version with a "recompile" message;
  * vg_snap_match_domain_batch equals single lookups; the fast domain hash of short names
  * (snap_domain_hashes) equals its definition (snap_domain_hashes_any) on any bytes; the domain
- * parent filter (every entry that matches subdomains, few host-only ones, checked by verify).
+ * filter's two bit patterns (every entry that matches subdomains in the parent pattern, few
+ * host-only ones, every entry found as a name, checked by verify).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -412,40 +413,42 @@ static void test_long_text_key_and_open_mem(void **state)
     free(buf);
 }
 
-/* The domain parent filter holds every entry that matches subdomains (no false negatives) and
- * keeps out most host-only ones, whose walks it exists to spare; a snapshot whose parent filter
- * lost an entry fails verification. */
-static void test_domain_parent_filter(void **state)
+/* The domain filter's two patterns: every entry that matches subdomains sets the parent
+ * pattern (no false negatives for parents) and most host-only ones leave it unset, so their
+ * walks are spared; every host-only entry still passes the test of a name; a snapshot whose
+ * filter lost a host-only entry's pattern fails verification. */
+static void test_domain_filter_patterns(void **state)
 {
     (void)state;
     size_t n;
     unsigned char *p = load_snapshot(&n);
     const snap_header *h = (const snap_header *)(const void *)p;
     uint64_t nwords = 0;
-    uint64_t *words = section_words(p, SEC_DPARENT, &nwords);
+    uint64_t *words = section_words(p, SEC_FILTER + VG_IND_DOMAIN, &nwords);
     assert_non_null(words);
     assert_int_equal(nwords, snap_filter_words(N_DOMAIN + 4));     /* + both, only-exact, 69 labels */
-    unsigned host_only = 0, passed = 0;
+    unsigned host_only = 0, as_parent = 0;
     char text[64];
     for (uint32_t i = 0; i < N_DOMAIN; i++) {
         domain_name(text, sizeof text, i);
-        uint64_t hh = snap_key_hash(VG_IND_DOMAIN, text, strlen(text), h->seed), bits = snap_filter_bits(hh);
-        int in = (words[snap_filter_word(hh, nwords)] & bits) == bits;
+        uint64_t hh = snap_key_hash(VG_IND_DOMAIN, text, strlen(text), h->seed);
+        uint64_t w = words[snap_filter_word(hh, nwords)];
+        assert_true(snap_domain_word_maybe(w, hh, 0));     /* the name itself: always */
         if (i % 3) {
-            assert_true(in);
+            assert_true(snap_domain_word_maybe(w, hh, 1));
         } else {
             host_only++;
-            passed += (unsigned)in;
+            as_parent += (unsigned)snap_domain_word_maybe(w, hh, 1);
         }
     }
-    assert_true(passed * 100 < host_only * 8);
+    assert_true(as_parent * 100 < host_only * 8);
     vg_snap *snap = NULL;
     vg_error err;
     assert_int_equal(vg_snap_open_mem(p, n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
     vg_snap_close(snap);
-    domain_name(text, sizeof text, 1);      /* matches subdomains: clear its bits */
+    domain_name(text, sizeof text, 3);      /* host-only: clear its pattern */
     uint64_t hh = snap_key_hash(VG_IND_DOMAIN, text, strlen(text), h->seed);
-    words[snap_filter_word(hh, nwords)] &= ~snap_filter_bits(hh);
+    words[snap_filter_word(hh, nwords)] &= ~snap_filter_bits_host(hh);
     snap_header *wh = (snap_header *)(void *)p;     /* a consistent checksum: the tables are checked */
     assert_int_equal(EVP_Digest(p + SNAP_HEADER_SIZE, n - SNAP_HEADER_SIZE, wh->sha256, NULL, EVP_sha256(), NULL), 1);
     assert_int_not_equal(vg_snap_open_mem(p, n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
@@ -458,14 +461,14 @@ static void test_old_version_refused(void **state)
     (void)state;
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    uint32_t v = 4;     /* the previous format */
+    uint32_t v = 5;     /* the previous format */
     fseek(f, 8, SEEK_SET);
     assert_int_equal(fwrite(&v, 4, 1, f), 1);
     fclose(f);
     vg_snap *snap = NULL;
     vg_error err;
     assert_int_equal(vg_snap_open(&snap, path, 0, &err), VG_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "snapshot version 4, this vigil reads 5"));
+    assert_non_null(strstr(err.msg, "snapshot version 5, this vigil reads 6"));
     assert_non_null(strstr(err.msg, "recompile"));
 }
 
@@ -477,7 +480,7 @@ int main(void)
         cmocka_unit_test(test_domain_batch_equals_single),
         cmocka_unit_test(test_parent_walk_host_only),
         cmocka_unit_test(test_domain_hash_fast_equals_definition),
-        cmocka_unit_test(test_domain_parent_filter),
+        cmocka_unit_test(test_domain_filter_patterns),
         cmocka_unit_test(test_long_text_key_and_open_mem),
         cmocka_unit_test(test_old_version_refused),     /* last: it damages the file */
     };
