@@ -17,7 +17,7 @@ status=0
 for t in "$@"; do
     work="build/fuzz-work/$t"
     mkdir -p "$work/corpus" "$work/artifacts" "fuzz/regressions/$t"
-    [ -d "fuzz/corpus/$t" ] && cp -n fuzz/corpus/"$t"/* "$work/corpus/" 2>/dev/null
+    [ -d "fuzz/corpus/$t" ] && cp fuzz/corpus/"$t"/* "$work/corpus/" 2>/dev/null   # the seeds as committed (a format change replaces them)
     echo "fuzz: $t for ${secs}s" >&2
     build/fuzz/"$t" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log" 2>&1
