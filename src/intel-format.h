@@ -624,7 +624,9 @@ static inline uint64_t snap_filter_bits(uint64_t h)
 }
 
 /* The 3 bits of a host-only domain entry of hash h in its word (the domain filter only): from
- * bits of h that neither choose the word nor the other pattern's bits. */
+ * bits 0-11 and 56-61 of h, which the other pattern does not use; the word is chosen by bits
+ * 31 down to 32 - log2(words), which reach bits 6-11 only in a filter of over 2^20 words
+ * (8 M names), where the two then correlate a little (more false positives, never fewer). */
 static inline uint64_t snap_filter_bits_host(uint64_t h)
 {
     return 1ull << (h & 63) | 1ull << (h >> 6 & 63) | 1ull << (h >> 56 & 63);

@@ -406,7 +406,6 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
             return nomem(err);
         if (snap_is_text_type(t) && !(L->tmp_ent[t] = vg_calloc((size_t)cap * SNAP_TBUCKET_SLOTS, sizeof(uint64_t))))
             return nomem(err);
-
         L->table_cap[t] = cap;
     }
     L->nets4 = vg_calloc(L->s->count[VG_IND_CIDR4] + 1, sizeof *L->nets4);
@@ -803,7 +802,6 @@ static void collect_sections(layout *L)
         add_section(L, SEC_FILTER + (uint32_t)t, 8, L->filter[t], L->filter_words[t]);
         add_section(L, SEC_KEYS + (uint32_t)t, 1, L->keys[t].data, L->keys[t].len);
     }
-
 }
 
 typedef struct file_out {
