@@ -20,59 +20,8 @@
 #endif
 
 #include "intel-format.h"
+#include "intel-snapshot-internal.h"
 #include "util-mem.h"
-
-typedef struct snap_table {
-    const unsigned char *slots;
-    uint64_t cap;           /* slots (buckets) */
-    uint32_t elem;
-    const uint64_t *filter; /* NULL: none */
-    uint64_t nfilter;       /* words */
-    const unsigned char *keys;      /* text types: the KEYS records */
-    uint64_t nkeys;
-} snap_table;
-
-/* A domain suffix as the lookups compare it. */
-typedef struct snap_sfx {
-    const unsigned char *p;
-    uint32_t n;
-} snap_sfx;
-
-#define SFX_NONE (VG_DOMAIN_MAX + 1u)   /* length of an unknown suffix id: longer than any name */
-
-struct vg_snap {
-    void *map;                  /* the mapping, for munmap */
-    const unsigned char *base;
-    size_t size;
-    const snap_header *hdr;
-    const snap_section *secs;
-    uint32_t nsecs;
-    uint64_t seed;
-    const unsigned char *strings;
-    uint64_t strings_len;
-    const snap_feed *feeds;
-    uint64_t nfeeds;
-    const unsigned char *provs;     /* encoded records */
-    uint64_t nprovs;                /* bytes */
-    const uint32_t *dsfx_end;       /* domain suffix i + 1: dsfx[dsfx_end[i - 1] .. dsfx_end[i]) */
-    const unsigned char *dsfx;
-    uint64_t ndsfx, dsfx_len;
-    snap_sfx sfx[SNAP_SID_MAX + 1]; /* every suffix id's bytes, checked at open (an unknown id: length
-                                       SFX_NONE, which no name matches) */
-    const uint32_t *reflists, *provlists;
-    uint64_t nreflists, nprovlists;
-    const uint64_t *counts;
-    const snap_net4 *nets4;
-    uint64_t nnets4;
-    const uint32_t *seg4_start, *seg4_value, *seg4_index, *netlists4;
-    uint64_t nseg4, nnetlists4;
-    const snap_net6 *nets6;
-    uint64_t nnets6;
-    const snap_seg6 *seg6_start;
-    const uint32_t *seg6_value, *netlists6;
-    uint64_t nseg6, nnetlists6;
-    snap_table table[SNAP_MAX_TYPES];
-};
 
 /* ---- opening --------------------------------------------------------------------------------- */
 
@@ -339,7 +288,7 @@ static const char *string_at(const vg_snap *s, uint32_t off, size_t *n)
     return (const char *)s->strings + off + 2;
 }
 
-static const char *text_at(const vg_snap *s, uint32_t off)
+const char *vg_snap_text_at(const vg_snap *s, uint32_t off)
 {
     size_t n;
     const char *p = string_at(s, off, &n);
@@ -1195,16 +1144,16 @@ int vg_snap_source(const vg_snap *s, uint32_t ref, size_t i, vg_intel_source *ou
     memset(out, 0, sizeof *out);
     if (p->feed < s->nfeeds) {
         const snap_feed *f = &s->feeds[p->feed];
-        out->feed = text_at(s, f->name);
+        out->feed = vg_snap_text_at(s, f->name);
         out->format = f->format < VG_FEED_NFORMATS ? (vg_feed_format)f->format : VG_FEED_PLAIN;
         out->role = f->role == VG_INTEL_ALLOW ? VG_INTEL_ALLOW : VG_INTEL_BLOCK;
         out->weight = f->weight;
     } else {
         out->feed = "?";
     }
-    out->family = text_at(s, p->family);
-    out->aliases = text_at(s, p->aliases);
-    out->note = text_at(s, p->note);
+    out->family = vg_snap_text_at(s, p->family);
+    out->aliases = vg_snap_text_at(s, p->aliases);
+    out->note = vg_snap_text_at(s, p->note);
     uint32_t nrefs = 0;
     if (p->refs && list_at(s->reflists, s->nreflists, p->refs, &nrefs))
         out->refs_at = p->refs;
@@ -1221,7 +1170,7 @@ const char *vg_snap_source_reference(const vg_snap *s, const vg_intel_source *sr
 {
     uint32_t n;
     const uint32_t *offs = list_at(s->reflists, s->nreflists, src->refs_at, &n);
-    return offs && j < n ? text_at(s, offs[j]) : "?";
+    return offs && j < n ? vg_snap_text_at(s, offs[j]) : "?";
 }
 
 size_t vg_snap_hit_format(const vg_intel_hit *hit, char *out, size_t cap)
@@ -1439,94 +1388,4 @@ vg_rc vg_snap_verify(const vg_snap *s, vg_error *err)
         rc = verify_networks(&v, err);
     vg_free(v.prov_start);
     return rc;
-}
-
-/* ---- information ------------------------------------------------------------------------------ */
-
-uint64_t vg_snap_count(const vg_snap *s, int type)
-{
-    if (type > VG_IND_NONE && type < VG_IND_NTYPES)
-        return s->counts[type];
-    uint64_t n = 0;
-    for (int t = 1; t < VG_IND_NTYPES; t++)
-        n += s->counts[t];
-    return n;
-}
-
-size_t vg_snap_feed_count(const vg_snap *s)
-{
-    return (size_t)s->nfeeds;
-}
-
-int vg_snap_feed(const vg_snap *s, size_t i, vg_intel_feed_info *out)
-{
-    if (i >= s->nfeeds)
-        return -1;
-    const snap_feed *f = &s->feeds[i];
-    memset(out, 0, sizeof *out);
-    out->name = text_at(s, f->name);
-    out->path = text_at(s, f->path);
-    out->format = f->format < VG_FEED_NFORMATS ? (vg_feed_format)f->format : VG_FEED_PLAIN;
-    out->role = f->role == VG_INTEL_ALLOW ? VG_INTEL_ALLOW : VG_INTEL_BLOCK;
-    out->weight = f->weight;
-    out->expire_days = f->expire_days;
-    out->loaded = f->loaded;
-    out->records = f->records;
-    out->accepted = f->accepted;
-    out->rejected = f->rejected;
-    out->expired = f->expired;
-    out->files = f->files;
-    for (int t = 0; t < VG_IND_NTYPES; t++) {
-        out->entries[t] = f->entries[t];
-        out->unique[t] = f->unique[t];
-    }
-    return 0;
-}
-
-uint64_t vg_snap_file_size(const vg_snap *s)
-{
-    return s->size;
-}
-
-int64_t vg_snap_created(const vg_snap *s)
-{
-    return s->hdr->created;
-}
-
-uint64_t vg_snap_identity(const vg_snap *s)
-{
-    uint64_t id;
-    memcpy(&id, s->hdr->sha256, sizeof id);
-    return id ^ s->seed;
-}
-
-size_t vg_snap_section_count(const vg_snap *s)
-{
-    return s->nsecs;
-}
-
-int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t *bytes, uint64_t *count)
-{
-    static const char *const names[] = {
-        [SEC_STRINGS] = "strings", [SEC_FEEDS] = "feeds", [SEC_PROVS] = "provenance records",
-        [SEC_REFLISTS] = "reference lists", [SEC_PROVLISTS] = "provenance lists", [SEC_COUNTS] = "counts",
-        [SEC_NETS4] = "networks v4", [SEC_SEG4_START] = "segments v4", [SEC_SEG4_VALUE] = "segment values v4",
-        [SEC_SEG4_INDEX] = "segment index v4", [SEC_NETLISTS4] = "network lists v4", [SEC_NETS6] = "networks v6",
-        [SEC_SEG6_START] = "segments v6", [SEC_SEG6_VALUE] = "segment values v6",
-        [SEC_NETLISTS6] = "network lists v6", [SEC_DSUFFIX] = "domain suffixes",
-    };
-    if (i >= s->nsecs)
-        return -1;
-    const snap_section *sec = &s->secs[i];
-    if (sec->id >= SEC_FILTER)
-        snprintf(name, cap, "filter %s", vg_ind_kind_name((int)(sec->id - SEC_FILTER)));
-    else if (sec->id >= SEC_TABLE)
-        snprintf(name, cap, "table %s", vg_ind_kind_name((int)(sec->id - SEC_TABLE)));
-    else if (sec->id > SEC_KEYS)
-        snprintf(name, cap, "keys %s", vg_ind_kind_name((int)(sec->id - SEC_KEYS)));
-    else
-        snprintf(name, cap, "%s", sec->id < sizeof names / sizeof names[0] && names[sec->id] ? names[sec->id] : "?");
-    *bytes = sec->count * sec->elem_size;
-    *count = sec->count;
-    return 0;
 }

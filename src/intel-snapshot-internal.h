@@ -1,0 +1,68 @@
+/*
+ * intel-snapshot-internal: the reader's view of a mapped snapshot (struct vg_snap), shared by
+ * the files of the intel-snapshot module (intel-snapshot.c: opening, lookups, provenance,
+ * verification; intel-snapshot-info.c: counts, feeds and sections for `vigil intel stats`).
+ * Nobody else includes it: everyone else goes through intel-snapshot.h.
+ */
+#ifndef VIGIL_INTEL_SNAPSHOT_INTERNAL_H
+#define VIGIL_INTEL_SNAPSHOT_INTERNAL_H
+
+#include "intel-format.h"
+#include "intel-snapshot.h"
+
+typedef struct snap_table {
+    const unsigned char *slots;
+    uint64_t cap;           /* slots (buckets) */
+    uint32_t elem;
+    const uint64_t *filter; /* NULL: none */
+    uint64_t nfilter;       /* words */
+    const unsigned char *keys;      /* text types: the KEYS records */
+    uint64_t nkeys;
+} snap_table;
+
+/* A domain suffix as the lookups compare it. */
+typedef struct snap_sfx {
+    const unsigned char *p;
+    uint32_t n;
+} snap_sfx;
+
+#define SFX_NONE (VG_DOMAIN_MAX + 1u)   /* length of an unknown suffix id: longer than any name */
+
+struct vg_snap {
+    void *map;                  /* the mapping, for munmap */
+    const unsigned char *base;
+    size_t size;
+    const snap_header *hdr;
+    const snap_section *secs;
+    uint32_t nsecs;
+    uint64_t seed;
+    const unsigned char *strings;
+    uint64_t strings_len;
+    const snap_feed *feeds;
+    uint64_t nfeeds;
+    const unsigned char *provs;     /* encoded records */
+    uint64_t nprovs;                /* bytes */
+    const uint32_t *dsfx_end;       /* domain suffix i + 1: dsfx[dsfx_end[i - 1] .. dsfx_end[i]) */
+    const unsigned char *dsfx;
+    uint64_t ndsfx, dsfx_len;
+    snap_sfx sfx[SNAP_SID_MAX + 1]; /* every suffix id's bytes, checked at open (an unknown id: length
+                                       SFX_NONE, which no name matches) */
+    const uint32_t *reflists, *provlists;
+    uint64_t nreflists, nprovlists;
+    const uint64_t *counts;
+    const snap_net4 *nets4;
+    uint64_t nnets4;
+    const uint32_t *seg4_start, *seg4_value, *seg4_index, *netlists4;
+    uint64_t nseg4, nnetlists4;
+    const snap_net6 *nets6;
+    uint64_t nnets6;
+    const snap_seg6 *seg6_start;
+    const uint32_t *seg6_value, *netlists6;
+    uint64_t nseg6, nnetlists6;
+    snap_table table[SNAP_MAX_TYPES];
+};
+
+/* The STRINGS text at offset off, or "?" when off or its length is out of bounds. */
+const char *vg_snap_text_at(const vg_snap *s, uint32_t off);
+
+#endif
