@@ -20,6 +20,7 @@
 
 #include "decode.h"
 #include "intel-indicator.h"
+#include "intel-snapshot.h"
 #include "util-datadir.h"
 #include "util-mem.h"
 #include "util-yaml.h"
@@ -766,6 +767,20 @@ static void check_readable(check_run *cr, const char *what, const char *path)
         problem(cr, 1, "%s %s: %s", what, path, strerror(errno));
 }
 
+/* The indicator snapshot opens (a snapshot of another format version, after an upgrade, or a
+ * file that is no snapshot would stop the daemon's start or reload); the checksum is not read. */
+static void check_snapshot(check_run *cr, const char *path)
+{
+    vg_snap *snap;
+    vg_error err;
+    if (!path || access(path, R_OK) != 0)
+        return;     /* check_readable said why */
+    if (vg_snap_open(&snap, path, 0, &err) != VG_OK)
+        problem(cr, 1, "indicator snapshot %s", err.msg);
+    else
+        vg_snap_close(snap);
+}
+
 /* Whether two listen addresses would take the same port (a wildcard overlaps everything). */
 static int same_port(const vg_conf_addr *a, const vg_conf_addr *b)
 {
@@ -820,6 +835,7 @@ size_t vg_config_check(const vg_config *c, void (*fn)(void *ctx, int fatal, cons
     check_readable(&cr, "mapping", c->mapping);
     check_readable(&cr, "placeholders", c->placeholders);
     check_readable(&cr, "indicator snapshot", c->intel);
+    check_snapshot(&cr, c->intel);
     for (size_t i = 0; i < c->nfiles; i++)
         if (access(c->files[i].path, R_OK) != 0)
             problem(&cr, 0, "file %s: %s (it will be read once it exists)", c->files[i].path, strerror(errno));
