@@ -632,6 +632,14 @@ static inline uint64_t snap_filter_bits_host(uint64_t h)
     return 1ull << (h & 63) | 1ull << (h >> 6 & 63) | 1ull << (h >> 56 & 63);
 }
 
+/* The bits an entry of hash h sets in its filter word, by table type and subdomain mode: the
+ * host-only pattern for a host-only domain entry, the usual one for every other entry. The
+ * writer sets them and the verifier checks them. */
+static inline uint64_t snap_entry_filter_bits(int type, unsigned mode, uint64_t h)
+{
+    return type == VG_IND_DOMAIN && mode == SNAP_SUB_NONE ? snap_filter_bits_host(h) : snap_filter_bits(h);
+}
+
 /* May a domain filter word w hold an entry of hash h: one that may match as a parent
  * (parent != 0), or any (the name itself)? */
 static inline int snap_domain_word_maybe(uint64_t w, uint64_t h, int parent)

@@ -770,17 +770,21 @@ static size_t url_forms(const vg_ind *ind, const char **form, size_t *len)
     return 2;
 }
 
+/* Starts loading record j of text bucket bk (when it starts inside KEYS). */
+static void prefetch_record(const snap_table *t, const snap_tbucket *bk, unsigned j)
+{
+    uint64_t at = (uint64_t)bk->base + (j ? bk->end[j - 1] : 0u);
+    if (at < t->nkeys)
+        __builtin_prefetch(t->keys + at);
+}
+
 /* Starts loading the records a probe of the text key of hash h will compare: those of its
  * home bucket whose tag matches (the bucket line should be loaded by now). */
 static void prefetch_records(const snap_table *t, uint64_t h)
 {
     const snap_tbucket *bk = (const snap_tbucket *)(const void *)home_of(t, h);
-    for (unsigned m = eq15(bk->tag, snap_tag(h), (uint16_t)~SNAP_SUB_MASK); m; m &= m - 1) {
-        unsigned j = (unsigned)__builtin_ctz(m);
-        uint64_t at = (uint64_t)bk->base + (j ? bk->end[j - 1] : 0u);
-        if (at < t->nkeys)
-            __builtin_prefetch(t->keys + at);
-    }
+    for (unsigned m = eq15(bk->tag, snap_tag(h), (uint16_t)~SNAP_SUB_MASK); m; m &= m - 1)
+        prefetch_record(t, bk, (unsigned)__builtin_ctz(m));
 }
 
 #define DOM_BATCH_SUFFIXES 16u     /* a name of more labels takes the single path in a batch */
@@ -806,7 +810,7 @@ typedef struct dom_group {
     uint8_t slot[DOM_ENTRIES], state[DOM_ENTRIES];
     uint16_t first[DOM_GROUP], pfirst[DOM_GROUP + 1];
     uint8_t count[DOM_GROUP];
-    size_t names, nsuffixes;
+    size_t names;
 } dom_group;
 
 /* Stage 1 of group g (names[at..at+g->names)): hash every name once (every suffix), start
@@ -831,7 +835,6 @@ static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, c
     }
     for (size_t k = 0; k < e; k++)
         __builtin_prefetch(g->word[k]);
-    g->nsuffixes = e;
 }
 
 /* Stage 2: test the filter words (no branch: the suffixes that pass are listed, name by name),
@@ -869,9 +872,8 @@ static void dom_bucket(const vg_snap *s, dom_group *g)
         g->bucket[p] = bk;
         g->slot[p] = (uint8_t)j;
         g->state[p] = (m & (m - 1)) || (!m && !empty) ? DOM_SLOW : m ? DOM_RECORD : DOM_ABSENT;
-        uint64_t at = (uint64_t)bk->base + (j ? bk->end[j - 1] : 0u);
-        if (m && at < t->nkeys)
-            __builtin_prefetch(t->keys + at);
+        if (m)
+            prefetch_record(t, bk, j);
     }
 }
 
@@ -1295,12 +1297,9 @@ static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, 
         n = pn + sn;
     }
     uint64_t h = snap_key_hash(type, key, n, s->seed);
-    if (type == VG_IND_DOMAIN) {    /* the pattern of its mode */
-        uint64_t bits = mode == SNAP_SUB_NONE ? snap_filter_bits_host(h) : snap_filter_bits(h);
-        return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) &&
-               (!t->filter || (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits);
-    }
-    return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) && filter_maybe(t, h);
+    uint64_t bits = snap_entry_filter_bits(type, mode, h);
+    return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) &&
+           (!t->filter || (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits);
 }
 
 static vg_rc verify_tables(const verifier *v, vg_error *err)

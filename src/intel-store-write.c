@@ -413,9 +413,11 @@ static vg_rc alloc_tables(layout *L, vg_error *err)
     return L->nets4 && L->nets6 ? VG_OK : nomem(err);
 }
 
-static void filter_add(layout *L, int type, uint64_t h)
+/* Sets the filter bits of an entry of hash h and subdomain mode (SNAP_SUB_NONE for every
+ * type but domains). */
+static void filter_add(layout *L, int type, unsigned mode, uint64_t h)
 {
-    L->filter[type][snap_filter_word(h, L->filter_words[type])] |= snap_filter_bits(h);
+    L->filter[type][snap_filter_word(h, L->filter_words[type])] |= snap_entry_filter_bits(type, mode, h);
 }
 
 static void insert_fixed(layout *L, int type, const unsigned char *key, uint32_t ref)
@@ -433,7 +435,7 @@ static void insert_fixed(layout *L, int type, const unsigned char *key, uint32_t
     }
     memcpy(slot, &ref, 4);
     memcpy(slot + 4, key, ksize);
-    filter_add(L, type, h);
+    filter_add(L, type, SNAP_SUB_NONE, h);
 }
 
 /* The IPv4 table: the first free entry of the home bucket, or of the buckets after it (a ref
@@ -447,7 +449,7 @@ static void insert_ipv4(layout *L, uint64_t h, uint32_t key, uint32_t ref)
             if (!buckets[k].ref[j]) {
                 buckets[k].key[j] = key;
                 buckets[k].ref[j] = ref;
-                filter_add(L, VG_IND_IPV4, h);
+                filter_add(L, VG_IND_IPV4, SNAP_SUB_NONE, h);
                 return;
             }
         }
@@ -503,10 +505,7 @@ static int insert_text(layout *L, int type, const unsigned char *key, size_t n, 
             if (!buckets[k].tag[j]) {
                 buckets[k].tag[j] = (uint16_t)(snap_tag(h) | mode);
                 L->tmp_ent[type][k * SNAP_TBUCKET_SLOTS + j] = off + 1;
-                if (type == VG_IND_DOMAIN && mode == SNAP_SUB_NONE)     /* host-only: its own pattern */
-                    L->filter[type][snap_filter_word(h, L->filter_words[type])] |= snap_filter_bits_host(h);
-                else
-                    filter_add(L, type, h);
+                filter_add(L, type, mode, h);
                 return 0;
             }
         }
