@@ -302,6 +302,54 @@ static int is_domain_byte(int c)
     return (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_' || c >= 0x80;
 }
 
+/* Each byte as a domain name stores it (ASCII letters lowercased, digits, '-', '_', '.' and
+ * every byte from 0x80: UTF-8 is checked apart), 0 for any other byte. */
+static const unsigned char domain_byte[256] = {
+    ['-'] = '-', ['.'] = '.', ['_'] = '_',
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+#define DB_LETTER(u, l) [u] = l, [l] = l
+    DB_LETTER('A', 'a'), DB_LETTER('B', 'b'), DB_LETTER('C', 'c'), DB_LETTER('D', 'd'), DB_LETTER('E', 'e'),
+    DB_LETTER('F', 'f'), DB_LETTER('G', 'g'), DB_LETTER('H', 'h'), DB_LETTER('I', 'i'), DB_LETTER('J', 'j'),
+    DB_LETTER('K', 'k'), DB_LETTER('L', 'l'), DB_LETTER('M', 'm'), DB_LETTER('N', 'n'), DB_LETTER('O', 'o'),
+    DB_LETTER('P', 'p'), DB_LETTER('Q', 'q'), DB_LETTER('R', 'r'), DB_LETTER('S', 's'), DB_LETTER('T', 't'),
+    DB_LETTER('U', 'u'), DB_LETTER('V', 'v'), DB_LETTER('W', 'w'), DB_LETTER('X', 'x'), DB_LETTER('Y', 'y'),
+    DB_LETTER('Z', 'z'),
+#undef DB_LETTER
+#define DB_HIGH4(x) [x] = x, [x + 1] = x + 1, [x + 2] = x + 2, [x + 3] = x + 3
+#define DB_HIGH16(x) DB_HIGH4(x), DB_HIGH4(x + 4), DB_HIGH4(x + 8), DB_HIGH4(x + 12)
+    DB_HIGH16(0x80), DB_HIGH16(0x90), DB_HIGH16(0xa0), DB_HIGH16(0xb0),
+    DB_HIGH16(0xc0), DB_HIGH16(0xd0), DB_HIGH16(0xe0), DB_HIGH16(0xf0),
+#undef DB_HIGH16
+#undef DB_HIGH4
+};
+
+/* The common case of vg_domain_normalize: s[0..n) (1 <= n <= VG_DOMAIN_MAX) copied into out
+ * through domain_byte in one pass; 0 when any byte, label or the UTF-8 may be at fault, for
+ * the checked loop to say which. The last label's start goes to *last. */
+static size_t domain_fast(const char *s, size_t n, char *out, size_t *last)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned bad = 0, high = 0;
+    size_t start = 0, longest = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = domain_byte[u[i]];
+        out[i] = (char)c;
+        bad |= c == 0;
+        high |= c;
+        if (c == '.') {
+            bad |= i == start;      /* an empty label */
+            longest = i - start > longest ? i - start : longest;
+            start = i + 1;
+        }
+    }
+    longest = n - start > longest ? n - start : longest;
+    if (bad || start == n || longest > VG_DOMAIN_LABEL_MAX || ((high & 0x80) && vg_utf8_check(s, n) != n))
+        return 0;
+    *last = start;
+    return n;
+}
+
 size_t vg_domain_normalize(const char *s, size_t n, char *out, vg_error *err)
 {
     char b[8];
@@ -311,6 +359,14 @@ size_t vg_domain_normalize(const char *s, size_t n, char *out, vg_error *err)
         return vg_fail(err, VG_ERR_PARSE, 0, "empty domain name"), 0;
     if (n > VG_DOMAIN_MAX)
         return vg_fail(err, VG_ERR_PARSE, 0, "domain name is longer than %d bytes", VG_DOMAIN_MAX), 0;
+    size_t fast_last;
+    if (domain_fast(s, n, out, &fast_last)) {
+        if (all_digits(s + fast_last, n - fast_last))
+            return vg_fail(err, VG_ERR_PARSE, fast_last, "last label is all digits: not a domain name (an address?)"),
+                   0;
+        out[n] = '\0';
+        return n;
+    }
     if (vg_utf8_check(s, n) != n)
         return vg_fail(err, VG_ERR_PARSE, vg_utf8_check(s, n), "domain name is not valid UTF-8"), 0;
     size_t label = 0, last = 0;
