@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sigma-prefilter-expr.h"
 #include "sigma-scancache.h"
 #include "util-casefold.h"
 #include "util-hscache.h"
@@ -29,9 +30,7 @@
 
 #define PF_MAX_HAZARDS 16           /* limit: code points folding to ASCII the guard looks for */
 #define PF_MAX_ROUNDS 8             /* limit: rebuilds after Hyperscan refused patterns */
-#define PF_MAX_REPEAT 32            /* limit: counted repeats in an expression given to Hyperscan */
 #define PF_MAX_SHORTS 256           /* limit: short literals matched outside Hyperscan, per database */
-#define PF_MAX_CLASS 8              /* limit: code points folding to one (larger: not expanded) */
 
 typedef struct pf_target {
     uint32_t fc;                    /* fast condition */
@@ -70,6 +69,8 @@ typedef struct pf_db {
     uint32_t nones;                 /* one-byte shorts: shorts[0..nones) */
     uint16_t *short_pair;           /* [nshorts - nones]: the folded pair (a << 8 | b) of each two-byte one */
     uint64_t *short_pairs;          /* [1024]: bit (a << 8 | b): a two-byte short is a, b folded */
+    hs_database_t *raw_db;          /* keyword text only: a pass over the record's raw JSON that
+                                       clears every literal at once (compile_raw_db), or NULL */
 } pf_db;
 
 typedef struct pf_source {
@@ -106,113 +107,6 @@ struct sg_pf_scratch {
 
 /* ---- building: fast conditions -------------------------------------------------------- */
 
-/* Hyperscan flags of literal l's pattern (the end anchor is checked in on_match). */
-static unsigned hs_flags(unsigned l)
-{
-    if (l & VG_SIGMA_PAT_REGEX)    /* in prefilter mode: matches wherever PCRE2 could (or more) */
-        return HS_FLAG_PREFILTER | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH |
-               ((l & VG_SIGMA_PAT_CASELESS) ? HS_FLAG_CASELESS : 0) |
-               ((l & VG_SIGMA_PAT_MULTILINE) ? HS_FLAG_MULTILINE : 0) | ((l & VG_SIGMA_PAT_DOTALL) ? HS_FLAG_DOTALL : 0);
-    /* an end-anchored literal must see every occurrence to find the one at the end */
-    return ((l & VG_SIGMA_PAT_END) ? 0 : HS_FLAG_SINGLEMATCH) | ((l & VG_SIGMA_PAT_CASELESS) ? HS_FLAG_CASELESS : 0);
-}
-
-/* Length of a counted repeat {m}, {m,} or {m,n} at s[i] ('{'), 0 when s[i] does not start
- * one (PCRE2 reads "{,n}" and other forms as text); *big tells whether a bound exceeds
- * PF_MAX_REPEAT ({m,} is unbounded: big when m is). */
-static size_t counted_repeat(const char *s, size_t n, size_t i, int *big)
-{
-    size_t j = i + 1;
-    unsigned long v = 0, top;
-    int digits = 0;
-    while (j < n && s[j] >= '0' && s[j] <= '9') {
-        if (v <= PF_MAX_REPEAT)
-            v = v * 10 + (unsigned long)(s[j] - '0');
-        j++;
-        digits = 1;
-    }
-    if (!digits)
-        return 0;
-    top = v;
-    if (j < n && s[j] == ',') {
-        unsigned long w = 0;
-        for (j++; j < n && s[j] >= '0' && s[j] <= '9'; j++)
-            if (w <= PF_MAX_REPEAT)
-                w = w * 10 + (unsigned long)(s[j] - '0');
-        if (w > top)
-            top = w;
-    }
-    if (j >= n || s[j] != '}')
-        return 0;
-    *big = top > PF_MAX_REPEAT;
-    return j + 1 - i;
-}
-
-/* The expression s[0..n) for Hyperscan's prefilter mode, NUL-terminated (NULL: no memory):
- * every counted repeat above PF_MAX_REPEAT ({0,64}, {1000,}) becomes '*'. Hyperscan unrolls
- * such repeats (0.3-0.7 s to compile each, as long as all the corpus's other expressions
- * together, and a slower database); X* accepts every count X{m,n} does, so the expression
- * still matches wherever the original can: a superset, which is what a gate needs. Braces
- * inside a character class or escaped are text and are kept. */
-static char *regex_relax(const char *s, size_t n)
-{
-    char *o = vg_malloc(n + 1);
-    size_t k = 0;
-    int in_class = 0;
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        int big = 0;
-        size_t q;
-        if (s[i] == '\\' && i + 1 < n) {
-            o[k++] = s[i++];
-            o[k++] = s[i];
-        } else if (in_class) {
-            in_class = s[i] != ']';
-            o[k++] = s[i];
-        } else if (s[i] == '[') {
-            o[k++] = s[i];
-            in_class = 1;
-            if (i + 1 < n && s[i + 1] == '^')
-                o[k++] = s[++i];
-            if (i + 1 < n && s[i + 1] == ']')
-                o[k++] = s[++i];        /* a ']' first in a class is text */
-        } else if (s[i] == '{' && (q = counted_repeat(s, n, i, &big)) != 0 && big) {
-            o[k++] = '*';
-            i += q - 1;
-        } else {
-            o[k++] = s[i];
-        }
-    }
-    o[k] = '\0';
-    return o;
-}
-
-/* Can Hyperscan take the (relaxed) expression of literal l in prefilter mode? (Checked alone,
- * so that one expression it refuses does not cost a rebuild of every database.) Expressions
- * that can match the empty string are refused too: an empty value is not scanned. */
-static int regex_usable(const vg_sigma_literal *l)
-{
-    char *x = regex_relax((const char *)l->bytes, l->len);
-    hs_expr_info_t *info = NULL;
-    hs_compile_error_t *ce = NULL;
-    if (!x || hs_expression_info(x, hs_flags(l->flags), &info, &ce) != HS_SUCCESS) {
-        vg_free(x);
-        hs_free_compile_error(ce);
-        return 0;
-    }
-    vg_free(x);
-    int ok = info->min_width > 0;
-    free(info);
-    return ok;
-}
-
-/* Does the expression change case in ways Hyperscan may not (flag i, or inline options)? */
-static int regex_folds(const vg_sigma_literal *p)
-{
-    return (p->flags & VG_SIGMA_PAT_CASELESS) || memmem(p->bytes, p->len, "(?", 2);
-}
-
 /* What the prefilter can do with a field condition: 2 when its literals decide it exactly
  * (fast), 1 when it is false without one of them (gated), 0 nothing. */
 static int fast_condition(const sg_cfield *f, uint64_t *full)
@@ -225,7 +119,7 @@ static int fast_condition(const sg_cfield *f, uint64_t *full)
     if (n == 0 || !vg_sigma_matcher_is_necessary(f->m))
         return 0;
     for (size_t i = 0; i < n; i++) {
-        if (lits[i].len == 0 || ((lits[i].flags & VG_SIGMA_PAT_REGEX) && !regex_usable(&lits[i])))
+        if (lits[i].len == 0 || ((lits[i].flags & VG_SIGMA_PAT_REGEX) && !sg_pf_regex_usable(&lits[i])))
             return 0;
         if (lits[i].group < 64)
             seen |= 1ull << lits[i].group;
@@ -378,71 +272,6 @@ static vg_rc source_entries(const vg_sigma_engine *e, const sg_prefilter *pf, ui
     return VG_OK;
 }
 
-/* Appends the escaped bytes b[0..n) to o; returns the new end. */
-static char *escape_bytes(char *o, const unsigned char *b, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = b[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-            *o++ = (char)c;
-        } else {
-            *o++ = '\\';
-            *o++ = 'x';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    return o;
-}
-
-/* The Hyperscan expression of a literal: bytes escaped, anchored with ^ at the start. In a
- * caseless literal, a non-ASCII code point (folded) becomes the alternation of every code
- * point that folds to it (Hyperscan folds ASCII only); ASCII letters rely on
- * HS_FLAG_CASELESS and the folding guard. */
-static char *pattern_text(const pf_ent *p)
-{
-    if (p->flags & VG_SIGMA_PAT_REGEX)
-        return regex_relax((const char *)p->bytes, p->len);
-    size_t cap = p->len * 4 + 8;
-    int classes = (p->flags & VG_SIGMA_PAT_UNICODE) != 0;
-    if (classes)
-        cap = p->len * (PF_MAX_CLASS * 17 + 8) + 8;
-    char *s = vg_malloc(cap), *o = s;
-    if (!s)
-        return NULL;
-    if (p->flags & VG_SIGMA_PAT_START)
-        *o++ = '^';
-    for (size_t i = 0; i < p->len;) {
-        int k = p->bytes[i] < 0x80 || !classes ? 1 : vg_utf8_seq(p->bytes + i, p->bytes + p->len);
-        uint32_t cls[PF_MAX_CLASS];
-        size_t nc = 0;
-        if (k > 1) {
-            nc = vg_casefold_class(vg_utf8_decode(p->bytes + i, k), cls, PF_MAX_CLASS);
-        }
-        if (k <= 1 || nc <= 1 || nc > PF_MAX_CLASS) {
-            if (k < 1)
-                k = 1;      /* not UTF-8 (cannot happen for rule text): the byte as it is */
-            o = escape_bytes(o, p->bytes + i, (size_t)k);
-            i += (size_t)k;
-            continue;
-        }
-        memcpy(o, "(?:", 3);
-        o += 3;
-        for (size_t c = 0; c < nc; c++) {
-            char b[4];
-            int bl = vg_utf8_encode(cls[c], b);
-            if (c)
-                *o++ = '|';
-            o = escape_bytes(o, (const unsigned char *)b, (size_t)bl);
-        }
-        *o++ = ')';
-        i += (size_t)k;
-    }
-    *o = '\0';     /* the end anchor is checked in on_match: Hyperscan compiles \z slowly */
-    return s;
-}
-
 /* Is pattern p a short unanchored literal our own matcher takes? */
 static int is_short(const pf_ent *p)
 {
@@ -510,6 +339,7 @@ static int index_shorts(pf_db *d)
 static void db_free(pf_db *d)
 {
     hs_free_database(d->db);
+    hs_free_database(d->raw_db);
     vg_free(d->tgt_off);
     vg_free(d->tgts);
     vg_free(d->at_end);
@@ -525,6 +355,105 @@ static void refuse(const sg_prefilter *pf, const pf_ent *v, size_t n, uint8_t *r
     for (size_t i = 0; i < n; i++)
         refused[fc_all[v[i].fc]] = 1;
     (void)pf;
+}
+
+/* Compiles exprs (through the database cache), counting the cache's work in e->info. */
+static hs_error_t compile_counted(vg_sigma_engine *e, char *const *exprs, const unsigned *flags, const unsigned *ids,
+                                  unsigned n, hs_database_t **db, hs_compile_error_t **ce)
+{
+    vg_hscache_stats cs = { 0, 0, 0 };
+    hs_error_t rc = vg_hscache_compile((const char *const *)exprs, flags, ids, n, e->cache_dir, db, ce, &cs);
+    e->info.cache_hits += cs.hits;
+    e->info.cache_written += cs.compiled;
+    e->info.cache_errors += cs.write_errors;
+    return rc;
+}
+
+/* Frees the n expressions of exprs and the arrays of a compilation. */
+static void free_compile_arrays(char **exprs, size_t n, unsigned *flags, unsigned *ids)
+{
+    for (size_t k = 0; exprs && k < n; k++)
+        vg_free(exprs[k]);
+    vg_free(exprs);
+    vg_free(flags);
+    vg_free(ids);
+}
+
+#define RAW_MIN_RUN 3u                /* shortest piece of a keyword the raw pass looks for */
+
+/* The longest piece of literal b[0..n) made of bytes that raw JSON holds as they are (printable
+ * ASCII but '"', '\\' and '/', which JSON may escape): its start in *at, its length. */
+static size_t verbatim_run(const unsigned char *b, size_t n, size_t *at)
+{
+    size_t best = 0, start = 0;
+    *at = 0;
+    for (size_t i = 0; i <= n; i++) {
+        int ok = i < n && b[i] >= 0x20 && b[i] < 0x7f && b[i] != '"' && b[i] != '\\' && b[i] != '/';
+        if (ok)
+            continue;
+        if (i - start > best) {
+            best = i - start;
+            *at = start;
+        }
+        start = i + 1;
+    }
+    return best;
+}
+
+/* The raw pass of the keyword text's database d (its literals v[first[q]], q < np): a database
+ * of, for each literal, its longest verbatim piece (caseless as the literal), plus "\\u" and,
+ * when d folds case, every non-ASCII sequence that folds to ASCII. When the record's raw JSON
+ * holds none of them, no literal can be in its string values: a value's text is in the raw
+ * JSON byte for byte except where it was escaped, and a verbatim piece holds no byte that
+ * JSON escapes except by \\u, whose absence the pass sees too; case folding that could join
+ * a non-ASCII character to a literal is refused the same way. Only for literals without
+ * anchors, numbers or expressions, and without short literals of our own (a piece of under
+ * RAW_MIN_RUN bytes would be everywhere); d->raw_db stays NULL otherwise. 0, or -1 when out of
+ * memory. */
+static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *v, const size_t *first, size_t np,
+                          pf_db *d)
+{
+    const unsigned refuse = VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_NUMBER | VG_SIGMA_PAT_REGEX;
+    if (d->nshorts || (d->caseless && pf->hazard_all))
+        return 0;
+    for (size_t q = 0; q < np; q++) {
+        size_t at;
+        if ((v[first[q]].flags & refuse) || verbatim_run(v[first[q]].bytes, v[first[q]].len, &at) < RAW_MIN_RUN)
+            return 0;
+    }
+    size_t m = np + 1 + (d->caseless ? pf->nhazards : 0);
+    char **exprs = vg_calloc(m, sizeof *exprs);
+    unsigned *flags = vg_calloc(m, sizeof *flags), *ids = vg_calloc(m, sizeof *ids);
+    int rc = -1;
+    if (!exprs || !flags || !ids)
+        goto done;
+    for (size_t k = 0; k < m; k++) {
+        const unsigned char *piece = (const unsigned char *)"\\u";
+        size_t len = 2;
+        unsigned pflags = 0;
+        if (k < np) {
+            size_t at;
+            len = verbatim_run(v[first[k]].bytes, v[first[k]].len, &at);
+            piece = v[first[k]].bytes + at;
+            pflags = v[first[k]].flags & VG_SIGMA_PAT_CASELESS;
+        } else if (k > np) {
+            piece = (const unsigned char *)pf->hazard[k - np - 1];
+            len = pf->hazard_len[k - np - 1];
+        }
+        if (!(exprs[k] = sg_pf_pattern_text(piece, len, pflags)))
+            goto done;
+        flags[k] = sg_pf_hs_flags(pflags);
+        ids[k] = (unsigned)k;
+    }
+    hs_compile_error_t *ce = NULL;
+    if (compile_counted(e, exprs, flags, ids, (unsigned)m, &d->raw_db, &ce) != HS_SUCCESS) {
+        d->raw_db = NULL;       /* the text is scanned as before */
+        hs_free_compile_error(ce);
+    }
+    rc = 0;
+done:
+    free_compile_arrays(exprs, m, flags, ids);
+    return rc;
 }
 
 /* Compiles the database of the entries v[0..n) of one place into d. Returns 1 when Hyperscan
@@ -551,13 +480,13 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
         if (i == 0 || !same_pattern(&v[i - 1], &v[i])) {
             first[p] = i;
             d->tgt_off[p] = (uint32_t)i;
-            if (!(exprs[p] = pattern_text(&v[i])))
+            if (!(exprs[p] = sg_pf_pattern_text(v[i].bytes, v[i].len, v[i].flags)))
                 goto done;
-            flags[p] = hs_flags(v[i].flags);
+            flags[p] = sg_pf_hs_flags(v[i].flags);
             if (v[i].flags & VG_SIGMA_PAT_REGEX) {
                 d->utf8 = 1;
                 vg_sigma_literal l = { v[i].bytes, v[i].len, v[i].flags, 0 };
-                d->ascii_only |= regex_folds(&l);
+                d->ascii_only |= sg_pf_regex_folds(&l);
             }
             if (v[i].flags & VG_SIGMA_PAT_END)
                 d->at_end[p / 64] |= 1ull << (p % 64);
@@ -587,18 +516,13 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
     if (index_shorts(d) < 0)
         goto done;
     hs_compile_error_t *ce = NULL;
-    vg_hscache_stats cs = { 0, 0, 0 };
     if (nhs == 0) {
         d->db = NULL;           /* only short literals */
         result = 0;
         goto done;
     }
-    if (vg_hscache_compile((const char *const *)exprs, flags, ids, (unsigned)nhs, e->cache_dir, &d->db, &ce, &cs) ==
-        HS_SUCCESS) {
-        e->info.cache_hits += cs.hits;
-        e->info.cache_written += cs.compiled;
-        e->info.cache_errors += cs.write_errors;
-        result = 0;
+    if (compile_counted(e, exprs, flags, ids, (unsigned)nhs, &d->db, &ce) == HS_SUCCESS) {
+        result = d->place == e->nplaces ? compile_raw_db(e, pf, v, first, np, d) : 0;
         goto done;
     }
     result = 1;
@@ -616,11 +540,7 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
     hs_free_compile_error(ce);
     d->db = NULL;
 done:
-    for (size_t i = 0; exprs && i < np; i++)
-        vg_free(exprs[i]);
-    vg_free(exprs);
-    vg_free(flags);
-    vg_free(ids);
+    free_compile_arrays(exprs, np, flags, ids);
     vg_free(first);
     return result;
 }
@@ -1141,7 +1061,8 @@ vg_rc sg_prefilter_worker_new(vg_sigma_worker *w, vg_error *err)
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     for (size_t s = 0; s < pf->nsrc; s++)
         for (uint32_t d = 0; d < pf->src[s].ndbs; d++)
-            if (pf->src[s].dbs[d].db && hs_alloc_scratch(pf->src[s].dbs[d].db, &w->pfs->hs) != HS_SUCCESS)
+            if ((pf->src[s].dbs[d].db && hs_alloc_scratch(pf->src[s].dbs[d].db, &w->pfs->hs) != HS_SUCCESS) ||
+                (pf->src[s].dbs[d].raw_db && hs_alloc_scratch(pf->src[s].dbs[d].raw_db, &w->pfs->hs) != HS_SUCCESS))
                 return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory (Hyperscan scratch)");
     w->pass = 1;
     return VG_OK;
@@ -1417,9 +1338,32 @@ typedef struct pf_value {
  * buffer (when the per-event one is full) is answered at once, before the next overwrites it. */
 static int answer_value(vg_sigma_worker *w, const pf_db *d, const pf_value *v, vg_sigma_stats *st);
 
+static int on_raw_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+    (void)id, (void)from, (void)to, (void)flags, (void)ctx;
+    return 1;       /* one is enough: the keyword text is scanned after all */
+}
+
+/* Does the raw pass clear the keyword text of a JSON record (compile_raw_db): no piece of any
+ * literal in the record's text, so no literal of d in its string values? */
+static int raw_clears(vg_sigma_worker *w, const pf_db *d)
+{
+    const vg_json_doc *doc = w->ev->doc;
+    if (!d->raw_db || !doc || !doc->ntoks || doc->toks[0].type != VG_JSON_OBJECT)
+        return 0;
+    const vg_json_tok *root = &doc->toks[0];
+    return hs_scan(d->raw_db, doc->text + root->start, root->len, 0, w->pfs->hs, on_raw_match, NULL) == HS_SUCCESS;
+}
+
 static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *st)
 {
     pf_value v = { NULL, 0, -1, 0, 0 };
+    if (d->place == w->e->nplaces && raw_clears(w, d)) {   /* the text need not be built */
+        v.r = 1;
+        v.done = 1;
+        st->scanned++;
+        return v;
+    }
     if (d->db || d->nshorts)
         v.r = scan_text(w, d, &v.s, &v.n);
     if (v.r > 0 && v.s == w->pfs->buf) {    /* decoded into the one shared buffer: answer now */

@@ -6,7 +6,9 @@
  * and in reference mode (including the case-folding hazards U+212A KELVIN SIGN and U+017F
  * LONG S, Cyrillic case pairs, emoji, windash dashes, numbers written as 12.0 or "012",
  * escaped JSON strings, arrays and absent fields), also when the answers come from the
- * worker's scan cache; keyword searches on syslog lines read the message, not the header.
+ * worker's scan cache; keyword searches on syslog lines read the message, not the header; the
+ * raw pass over a JSON record's text that spares building its keyword text, and what makes it
+ * step aside (escapes, case-folding hazards).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -279,6 +281,16 @@ static void one_rule_engine(const char *text, int built, vg_sigma_file **f, vg_s
     assert_int_equal(vg_sigma_worker_new(w, *e, 4096, &er), VG_OK);
 }
 
+/* The hits of the decoded event ev (counted in hits_seen). */
+static size_t match_hits(const vg_sigma_engine *e, vg_sigma_worker *w)
+{
+    vg_sigma_stats st;
+    memset(&st, 0, sizeof st);
+    hits_seen = 0;
+    assert_int_equal(vg_sigma_engine_match(e, w, &ev, on_hit_as, NULL, &st), VG_OK);
+    return hits_seen;
+}
+
 /* A rule for every Windows event (product only) serves sysmon-1 and windows-other, which
  * every Windows event also is: it is tried once, as sysmon-1, built (the windows-other pass
  * is skipped: all its rules were tried) or not. */
@@ -337,13 +349,60 @@ static void test_syslog_keywords_read_message(void **state)
         one_rule_engine(text, built, &f, &e, &w);
         for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
             accept_line(vg_decoder_find("syslog"), lines[i].line);
-            vg_sigma_stats st;
-            memset(&st, 0, sizeof st);
-            hits_seen = 0;
-            assert_int_equal(vg_sigma_engine_match(e, w, &ev, on_hit_as, NULL, &st), VG_OK);
-            if (hits_seen != (size_t)lines[i].fires)
+            if (match_hits(e, w) != (size_t)lines[i].fires)
                 fail_msg("%s: %d hits, expected %d: %s", built ? "prefilter" : "reference", hits_seen,
                          lines[i].fires, lines[i].line);
+        }
+        vg_sigma_worker_free(w);
+        vg_sigma_engine_free(e);
+        vg_sigma_file_free(f);
+    }
+}
+
+/* Keyword searches on JSON records: a pass over the record's raw JSON clears the keyword text
+ * without building it when no piece of any keyword is there; when something in the raw JSON
+ * could hide a keyword from that pass, the text is built and scanned as before. Each event
+ * fires the same with the prefilter (twice: scanned, then cached) as in reference mode. */
+static void test_keywords_raw_pass(void **state)
+{
+    (void)state;
+    const char *text = "title: kw\nlogsource:\n    product: windows\n    category: process_creation\n"
+                       "detection:\n    keywords:\n        - 'mimikatz'\n        - 'sekurlsa::logonpasswords'\n"
+                       "    condition: keywords\n";
+    static const struct {
+        const char *cmd, *extra;        /* the command line (JSON text), another EventData member */
+        int fires;
+    } cases_kw[] = {
+        { "run mimikatz now", "", 1 },
+        { "cmd /c dir", "", 0 },                                        /* cleared by the raw pass */
+        { "run MIMIKATZ", "", 1 },                                      /* case folded */
+        { "run mimi\\u006batz", "", 1 },                              /* a letter escaped as \\u */
+        { "sekurlsa\\u003a\\u003alogonpasswords", "", 1 },          /* the colons escaped */
+        { "sekurlsa::logonpasswords", "", 1 },
+        { "run MIMI\xe2\x84\xaa" "ATZ", "", 1 },                     /* U+212A folds to k */
+        { "run mimi\\u212aatz", "", 1 },                              /* the same, escaped */
+        { "cmd /c dir", ",'mimikatz':'x'", 0 },                         /* a member name only */
+        { "cmd /c dir", ",'Note':'a\\\\mimikatz'", 1 },              /* after an escaped backslash */
+        { "cmd /c sekurlsa:\\/:logonpasswords", "", 0 },              /* not the keyword: ':/:' */
+    };
+    for (int built = 0; built < 2; built++) {
+        vg_sigma_engine *e;
+        vg_sigma_worker *w;
+        vg_sigma_file *f;
+        one_rule_engine(text, built, &f, &e, &w);
+        for (size_t i = 0; i < sizeof cases_kw / sizeof cases_kw[0]; i++) {
+            char json[1024];
+            snprintf(json, sizeof json,
+                     "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+                     "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+                     "'EventData':{'Image':'C:\\\\x\\\\a.exe','CommandLine':'%s'%s}}}",
+                     cases_kw[i].cmd, cases_kw[i].extra);
+            for (int pass = 0; pass < 2; pass++) {
+                assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+                if (match_hits(e, w) != (size_t)cases_kw[i].fires)
+                    fail_msg("%s, pass %d: %zu hits, expected %d: %s", built ? "prefilter" : "reference", pass,
+                             hits_seen, cases_kw[i].fires, json);
+            }
         }
         vg_sigma_worker_free(w);
         vg_sigma_engine_free(e);
@@ -358,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_frequent_fields),
         cmocka_unit_test(test_covered_source),
         cmocka_unit_test(test_syslog_keywords_read_message),
+        cmocka_unit_test(test_keywords_raw_pass),
     };
     return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
 }
