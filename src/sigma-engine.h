@@ -94,7 +94,7 @@ typedef struct vg_sigma_build_info {
     uint32_t patterns;              /* distinct patterns over all databases */
     uint32_t refused;               /* patterns Hyperscan refused (their conditions use the reference) */
     double seconds;                 /* build time */
-    uint32_t cache_hits;            /* databases read from the cache (not compiled) */
+    uint32_t cache_hits;            /* databases read from the cache or copied from the same build (not compiled) */
     uint32_t cache_written;         /* databases compiled (and written to the cache if it is set) */
     uint32_t cache_errors;          /* databases that could not be written to the cache */
     char first_refusal[VG_ERROR_MSG_MAX];   /* Hyperscan's reason for the first refusal */

@@ -97,6 +97,7 @@ struct sg_prefilter {
     uint8_t hazard_len[PF_MAX_HAZARDS];
     uint32_t nhazards;
     int hazard_all;                 /* too many: any non-ASCII byte is a hazard */
+    vg_hscache_memo *memo;          /* while building: the databases compiled so far, by content */
 };
 
 struct sg_pf_scratch {
@@ -358,11 +359,11 @@ static void refuse(const sg_prefilter *pf, const pf_ent *v, size_t n, uint8_t *r
 }
 
 /* Compiles exprs (through the database cache), counting the cache's work in e->info. */
-static hs_error_t compile_counted(vg_sigma_engine *e, char *const *exprs, const unsigned *flags, const unsigned *ids,
-                                  unsigned n, hs_database_t **db, hs_compile_error_t **ce)
+static hs_error_t compile_counted(vg_sigma_engine *e, const sg_prefilter *pf, char *const *exprs, const unsigned *flags,
+                                  const unsigned *ids, unsigned n, hs_database_t **db, hs_compile_error_t **ce)
 {
     vg_hscache_stats cs = { 0, 0, 0 };
-    hs_error_t rc = vg_hscache_compile((const char *const *)exprs, flags, ids, n, e->cache_dir, db, ce, &cs);
+    hs_error_t rc = vg_hscache_compile((const char *const *)exprs, flags, ids, n, e->cache_dir, pf->memo, db, ce, &cs);
     e->info.cache_hits += cs.hits;
     e->info.cache_written += cs.compiled;
     e->info.cache_errors += cs.write_errors;
@@ -446,7 +447,7 @@ static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_e
         ids[k] = (unsigned)k;
     }
     hs_compile_error_t *ce = NULL;
-    if (compile_counted(e, exprs, flags, ids, (unsigned)m, &d->raw_db, &ce) != HS_SUCCESS) {
+    if (compile_counted(e, pf, exprs, flags, ids, (unsigned)m, &d->raw_db, &ce) != HS_SUCCESS) {
         d->raw_db = NULL;       /* the text is scanned as before */
         hs_free_compile_error(ce);
     }
@@ -521,7 +522,7 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
         result = 0;
         goto done;
     }
-    if (compile_counted(e, exprs, flags, ids, (unsigned)nhs, &d->db, &ce) == HS_SUCCESS) {
+    if (compile_counted(e, pf, exprs, flags, ids, (unsigned)nhs, &d->db, &ce) == HS_SUCCESS) {
         result = d->place == e->nplaces ? compile_raw_db(e, pf, v, first, np, d) : 0;
         goto done;
     }
@@ -934,6 +935,7 @@ void sg_prefilter_free(sg_prefilter *pf)
     if (!pf)
         return;
     free_dbs(pf);
+    vg_hscache_memo_free(pf->memo);
     vg_free(pf->src);
     vg_free(pf);
 }
@@ -980,6 +982,7 @@ vg_rc sg_prefilter_build(vg_sigma_engine *e, vg_error *err)
         goto fail;
     }
     pf->nsrc = ns;
+    pf->memo = vg_hscache_memo_new();      /* without one, every database is compiled */
     find_hazards(pf);
     for (int round = 0;; round++) {
         uint32_t refusals = e->info.refused;
@@ -1017,6 +1020,8 @@ vg_rc sg_prefilter_build(vg_sigma_engine *e, vg_error *err)
             e->info.patterns += pf->src[s].dbs[d].npatterns;
         }
     vg_free(refused);
+    vg_hscache_memo_free(pf->memo);
+    pf->memo = NULL;
     e->pf = pf;
     e->info.built = 1;
     clock_gettime(CLOCK_MONOTONIC, &t1);

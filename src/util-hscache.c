@@ -121,16 +121,77 @@ static int make_dirs(const char *dir)
     return 0;
 }
 
+/* ---- the memo of one build ---------------------------------------------------------------- */
+
+typedef struct memo_entry {
+    char key[65];                   /* cache_key's hex digits */
+    char *bytes;                    /* the serialized database (Hyperscan's malloc) */
+    size_t len;
+} memo_entry;
+
+struct vg_hscache_memo {
+    memo_entry *v;
+    size_t n, cap;
+};
+
+vg_hscache_memo *vg_hscache_memo_new(void)
+{
+    return vg_calloc(1, sizeof(vg_hscache_memo));
+}
+
+void vg_hscache_memo_free(vg_hscache_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].bytes);
+    vg_free(m->v);
+    vg_free(m);
+}
+
+/* A copy of the database memo keeps under key hex, or NULL. */
+static hs_database_t *memo_get(const vg_hscache_memo *m, const char *hex)
+{
+    hs_database_t *db = NULL;
+    for (size_t i = 0; i < m->n; i++)
+        if (memcmp(m->v[i].key, hex, 64) == 0)
+            return hs_deserialize_database(m->v[i].bytes, m->v[i].len, &db) == HS_SUCCESS ? db : NULL;
+    return NULL;
+}
+
+/* Keeps db under key hex (nothing when out of memory: the next ask compiles again). */
+static void memo_put(vg_hscache_memo *m, const char *hex, const hs_database_t *db)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        memo_entry *v = vg_realloc(m->v, cap * sizeof *v);
+        if (!v)
+            return;
+        m->v = v;
+        m->cap = cap;
+    }
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+        return;
+    memcpy(m->v[m->n].key, hex, 65);
+    m->v[m->n].bytes = bytes;
+    m->v[m->n++].len = len;
+}
+
 hs_error_t vg_hscache_compile(const char *const *exprs, const unsigned *flags, const unsigned *ids, unsigned n,
-                              const char *dir, hs_database_t **db, hs_compile_error_t **ce,
+                              const char *dir, vg_hscache_memo *memo, hs_database_t **db, hs_compile_error_t **ce,
                               vg_hscache_stats *st)
 {
     char hex[65], path[HSCACHE_PATH];
-    int cached = dir && dir[0] && cache_key(exprs, flags, ids, n, hex) == 0 &&
-                 snprintf(path, sizeof path, "%s/%s.hsdb", dir, hex) < (int)sizeof path;
-    if (cached && (*db = cache_read(path)) != NULL) {
+    int keyed = (memo || (dir && dir[0])) && cache_key(exprs, flags, ids, n, hex) == 0;
+    int cached = keyed && dir && dir[0] && snprintf(path, sizeof path, "%s/%s.hsdb", dir, hex) < (int)sizeof path;
+    int in_memo = keyed && memo && (*db = memo_get(memo, hex)) != NULL;
+    if (in_memo || (cached && (*db = cache_read(path)) != NULL)) {
         if (st)
             st->hits++;
+        if (keyed && memo && !in_memo)
+            memo_put(memo, hex, *db);
         return HS_SUCCESS;
     }
     hs_error_t rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, ce);
@@ -138,6 +199,8 @@ hs_error_t vg_hscache_compile(const char *const *exprs, const unsigned *flags, c
         return rc;
     if (st)
         st->compiled++;
+    if (keyed && memo)
+        memo_put(memo, hex, *db);
     if (cached && (make_dirs(dir) != 0 || cache_write(dir, path, *db) != 0) && st)
         st->write_errors++;
     return HS_SUCCESS;
