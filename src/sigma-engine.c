@@ -428,22 +428,28 @@ void vg_sigma_worker_set_reference(vg_sigma_worker *w, int on)
 
 /* ---- evaluation --------------------------------------------------------------------------- */
 
-vg_value sg_place_value(vg_sigma_worker *w, uint32_t place)
+vg_value sg_place_raw(vg_sigma_worker *w, uint32_t place)
 {
     if (w->place_gen[place] != w->gen) {
         w->place_gen[place] = w->gen;
-        vg_value v = vg_sigma_place_value_idx(&w->e->places[place], w->ev, &w->evidx);
-        if (v.type == VG_JSON_STRING && (v.flags & VG_JSON_ESCAPED) && !(v.flags & VG_VALUE_PLAIN) &&
-            v.len <= w->plain_cap - w->plain_len) {
-            /* decoded once here rather than by every condition that reads it */
-            char *p = w->plain + w->plain_len;
-            size_t n = vg_json_unescape(v.ptr, v.len, p);
-            w->plain_len += n;
-            v = (vg_value){ VG_JSON_STRING, VG_VALUE_PLAIN, (uint32_t)n, p };
-        }
-        w->place_val[place] = v;
+        w->place_val[place] = vg_sigma_place_value_idx(&w->e->places[place], w->ev, &w->evidx);
     }
     return w->place_val[place];
+}
+
+vg_value sg_place_value(vg_sigma_worker *w, uint32_t place)
+{
+    vg_value v = sg_place_raw(w, place);
+    if (v.type == VG_JSON_STRING && (v.flags & VG_JSON_ESCAPED) && !(v.flags & VG_VALUE_PLAIN) &&
+        v.len <= w->plain_cap - w->plain_len) {
+        /* decoded once, when first read as text, rather than by every condition that reads it */
+        char *p = w->plain + w->plain_len;
+        size_t n = vg_json_unescape(v.ptr, v.len, p);
+        w->plain_len += n;
+        v = (vg_value){ VG_JSON_STRING, VG_VALUE_PLAIN, (uint32_t)n, p };
+        w->place_val[place] = v;
+    }
+    return v;
 }
 
 /* Resolves a |fieldref name for the rule's current source. */

@@ -1280,9 +1280,14 @@ static int scan_text(vg_sigma_worker *w, const pf_db *d, const char **s, size_t 
         *n = w->text_len;
         return 1;
     }
-    vg_value v = sg_place_value(w, d->place);
+    vg_value v = sg_place_raw(w, d->place);
     if (v.type == VG_JSON_ARRAY)
         return -1;
+    if (v.type == VG_JSON_STRING && (v.flags & VG_JSON_ESCAPED) && !(v.flags & VG_VALUE_PLAIN)) {
+        *s = v.ptr;     /* escaped: looked up in the scan cache as it is, decoded only to be scanned */
+        *n = v.len;
+        return 2;
+    }
     return vg_sigma_scalar_text(&v, w->pfs->buf, w->max_value, s, n);
 }
 
@@ -1333,8 +1338,12 @@ typedef struct pf_value {
     size_t n;
     int r;
     int done;                       /* r is the answer already */
+    int raw;                        /* s is an escaped JSON string, decoded only to be scanned */
     uint64_t h;
 } pf_value;
+
+#define RAW_KEYS 0x80000000u        /* the scan cache's database number for escaped values: the
+                                       same bytes decoded or not are other texts */
 
 #define PF_BATCH 32                 /* places whose values are fetched (and slots prefetched) at once */
 
@@ -1362,7 +1371,7 @@ static int raw_clears(vg_sigma_worker *w, const pf_db *d)
 
 static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *st)
 {
-    pf_value v = { NULL, 0, -1, 0, 0 };
+    pf_value v = { NULL, 0, -1, 0, 0, 0 };
     if (d->place == w->e->nplaces && raw_clears(w, d)) {   /* the text need not be built */
         v.r = 1;
         v.done = 1;
@@ -1371,6 +1380,10 @@ static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *
     }
     if (d->db || d->nshorts)
         v.r = scan_text(w, d, &v.s, &v.n);
+    if (v.r == 2) {
+        v.r = 1;
+        v.raw = 1;
+    }
     if (v.r > 0 && v.s == w->pfs->buf) {    /* decoded into the one shared buffer: answer now */
         v.r = v.n > 0 ? answer_value(w, d, &v, st) : v.r;
         v.done = 1;
@@ -1378,7 +1391,7 @@ static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *
     }
     if (v.r > 0 && v.n > 0 && v.n <= SG_SCACHE_MAX_VALUE && d->place != w->e->nplaces) {   /* keyword
                                                                                   texts: unique */
-        v.h = sg_scache_hash(d->uid, v.s, v.n);
+        v.h = sg_scache_hash(d->uid | (v.raw ? RAW_KEYS : 0), v.s, v.n);
         sg_scache_prefetch(w->pfs->cache, v.h, v.n);
     }
     return v;
@@ -1388,22 +1401,30 @@ static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *
  * value was answered before, else scanned (and offered to the cache). 1 scanned, -1 reference. */
 static int answer_value(vg_sigma_worker *w, const pf_db *d, const pf_value *v, vg_sigma_stats *st)
 {
-    uint32_t ids[SG_SCACHE_MAX_IDS];
-    scan_ctx c = { w, d, v->n, ids, 0 };
+    uint32_t ids[SG_SCACHE_MAX_IDS], key = d->uid | (v->raw ? RAW_KEYS : 0);
     sg_scache *cache = w->pfs->cache;
     sg_scache_answer a;
-    if (v->h && sg_scache_get(cache, v->h, d->uid, v->s, v->n, &a)) {
+    if (v->h && sg_scache_get(cache, v->h, key, v->s, v->n, &a)) {
         for (uint32_t k = 0; k < a.nids; k++)
             pattern_matched(w, d, a.ids[k]);
         st->cached++;
         return a.result;
     }
-    int r = scan_value(w, d, v->s, v->n, &c);
+    const char *s = v->s;
+    size_t n = v->n;
+    int r = 1;
+    if (v->raw) {       /* the text to scan: the value decoded */
+        vg_value text = sg_place_value(w, d->place);
+        r = vg_sigma_scalar_text(&text, w->pfs->buf, w->max_value, &s, &n);
+    }
+    scan_ctx c = { w, d, n, ids, 0 };
+    if (r > 0 && n > 0)
+        r = scan_value(w, d, s, n, &c);
     if (r > 0)
         st->scanned++;
     if (v->h) {
         a = (sg_scache_answer){ r, r > 0 ? c.nids : 0, c.ids };
-        sg_scache_put(cache, v->h, d->uid, v->s, v->n, &a);
+        sg_scache_put(cache, v->h, key, v->s, v->n, &a);
     }
     return r;
 }

@@ -118,8 +118,13 @@ struct vg_sigma_worker {
     size_t nmatched;
 };
 
-/* The engine's value of place for the current event (cached per event). */
+/* The engine's value of place for the current event, as text: an escaped JSON string is
+ * decoded (once per event). */
 vg_value sg_place_value(vg_sigma_worker *w, uint32_t place);
+
+/* The same value as the event holds it (an escaped JSON string still escaped, unless an
+ * earlier sg_place_value decoded it), fetched once per event. */
+vg_value sg_place_raw(vg_sigma_worker *w, uint32_t place);
 
 /* The text keyword searches look in, computed once per event into w->text. */
 void sg_keyword_text(vg_sigma_worker *w);
