@@ -63,27 +63,37 @@ void sg_scache_free(sg_scache *c)
     vg_free(c);
 }
 
-static inline uint64_t mix(uint64_t h, uint64_t x)
+/* The two halves of the 128-bit product a * b, folded. */
+static inline uint64_t fold_mul(uint64_t a, uint64_t b)
 {
-    h ^= x * 0x9e3779b97f4a7c15ull;
-    h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 29);
+    unsigned __int128 m = (unsigned __int128)a * b;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
 }
 
+static inline uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+/* Sixteen bytes a step, one multiply each (values are command lines and paths of a hundred
+ * bytes and more); the hash only picks a slot and screens it, the bytes decide. */
 uint64_t sg_scache_hash(uint32_t db, const char *s, size_t n)
 {
-    uint64_t h = mix(0x243f6a8885a308d3ull ^ n, db);
+    const uint64_t k0 = 0x243f6a8885a308d3ull, k1 = 0x13198a2e03707344ull, k2 = 0xa4093822299f31d0ull;
+    uint64_t h = k0 ^ ((uint64_t)db << 32 | (uint32_t)n);
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        h = mix(h, x);
-    }
-    if (i < n) {
+    for (; i + 16 <= n; i += 16)
+        h = fold_mul(load8(s + i) ^ h ^ k1, load8(s + i + 8) ^ k2);
+    if (n - i >= 8) {       /* 8-15 left: two loads, the second ending at the end */
+        h = fold_mul(load8(s + i) ^ h ^ k1, load8(s + n - 8) ^ k2);
+    } else if (n > i) {
         uint64_t x = 0;
         memcpy(&x, s + i, n - i);
-        h = mix(h, x ^ 0x80);
+        h = fold_mul(x ^ h ^ k1, k2 ^ (n - i));
     }
+    h = fold_mul(h ^ k2, k0 ^ n);
     return h ? h : 1;
 }
 
