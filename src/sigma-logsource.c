@@ -38,6 +38,8 @@ typedef struct ls_vals {
     const char **v;
     size_t *len;
     unsigned n, cap;
+    uint16_t *slot;             /* open addressing by vg_name_hash: value id + 1, 0 empty */
+    uint32_t mask;              /* slots - 1 (at least twice the values, so a probe ends) */
 } ls_vals;
 
 typedef struct ls_entry {
@@ -396,6 +398,24 @@ static int index_sources(vg_sigma_mapping *m)
     return 0;
 }
 
+/* The hash table of kv's values (ls_vals.slot). -1: no memory. */
+static int hash_values(ls_vals *kv)
+{
+    uint32_t size = 8;
+    while (size < 2u * kv->n)
+        size *= 2;
+    if (!(kv->slot = vg_calloc(size, sizeof *kv->slot)))
+        return -1;
+    kv->mask = size - 1;
+    for (unsigned id = 0; id < kv->n; id++) {
+        uint32_t h = vg_name_hash(kv->v[id], kv->len[id]) & kv->mask;
+        while (kv->slot[h])
+            h = (h + 1) & kv->mask;
+        kv->slot[h] = (uint16_t)(id + 1);
+    }
+    return 0;
+}
+
 /* Gives every condition value its index among the distinct values of its key (so that an
  * event's value is compared with each distinct string once, not once per source). -1: no
  * memory. */
@@ -431,6 +451,9 @@ static int index_values(vg_sigma_mapping *m)
                 cd->ids[v] = (uint16_t)id;
             }
         }
+    for (size_t k = 0; k <= MAX_KEYS; k++)
+        if (hash_values(&m->vals[k]) != 0)
+            return -1;
     return index_sources(m);
 }
 
@@ -500,6 +523,7 @@ void vg_sigma_mapping_free(vg_sigma_mapping *m)
     for (size_t k = 0; k <= MAX_KEYS; k++) {
         vg_free(m->vals[k].v);
         vg_free(m->vals[k].len);
+        vg_free(m->vals[k].slot);
         vg_free(m->has[k]);
         vg_free(m->accept[k]);
     }
@@ -608,6 +632,13 @@ static int value_id(const vg_sigma_mapping *m, const ls_cond *c, const vg_event 
     if (val.type != VG_JSON_STRING && val.type != VG_JSON_NUMBER)
         return -1;
     int escaped = val.type == VG_JSON_STRING && (val.flags & VG_JSON_ESCAPED);   /* as vg_value_equals reads it */
+    if (!escaped) {     /* the bytes as they are: found by their hash */
+        for (uint32_t h = vg_name_hash(val.ptr, val.len) & kv->mask, id; (id = kv->slot[h]) != 0;
+             h = (h + 1) & kv->mask)
+            if (kv->len[id - 1] == val.len && memcmp(kv->v[id - 1], val.ptr, val.len) == 0)
+                return (int)id - 1;
+        return -1;
+    }
     for (unsigned id = 0; id < kv->n; id++) {
         if (!escaped && kv->len[id] != val.len)
             continue;   /* an unescaped text of another length cannot be equal */
