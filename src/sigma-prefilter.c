@@ -32,10 +32,11 @@
 #define PF_MAX_ROUNDS 8             /* limit: rebuilds after Hyperscan refused patterns */
 #define PF_MAX_SHORTS 256           /* limit: short literals matched outside Hyperscan, per database */
 
-typedef struct pf_target {
+typedef struct pf_target {          /* 8 bytes: a pattern of the command line database has many */
     uint32_t fc;                    /* fast condition */
-    uint32_t group;                 /* the rule value (group) the pattern came from */
-    uint32_t rule;                  /* the rule to make a candidate (fc is a trigger), or SG_NONE */
+    uint8_t bit;                    /* its bit of the groups that matched: the rule value (group)
+                                       the pattern came from, modulo 64 */
+    uint8_t trigger;                /* fc is in its rule's trigger set (wakes the rule) */
 } pf_target;
 
 /* A short unanchored literal (1 or 2 bytes: " ", "-f", "}"), matched by one pass of our own
@@ -496,7 +497,7 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
             ids[p] = (unsigned)p;
             p++;
         }
-        d->tgts[i] = (pf_target){ v[i].fc, v[i].group, SG_NONE };
+        d->tgts[i] = (pf_target){ v[i].fc, (uint8_t)(v[i].group & 63), 0 };
     }
     first[np] = n;
     d->tgt_off[np] = (uint32_t)n;
@@ -879,7 +880,7 @@ static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
         for (uint32_t d = 0; d < ps->ndbs; d++)
             for (uint32_t k = 0; k < ps->dbs[d].tgt_off[ps->dbs[d].npatterns]; k++) {
                 pf_target *t = &ps->dbs[d].tgts[k];
-                t->rule = pf->fc_trigger[t->fc] ? pf->fc_rule[t->fc] : SG_NONE;
+                t->trigger = pf->fc_trigger[t->fc] != 0;
             }
     }
     vg_free(has);
@@ -1146,10 +1147,10 @@ static void pattern_matched(vg_sigma_worker *w, const pf_db *d, uint32_t id)
         if (seen->pass != w->pass) {
             seen->pass = w->pass;
             seen->bits = 0;
-            if (t->rule != SG_NONE)
+            if (t->trigger)
                 trigger_held(w, t->fc);
         }
-        seen->bits |= 1ull << (t->group & 63);
+        seen->bits |= 1ull << t->bit;
     }
 }
 
