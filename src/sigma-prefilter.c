@@ -4,9 +4,11 @@
  * per (source, place) of their literals (non-ASCII caseless code points as classes) and
  * expressions (prefilter mode, long counted repeats relaxed), short literals set aside for a
  * pass of our own, trigger sets per rule (clauses of conditions that must all hold),
- * candidate lists per database and source. Per event: scan each place once (or take the
- * answer from the worker's scan cache), record matched groups, count trigger conditions in
- * their clauses, collect candidate rules.
+ * candidate lists per database and source, and for keyword texts a raw pass database (pieces
+ * of the keywords that JSON writes as they are). Per event: scan each place once (or take the
+ * answer from the worker's scan cache, an escaped value by its bytes as written), build and
+ * scan a JSON record's keyword text only when the raw pass over the record does not clear it,
+ * record matched groups, count trigger conditions in their clauses, collect candidate rules.
  *
  * Main structures: sg_prefilter holds, per mapping source, its databases (pf_db: a Hyperscan
  * database and the short literals, for each pattern id the (condition, group, is-trigger)
@@ -32,7 +34,7 @@
 #define PF_MAX_ROUNDS 8             /* limit: rebuilds after Hyperscan refused patterns */
 #define PF_MAX_SHORTS 256           /* limit: short literals matched outside Hyperscan, per database */
 
-typedef struct pf_target {          /* 8 bytes: a pattern of the command line database has many */
+typedef struct pf_target {          /* 8 bytes: a pattern matched often stands for hundreds */
     uint32_t fc;                    /* fast condition */
     uint8_t bit;                    /* its bit of the groups that matched: the rule value (group)
                                        the pattern came from, modulo 64 */
