@@ -1351,8 +1351,9 @@ typedef struct pf_value {
 #define PF_BATCH 32                 /* places whose values are fetched (and slots prefetched) at once */
 
 /* The value of place d, its hash and its cache slot on the way in (the lookup comes after the
- * other places of the batch: their memory latencies overlap). A value decoded into the shared
- * buffer (when the per-event one is full) is answered at once, before the next overwrites it. */
+ * other places of the batch: their memory latencies overlap). Nothing is decoded here: an
+ * escaped value is decoded by answer_value only when it must be scanned, and scanned at once
+ * (the shared buffer it may go to serves one value at a time). */
 static int answer_value(vg_sigma_worker *w, const pf_db *d, const pf_value *v, vg_sigma_stats *st);
 
 static int on_raw_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
@@ -1386,11 +1387,6 @@ static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *
     if (v.r == 2) {
         v.r = 1;
         v.raw = 1;
-    }
-    if (v.r > 0 && v.s == w->pfs->buf) {    /* decoded into the one shared buffer: answer now */
-        v.r = v.n > 0 ? answer_value(w, d, &v, st) : v.r;
-        v.done = 1;
-        return v;
     }
     if (v.r > 0 && v.n > 0 && v.n <= SG_SCACHE_MAX_VALUE && d->place != w->e->nplaces) {   /* keyword
                                                                                   texts: unique */
