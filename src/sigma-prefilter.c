@@ -1259,8 +1259,10 @@ static void short_scan(const pf_db *d, const char *s, size_t n, scan_ctx *c)
  * lead byte (never an ASCII byte), then a comparison. */
 static int fold_hazard(const sg_prefilter *pf, const char *s, size_t n)
 {
+    if (ascii_prefix(s, n) == n)
+        return 0;       /* most values: no lead byte to look for */
     if (pf->hazard_all)
-        return ascii_prefix(s, n) != n;
+        return 1;
     for (uint32_t k = 0; k < pf->nhazards; k++)
         for (const char *p = s; (p = memchr(p, pf->hazard[k][0], (size_t)(s + n - p))); p++)
             if ((size_t)(s + n - p) >= pf->hazard_len[k] && memcmp(p, pf->hazard[k], pf->hazard_len[k]) == 0)
