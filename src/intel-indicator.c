@@ -381,23 +381,11 @@ static size_t domain_fast(const char *s, size_t n, char *out, size_t *last)
     return n;
 }
 
-size_t vg_domain_normalize(const char *s, size_t n, char *out, vg_error *err)
+/* The checked loop of vg_domain_normalize, for a name domain_fast did not take: the same
+ * copy, and the first fault found with its offset (0 then). */
+static size_t domain_checked(const char *s, size_t n, char *out, size_t *last_out, vg_error *err)
 {
     char b[8];
-    if (n && s[n - 1] == '.')
-        n--;
-    if (n == 0)
-        return vg_fail(err, VG_ERR_PARSE, 0, "empty domain name"), 0;
-    if (n > VG_DOMAIN_MAX)
-        return vg_fail(err, VG_ERR_PARSE, 0, "domain name is longer than %d bytes", VG_DOMAIN_MAX), 0;
-    size_t fast_last;
-    if (domain_fast(s, n, out, &fast_last)) {
-        if (all_digits(s + fast_last, n - fast_last))
-            return vg_fail(err, VG_ERR_PARSE, fast_last, "last label is all digits: not a domain name (an address?)"),
-                   0;
-        out[n] = '\0';
-        return n;
-    }
     if (vg_utf8_check(s, n) != n)
         return vg_fail(err, VG_ERR_PARSE, vg_utf8_check(s, n), "domain name is not valid UTF-8"), 0;
     size_t label = 0, last = 0;
@@ -419,6 +407,21 @@ size_t vg_domain_normalize(const char *s, size_t n, char *out, vg_error *err)
     }
     if (label == 0)
         return vg_fail(err, VG_ERR_PARSE, n, "domain name has an empty label"), 0;
+    *last_out = last;
+    return n;
+}
+
+size_t vg_domain_normalize(const char *s, size_t n, char *out, vg_error *err)
+{
+    if (n && s[n - 1] == '.')
+        n--;
+    if (n == 0)
+        return vg_fail(err, VG_ERR_PARSE, 0, "empty domain name"), 0;
+    if (n > VG_DOMAIN_MAX)
+        return vg_fail(err, VG_ERR_PARSE, 0, "domain name is longer than %d bytes", VG_DOMAIN_MAX), 0;
+    size_t last;
+    if (!domain_fast(s, n, out, &last) && !domain_checked(s, n, out, &last, err))
+        return 0;
     if (all_digits(s + last, n - last))
         return vg_fail(err, VG_ERR_PARSE, last, "last label is all digits: not a domain name (an address?)"), 0;
     out[n] = '\0';

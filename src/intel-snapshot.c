@@ -322,13 +322,16 @@ static size_t add_hit(vg_intel_hit *hits, size_t n, size_t max, vg_intel_hit h)
     return n;
 }
 
-/* May the table hold the key of hash h? No filter: maybe. Never wrong when it says no. */
+/* Are the given bits of hash h's word set in the table's filter? No filter: yes. */
+static int filter_has(const snap_table *t, uint64_t h, uint64_t bits)
+{
+    return !t->filter || (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits;
+}
+
+/* May the table hold the key of hash h? Never wrong when it says no. */
 static int filter_maybe(const snap_table *t, uint64_t h)
 {
-    if (!t->filter)
-        return 1;
-    uint64_t bits = snap_filter_bits(h);
-    return (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits;
+    return filter_has(t, h, snap_filter_bits(h));
 }
 
 /* May the domain table hold an entry of hash h that matches as a parent (parent != 0), or
@@ -1306,9 +1309,8 @@ static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, 
         n = pn + sn;
     }
     uint64_t h = snap_key_hash(type, key, n, s->seed);
-    uint64_t bits = snap_entry_filter_bits(type, mode, h);
     return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) &&
-           (!t->filter || (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits);
+           filter_has(t, h, snap_entry_filter_bits(type, mode, h));
 }
 
 static vg_rc verify_tables(const verifier *v, vg_error *err)

@@ -639,13 +639,9 @@ static int value_id(const vg_sigma_mapping *m, const ls_cond *c, const vg_event 
                 return (int)id - 1;
         return -1;
     }
-    for (unsigned id = 0; id < kv->n; id++) {
-        if (!escaped && kv->len[id] != val.len)
-            continue;   /* an unescaped text of another length cannot be equal */
-        if (val.type == VG_JSON_STRING ? vg_value_equals(&val, kv->v[id], kv->len[id])
-                                       : memcmp(val.ptr, kv->v[id], val.len) == 0)
+    for (unsigned id = 0; id < kv->n; id++)     /* escaped: compared while decoding */
+        if (vg_value_equals(&val, kv->v[id], kv->len[id]))
             return (int)id;
-    }
     return -1;
 }
 

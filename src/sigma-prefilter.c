@@ -420,17 +420,13 @@ static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_e
     const unsigned refuse = VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_NUMBER | VG_SIGMA_PAT_REGEX;
     if (d->nshorts || (d->caseless && pf->hazard_all))
         return 0;
-    for (size_t q = 0; q < np; q++) {
-        size_t at;
-        if ((v[first[q]].flags & refuse) || verbatim_run(v[first[q]].bytes, v[first[q]].len, &at) < RAW_MIN_RUN)
-            return 0;
-    }
     size_t m = np + 1 + (d->caseless ? pf->nhazards : 0);
     char **exprs = vg_calloc(m, sizeof *exprs);
     unsigned *flags = vg_calloc(m, sizeof *flags), *ids = vg_calloc(m, sizeof *ids);
     int rc = -1;
     if (!exprs || !flags || !ids)
         goto done;
+    rc = 0;
     for (size_t k = 0; k < m; k++) {
         const unsigned char *piece = (const unsigned char *)"\\u";
         size_t len = 2;
@@ -438,14 +434,18 @@ static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_e
         if (k < np) {
             size_t at;
             len = verbatim_run(v[first[k]].bytes, v[first[k]].len, &at);
+            if ((v[first[k]].flags & refuse) || len < RAW_MIN_RUN)
+                goto done;      /* this database has no raw pass */
             piece = v[first[k]].bytes + at;
             pflags = v[first[k]].flags & VG_SIGMA_PAT_CASELESS;
         } else if (k > np) {
             piece = (const unsigned char *)pf->hazard[k - np - 1];
             len = pf->hazard_len[k - np - 1];
         }
-        if (!(exprs[k] = sg_pf_pattern_text(piece, len, pflags)))
+        if (!(exprs[k] = sg_pf_pattern_text(piece, len, pflags))) {
+            rc = -1;
             goto done;
+        }
         flags[k] = sg_pf_hs_flags(pflags);
         ids[k] = (unsigned)k;
     }
@@ -454,7 +454,6 @@ static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_e
         d->raw_db = NULL;       /* the text is scanned as before */
         hs_free_compile_error(ce);
     }
-    rc = 0;
 done:
     free_compile_arrays(exprs, m, flags, ids);
     return rc;
@@ -1350,6 +1349,12 @@ typedef struct pf_value {
 #define RAW_KEYS 0x80000000u        /* the scan cache's database number for escaped values: the
                                        same bytes decoded or not are other texts */
 
+/* The scan cache's database number for value v of database d. */
+static uint32_t cache_db(const pf_db *d, const pf_value *v)
+{
+    return d->uid | (v->raw ? RAW_KEYS : 0);
+}
+
 #define PF_BATCH 32                 /* places whose values are fetched (and slots prefetched) at once */
 
 /* The value of place d, its hash and its cache slot on the way in (the lookup comes after the
@@ -1392,7 +1397,7 @@ static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *
     }
     if (v.r > 0 && v.n > 0 && v.n <= SG_SCACHE_MAX_VALUE && d->place != w->e->nplaces) {   /* keyword
                                                                                   texts: unique */
-        v.h = sg_scache_hash(d->uid | (v.raw ? RAW_KEYS : 0), v.s, v.n);
+        v.h = sg_scache_hash(cache_db(d, &v), v.s, v.n);
         sg_scache_prefetch(w->pfs->cache, v.h, v.n);
     }
     return v;
@@ -1402,7 +1407,7 @@ static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *
  * value was answered before, else scanned (and offered to the cache). 1 scanned, -1 reference. */
 static int answer_value(vg_sigma_worker *w, const pf_db *d, const pf_value *v, vg_sigma_stats *st)
 {
-    uint32_t ids[SG_SCACHE_MAX_IDS], key = d->uid | (v->raw ? RAW_KEYS : 0);
+    uint32_t ids[SG_SCACHE_MAX_IDS], key = cache_db(d, v);
     sg_scache *cache = w->pfs->cache;
     sg_scache_answer a;
     if (v->h && sg_scache_get(cache, v->h, key, v->s, v->n, &a)) {

@@ -75,19 +75,16 @@ static hs_database_t *cache_read(const char *path)
     return db;
 }
 
-/* Writes db to path (a temporary file, then a rename); 0 or -1. */
-static int cache_write(const char *dir, const char *path, const hs_database_t *db)
+/* Writes the serialized database bytes[0..n) to path (a temporary file, then a rename); 0 or
+ * -1. */
+static int cache_write(const char *dir, const char *path, const char *bytes, size_t n)
 {
-    char *bytes = NULL;
-    size_t n = 0;
-    if (hs_serialize_database(db, &bytes, &n) != HS_SUCCESS)
-        return -1;
     unsigned char md[32];
     unsigned len = 0;
     char tmp[HSCACHE_PATH];
     int rc = -1;
     if (EVP_Digest(bytes, n, md, &len, EVP_sha256(), NULL) &&
-        snprintf(tmp, sizeof tmp, "%s/.tmp.%ld.%p", dir, (long)getpid(), (const void *)db) < (int)sizeof tmp) {
+        snprintf(tmp, sizeof tmp, "%s/.tmp.%ld.%p", dir, (long)getpid(), (const void *)bytes) < (int)sizeof tmp) {
         FILE *f = fopen(tmp, "wb");
         if (f) {
             int ok = fwrite(bytes, 1, n, f) == n && fwrite(md, 1, 32, f) == 32;
@@ -98,7 +95,6 @@ static int cache_write(const char *dir, const char *path, const hs_database_t *d
                 unlink(tmp);
         }
     }
-    free(bytes);    /* Hyperscan allocates with malloc unless told otherwise */
     return rc;
 }
 
@@ -159,24 +155,22 @@ static hs_database_t *memo_get(const vg_hscache_memo *m, const char *hex)
     return NULL;
 }
 
-/* Keeps db under key hex (nothing when out of memory: the next ask compiles again). */
-static void memo_put(vg_hscache_memo *m, const char *hex, const hs_database_t *db)
+/* Keeps the serialized database bytes[0..len) under key hex, taking the bytes; -1 (the bytes
+ * still the caller's) when out of memory: the next ask compiles again. */
+static int memo_keep(vg_hscache_memo *m, const char *hex, char *bytes, size_t len)
 {
-    char *bytes = NULL;
-    size_t len = 0;
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
         memo_entry *v = vg_realloc(m->v, cap * sizeof *v);
         if (!v)
-            return;
+            return -1;
         m->v = v;
         m->cap = cap;
     }
-    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
-        return;
     memcpy(m->v[m->n].key, hex, 65);
     m->v[m->n].bytes = bytes;
     m->v[m->n++].len = len;
+    return 0;
 }
 
 hs_error_t vg_hscache_compile(const char *const *exprs, const unsigned *flags, const unsigned *ids, unsigned n,
@@ -187,22 +181,27 @@ hs_error_t vg_hscache_compile(const char *const *exprs, const unsigned *flags, c
     int keyed = (memo || (dir && dir[0])) && cache_key(exprs, flags, ids, n, hex) == 0;
     int cached = keyed && dir && dir[0] && snprintf(path, sizeof path, "%s/%s.hsdb", dir, hex) < (int)sizeof path;
     int in_memo = keyed && memo && (*db = memo_get(memo, hex)) != NULL;
-    if (in_memo || (cached && (*db = cache_read(path)) != NULL)) {
+    int from_file = !in_memo && cached && (*db = cache_read(path)) != NULL;
+    if (in_memo || from_file) {
         if (st)
             st->hits++;
-        if (keyed && memo && !in_memo)
-            memo_put(memo, hex, *db);
-        return HS_SUCCESS;
+    } else {
+        hs_error_t rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, ce);
+        if (rc != HS_SUCCESS)
+            return rc;
+        if (st)
+            st->compiled++;
     }
-    hs_error_t rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, ce);
-    if (rc != HS_SUCCESS)
-        return rc;
-    if (st)
-        st->compiled++;
-    if (keyed && memo)
-        memo_put(memo, hex, *db);
-    if (cached && (make_dirs(dir) != 0 || cache_write(dir, path, *db) != 0) && st)
-        st->write_errors++;
+    int to_memo = keyed && memo && !in_memo, to_file = cached && !in_memo && !from_file;
+    if (to_memo || to_file) {   /* serialized once for both */
+        char *bytes = NULL;
+        size_t len = 0;
+        int ok = hs_serialize_database(*db, &bytes, &len) == HS_SUCCESS;
+        if (to_file && (!ok || make_dirs(dir) != 0 || cache_write(dir, path, bytes, len) != 0) && st)
+            st->write_errors++;
+        if (!ok || !to_memo || memo_keep(memo, hex, bytes, len) != 0)
+            free(bytes);    /* Hyperscan allocates with malloc unless told otherwise */
+    }
     return HS_SUCCESS;
 }
 
