@@ -55,8 +55,10 @@ static void crule_free(sg_crule *r)
     }
     vg_free(r->searches);
     vg_free(r->names);
+    vg_free(r->refs);
     vg_free(r->sources);
     vg_free(r->places);
+    vg_free(r->ref_places);
     vg_free(r);
 }
 
@@ -113,7 +115,35 @@ static int name_index(const sg_crule *r, const char *name)
     return -1;
 }
 
-/* Collects the distinct field names of the rule's searches. */
+/* The index of |fieldref target name among the rule's, or -1. */
+static int ref_index(const sg_crule *r, const char *name)
+{
+    for (uint32_t i = 0; i < r->nrefs; i++)
+        if (strcmp(r->refs[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Adds the |fieldref targets of field condition f (its string values) to the rule's. */
+static vg_rc collect_refs(sg_crule *r, const vg_sigma_field *f, vg_error *err)
+{
+    int ref = 0;
+    for (uint8_t m = 0; m < f->nmods; m++)
+        ref |= f->mods[m] == VG_SIGMA_MOD_FIELDREF;
+    for (uint32_t v = 0; ref && v < f->nvalues; v++) {
+        const vg_sigma_raw *x = &f->values[v];
+        if (x->type != VG_SIGMA_V_STRING || x->len == 0 || strlen(x->text) != x->len || ref_index(r, x->text) >= 0)
+            continue;   /* not a target the matcher resolves by this name: it keeps the slow path */
+        if (!r->refs && !(r->refs = vg_calloc(MAX_RULE_FIELDS, sizeof *r->refs)))
+            return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+        if (r->nrefs == MAX_RULE_FIELDS)
+            return vg_fail(err, VG_ERR_LIMIT, 0, "more than %d fieldref targets", MAX_RULE_FIELDS);
+        r->refs[r->nrefs++] = x->text;
+    }
+    return VG_OK;
+}
+
+/* Collects the distinct field names of the rule's searches, and the |fieldref targets. */
 static vg_rc collect_names(sg_crule *r, vg_error *err)
 {
     const vg_sigma_detection *d = r->det;
@@ -122,13 +152,36 @@ static vg_rc collect_names(sg_crule *r, vg_error *err)
     for (uint32_t s = 0; s < d->nsearches; s++)
         for (uint32_t g = 0; g < d->searches[s].ngroups; g++)
             for (uint32_t f = 0; f < d->searches[s].groups[g].nfields; f++) {
-                const char *name = d->searches[s].groups[g].fields[f].field;
-                if (!name[0] || name_index(r, name) >= 0)
+                const vg_sigma_field *field = &d->searches[s].groups[g].fields[f];
+                vg_rc rc = collect_refs(r, field, err);
+                if (rc)
+                    return rc;
+                if (!field->field[0] || name_index(r, field->field) >= 0)
                     continue;
                 if (r->nnames == MAX_RULE_FIELDS)
                     return vg_fail(err, VG_ERR_LIMIT, 0, "more than %d field names", MAX_RULE_FIELDS);
-                r->names[r->nnames++] = name;
+                r->names[r->nnames++] = field->field;
             }
+    return VG_OK;
+}
+
+/* The places of the rule's |fieldref targets in each of its sources (UINT32_MAX where one is
+ * not mapped: it has no value there, as the mapping says). */
+static vg_rc place_refs(vg_sigma_engine *e, sg_crule *r, vg_error *err)
+{
+    if (!r->nrefs || !r->nsources)
+        return VG_OK;
+    if (!(r->ref_places = vg_calloc((size_t)r->nsources * r->nrefs, sizeof *r->ref_places)))
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
+    for (uint32_t i = 0; i < r->nsources; i++)
+        for (uint32_t k = 0; k < r->nrefs; k++) {
+            vg_sigma_place p;
+            uint32_t *at = &r->ref_places[i * r->nrefs + k];
+            *at = UINT32_MAX;
+            if (vg_sigma_mapping_field(e->map, r->sources[i], r->refs[k], &p, NULL) == VG_OK &&
+                (*at = place_id(e, &p)) == UINT32_MAX)
+                return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory or more than %u field places", MAX_PLACES);
+        }
     return VG_OK;
 }
 
@@ -176,7 +229,7 @@ static vg_rc choose_sources(vg_sigma_engine *e, sg_crule *r, vg_error *err)
         r->entry.status = VG_SIGMA_NOT_APPLICABLE;
         snprintf(r->entry.reason, sizeof r->entry.reason, "%s", why.msg);
     }
-    return VG_OK;
+    return place_refs(e, r, err);
 }
 
 /* Compiles every field condition; a failure rejects the rule with the reason. */
@@ -452,14 +505,22 @@ vg_value sg_place_value(vg_sigma_worker *w, uint32_t place)
     return v;
 }
 
-/* Resolves a |fieldref name for the rule's current source. */
+/* Resolves a |fieldref name for the rule's current source: a target known to the rule through
+ * its place (the event's value fetched once per event, as the conditions' are), another by the
+ * mapping. */
 static vg_value fieldref(void *ctx, const char *name, size_t len)
 {
     vg_sigma_worker *w = ctx;
+    const sg_crule *r = w->rule;
     vg_value none = { VG_JSON_NONE, 0, 0, NULL };
     vg_sigma_place p;
     (void)len;
-    if (vg_sigma_mapping_field(w->e->map, w->rule->sources[w->slot], name, &p, NULL) != VG_OK)
+    int k = r->ref_places ? ref_index(r, name) : -1;
+    if (k >= 0) {
+        uint32_t place = r->ref_places[w->slot * r->nrefs + (uint32_t)k];
+        return place == UINT32_MAX ? none : sg_place_value(w, place);
+    }
+    if (vg_sigma_mapping_field(w->e->map, r->sources[w->slot], name, &p, NULL) != VG_OK)
         return none;
     return vg_sigma_place_value(&p, w->ev);
 }

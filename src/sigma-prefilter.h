@@ -55,6 +55,10 @@ typedef struct sg_crule {
     uint16_t *sources;              /* the sources it runs on */
     uint32_t nsources;
     uint32_t *places;               /* [source slot * nnames + name]: index in engine places */
+    const char **refs;              /* distinct |fieldref targets (values of the rule) */
+    uint32_t nrefs;
+    uint32_t *ref_places;           /* [source slot * nrefs + ref]: index in engine places, or
+                                       UINT32_MAX where the target is not mapped */
 } sg_crule;
 
 typedef struct sg_prefilter sg_prefilter;

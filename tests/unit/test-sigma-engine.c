@@ -410,6 +410,69 @@ static void test_keywords_raw_pass(void **state)
     }
 }
 
+/* |fieldref targets are read through the rule's places for the event's source: Sysmon's
+ * ParentImage is Security 4688's ParentProcessName. A target that is only a fieldref value and
+ * one that is also a condition's field, escaped values, case, absence and a filter; each event
+ * twice (the second time the values come from the per-event cache of a new event). */
+static void test_fieldref_places(void **state)
+{
+    (void)state;
+    const char *text = "title: parent runs itself\nlogsource:\n    product: windows\n    category: process_creation\n"
+                       "detection:\n    selection:\n        Image|fieldref: ParentImage\n"
+                       "    same_cmd:\n        CommandLine|fieldref: Image\n"
+                       "    filter:\n        Image|startswith: 'C:\\Program Files\\'\n"
+                       "    condition: (selection or same_cmd) and not filter\n";
+#define SYSMON_1 \
+        "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1," \
+        "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'}," \
+        "'EventData':{'Image':'%s','CommandLine':'run'%s}}}"
+#define SECURITY_4688 \
+        "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Security-Auditing'}},'EventID':4688," \
+        "'Channel':'Security','Computer':'ws1'}," \
+        "'EventData':{'NewProcessName':'%s','CommandLine':'run'%s}}}"
+    enum { sysmon, security };
+    static const struct {
+        int shape;
+        const char *image, *rest;
+        int fires;
+    } refs[] = {
+        { sysmon, "C:\\\\x\\\\a.exe", ",'ParentImage':'C:\\\\x\\\\a.exe'", 1 },
+        { sysmon, "C:\\\\x\\\\a.exe", ",'ParentImage':'c:\\\\X\\\\A.EXE'", 1 },        /* caseless */
+        { sysmon, "C:\\\\x\\\\a.exe", ",'ParentImage':'C:\\\\x\\\\\\u0061.exe'", 1 },  /* escaped */
+        { sysmon, "C:\\\\x\\\\a.exe", ",'ParentImage':'C:\\\\x\\\\b.exe'", 0 },
+        { sysmon, "C:\\\\x\\\\a.exe", "", 0 },                                            /* no parent */
+        { sysmon, "run", "", 1 },                                                       /* CommandLine = Image */
+        { sysmon, "C:\\\\Program Files\\\\a.exe", ",'ParentImage':'C:\\\\Program Files\\\\a.exe'", 0 },
+        { security, "C:\\\\x\\\\a.exe", ",'ParentProcessName':'C:\\\\X\\\\a.exe'", 1 },
+        { security, "C:\\\\x\\\\a.exe", ",'ParentImage':'C:\\\\x\\\\a.exe'", 0 },    /* not 4688's name */
+        { security, "C:\\\\x\\\\a.exe", ",'ParentProcessName':'C:\\\\x\\\\c.exe'", 0 },
+    };
+    for (int built = 0; built < 2; built++) {
+        vg_sigma_engine *e;
+        vg_sigma_worker *w;
+        vg_sigma_file *f;
+        one_rule_engine(text, built, &f, &e, &w);
+        for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+            char json[1024];
+            if (refs[i].shape == sysmon)
+                snprintf(json, sizeof json, SYSMON_1, refs[i].image, refs[i].rest);
+            else
+                snprintf(json, sizeof json, SECURITY_4688, refs[i].image, refs[i].rest);
+            for (int pass = 0; pass < 2; pass++) {
+                assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+                if (match_hits(e, w) != (size_t)refs[i].fires)
+                    fail_msg("%s, pass %d: %zu hits, expected %d: %s", built ? "prefilter" : "reference", pass,
+                             hits_seen, refs[i].fires, json);
+            }
+        }
+        vg_sigma_worker_free(w);
+        vg_sigma_engine_free(e);
+        vg_sigma_file_free(f);
+    }
+#undef SYSMON_1
+#undef SECURITY_4688
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_covered_source),
         cmocka_unit_test(test_syslog_keywords_read_message),
         cmocka_unit_test(test_keywords_raw_pass),
+        cmocka_unit_test(test_fieldref_places),
     };
     return cmocka_run_group_tests(tests, sigma_setup, sigma_teardown);
 }
