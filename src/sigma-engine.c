@@ -107,19 +107,11 @@ static uint32_t place_id(vg_sigma_engine *e, const vg_sigma_place *p)
     return (uint32_t)e->nplaces++;
 }
 
-static int name_index(const sg_crule *r, const char *name)
+/* The index of name among v[0..n), or -1. */
+static int index_of(const char *const *v, uint32_t n, const char *name)
 {
-    for (uint32_t i = 0; i < r->nnames; i++)
-        if (strcmp(r->names[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* The index of |fieldref target name among the rule's, or -1. */
-static int ref_index(const sg_crule *r, const char *name)
-{
-    for (uint32_t i = 0; i < r->nrefs; i++)
-        if (strcmp(r->refs[i], name) == 0)
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(v[i], name) == 0)
             return (int)i;
     return -1;
 }
@@ -132,8 +124,8 @@ static vg_rc collect_refs(sg_crule *r, const vg_sigma_field *f, vg_error *err)
         ref |= f->mods[m] == VG_SIGMA_MOD_FIELDREF;
     for (uint32_t v = 0; ref && v < f->nvalues; v++) {
         const vg_sigma_raw *x = &f->values[v];
-        if (x->type != VG_SIGMA_V_STRING || x->len == 0 || strlen(x->text) != x->len || ref_index(r, x->text) >= 0)
-            continue;   /* not a target the matcher resolves by this name: it keeps the slow path */
+        if (x->type != VG_SIGMA_V_STRING || index_of(r->refs, r->nrefs, x->text) >= 0)
+            continue;
         if (!r->refs && !(r->refs = vg_calloc(MAX_RULE_FIELDS, sizeof *r->refs)))
             return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
         if (r->nrefs == MAX_RULE_FIELDS)
@@ -156,7 +148,7 @@ static vg_rc collect_names(sg_crule *r, vg_error *err)
                 vg_rc rc = collect_refs(r, field, err);
                 if (rc)
                     return rc;
-                if (!field->field[0] || name_index(r, field->field) >= 0)
+                if (!field->field[0] || index_of(r->names, r->nnames, field->field) >= 0)
                     continue;
                 if (r->nnames == MAX_RULE_FIELDS)
                     return vg_fail(err, VG_ERR_LIMIT, 0, "more than %d field names", MAX_RULE_FIELDS);
@@ -270,7 +262,7 @@ static vg_rc compile_searches(vg_sigma_engine *e, sg_crule *r, vg_error *err)
                 }
                 cf->src = sf;
                 cf->fc = SG_NONE;
-                cf->name = kw ? SG_NONE : (uint32_t)name_index(r, sf->field);
+                cf->name = kw ? SG_NONE : (uint32_t)index_of(r->names, r->nnames, sf->field);
             }
         }
     }
@@ -515,7 +507,7 @@ static vg_value fieldref(void *ctx, const char *name, size_t len)
     vg_value none = { VG_JSON_NONE, 0, 0, NULL };
     vg_sigma_place p;
     (void)len;
-    int k = r->ref_places ? ref_index(r, name) : -1;
+    int k = r->ref_places ? index_of(r->refs, r->nrefs, name) : -1;
     if (k >= 0) {
         uint32_t place = r->ref_places[w->slot * r->nrefs + (uint32_t)k];
         return place == UINT32_MAX ? none : sg_place_value(w, place);
