@@ -429,12 +429,17 @@ vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_
     w->place_gen = vg_calloc(e->nplaces ? e->nplaces : 1, sizeof *w->place_gen);
     w->place_val = vg_calloc(e->nplaces ? e->nplaces : 1, sizeof *w->place_val);
     w->rule_gen = vg_calloc(e->nrules ? e->nrules : 1, sizeof *w->rule_gen);
+    w->place_key = vg_malloc(e->nplaces ? e->nplaces : 1);
+    for (size_t i = 0; w->place_key && i < e->nplaces; i++) {
+        const vg_sigma_place *p = &e->places[i];
+        w->place_key[i] = (int8_t)(p->kind == VG_SIGMA_PLACE_PATH ? vg_sigma_mapping_key(e->map, p->name, p->len) : -1);
+    }
     w->text_cap = max_value + 1;
     w->text = vg_malloc(w->text_cap);
     w->plain_cap = max_value + 1;
     w->plain = vg_malloc(w->plain_cap);
     w->max_value = max_value;
-    if (!w->scratch || !w->place_gen || !w->place_val || !w->rule_gen || !w->text || !w->plain) {
+    if (!w->scratch || !w->place_gen || !w->place_val || !w->place_key || !w->rule_gen || !w->text || !w->plain) {
         vg_sigma_worker_free(w);
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     }
@@ -454,6 +459,7 @@ void vg_sigma_worker_free(vg_sigma_worker *w)
     vg_sigma_scratch_free(w->scratch);
     vg_free(w->place_gen);
     vg_free(w->place_val);
+    vg_free(w->place_key);
     vg_free(w->rule_gen);
     vg_free(w->text);
     vg_free(w->plain);
@@ -477,7 +483,11 @@ vg_value sg_place_raw(vg_sigma_worker *w, uint32_t place)
 {
     if (w->place_gen[place] != w->gen) {
         w->place_gen[place] = w->gen;
-        w->place_val[place] = vg_sigma_place_value_idx(&w->e->places[place], w->ev, &w->evidx);
+        int k = w->place_key[place];
+        if (k >= 0 && w->keys.have[k])     /* classification read it already (vg_event_get) */
+            w->place_val[place] = w->keys.vals[k];
+        else
+            w->place_val[place] = vg_sigma_place_value_idx(&w->e->places[place], w->ev, &w->evidx);
     }
     return w->place_val[place];
 }
@@ -726,7 +736,7 @@ vg_rc vg_sigma_engine_match(const vg_sigma_engine *e, vg_sigma_worker *w, const 
                             void *ctx, vg_sigma_stats *st)
 {
     uint16_t srcs[MAX_EVENT_SOURCES];
-    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, MAX_EVENT_SOURCES);
+    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, MAX_EVENT_SOURCES, &w->keys);
     st->events++;
     if (ns == 0) {
         st->unmapped++;
@@ -788,7 +798,7 @@ int vg_sigma_engine_explain(const vg_sigma_engine *e, vg_sigma_worker *w, size_t
         return 0;
     }
     uint16_t srcs[MAX_EVENT_SOURCES];
-    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, MAX_EVENT_SOURCES);
+    size_t ns = vg_sigma_mapping_classify(e->map, ev, srcs, MAX_EVENT_SOURCES, &w->keys);
     for (size_t i = 0; i < ns; i++)
         for (uint32_t k = 0; k < r->nsources; k++)
             if (r->sources[k] == srcs[i]) {

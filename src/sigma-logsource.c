@@ -20,7 +20,7 @@
 #define MAX_SETS 256            /* limit: field sets */
 #define MAX_MAPS 1024           /* limit: names mapped by one field set */
 #define MAX_BASE_DEPTH 8        /* limit: chain of bases */
-#define MAX_KEYS 64             /* limit: distinct fields the match conditions read */
+#define MAX_KEYS VG_SIGMA_MAX_KEYS
 #define MAX_FREQUENT 256        /* limit: names in frequent_fields */
 
 enum { REST_INHERIT = -2, REST_NONE = -1 };
@@ -661,11 +661,16 @@ static int narrow(const vg_sigma_mapping *m, size_t k, const vg_event *ev, vg_va
     return left != 0;
 }
 
-size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max)
+size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max,
+                                 vg_sigma_keyvals *kv)
 {
     uint64_t cur[(VG_SIGMA_MAX_SOURCES + 63) / 64];
-    vg_value vals[MAX_KEYS];
-    uint8_t have[MAX_KEYS] = { 0 };     /* a path is looked up once */
+    vg_sigma_keyvals local;
+    if (!kv)
+        kv = &local;
+    vg_value *vals = kv->vals;
+    uint8_t *have = kv->have;           /* a path is looked up once */
+    memset(have, 0, sizeof kv->have);
     memcpy(cur, m->all, m->nwords * sizeof *cur);
     int any = narrow(m, MAX_KEYS, ev, vals, have, cur);     /* the decoder first: no lookup */
     for (size_t k = 0; any && k < m->nkeys; k++)
@@ -675,6 +680,14 @@ size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, 
         for (uint64_t x = cur[w]; x && n < max; x &= x - 1)
             ids[n++] = (uint16_t)(w * 64 + (size_t)__builtin_ctzll(x));
     return n;
+}
+
+int vg_sigma_mapping_key(const vg_sigma_mapping *m, const char *name, size_t len)
+{
+    for (size_t k = 0; k < m->nkeys; k++)
+        if (m->keys[k][0] != '$' && strlen(m->keys[k]) == len && memcmp(m->keys[k], name, len) == 0)
+            return (int)k;
+    return -1;
 }
 
 int vg_sigma_mapping_frequent(const vg_sigma_mapping *m, const char *name)

@@ -61,8 +61,23 @@ const char *vg_sigma_source_name(const vg_sigma_mapping *m, size_t i);
 size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *product, const char *category,
                                     const char *service, uint16_t *ids, size_t max);
 
-/* The sources event ev belongs to, in the mapping's order, into ids; returns how many. */
-size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max);
+#define VG_SIGMA_MAX_KEYS 64        /* limit: distinct event paths the mapping's match conditions read */
+
+/* The values of the mapping's condition paths that one classification read from an event, so
+ * that a reader of the same path need not look it up again. */
+typedef struct vg_sigma_keyvals {
+    vg_value vals[VG_SIGMA_MAX_KEYS];
+    uint8_t have[VG_SIGMA_MAX_KEYS];        /* vals[k] was read from the event */
+} vg_sigma_keyvals;
+
+/* The sources event ev belongs to, in the mapping's order, into ids; returns how many. The
+ * values it read are left in kv when kv is not NULL. */
+size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max,
+                                 vg_sigma_keyvals *kv);
+
+/* The number of plain event path name[0..len) among the mapping's condition paths (as
+ * vg_sigma_keyvals holds them), or -1 when no condition reads it. */
+int vg_sigma_mapping_key(const vg_sigma_mapping *m, const char *name, size_t len);
 
 /* Is Sigma field name one whose values repeat across most events of its kind (the mapping's
  * frequent_fields)? The prefilter avoids waking rules on conditions over such fields. */

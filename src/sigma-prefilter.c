@@ -25,6 +25,7 @@
 
 #include "sigma-prefilter-expr.h"
 #include "sigma-scancache.h"
+#include "sigma-shortlit.h"
 #include "util-casefold.h"
 #include "util-hscache.h"
 #include "util-mem.h"
@@ -32,7 +33,6 @@
 
 #define PF_MAX_HAZARDS 16           /* limit: code points folding to ASCII the guard looks for */
 #define PF_MAX_ROUNDS 8             /* limit: rebuilds after Hyperscan refused patterns */
-#define PF_MAX_SHORTS 256           /* limit: short literals matched outside Hyperscan, per database */
 
 typedef struct pf_target {          /* 8 bytes: a pattern matched often stands for hundreds */
     uint32_t fc;                    /* fast condition */
@@ -44,14 +44,6 @@ typedef struct pf_target {          /* 8 bytes: a pattern matched often stands f
 /* A short unanchored literal (1 or 2 bytes: " ", "-f", "}"), matched by one pass of our own
  * over the value: in Hyperscan's literal matcher a hundred of them cost as much as the other
  * 11,000 patterns of the command line database together. */
-typedef struct pf_short {
-    unsigned char b[2];             /* the bytes (ASCII-folded when caseless) */
-    uint8_t len;                    /* 1 or 2 */
-    uint8_t caseless;
-    uint8_t at_end;                 /* end-anchored: matches only as the value's last bytes */
-    uint32_t id;                    /* its pattern id (targets and the end anchor as Hyperscan's) */
-} pf_short;
-
 typedef struct pf_db {
     uint32_t place;                 /* engine place, or nplaces for the keyword text */
     uint32_t uid;                   /* its number among all databases (the scan cache's key) */
@@ -67,11 +59,7 @@ typedef struct pf_db {
     uint64_t *at_end;               /* bit per pattern id: the literal must end the value */
     uint32_t *fallback;             /* rules with a trigger on this place (place not scannable) */
     uint32_t nfallback;
-    pf_short *shorts;               /* the one-byte ones first, then the two-byte ones by pair */
-    uint32_t nshorts;
-    uint32_t nones;                 /* one-byte shorts: shorts[0..nones) */
-    uint16_t *short_pair;           /* [nshorts - nones]: the folded pair (a << 8 | b) of each two-byte one */
-    uint64_t *short_pairs;          /* [1024]: bit (a << 8 | b): a two-byte short is a, b folded */
+    sg_shortlits shorts;            /* its one- and two-byte literals, matched by sigma-shortlit */
     hs_database_t *raw_db;          /* keyword text only: a pass over the record's raw JSON that
                                        clears every literal at once (compile_raw_db), or NULL */
 } pf_db;
@@ -107,6 +95,7 @@ struct sg_pf_scratch {
     hs_scratch_t *hs;
     char *buf;                      /* decoded string values */
     sg_scache *cache;               /* answers of earlier scans */
+    sg_shortlit_scratch shortlit;   /* byte stamps of the short literals' pass */
 };
 
 /* ---- building: fast conditions -------------------------------------------------------- */
@@ -282,64 +271,6 @@ static int is_short(const pf_ent *p)
     return !(p->flags & (VG_SIGMA_PAT_REGEX | VG_SIGMA_PAT_START | VG_SIGMA_PAT_UNICODE)) && p->len >= 1 && p->len <= 2;
 }
 
-static unsigned fold_ascii(unsigned c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* Appends pattern p (id) to d's short literals. -1: no memory. */
-static int add_short(pf_db *d, const pf_ent *p, uint32_t id)
-{
-    if (!d->shorts && !(d->shorts = vg_calloc(PF_MAX_SHORTS, sizeof *d->shorts)))
-        return -1;
-    pf_short *sh = &d->shorts[d->nshorts++];
-    sh->len = (uint8_t)p->len;
-    sh->caseless = (p->flags & VG_SIGMA_PAT_CASELESS) != 0;
-    sh->at_end = (p->flags & VG_SIGMA_PAT_END) != 0;
-    sh->id = id;
-    for (size_t i = 0; i < p->len; i++)
-        sh->b[i] = p->bytes[i];
-    return 0;
-}
-
-/* The folded pair of a two-byte short (its first byte alone for a one-byte one). */
-static unsigned short_key(const pf_short *sh)
-{
-    return sh->len == 1 ? fold_ascii(sh->b[0]) : fold_ascii(sh->b[0]) << 8 | fold_ascii(sh->b[1]);
-}
-
-static int short_cmp(const void *a, const void *b)
-{
-    const pf_short *x = a, *y = b;
-    unsigned kx = short_key(x), ky = short_key(y);
-    if (x->len != y->len)
-        return x->len < y->len ? -1 : 1;
-    return kx != ky ? (kx < ky ? -1 : 1) : x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Sorts d's short literals (one-byte ones, then two-byte ones by folded pair) and indexes the
- * pairs. -1: no memory. */
-static int index_shorts(pf_db *d)
-{
-    if (!d->nshorts)
-        return 0;
-    qsort(d->shorts, d->nshorts, sizeof *d->shorts, short_cmp);
-    if (!(d->short_pair = vg_calloc(d->nshorts, sizeof *d->short_pair)) ||
-        !(d->short_pairs = vg_calloc(1024, sizeof *d->short_pairs)))
-        return -1;
-    for (uint32_t k = 0; k < d->nshorts; k++) {
-        const pf_short *sh = &d->shorts[k];
-        unsigned key = short_key(sh);
-        if (sh->len == 1) {
-            d->nones = k + 1;
-            continue;
-        }
-        d->short_pair[k - d->nones] = (uint16_t)key;
-        d->short_pairs[key / 64] |= 1ull << (key % 64);
-    }
-    return 0;
-}
-
 static void db_free(pf_db *d)
 {
     hs_free_database(d->db);
@@ -348,9 +279,7 @@ static void db_free(pf_db *d)
     vg_free(d->tgts);
     vg_free(d->at_end);
     vg_free(d->fallback);
-    vg_free(d->shorts);
-    vg_free(d->short_pair);
-    vg_free(d->short_pairs);
+    sg_shortlit_free(&d->shorts);
 }
 
 /* Marks every condition of entries v[0..n) refused (an index over all conditions). */
@@ -418,7 +347,7 @@ static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_e
                           pf_db *d)
 {
     const unsigned refuse = VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_NUMBER | VG_SIGMA_PAT_REGEX;
-    if (d->nshorts || (d->caseless && pf->hazard_all))
+    if (d->shorts.n || (d->caseless && pf->hazard_all))
         return 0;
     size_t m = np + 1 + (d->caseless ? pf->nhazards : 0);
     char **exprs = vg_calloc(m, sizeof *exprs);
@@ -505,7 +434,10 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
     /* short literals go to our own matcher; the others (compacted, ids kept) to Hyperscan */
     size_t nhs = 0;
     for (size_t q = 0; q < np; q++) {
-        if (d->nshorts < PF_MAX_SHORTS && is_short(&v[first[q]]) && add_short(d, &v[first[q]], (uint32_t)q) == 0) {
+        const pf_ent *e0 = &v[first[q]];
+        if (is_short(e0) && sg_shortlit_add(&d->shorts, e0->bytes, e0->len,
+                                            (e0->flags & VG_SIGMA_PAT_CASELESS) != 0, (e0->flags & VG_SIGMA_PAT_END) != 0,
+                                            (uint32_t)q) == 0) {
             vg_free(exprs[q]);
             exprs[q] = NULL;
             continue;
@@ -516,7 +448,7 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
         if (nhs - 1 != q)
             exprs[q] = NULL;
     }
-    if (index_shorts(d) < 0)
+    if (sg_shortlit_index(&d->shorts) < 0)
         goto done;
     hs_compile_error_t *ce = NULL;
     if (nhs == 0) {
@@ -1183,74 +1115,9 @@ static size_t ascii_prefix(const char *s, size_t n)
     return i;
 }
 
-/* Does short literal sh occur in s[0..n) at i (i < n)? */
-static int short_at(const pf_short *sh, const unsigned char *s, size_t n, size_t i)
+static void on_short(void *ctx, uint32_t id, size_t end)
 {
-    if (i + sh->len > n)
-        return 0;
-    for (unsigned k = 0; k < sh->len; k++)
-        if ((sh->caseless ? fold_ascii(s[i + k]) : s[i + k]) != sh->b[k])
-            return 0;
-    return 1;
-}
-
-/* The two-byte shorts of d that may start at u[i] (their folded pair key, which the pair
- * filter let through): each not yet seen and not end-anchored is compared, and reported once. */
-static void short_pair_at(const pf_db *d, unsigned key, const unsigned char *u, size_t n, size_t i, uint64_t *seen,
-                          scan_ctx *c)
-{
-    const uint16_t *pk = d->short_pair;
-    uint32_t lo = 0, hi = d->nshorts - d->nones;      /* the first pair >= key */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (pk[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (uint32_t j = lo; j < d->nshorts - d->nones && pk[j] == key; j++) {
-        uint32_t k = d->nones + j;
-        const pf_short *sh = &d->shorts[k];
-        if ((seen[k / 64] >> (k % 64) & 1) || sh->at_end || !short_at(sh, u, n, i))
-            continue;
-        seen[k / 64] |= 1ull << (k % 64);
-        on_match(sh->id, 0, i + 2, 0, c);
-    }
-}
-
-/* Our matcher of d's short literals, each reported once through the same callback as
- * Hyperscan's matches: one pass over s notes which bytes occur (as they are, and folded) and
- * compares the two-byte shorts where the folded pair filter lets them; the one-byte shorts are
- * then answered from the bytes that occur, the end-anchored ones at the end of s. */
-static void short_scan(const pf_db *d, const char *s, size_t n, scan_ctx *c)
-{
-    uint64_t seen[PF_MAX_SHORTS / 64] = { 0 }, folded[4] = { 0 }, raw[4] = { 0 };
-    const unsigned char *u = (const unsigned char *)s;
-    if (n == 0)
-        return;
-    unsigned prev = fold_ascii(u[0]);
-    folded[prev / 64] |= 1ull << (prev % 64);
-    raw[u[0] / 64] |= 1ull << (u[0] % 64);
-    for (size_t i = 1; i < n; i++) {
-        unsigned f = fold_ascii(u[i]), key = prev << 8 | f;
-        folded[f / 64] |= 1ull << (f % 64);
-        raw[u[i] / 64] |= 1ull << (u[i] % 64);
-        if (d->short_pairs[key / 64] >> (key % 64) & 1)
-            short_pair_at(d, key, u, n, i - 1, seen, c);
-        prev = f;
-    }
-    for (uint32_t k = 0; k < d->nshorts; k++) {
-        const pf_short *sh = &d->shorts[k];
-        int hit;
-        if (sh->at_end)
-            hit = n >= sh->len && short_at(sh, u, n, n - sh->len);
-        else if (sh->len == 1)
-            hit = ((sh->caseless ? folded : raw)[sh->b[0] / 64] >> (sh->b[0] % 64)) & 1;
-        else
-            continue;   /* reported in the pass */
-        if (hit)
-            on_match(sh->id, 0, sh->at_end ? n : 1, 0, c);
-    }
+    on_match(id, 0, end, 0, ctx);
 }
 
 /* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
@@ -1330,8 +1197,8 @@ static int scan_value(vg_sigma_worker *w, const pf_db *d, const char *s, size_t 
         return -1;      /* 4688.0 equals the literal 4688 as a number: the reference decides */
     if (n > UINT32_MAX || (d->db && hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, c) != HS_SUCCESS))
         return -1;
-    if (d->nshorts)
-        short_scan(d, s, n, c);
+    if (d->shorts.n)
+        sg_shortlit_scan(&d->shorts, s, n, &w->pfs->shortlit, on_short, c);
     return 1;
 }
 
@@ -1389,7 +1256,7 @@ static pf_value fetch_value(vg_sigma_worker *w, const pf_db *d, vg_sigma_stats *
         st->scanned++;
         return v;
     }
-    if (d->db || d->nshorts)
+    if (d->db || d->shorts.n)
         v.r = scan_text(w, d, &v.s, &v.n);
     if (v.r == 2) {
         v.r = 1;

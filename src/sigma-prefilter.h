@@ -95,6 +95,9 @@ struct vg_sigma_worker {
     uint32_t gen;                   /* event generation */
     uint32_t *place_gen;
     vg_value *place_val;
+    int8_t *place_key;              /* [place]: its path's number among the mapping's condition
+                                       paths (keys), -1 when classification does not read it */
+    vg_sigma_keyvals keys;          /* what classifying the current event read */
     uint32_t *rule_gen;
     int8_t search[SG_MAX_SEARCHES_EVAL];    /* -1 not evaluated, 0, 1 */
     const vg_event *ev;

@@ -109,6 +109,12 @@ static const rule_case cases[] = {
     /* literals of one or two bytes are matched by the prefilter's own pass, not Hyperscan */
     { "    sel:\n      CommandLine|contains: '/C'\n    condition: sel\n", 1, "10000000" },
     { "    sel:\n      CommandLine|endswith: 'C'\n    condition: sel\n", 1, "00001110" },
+    /* ECS paths the classification read already (EventID is event.code, Channel winlog.channel):
+     * their values are taken from it */
+    { "    sel:\n      EventID: 1\n      Image|endswith: 'a.exe'\n    condition: sel\n", 2, "00100000" },
+    { "    sel:\n      EventID: 2\n      Image|endswith: '.exe'\n    condition: sel\n", 2, "00000000" },
+    { "    sel:\n      Channel|endswith: '/Operational'\n      CommandLine|contains: 'kill'\n    condition: sel\n", 2,
+      "00110000" },
     /* keywords look in the values of a JSON record, not in its member names */
     { "    keywords:\n      - 'OriginalFileName'\n    condition: keywords\n", 1, "00000000" },
 };
@@ -211,7 +217,7 @@ static void test_triggers_and_results(void **state)
     assert_int_equal(vg_sigma_engine_add(e, files[0], &er), VG_OK);
     assert_false(vg_sigma_engine_build_info(e)->built);
     assert_int_equal(vg_sigma_worker_new(&w, e, 4096, &er), VG_OK);
-    assert_string_equal(run_event(e, w, 4, 0), "ACDKMQT]_"); /* event 4's rules and the copy of case 0 */
+    assert_string_equal(run_event(e, w, 4, 0), "ACDKMQT]b"); /* event 4's rules and the copy of case 0 */
     vg_sigma_worker_free(w);
     vg_sigma_engine_free(e);
     for (size_t i = 0; i < NCASES; i++)

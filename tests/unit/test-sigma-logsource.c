@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -22,7 +23,7 @@ static const char *classify(void)
 {
     static char out[512];
     uint16_t ids[32];
-    size_t n = vg_sigma_mapping_classify(map, &ev, ids, 32), o = 0;
+    size_t n = vg_sigma_mapping_classify(map, &ev, ids, 32, NULL), o = 0;
     out[0] = '\0';
     for (size_t i = 0; i < n; i++)
         o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", i ? " " : "", vg_sigma_source_name(map, ids[i]));
@@ -138,6 +139,58 @@ static void test_eventdata_index(void **state)
     expect_field("sysmon-1", "ParentImage", "sp");      /* spaces ignored */
     expect_field("sysmon-1", "User", "u");
     expect_field("sysmon-1", "Hashes", NULL);
+    /* a space anywhere in a name makes the index incomplete: in a short name, in the last
+     * bytes of a long one, as the eighth byte */
+    static const char *const spaced[][3] = {
+        { "Use r", "User", "short" },
+        { "ParentCommandLin e", "ParentCommandLine", "tail" },
+        { "Compan y", "Company", "eighth" },
+        { "CurrentDirector y", "CurrentDirectory", "seventeenth" },
+    };
+    for (size_t i = 0; i < sizeof spaced / sizeof spaced[0]; i++) {
+        char json[512];
+        snprintf(json, sizeof json,
+                 "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+                 "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+                 "'EventData':{'Image':'i','%s':'%s','LongerNameWithout':'x'}}}", spaced[i][0], spaced[i][2]);
+        assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+        expect_field("sysmon-1", spaced[i][1], spaced[i][2]);
+    }
+}
+
+/* What classification read is handed over: the values of the mapping's plain paths. */
+static void test_classify_keyvals(void **state)
+{
+    (void)state;
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"), sysmon1), VG_OK);
+    vg_sigma_keyvals kv;
+    uint16_t ids[32];
+    memset(&kv, 0xff, sizeof kv);       /* nothing of an earlier event may stay */
+    assert_int_equal(vg_sigma_mapping_classify(map, &ev, ids, 32, &kv), 2);
+    int code = vg_sigma_mapping_key(map, "event.code", 10), chan = vg_sigma_mapping_key(map, "winlog.channel", 14);
+    assert_true(code >= 0 && chan >= 0 && code != chan);
+    assert_int_equal(vg_sigma_mapping_key(map, "event.cod", 9), -1);
+    assert_int_equal(vg_sigma_mapping_key(map, "event.codes", 11), -1);
+    assert_int_equal(vg_sigma_mapping_key(map, "Image", 5), -1);
+    const int keys[] = { code, chan };
+    const char *const paths[] = { "event.code", "winlog.channel" };
+    for (size_t i = 0; i < 2; i++) {
+        vg_value want = vg_event_get(&ev, paths[i]);
+        assert_true(kv.have[keys[i]]);
+        assert_int_equal(kv.vals[keys[i]].type, want.type);
+        assert_int_equal(kv.vals[keys[i]].len, want.len);
+        assert_ptr_equal(kv.vals[keys[i]].ptr, want.ptr);
+    }
+    size_t read = 0;
+    for (size_t k = 0; k < VG_SIGMA_MAX_KEYS; k++)
+        read += kv.have[k] != 0;
+    assert_true(read >= 2 && read < VG_SIGMA_MAX_KEYS);    /* only the paths it looked at */
+    /* a text event: the decoder decides; no Windows path is claimed as read */
+    accept_line(vg_decoder_find("syslog"), "Mar  3 10:00:01 gw sshd[101]: Failed password for root from 192.0.2.11");
+    memset(&kv, 0xff, sizeof kv);
+    (void)vg_sigma_mapping_classify(map, &ev, ids, 32, &kv);
+    assert_false(kv.have[code]);
+    assert_false(kv.have[chan]);
 }
 
 static void test_sysmon_registry_kinds(void **state)
@@ -308,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_security_4688_renames),
         cmocka_unit_test(test_other_windows_shapes),
         cmocka_unit_test(test_eventdata_index),
+        cmocka_unit_test(test_classify_keyvals),
         cmocka_unit_test(test_sysmon_registry_kinds),
         cmocka_unit_test(test_rule_logsources),
         cmocka_unit_test(test_text_sources),
