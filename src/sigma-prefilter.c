@@ -41,9 +41,6 @@ typedef struct pf_target {          /* 8 bytes: a pattern matched often stands f
     uint8_t trigger;                /* fc is in its rule's trigger set (wakes the rule) */
 } pf_target;
 
-/* A short unanchored literal (1 or 2 bytes: " ", "-f", "}"), matched by one pass of our own
- * over the value: in Hyperscan's literal matcher a hundred of them cost as much as the other
- * 11,000 patterns of the command line database together. */
 typedef struct pf_db {
     uint32_t place;                 /* engine place, or nplaces for the keyword text */
     uint32_t uid;                   /* its number among all databases (the scan cache's key) */
@@ -59,7 +56,9 @@ typedef struct pf_db {
     uint64_t *at_end;               /* bit per pattern id: the literal must end the value */
     uint32_t *fallback;             /* rules with a trigger on this place (place not scannable) */
     uint32_t nfallback;
-    sg_shortlits shorts;            /* its one- and two-byte literals, matched by sigma-shortlit */
+    sg_shortlits shorts;            /* its one- and two-byte literals (" ", "-f", "}"): in Hyperscan's
+                                       literal matcher a hundred of them cost as much as the other
+                                       11,000 patterns of the command line database together */
     hs_database_t *raw_db;          /* keyword text only: a pass over the record's raw JSON that
                                        clears every literal at once (compile_raw_db), or NULL */
 } pf_db;
@@ -283,11 +282,10 @@ static void db_free(pf_db *d)
 }
 
 /* Marks every condition of entries v[0..n) refused (an index over all conditions). */
-static void refuse(const sg_prefilter *pf, const pf_ent *v, size_t n, uint8_t *refused, const uint32_t *fc_all)
+static void refuse(const pf_ent *v, size_t n, uint8_t *refused, const uint32_t *fc_all)
 {
     for (size_t i = 0; i < n; i++)
         refused[fc_all[v[i].fc]] = 1;
-    (void)pf;
 }
 
 /* Compiles exprs (through the database cache), counting the cache's work in e->info. */
@@ -346,7 +344,7 @@ static size_t verbatim_run(const unsigned char *b, size_t n, size_t *at)
 static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *v, const size_t *first, size_t np,
                           pf_db *d)
 {
-    const unsigned refuse = VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_NUMBER | VG_SIGMA_PAT_REGEX;
+    const unsigned no_piece = VG_SIGMA_PAT_START | VG_SIGMA_PAT_END | VG_SIGMA_PAT_NUMBER | VG_SIGMA_PAT_REGEX;
     if (d->shorts.n || (d->caseless && pf->hazard_all))
         return 0;
     size_t m = np + 1 + (d->caseless ? pf->nhazards : 0);
@@ -363,7 +361,7 @@ static int compile_raw_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_e
         if (k < np) {
             size_t at;
             len = verbatim_run(v[first[k]].bytes, v[first[k]].len, &at);
-            if ((v[first[k]].flags & refuse) || len < RAW_MIN_RUN)
+            if ((v[first[k]].flags & no_piece) || len < RAW_MIN_RUN)
                 goto done;      /* this database has no raw pass */
             piece = v[first[k]].bytes + at;
             pflags = v[first[k]].flags & VG_SIGMA_PAT_CASELESS;
@@ -467,9 +465,9 @@ static int compile_db(vg_sigma_engine *e, const sg_prefilter *pf, const pf_ent *
                  ce && ce->expression >= 0 && (size_t)ce->expression < nhs ? exprs[ce->expression] : "");
     if (ce && ce->expression >= 0 && (size_t)ce->expression < nhs) {
         size_t k = ids[ce->expression];
-        refuse(pf, v + first[k], first[k + 1] - first[k], refused, fc_all);
+        refuse(v + first[k], first[k + 1] - first[k], refused, fc_all);
     } else {
-        refuse(pf, v, n, refused, fc_all);
+        refuse(v, n, refused, fc_all);
     }
     e->info.refused++;
     hs_free_compile_error(ce);
@@ -1115,11 +1113,6 @@ static size_t ascii_prefix(const char *s, size_t n)
     return i;
 }
 
-static void on_short(void *ctx, uint32_t id, size_t end)
-{
-    on_match(id, 0, end, 0, ctx);
-}
-
 /* Could a caseless ASCII literal match s in the reference matcher and not in Hyperscan? Only
  * when s holds a code point that folds to ASCII: one memchr pass per such code point for its
  * lead byte (never an ASCII byte), then a comparison. */
@@ -1198,7 +1191,7 @@ static int scan_value(vg_sigma_worker *w, const pf_db *d, const char *s, size_t 
     if (n > UINT32_MAX || (d->db && hs_scan(d->db, s, (unsigned)n, 0, w->pfs->hs, on_match, c) != HS_SUCCESS))
         return -1;
     if (d->shorts.n)
-        sg_shortlit_scan(&d->shorts, s, n, &w->pfs->shortlit, on_short, c);
+        sg_shortlit_scan(&d->shorts, s, n, &w->pfs->shortlit, on_match, c);
     return 1;
 }
 

@@ -127,7 +127,7 @@ static void pair_at(const sg_shortlits *s, unsigned key, const unsigned char *u,
         if ((seen[k / 64] >> (k % 64) & 1) || sh->at_end || !occurs_at(sh, u, n, i))
             continue;
         seen[k / 64] |= 1ull << (k % 64);
-        fn(ctx, sh->id, i + 2);
+        (void)fn(sh->id, 0, i + 2, 0, ctx);
     }
 }
 
@@ -176,11 +176,11 @@ void sg_shortlit_scan(const sg_shortlits *s, const char *text, size_t n, sg_shor
     for (uint32_t k = 0; k < s->nones; k++) {      /* the one-byte ones */
         const sg_shortlit *sh = &s->v[k];
         if (sh->at_end ? occurs_at(sh, u, n, n - 1) : one_occurs(sh, stamp, g))
-            fn(ctx, sh->id, sh->at_end ? n : 1);
+            (void)fn(sh->id, 0, sh->at_end ? n : 1, 0, ctx);
     }
     for (uint32_t e = 0; e < s->nends; e++) {      /* the two-byte ones the pass leaves out */
         const sg_shortlit *sh = &s->v[s->ends[e]];
         if (n >= 2 && occurs_at(sh, u, n, n - 2))
-            fn(ctx, sh->id, n);
+            (void)fn(sh->id, 0, n, 0, ctx);
     }
 }

@@ -44,8 +44,10 @@ typedef struct sg_shortlit_scratch {
     uint32_t stamp[256];            /* [byte]: gen when the byte occurs in the current value */
 } sg_shortlit_scratch;
 
-/* Called once per literal found: its id and the end offset of (one of) its occurrences. */
-typedef void (*sg_shortlit_fn)(void *ctx, uint32_t id, size_t end);
+/* Called once per literal found: its id and the end offset of (one of) its occurrences, in the
+ * shape of Hyperscan's match handler (from and flags 0, the result ignored), so that the
+ * prefilter gives both matchers the same handler. */
+typedef int (*sg_shortlit_fn)(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx);
 
 /* Adds literal b[0..len) (len 1 or 2; folded by the caller when caseless) with pattern id.
  * -1 when out of memory or SG_SHORTLIT_MAX are held (the caller keeps it elsewhere). */

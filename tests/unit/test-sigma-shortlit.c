@@ -69,12 +69,14 @@ typedef struct found {
     size_t end[SG_SHORTLIT_MAX];
 } found;
 
-static void on_found(void *ctx, uint32_t id, size_t end)
+static int on_found(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
     found *f = ctx;
+    (void)from, (void)flags;
     assert_true(id < SG_SHORTLIT_MAX);
     f->count[id]++;
-    f->end[id] = end;
+    f->end[id] = (size_t)to;
+    return 0;
 }
 
 static void test_against_reference(void **state)
