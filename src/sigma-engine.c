@@ -434,6 +434,11 @@ vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_
         const vg_sigma_place *p = &e->places[i];
         w->place_key[i] = (int8_t)(p->kind == VG_SIGMA_PLACE_PATH ? vg_sigma_mapping_key(e->map, p->name, p->len) : -1);
     }
+    vg_rc rc = vg_sigma_evidx_new(&w->evidx, e->places, e->nplaces, err);
+    if (rc) {
+        vg_sigma_worker_free(w);
+        return rc;
+    }
     w->text_cap = max_value + 1;
     w->text = vg_malloc(w->text_cap);
     w->plain_cap = max_value + 1;
@@ -443,7 +448,7 @@ vg_rc vg_sigma_worker_new(vg_sigma_worker **out, const vg_sigma_engine *e, size_
         vg_sigma_worker_free(w);
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory");
     }
-    vg_rc rc = sg_prefilter_worker_new(w, err);
+    rc = sg_prefilter_worker_new(w, err);
     if (rc) {
         vg_sigma_worker_free(w);
         return rc;
@@ -460,6 +465,7 @@ void vg_sigma_worker_free(vg_sigma_worker *w)
     vg_free(w->place_gen);
     vg_free(w->place_val);
     vg_free(w->place_key);
+    vg_sigma_evidx_free(w->evidx);
     vg_free(w->rule_gen);
     vg_free(w->text);
     vg_free(w->plain);
@@ -487,7 +493,7 @@ vg_value sg_place_raw(vg_sigma_worker *w, uint32_t place)
         if (k >= 0 && w->keys.have[k])     /* classification read it already (vg_event_get) */
             w->place_val[place] = w->keys.vals[k];
         else
-            w->place_val[place] = vg_sigma_place_value_idx(&w->e->places[place], w->ev, &w->evidx);
+            w->place_val[place] = vg_sigma_evidx_value(w->evidx, place, w->ev);
     }
     return w->place_val[place];
 }
@@ -708,7 +714,7 @@ static void start_event(vg_sigma_worker *w, const vg_event *ev)
         w->gen = 1;
     }
     w->ev = ev;
-    w->evidx.ev = NULL;     /* the event buffer may be reused: index it again when asked */
+    vg_sigma_evidx_forget(w->evidx);    /* the event buffer may be reused: index it again when asked */
     w->text_ready = 0;
     w->plain_len = 0;
     sg_prefilter_new_pass(w);  /* results of an earlier event are stale */

@@ -820,45 +820,199 @@ vg_value vg_sigma_place_value(const vg_sigma_place *f, const vg_event *ev)
 
 /* ---- the event data index ----------------------------------------------------------------- */
 
-/* Indexes the members of ev's event data container; members the index cannot stand for
- * (escaped or spaced names, a Data element list, a full table) make it incomplete. */
-static void evidx_build(vg_sigma_evidx *idx, const vg_event *ev)
+/* What a miss in the index says about the current event (a member name not among the wanted
+ * names can still be a wanted name once decoded, or once its spaces are removed, or be a Data
+ * element list: vg_sigma_place_value's other ways to find a member). */
+enum { EVIDX_OPEN, EVIDX_ABSENT, EVIDX_READ_ALL };
+
+/* A short name as two words that tell apart any two names of the same length up to 16 bytes:
+ * its first and last eight bytes (four for 4-7 bytes; the first, middle and last below). */
+typedef struct name_key {
+    uint64_t a, b;
+} name_key;
+
+/* A wanted name: its key, length and place (+ 1; 0: an empty slot). */
+struct evidx_slot {
+    name_key key;
+    uint32_t len, place;
+};
+
+struct vg_sigma_evidx {
+    const vg_sigma_place *places;   /* the caller's, [n] */
+    size_t n;
+    uint32_t mask;                  /* slots - 1 */
+    struct evidx_slot *slot;        /* [mask + 1] */
+    uint8_t *other;                 /* [n]: the name could be found another way too (spaces, "Data") */
+    uint32_t *stamp;                /* [n]: tok[i] holds for the current event when == cur */
+    uint32_t *tok;                  /* [n]: the value token of place i's member */
+    uint32_t *same;                 /* [n]: the first place of the same name (itself if none) */
+    uint32_t cur;
+    const vg_event *ev;             /* the event walked (NULL: none) */
+    int miss;                       /* EVIDX_*: what a miss means for this event */
+};
+
+static inline name_key name_key_of(const char *s, size_t n)
 {
-    const vg_json_doc *doc = ev->doc;
-    idx->ev = ev;
-    idx->complete = 1;
-    memset(idx->slot, 0, sizeof idx->slot);
-    const vg_json_tok *t = doc->toks;
-    uint32_t c = (uint32_t)eventdata_container(doc), used = 0;
-    for (uint32_t k = c + 1; k < t[c].next; k = t[k + 1].next) {
-        const char *key = doc->text + t[k].start;
-        if ((t[k].flags & VG_JSON_ESCAPED) || memchr(key, ' ', t[k].len) || (t[k].len == 4 && memcmp(key, "Data", 4) == 0) ||
-            used >= VG_SIGMA_EVIDX_SLOTS / 2) {
-            idx->complete = 0;
-            continue;
-        }
-        uint32_t h = vg_name_hash(key, t[k].len) & (VG_SIGMA_EVIDX_SLOTS - 1);
-        while (idx->slot[h])
-            h = (h + 1) & (VG_SIGMA_EVIDX_SLOTS - 1);
-        idx->slot[h] = k + 1;
-        used++;
+    name_key k = { 0, 0 };
+    if (n >= 8) {
+        memcpy(&k.a, s, 8);
+        memcpy(&k.b, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        k.a = x | (uint64_t)y << 32;
+    } else if (n) {
+        k.a = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+              (uint64_t)(unsigned char)s[n - 1] << 16;
+    }
+    return k;
+}
+
+static inline uint32_t name_slot_of(name_key k, size_t n, uint32_t mask)
+{
+    uint64_t h = (k.a ^ n * 0x9e3779b97f4a7c15ull) * 0xff51afd7ed558ccdull ^ k.b * 0xc4ceb9fe1a85ec53ull;
+    return (uint32_t)(h ^ h >> 32) & mask;
+}
+
+/* The wanted place named by member key s[0..n), or -1 (the first place of that name). Names
+ * over 16 bytes compare their middle bytes too. */
+static inline long evidx_wanted(const vg_sigma_evidx *idx, const char *s, size_t n)
+{
+    name_key k = name_key_of(s, n);
+    for (uint32_t i = name_slot_of(k, n, idx->mask);; i = (i + 1) & idx->mask) {
+        const struct evidx_slot *e = &idx->slot[i];
+        if (!e->place)
+            return -1;
+        if (e->key.a == k.a && e->key.b == k.b && e->len == n &&
+            (n <= 16 || memcmp(idx->places[e->place - 1].name + 8, s + 8, n - 16) == 0))
+            return (long)e->place - 1;
     }
 }
 
-vg_value vg_sigma_place_value_idx(const vg_sigma_place *f, const vg_event *ev, vg_sigma_evidx *idx)
+/* Could a member named k[0..n) let vg_sigma_place_value find a name the walk did not: a Data
+ * element list, or a name with spaces (compared without them)? */
+static int opens_other_ways(const char *k, size_t n)
 {
+    return (n == 4 && memcmp(k, "Data", 4) == 0) || memchr(k, ' ', n);
+}
+
+vg_rc vg_sigma_evidx_new(vg_sigma_evidx **out, const vg_sigma_place *places, size_t n, vg_error *err)
+{
+    size_t wanted = 0;
+    for (size_t i = 0; i < n; i++) {
+        wanted += places[i].kind == VG_SIGMA_PLACE_EVENTDATA;
+        if (places[i].len >= UINT32_MAX)
+            return vg_fail(err, VG_ERR_LIMIT, 0, "event data member name of %zu bytes", places[i].len);
+    }
+    size_t slots = 16;
+    while (slots < 4 * wanted)
+        slots *= 2;
+    vg_sigma_evidx *idx = vg_calloc(1, sizeof *idx);
+    if (idx) {
+        idx->slot = vg_calloc(slots, sizeof *idx->slot);
+        idx->stamp = vg_calloc(n ? n : 1, sizeof *idx->stamp);
+        idx->tok = vg_calloc(n ? n : 1, sizeof *idx->tok);
+        idx->same = vg_calloc(n ? n : 1, sizeof *idx->same);
+        idx->other = vg_calloc(n ? n : 1, 1);
+    }
+    if (!idx || !idx->slot || !idx->stamp || !idx->tok || !idx->same || !idx->other || n >= UINT32_MAX || slots > UINT32_MAX) {
+        vg_sigma_evidx_free(idx);
+        return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory (event data index of %zu places)", n);
+    }
+    idx->places = places;
+    idx->n = n;
+    idx->mask = (uint32_t)slots - 1;
+    idx->cur = 1;
+    for (size_t i = 0; i < n; i++) {
+        idx->same[i] = (uint32_t)i;
+        if (places[i].kind != VG_SIGMA_PLACE_EVENTDATA)
+            continue;
+        long first = evidx_wanted(idx, places[i].name, places[i].len);
+        if (first >= 0) {
+            idx->same[i] = (uint32_t)first;
+            continue;
+        }
+        idx->other[i] = (uint8_t)opens_other_ways(places[i].name, places[i].len);
+        name_key k = name_key_of(places[i].name, places[i].len);
+        uint32_t at = name_slot_of(k, places[i].len, idx->mask);
+        while (idx->slot[at].place)
+            at = (at + 1) & idx->mask;
+        idx->slot[at] = (struct evidx_slot){ k, (uint32_t)places[i].len, (uint32_t)i + 1 };
+    }
+    *out = idx;
+    return VG_OK;
+}
+
+void vg_sigma_evidx_free(vg_sigma_evidx *idx)
+{
+    if (!idx)
+        return;
+    vg_free(idx->slot);
+    vg_free(idx->stamp);
+    vg_free(idx->tok);
+    vg_free(idx->same);
+    vg_free(idx->other);
+    vg_free(idx);
+}
+
+void vg_sigma_evidx_forget(vg_sigma_evidx *idx)
+{
+    idx->ev = NULL;
+}
+
+/* Walks ev's event data members once: each wanted name's first member. An escaped member name
+ * could equal a wanted name before a later plain one does, so it sends every lookup of the
+ * event to vg_sigma_place_value; a member that could be found another way (opens_other_ways)
+ * sends the misses there. */
+static void evidx_walk(vg_sigma_evidx *idx, const vg_event *ev)
+{
+    idx->ev = ev;
+    if (++idx->cur == 0) {
+        memset(idx->stamp, 0, (idx->n ? idx->n : 1) * sizeof *idx->stamp);
+        idx->cur = 1;
+    }
     const vg_json_doc *doc = ev->doc;
-    if (f->kind != VG_SIGMA_PLACE_EVENTDATA || !doc || doc->ntoks == 0 || doc->toks[0].type != VG_JSON_OBJECT)
+    if (!doc || doc->ntoks == 0 || doc->toks[0].type != VG_JSON_OBJECT) {
+        idx->miss = EVIDX_READ_ALL;
+        return;
+    }
+    const vg_json_tok *t = doc->toks;
+    uint32_t c = (uint32_t)eventdata_container(doc);
+    int other = 0;
+    for (uint32_t k = c + 1; k < t[c].next; k = t[k + 1].next) {
+        const char *key = doc->text + t[k].start;
+        if (t[k].flags & VG_JSON_ESCAPED) {
+            idx->miss = EVIDX_READ_ALL;
+            return;
+        }
+        long p = evidx_wanted(idx, key, t[k].len);
+        if (p < 0) {
+            other = other || opens_other_ways(key, t[k].len);
+            continue;
+        }
+        other = other || idx->other[p];
+        if (idx->stamp[p] != idx->cur) {
+            idx->stamp[p] = idx->cur;
+            idx->tok[p] = k + 1;    /* the member's value follows its key */
+        }
+    }
+    idx->miss = other ? EVIDX_OPEN : EVIDX_ABSENT;
+}
+
+vg_value vg_sigma_evidx_value(vg_sigma_evidx *idx, size_t i, const vg_event *ev)
+{
+    const vg_sigma_place *f = &idx->places[i];
+    if (f->kind != VG_SIGMA_PLACE_EVENTDATA)
         return vg_sigma_place_value(f, ev);
     if (idx->ev != ev)
-        evidx_build(idx, ev);
-    uint32_t h = vg_name_hash(f->name, f->len) & (VG_SIGMA_EVIDX_SLOTS - 1);
-    for (uint32_t k; (k = idx->slot[h]) != 0; h = (h + 1) & (VG_SIGMA_EVIDX_SLOTS - 1)) {
-        const vg_json_tok *t = &doc->toks[k - 1];
-        if (t->len == f->len && memcmp(doc->text + t->start, f->name, f->len) == 0)
-            return vg_json_value(doc, k);  /* the member's value follows its key */
-    }
-    if (idx->complete) {
+        evidx_walk(idx, ev);
+    if (idx->miss == EVIDX_READ_ALL)
+        return vg_sigma_place_value(f, ev);
+    size_t j = idx->same[i];
+    if (idx->stamp[j] == idx->cur)
+        return vg_json_value(ev->doc, idx->tok[j]);
+    if (idx->miss == EVIDX_ABSENT) {
         vg_value none = { VG_JSON_NONE, 0, 0, NULL };
         return none;
     }

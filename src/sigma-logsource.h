@@ -91,18 +91,23 @@ vg_rc vg_sigma_mapping_field(const vg_sigma_mapping *m, size_t src, const char *
 /* The value of a mapped field in ev (type VG_JSON_NONE when absent). */
 vg_value vg_sigma_place_value(const vg_sigma_place *f, const vg_event *ev);
 
-#define VG_SIGMA_EVIDX_SLOTS 128    /* hash slots of the event data index (a power of two) */
+/* An index of the Windows event data members a rule set reads: the member names are given
+ * once (the event-data places among a list of places), and each event's members are walked
+ * once, on the first lookup, each member name found in a table of the wanted names. A lookup
+ * is then a table read. Answers are vg_sigma_place_value's. One per thread. */
+typedef struct vg_sigma_evidx vg_sigma_evidx;
 
-/* An index of one event's Windows event data members (name -> token), built on first use, so
- * that reading many members costs one hash probe each instead of a walk of the members. */
-typedef struct vg_sigma_evidx {
-    const vg_event *ev;             /* the event indexed (NULL: none yet) */
-    int complete;                   /* every member is indexed: a miss means absent */
-    uint32_t slot[VG_SIGMA_EVIDX_SLOTS];   /* key token + 1, 0 empty */
-} vg_sigma_evidx;
+/* An index of the VG_SIGMA_PLACE_EVENTDATA places among places[0..n) (their names must outlive
+ * it); the others are answered by vg_sigma_place_value. */
+vg_rc vg_sigma_evidx_new(vg_sigma_evidx **out, const vg_sigma_place *places, size_t n, vg_error *err);
 
-/* vg_sigma_place_value through idx (kept by the caller per thread; reset by setting idx->ev to
- * NULL when an event buffer is reused). Same answers, faster for many members of one event. */
-vg_value vg_sigma_place_value_idx(const vg_sigma_place *f, const vg_event *ev, vg_sigma_evidx *idx);
+/* Frees an index (NULL is fine). */
+void vg_sigma_evidx_free(vg_sigma_evidx *idx);
+
+/* Forgets the event last indexed (call when an event buffer is reused for another event). */
+void vg_sigma_evidx_forget(vg_sigma_evidx *idx);
+
+/* The value of places[i] (as given to vg_sigma_evidx_new) in ev: vg_sigma_place_value's answer. */
+vg_value vg_sigma_evidx_value(vg_sigma_evidx *idx, size_t i, const vg_event *ev);
 
 #endif

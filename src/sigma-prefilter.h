@@ -120,7 +120,7 @@ struct vg_sigma_worker {
     uint32_t *cand;                 /* candidates of this pass */
     uint32_t ncand;
     sg_pf_scratch *pfs;             /* Hyperscan scratch and decode buffer */
-    vg_sigma_evidx evidx;           /* the current event's event data members */
+    vg_sigma_evidx *evidx;          /* the current event's event data members */
     vg_sigma_matched matched[VG_SIGMA_MAX_MATCHED];
     size_t nmatched;
 };

@@ -47,13 +47,17 @@ static void expect_field(const char *src, const char *name, const char *want)
     if (vg_sigma_mapping_field(map, source_index(src), name, &f, &e) != VG_OK)
         fail_msg("%s: %s", name, e.msg);
     vg_value v = vg_sigma_place_value(&f, &ev);
-    /* the event data index gives the same answer, built fresh or reused after other lookups */
-    vg_sigma_evidx idx;
-    idx.ev = NULL;
-    vg_sigma_place other = { VG_SIGMA_PLACE_EVENTDATA, "Image", 5 };
-    vg_value i0 = vg_sigma_place_value_idx(&f, &ev, &idx);
-    (void)vg_sigma_place_value_idx(&other, &ev, &idx);
-    vg_value i1 = vg_sigma_place_value_idx(&f, &ev, &idx);
+    /* the event data index gives the same answer, walked fresh or reused after other lookups,
+     * with the place among others of both kinds */
+    vg_sigma_place places[3] = { { VG_SIGMA_PLACE_EVENTDATA, "Image", 5 }, f,
+                                 { VG_SIGMA_PLACE_PATH, "event.code", 10 } };
+    vg_sigma_evidx *idx;
+    vg_error ie;
+    assert_int_equal(vg_sigma_evidx_new(&idx, places, 3, &ie), VG_OK);
+    vg_value i0 = vg_sigma_evidx_value(idx, 1, &ev);
+    (void)vg_sigma_evidx_value(idx, 0, &ev);
+    vg_value i1 = vg_sigma_evidx_value(idx, 1, &ev);
+    vg_sigma_evidx_free(idx);
     assert_int_equal(i0.type, v.type);
     assert_int_equal(i1.type, v.type);
     assert_int_equal(i1.len, v.len);
@@ -139,6 +143,29 @@ static void test_eventdata_index(void **state)
     expect_field("sysmon-1", "ParentImage", "sp");      /* spaces ignored */
     expect_field("sysmon-1", "User", "u");
     expect_field("sysmon-1", "Hashes", NULL);
+    /* an escaped name before a plain one of the same name: the escaped one is the first */
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"),
+        "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+        "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+        "'EventData':{'Im\\u0061ge':'escaped','Image':'plain','User':'u'}}}"), VG_OK);
+    expect_field("sysmon-1", "Image", "escaped");
+    expect_field("sysmon-1", "User", "u");
+    /* names over 16 bytes that differ from a wanted one only in their middle bytes, and names
+     * of every length class (1-3, 4-7, 8-16 bytes) */
+    assert_int_equal(decode_json_as(vg_decoder_find("windows"),
+        "{'Event':{'System':{'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}},'EventID':1,"
+        "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
+        "'EventData':{'ParentCoXmandLine':'x','ParentProcessGuiX':'y','A':'1','Abc':'3','Abcdefg':'7',"
+        "'Abcdefgh':'8','Abcdefghijklmnop':'16'}}}"), VG_OK);
+    expect_field("sysmon-1", "ParentCommandLine", NULL);
+    expect_field("sysmon-1", "ParentProcessGuid", NULL);
+    expect_field("sysmon-1", "A", "1");
+    expect_field("sysmon-1", "Abc", "3");
+    expect_field("sysmon-1", "Abd", NULL);
+    expect_field("sysmon-1", "Abcdefg", "7");
+    expect_field("sysmon-1", "Abcdefgh", "8");
+    expect_field("sysmon-1", "Abcdefghijklmnop", "16");
+    expect_field("sysmon-1", "Abcdefghijklmnoq", NULL);
     /* a space anywhere in a name makes the index incomplete: in a short name, in the last
      * bytes of a long one, as the eighth byte */
     static const char *const spaced[][3] = {
