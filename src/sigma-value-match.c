@@ -337,10 +337,25 @@ static int cmp_ok(sv_cmp op, int c)
     }
 }
 
+/* ASCII byte c as read_unit folds it. */
+static inline unsigned ascii_fold(unsigned c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32u : c;
+}
+
 /* Are texts a and b equal (folded unless cased), or equal numbers? */
 static int texts_equal(const vg_sigma_matcher *m, const char *a, size_t an, const char *b, size_t bn)
 {
-    size_t i = 0, j = 0;
+    size_t i = 0, n = an < bn ? an : bn;
+    const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
+    /* a run of ASCII bytes is a run of units (read_unit's): compared in place */
+    if (m->caseless)
+        while (i < n && (ua[i] | ub[i]) < 0x80 && ascii_fold(ua[i]) == ascii_fold(ub[i]))
+            i++;
+    else
+        while (i < n && (ua[i] | ub[i]) < 0x80 && ua[i] == ub[i])
+            i++;
+    size_t j = i;
     while (i < an && j < bn)
         if (read_unit(a, an, &i, 0, m->caseless) != read_unit(b, bn, &j, 0, m->caseless))
             break;

@@ -532,7 +532,8 @@ static void test_fieldref(void **state)
     size_t end;
     vg_error err;
     const char *ev = "{\"Image\":\"C:\\\\x\\\\A.exe\",\"Parent\":\"c:\\\\X\\\\a.EXE\",\"Num\":4688,"
-                     "\"Arr\":[\"q\",\"c:\\\\x\\\\a.exe\"],\"Null\":null}";
+                     "\"Arr\":[\"q\",\"c:\\\\x\\\\a.exe\"],\"Null\":null,"
+                     "\"Mix\":\"c:\\\\X\\\\\xc3\x84rger@[.EXE\",\"At\":\"a@b[c\"}";
     assert_int_equal(vg_json_parse(&other_doc, ev, strlen(ev), 0, &end, &err), VG_OK);
     YES("fieldref", (S("Parent")), "\"C:\\\\X\\\\A.exe\"");
     NO("fieldref|cased", (S("Parent")), "\"C:\\\\X\\\\A.exe\"");
@@ -547,6 +548,17 @@ static void test_fieldref(void **state)
     NO("fieldref|neq", (S("Parent")), "\"c:\\\\x\\\\a.exe\"");
     YES("fieldref|neq", (S("Missing")), "\"x\"");
     YES("fieldref", (S("Image"), S("Num")), "4688");
+    /* an ASCII run compared in place, then units beyond ASCII; bytes 32 apart that are not
+     * letters are not folded together */
+    YES("fieldref", (S("Mix")), "\"C:\\\\x\\\\\xc3\xa4rger@[.exe\"");
+    NO("fieldref|cased", (S("Mix")), "\"C:\\\\x\\\\\xc3\xa4rger@[.exe\"");
+    NO("fieldref", (S("Mix")), "\"C:\\\\x\\\\\xc3\xa4rger`[.exe\"");
+    NO("fieldref", (S("Mix")), "\"C:\\\\x\\\\\xc3\xa4rger@{.exe\"");
+    NO("fieldref", (S("Mix")), "\"C:\\\\x\\\\\xc3\xa4rger@[.ex\"");
+    NO("fieldref", (S("Image")), "\"C:\\\\x\\\\A.exe2\"");
+    YES("fieldref", (S("At")), "\"A@B[C\"");
+    NO("fieldref", (S("At")), "\"a`b[c\"");
+    NO("fieldref", (S("At")), "\"a@b{c\"");
     bad("fieldref|contains", V(S("Image")), "cannot be combined");
     bad("fieldref", V(N("4")), "field name");
 }
