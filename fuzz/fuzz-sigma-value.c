@@ -13,6 +13,8 @@
  *   - for plain wildcard conditions (contains/startswith/endswith/cased only, one value), the
  *     answer equals a separate dynamic-programming matcher written from the specification's
  *     escape rules (no backtracking shortcuts shared with the module);
+ *   - fieldref against the field's own text with its ASCII letters in the other case is
+ *     equal, unless cased and the text has letters;
  *   - the literals handed to the fast engine hold on a plain string field (not a number
  *     written in another form): when necessary, a match has one of them in the (folded) field;
  *     when literal, they decide the answer (every group's, with all).
@@ -91,6 +93,25 @@ static const char *const ph_a[] = { "x*", "y\\?" };
 static const char *const ph_b[] = { "" };
 static const vg_sigma_placeholder ph_items[] = { { "a", ph_a, 2 }, { "b", ph_b, 1 } };
 static const vg_sigma_placeholders ph = { ph_items, 2 };
+
+/* The other field of a fieldref oracle: ctx's text with its ASCII letters in the other case. */
+typedef struct swapped_text {
+    const char *s;
+    size_t n;
+} swapped_text;
+
+static vg_value swapped_other(void *ctx, const char *name, size_t len)
+{
+    static char buf[8192 + 8];
+    const swapped_text *t = ctx;
+    (void)name;
+    (void)len;
+    for (size_t i = 0; i < t->n; i++) {
+        char c = t->s[i];
+        buf[i] = (char)((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ? c ^ 32 : c);
+    }
+    return (vg_value){ VG_JSON_STRING, VG_VALUE_PLAIN, (uint32_t)t->n, buf };
+}
 
 static vg_value no_other(void *ctx, const char *name, size_t len)
 {
@@ -283,6 +304,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (nvalues == 1)
             check_reference(m, mods, nmods, &vals[0], ftext, flen, got);
+    }
+    /* fieldref against the field's own text in the other case: equal caseless, and cased
+     * when the text has no ASCII letter (with letters, a number such as 1e5 may still equal) */
+    int fieldref = 0, other_mod = 0;
+    for (size_t i = 0; i < nmods; i++) {
+        fieldref |= mods[i] == VG_SIGMA_MOD_FIELDREF;
+        other_mod |= mods[i] != VG_SIGMA_MOD_FIELDREF && mods[i] != VG_SIGMA_MOD_CASED;
+    }
+    if (fieldref && !other_mod && nvalues == 1 && field.type == VG_JSON_STRING && (field.flags & VG_VALUE_PLAIN) &&
+        flen < sizeof lower) {
+        int cased = 0, letters = 0;
+        for (size_t i = 0; i < nmods; i++)
+            cased |= mods[i] == VG_SIGMA_MOD_CASED;
+        for (size_t i = 0; i < flen; i++)
+            letters |= (ftext[i] >= 'A' && ftext[i] <= 'Z') || (ftext[i] >= 'a' && ftext[i] <= 'z');
+        swapped_text t = { ftext, flen };
+        if (!(cased && letters) && vg_sigma_matcher_match(m, &field, swapped_other, &t, scratch) != 1)
+            abort();
     }
     /* the keyword matcher equals the field matcher with contains added */
     if (m->kind == SV_TEXT && field.type == VG_JSON_STRING && (field.flags & VG_VALUE_PLAIN) && nmods < 5) {
