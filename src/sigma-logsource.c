@@ -900,13 +900,15 @@ static int opens_other_ways(const char *k, size_t n)
 vg_rc vg_sigma_evidx_new(vg_sigma_evidx **out, const vg_sigma_place *places, size_t n, vg_error *err)
 {
     size_t wanted = 0;
+    if (n >= UINT32_MAX)
+        return vg_fail(err, VG_ERR_LIMIT, 0, "%zu places for an event data index", n);
     for (size_t i = 0; i < n; i++) {
         wanted += places[i].kind == VG_SIGMA_PLACE_EVENTDATA;
         if (places[i].len >= UINT32_MAX)
             return vg_fail(err, VG_ERR_LIMIT, 0, "event data member name of %zu bytes", places[i].len);
     }
     size_t slots = 16;
-    while (slots < 4 * wanted)
+    while (slots < 4 * wanted)      /* at most a quarter full: most probes end at once */
         slots *= 2;
     vg_sigma_evidx *idx = vg_calloc(1, sizeof *idx);
     if (idx) {
@@ -916,7 +918,7 @@ vg_rc vg_sigma_evidx_new(vg_sigma_evidx **out, const vg_sigma_place *places, siz
         idx->same = vg_calloc(n ? n : 1, sizeof *idx->same);
         idx->other = vg_calloc(n ? n : 1, 1);
     }
-    if (!idx || !idx->slot || !idx->stamp || !idx->tok || !idx->same || !idx->other || n >= UINT32_MAX || slots > UINT32_MAX) {
+    if (!idx || !idx->slot || !idx->stamp || !idx->tok || !idx->same || !idx->other || slots > UINT32_MAX) {
         vg_sigma_evidx_free(idx);
         return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory (event data index of %zu places)", n);
     }

@@ -107,7 +107,8 @@ void vg_sigma_evidx_free(vg_sigma_evidx *idx);
 /* Forgets the event last indexed (call when an event buffer is reused for another event). */
 void vg_sigma_evidx_forget(vg_sigma_evidx *idx);
 
-/* The value of places[i] (as given to vg_sigma_evidx_new) in ev: vg_sigma_place_value's answer. */
+/* The value of places[i] (i < n as given to vg_sigma_evidx_new) in ev: vg_sigma_place_value's
+ * answer. */
 vg_value vg_sigma_evidx_value(vg_sigma_evidx *idx, size_t i, const vg_event *ev);
 
 #endif
