@@ -109,7 +109,7 @@ static int occurs_at(const sg_shortlit *sh, const unsigned char *u, size_t n, si
 
 /* The two-byte literals with folded pair key (which the filter let through) that start at
  * u[i]: each not yet seen and not end-anchored is compared, and reported once. Not inlined:
- * it runs at one byte in thirteen, and inlined it took the registers of the byte loop (the
+ * it runs at about one byte in 26, and inlined it took the registers of the byte loop (the
  * stamp and pair tables were reloaded from the stack at every byte). */
 static __attribute__((noinline)) void pair_at(const sg_shortlits *s, unsigned key, const unsigned char *u, size_t n,
                                               size_t i, uint64_t *seen, sg_shortlit_fn fn, void *ctx)
