@@ -20,6 +20,12 @@
 
 /* --- text patterns -------------------------------------------------------------------- */
 
+/* ASCII byte c folded (the simple folding of an ASCII code point). */
+static inline unsigned ascii_fold(unsigned c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32u : c;
+}
+
 /* Reads the unit at s[*i] (a code point, or SV_BYTE + b for a byte that is not valid UTF-8,
  * or for every byte when bytes is set) and advances *i. */
 static uint32_t read_unit(const char *s, size_t n, size_t *i, int bytes, int fold)
@@ -31,7 +37,7 @@ static uint32_t read_unit(const char *s, size_t n, size_t *i, int bytes, int fol
     }
     if (*p < 0x80) {
         (*i)++;
-        return fold && *p >= 'A' && *p <= 'Z' ? *p + 32u : *p;
+        return fold ? ascii_fold(*p) : *p;
     }
     int len = vg_utf8_seq(p, (const unsigned char *)s + n);
     if (len <= 0) {
@@ -337,18 +343,12 @@ static int cmp_ok(sv_cmp op, int c)
     }
 }
 
-/* ASCII byte c as read_unit folds it. */
-static inline unsigned ascii_fold(unsigned c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32u : c;
-}
-
 /* Are texts a and b equal (folded unless cased), or equal numbers? */
 static int texts_equal(const vg_sigma_matcher *m, const char *a, size_t an, const char *b, size_t bn)
 {
     size_t i = 0, n = an < bn ? an : bn;
     const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
-    /* a run of ASCII bytes is a run of units (read_unit's): compared in place */
+    /* a run of ASCII bytes is a run of units (read_unit's, folded alike): compared in place */
     if (m->caseless)
         while (i < n && (ua[i] | ub[i]) < 0x80 && ascii_fold(ua[i]) == ascii_fold(ub[i]))
             i++;

@@ -297,6 +297,26 @@ static size_t match_hits(const vg_sigma_engine *e, vg_sigma_worker *w)
     return hits_seen;
 }
 
+static void one_rule_engine_free(vg_sigma_file *f, vg_sigma_engine *e, vg_sigma_worker *w)
+{
+    vg_sigma_worker_free(w);
+    vg_sigma_engine_free(e);
+    vg_sigma_file_free(f);
+}
+
+/* Decodes Windows JSON json and asserts it makes fires hits, twice (the second time the
+ * values come from the per-event caches of a new event). */
+static void expect_windows_hits_twice(const vg_sigma_engine *e, vg_sigma_worker *w, int built, const char *json,
+                                      int fires)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
+        if (match_hits(e, w) != (size_t)fires)
+            fail_msg("%s, pass %d: %zu hits, expected %d: %s", built ? "prefilter" : "reference", pass, hits_seen,
+                     fires, json);
+    }
+}
+
 /* A rule for every Windows event (product only) serves sysmon-1 and windows-other, which
  * every Windows event also is: it is tried once, as sysmon-1, built (the windows-other pass
  * is skipped: all its rules were tried) or not. */
@@ -321,9 +341,7 @@ static void test_covered_source(void **state)
         assert_int_equal(hits_seen, 1);
         assert_int_equal(st.evaluated, 1);
         assert_string_equal(hit_source, "sysmon-1");
-        vg_sigma_worker_free(w);
-        vg_sigma_engine_free(e);
-        vg_sigma_file_free(f);
+        one_rule_engine_free(f, e, w);
     }
 }
 
@@ -359,9 +377,7 @@ static void test_syslog_keywords_read_message(void **state)
                 fail_msg("%s: %d hits, expected %d: %s", built ? "prefilter" : "reference", hits_seen,
                          lines[i].fires, lines[i].line);
         }
-        vg_sigma_worker_free(w);
-        vg_sigma_engine_free(e);
-        vg_sigma_file_free(f);
+        one_rule_engine_free(f, e, w);
     }
 }
 
@@ -403,16 +419,9 @@ static void test_keywords_raw_pass(void **state)
                      "'Channel':'Microsoft-Windows-Sysmon/Operational','Computer':'ws1'},"
                      "'EventData':{'Image':'C:\\\\x\\\\a.exe','CommandLine':'%s'%s}}}",
                      cases_kw[i].cmd, cases_kw[i].extra);
-            for (int pass = 0; pass < 2; pass++) {
-                assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
-                if (match_hits(e, w) != (size_t)cases_kw[i].fires)
-                    fail_msg("%s, pass %d: %zu hits, expected %d: %s", built ? "prefilter" : "reference", pass,
-                             hits_seen, cases_kw[i].fires, json);
-            }
+            expect_windows_hits_twice(e, w, built, json, cases_kw[i].fires);
         }
-        vg_sigma_worker_free(w);
-        vg_sigma_engine_free(e);
-        vg_sigma_file_free(f);
+        one_rule_engine_free(f, e, w);
     }
 }
 
@@ -464,16 +473,9 @@ static void test_fieldref_places(void **state)
                 snprintf(json, sizeof json, SYSMON_1, refs[i].image, refs[i].rest);
             else
                 snprintf(json, sizeof json, SECURITY_4688, refs[i].image, refs[i].rest);
-            for (int pass = 0; pass < 2; pass++) {
-                assert_int_equal(decode_json_as(vg_decoder_find("windows"), json), VG_OK);
-                if (match_hits(e, w) != (size_t)refs[i].fires)
-                    fail_msg("%s, pass %d: %zu hits, expected %d: %s", built ? "prefilter" : "reference", pass,
-                             hits_seen, refs[i].fires, json);
-            }
+            expect_windows_hits_twice(e, w, built, json, refs[i].fires);
         }
-        vg_sigma_worker_free(w);
-        vg_sigma_engine_free(e);
-        vg_sigma_file_free(f);
+        one_rule_engine_free(f, e, w);
     }
 #undef SYSMON_1
 #undef SECURITY_4688
