@@ -23,6 +23,7 @@
 
 #include "intel-indicator.h"
 #include "intel-snapshot.h"
+#include "util-ip.h"
 
 #define BATCH 64
 #define DOMAIN_BATCH 256    /* names per vg_snap_match_domain_batch call (hits: at most 40 each) */

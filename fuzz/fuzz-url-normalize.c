@@ -5,13 +5,17 @@
  *     uppercase hex that does not encode an unreserved character, no "." or ".." path segment;
  *   - a smaller output buffer yields the same result or a limit error, never a cut result;
  *   - every indicator the type guesser accepts formats to text that parses back, as its own
- *     type, to the same key (the canonical form is a fixed point), and so does every account.
+ *     type, to the same key (the canonical form is a fixed point), and so does every account;
+ *   - vg_ip_parse (util-ip, with its word-wise dotted-quad parse) accepts exactly what inet_pton
+ *     accepts, with the same bytes, for any input without a NUL.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "intel-indicator.h"
+#include "util-ip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -97,9 +101,26 @@ static void check_round_trip(int kind, const char *s, size_t size)
         abort();
 }
 
+/* vg_ip_parse against inet_pton on the same text (NUL-terminated: so only texts without a NUL). */
+static void check_ip(const char *s, size_t size)
+{
+    char text[64];
+    unsigned char got[16], want[16];
+    if (size >= sizeof text || memchr(s, '\0', size))
+        return;
+    memcpy(text, s, size);
+    text[size] = '\0';
+    int len = vg_ip_parse(s, size, got);
+    int ref = memchr(s, ':', size) ? (inet_pton(AF_INET6, text, want) == 1 ? 16 : 0)
+                                   : (inet_pton(AF_INET, text, want) == 1 ? 4 : 0);
+    if (len != ref || (len && memcmp(got, want, (size_t)len) != 0))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
+    check_ip(s, size);
     check_url(s, size);
     check_round_trip(VG_IND_GUESS, s, size);
     check_round_trip(VG_IND_ACCOUNT, s, size);

@@ -5,9 +5,10 @@
  */
 #include "decode.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 #include <time.h>
+
+#include "util-ip.h"
 
 static const vg_decoder *const all_decoders[] = {
     /* text formats, in detection order: the most specific first */
@@ -125,15 +126,8 @@ vg_rc vg_decode_set_iso_time(const vg_decode_opts *opts, vg_event *ev, const cha
 
 int vg_is_ip(const char *s, size_t n)
 {
-    char tmp[64];
     unsigned char addr[16];
-    if (n == 0 || n >= sizeof tmp)
-        return 0;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    if (memchr(s, ':', n))
-        return inet_pton(AF_INET6, tmp, addr) == 1;
-    return inet_pton(AF_INET, tmp, addr) == 1;
+    return vg_ip_parse(s, n, addr) != 0;
 }
 
 int vg_decode_set_ip(vg_event *ev, const char *name, const char *s, size_t n)

@@ -19,6 +19,7 @@
 
 #include "intel-feed-internal.h"
 #include "json-scan.h"
+#include "util-ip.h"
 #include "util-mem.h"
 
 /* ---- the JSON record state shared by the JSON formats ------------------------------------ */

@@ -2,9 +2,9 @@
  * intel-indicator: parsing and canonical normalization of indicators (see intel-indicator.h).
  *
  * Every parser writes the canonical key straight into the caller's vg_ind and never
- * allocates. Addresses go through inet_pton (the C library's strict parser: no leading zeros
- * in IPv4, at most four hex digits per IPv6 group); URLs through a hand-written RFC 3986
- * normalizer (no packaged C library normalizes per section 6 without allocating per call).
+ * allocates. Addresses go through vg_ip_parse (util-ip: inet_pton's rules, dotted quads without
+ * a library call); URLs through a hand-written RFC 3986 normalizer (no packaged C library
+ * normalizes per section 6 without allocating per call).
  */
 #include "intel-indicator.h"
 
@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util-ip.h"
 #include "util-utf8.h"
 
-#define IP_TEXT_MAX 46          /* longest address text passed to inet_pton, with its NUL */
 #define PORT_DIGITS_MAX 5
 #define ASN_DIGITS_MAX 10
 
@@ -101,53 +101,6 @@ static const char *show_byte(int c, char buf[8])
 }
 
 /* ---- addresses, networks, ports ------------------------------------------------------ */
-
-/* A dotted quad as inet_pton takes it (four decimal parts of 0-255, no leading zeros), without
- * its copy and call: the common case of event fields. Part by part, at most three digits each
- * (a fourth digit fails at the dot or the end). Returns 4 or 0. */
-static int ipv4_parse(const char *s, size_t n, unsigned char out[4])
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    if (n < 7 || n > 15)
-        return 0;
-    for (unsigned part = 0;; part++) {
-        unsigned val = (unsigned)*p++ - '0', d;
-        if (val > 9)
-            return 0;
-        if (p < end && (d = (unsigned)*p - '0') <= 9) {
-            if (val == 0)
-                return 0;       /* a leading zero */
-            val = val * 10 + d;
-            if (++p < end && (d = (unsigned)*p - '0') <= 9) {
-                val = val * 10 + d;
-                p++;
-                if (val > 255)
-                    return 0;
-            }
-        }
-        out[part] = (unsigned char)val;
-        if (part == 3)
-            return p == end ? 4 : 0;
-        if (p + 1 >= end || *p != '.')
-            return 0;
-        p++;
-    }
-}
-
-int vg_ip_parse(const char *s, size_t n, unsigned char out[16])
-{
-    char text[IP_TEXT_MAX];
-    int v4 = ipv4_parse(s, n, out);     /* the common case; 0 for anything else */
-    if (v4 || (n && n <= 15 && !memchr(s, ':', n)))
-        return v4;
-    if (n == 0 || n >= sizeof text)
-        return 0;
-    memcpy(text, s, n);
-    text[n] = '\0';
-    if (memchr(s, ':', n))
-        return inet_pton(AF_INET6, text, out) == 1 ? 16 : 0;
-    return inet_pton(AF_INET, text, out) == 1 ? 4 : 0;
-}
 
 static vg_rc parse_ip(const char *s, size_t n, vg_ind *out, vg_error *err)
 {

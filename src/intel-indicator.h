@@ -101,10 +101,6 @@ vg_rc vg_url_normalize(const char *s, size_t n, char *out, size_t cap, size_t *o
  * Returns the length, or 0 with a reason in err. */
 size_t vg_domain_normalize(const char *s, size_t n, char *out, vg_error *err);
 
-/* Parses an IPv4 (dotted quad, no leading zeros) or IPv6 address s[0..n) into out (4 or 16
- * bytes); returns 4, 16, or 0 if it is neither. */
-int vg_ip_parse(const char *s, size_t n, unsigned char out[16]);
-
 /* Lowercase hex digit value of c, or -1. */
 int vg_hex_value(int c);
 

@@ -22,6 +22,7 @@
 #include "intel-indicator.h"
 #include "intel-snapshot.h"
 #include "util-datadir.h"
+#include "util-ip.h"
 #include "util-mem.h"
 #include "util-yaml.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "intel-indicator.h"
+#include "util-ip.h"
 #include "util-mem.h"
 #include "util-utf8.h"
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "intel-indicator.h"
+#include "util-ip.h"
 
 static vg_ind ind;
 
@@ -268,11 +269,12 @@ static void test_guess(void **state)
 
 /* vg_ip_parse of IPv4 text equals inet_pton(AF_INET) (the definition: four decimal parts of
  * 0-255, no leading zeros) on 300,000 random strings of digits and dots, a third of them shaped
- * like quads with parts up to 999. */
+ * like quads with parts up to 999; in a quarter of the others some bytes are the neighbours of
+ * the digits ('/' before '0', '0' + 0x80) or other bytes ('x', ' '). */
 static void test_ipv4_fast_path(void **state)
 {
     (void)state;
-    static const char alphabet[] = "0123456789..x";
+    static const char alphabet[] = "0123456789..x/ \xb0";
     uint64_t r = 0x9E3779B97F4A7C15ull;
     unsigned valid = 0;
     for (int it = 0; it < 300000; it++) {
@@ -285,7 +287,7 @@ static void test_ipv4_fast_path(void **state)
         } else {
             n = 1 + r % 16;
             for (size_t i = 0; i < n; i++)
-                s[i] = alphabet[(r >> (4 + 3 * i)) % (it & 1 ? 11 : 13)];
+                s[i] = alphabet[(r >> (4 + 3 * i)) % (it & 1 ? 11 : it % 4 == 2 ? 16 : 13)];
             s[n] = '\0';
         }
         unsigned char a[16], b[4];
@@ -296,6 +298,24 @@ static void test_ipv4_fast_path(void **state)
         valid += want == 4;
     }
     assert_true(valid > 10000);
+}
+
+/* A NUL inside the text is not part of an address: inet_pton would stop at it and take
+ * "1.2.3.4" of "1.2.3.4\0x" (the decoders once asked it that way), vg_ip_parse takes all n bytes.
+ * IPv6 and the too-long cases go to inet_pton with the same rule. */
+static void test_ip_parse_embedded_nul(void **state)
+{
+    (void)state;
+    unsigned char a[16];
+    assert_int_equal(vg_ip_parse("1.2.3.4\0x", 9, a), 0);
+    assert_int_equal(vg_ip_parse("1.2.3.4\0", 8, a), 0);
+    assert_int_equal(vg_ip_parse("::1\0", 4, a), 0);
+    assert_int_equal(vg_ip_parse("2001:db8::1\0:", 13, a), 0);
+    assert_int_equal(vg_ip_parse("1.2.3.4", 7, a), 4);
+    assert_int_equal(vg_ip_parse("::1", 3, a), 16);
+    assert_int_equal(vg_ip_parse("::ffff:1.2.3.4", 14, a), 16);
+    assert_int_equal(vg_ip_parse("1.2.3.04", 8, a), 0);
+    assert_int_equal(vg_ip_parse("", 0, a), 0);
 }
 
 /* Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF), written
@@ -466,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_url_edges),
         cmocka_unit_test(test_guess),
         cmocka_unit_test(test_ipv4_fast_path),
+        cmocka_unit_test(test_ip_parse_embedded_nul),
         cmocka_unit_test(test_domain_fast_path),
         cmocka_unit_test(test_hash_fast_path),
     };
