@@ -1,8 +1,8 @@
 #!/bin/sh
 # Regenerates the seed corpus of fuzz-snapshot: small snapshots compiled by vigil from small
 # feeds (every indicator type; host-only domains; names sharing a suffix, so the suffix
-# dictionary is used; a key over 254 bytes; with and without IPv4 networks, whose 256 KiB
-# segment index makes a snapshot large).
+# dictionary is used; a key over 254 bytes; with and without IPv4 networks, whose segment
+# index of at least 256 KiB makes a snapshot large).
 #   fuzz/make-snapshot-corpus.sh [BUILD]     (default: build; needs BUILD/vigil)
 set -eu
 BUILD=${1:-build}

@@ -16,7 +16,8 @@
  * indicator type, a membership filter per table (FILTER), the dictionary of domain suffixes
  * (DSUFFIX), and per address family the networks, the disjoint segments of the address space
  * (sorted starts, each with its networks, most specific first) and, for IPv4, an index of the
- * segments by the top 16 address bits.
+ * segments by the top 16-20 address bits (2^bits + 1 entries: the writer chooses bits for the
+ * number of segments, snap_seg4_bits; the reader takes them from the index's size).
  *
  * Hash tables: IPv4 uses 64-byte buckets (one cache line) of 8 entries, the text types
  * (domain, URL, e-mail, account) 64-byte buckets of 15 entries (snap_tbucket), both probed
@@ -63,21 +64,46 @@
 #include "intel-indicator.h"
 
 #define SNAP_MAGIC "VGINTEL1"
-#define SNAP_VERSION 6u               /* 2: bucketed text tables, KEYS records, filters; (3: an
+#define SNAP_VERSION 7u               /* 2: bucketed text tables, KEYS records, filters; (3: an
                                          anchor filter, reverted); 4: compact provenance, 15-entry
                                          text buckets with implied record lengths, domain suffix
                                          dictionary, single networks inline; 5: a cheaper domain
                                          hash (one folded multiply per label), a parent filter;
                                          6: the parent filter folded into the domain filter as a
-                                         second bit pattern */
+                                         second bit pattern; 7: the IPv4 segment index on the top
+                                         16-20 bits, as many as its size says */
 #define SNAP_HEADER_SIZE 128u
 #define SNAP_ALIGN 64u
 #define SNAP_MAX_SECTIONS 64u
 #define SNAP_REF_SINGLE 0x80000000u
 #define SNAP_MAX_TYPES 16               /* per-type arrays; VG_IND_NTYPES must fit */
-#define SNAP_SEG4_INDEX_SIZE 65537u     /* IPv4 segment index entries: top 16 bits + sentinel */
+#define SNAP_SEG4_BITS_MIN 16u          /* IPv4 segment index: top bits of an address it covers */
+#define SNAP_SEG4_BITS_MAX 20u          /* (1,048,577 entries: 4 MiB) */
+#define SNAP_SEG4_PER_ENTRY 2u          /* segments per index entry the writer aims at */
 
 _Static_assert(VG_IND_NTYPES <= SNAP_MAX_TYPES, "per-type arrays of the snapshot are too small");
+
+/* The top address bits the IPv4 segment index of nseg segments covers, as the writer chooses
+ * them: the fewest from SNAP_SEG4_BITS_MIN up that leave at most SNAP_SEG4_PER_ENTRY segments
+ * per entry on average, at most SNAP_SEG4_BITS_MAX. (A /16 holding hundreds of segments made
+ * the search read several lines one after another: the index is cheaper.) */
+static inline unsigned snap_seg4_bits(uint64_t nseg)
+{
+    unsigned bits = SNAP_SEG4_BITS_MIN;
+    while (bits < SNAP_SEG4_BITS_MAX && nseg > ((uint64_t)SNAP_SEG4_PER_ENTRY << bits))
+        bits++;
+    return bits;
+}
+
+/* The bits an IPv4 segment index of count entries covers (count = 2^bits + 1, bits in
+ * SNAP_SEG4_BITS_MIN..SNAP_SEG4_BITS_MAX); 0 if count is no such size. */
+static inline unsigned snap_seg4_bits_of(uint64_t count)
+{
+    for (unsigned bits = SNAP_SEG4_BITS_MIN; bits <= SNAP_SEG4_BITS_MAX; bits++)
+        if (count == ((uint64_t)1 << bits) + 1)
+            return bits;
+    return 0;
+}
 
 typedef struct snap_header {
     char magic[8];

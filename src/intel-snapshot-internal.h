@@ -54,6 +54,8 @@ struct vg_snap {
     uint64_t nnets4;
     const uint32_t *seg4_start, *seg4_value, *seg4_index, *netlists4;
     uint64_t nseg4, nnetlists4;
+    uint64_t nseg4_index;       /* 2^bits + 1 entries: the top bits of an address choose one */
+    unsigned seg4_shift;        /* 32 - bits */
     const snap_net6 *nets6;
     uint64_t nnets6;
     const snap_seg6 *seg6_start;

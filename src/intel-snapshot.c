@@ -87,7 +87,11 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_NETS4: s->nets4 = p; s->nnets4 = n; break;
     case SEC_SEG4_START: s->seg4_start = p; s->nseg4 = n; break;
     case SEC_SEG4_VALUE: s->seg4_value = p; break;
-    case SEC_SEG4_INDEX: s->seg4_index = p; break;
+    case SEC_SEG4_INDEX:
+        s->seg4_index = p;
+        s->nseg4_index = n;
+        s->seg4_shift = 32u - snap_seg4_bits_of(n);     /* 32 when the size is wrong: check_shapes refuses it */
+        break;
     case SEC_NETLISTS4: s->netlists4 = p; s->nnetlists4 = n; break;
     case SEC_NETS6: s->nets6 = p; s->nnets6 = n; break;
     case SEC_SEG6_START: s->seg6_start = p; s->nseg6 = n; break;
@@ -175,7 +179,7 @@ static vg_rc check_shapes(const vg_snap *s, const char *path, vg_error *err)
         return bad(err, path, "IPv4 network sections incomplete");
     for (uint32_t i = 0; has4 && i < s->nsecs; i++) {
         if ((s->secs[i].id == SEC_SEG4_VALUE && s->secs[i].count != s->nseg4) ||
-            (s->secs[i].id == SEC_SEG4_INDEX && s->secs[i].count != SNAP_SEG4_INDEX_SIZE))
+            (s->secs[i].id == SEC_SEG4_INDEX && !snap_seg4_bits_of(s->secs[i].count)))
             return bad(err, path, "IPv4 segment sections disagree");
     }
     int has6 = s->nets6 && s->seg6_start && s->seg6_value;
@@ -649,7 +653,8 @@ static uint32_t segment4(const vg_snap *s, uint32_t addr)
 {
     if (!s->seg4_index)
         return 0;
-    uint64_t lo = s->seg4_index[addr >> 16], hi = s->seg4_index[(addr >> 16) + 1];
+    uint32_t e = addr >> s->seg4_shift;
+    uint64_t lo = s->seg4_index[e], hi = s->seg4_index[e + 1];
     if (lo > hi || hi >= s->nseg4)
         return 0;
     __builtin_prefetch(&s->seg4_value[lo]);    /* read after the search: start loading it now */
@@ -963,8 +968,9 @@ size_t vg_snap_match_domain_batch(const vg_snap *s, const char *const *names, co
 void vg_snap_prefetch_ipv4(const vg_snap *s, uint32_t addr)
 {
     const snap_table *t = &s->table[VG_IND_IPV4];
-    if (s->seg4_index) {     /* the segments of addr's /16, which the search will read */
-        uint64_t lo = s->seg4_index[addr >> 16], hi = s->seg4_index[(addr >> 16) + 1];
+    if (s->seg4_index) {     /* the segments of addr's index entry, which the search will read */
+        uint32_t e = addr >> s->seg4_shift;
+        uint64_t lo = s->seg4_index[e], hi = s->seg4_index[e + 1];
         if (lo <= hi && hi < s->nseg4) {
             const char *a = (const char *)&s->seg4_start[lo], *b = (const char *)&s->seg4_start[hi];
             for (unsigned k = 0; k < SEG_PREFETCH_LINES && a + 64 * k <= b + 63; k++)
@@ -981,7 +987,7 @@ void vg_snap_hint_ipv4(const vg_snap *s, uint32_t addr, long port)
     if (t->filter)
         __builtin_prefetch(&t->filter[snap_filter_word(snap_hash4(__builtin_bswap32(addr), s->seed), t->nfilter)]);
     if (s->seg4_index)      /* where the network search starts */
-        __builtin_prefetch(&s->seg4_index[addr >> 16]);
+        __builtin_prefetch(&s->seg4_index[addr >> s->seg4_shift]);
     if (port >= 0 && port <= 65535 && tp->filter) {
         unsigned char key[6] = { (unsigned char)(addr >> 24), (unsigned char)(addr >> 16), (unsigned char)(addr >> 8),
                                  (unsigned char)addr, (unsigned char)(port >> 8), (unsigned char)port };
@@ -1374,12 +1380,12 @@ static vg_rc verify_networks(const verifier *v, vg_error *err)
         if ((i && seg6_le(&s->seg6_start[i], s->seg6_start[i - 1].hi, s->seg6_start[i - 1].lo)) ||
             !netlist_ok(s->netlists6, s->nnetlists6, s->seg6_value[i], s->nnets6))
             return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: IPv6 segment %llu is damaged", (unsigned long long)i);
-    for (uint32_t h = 0; s->seg4_index && h < SNAP_SEG4_INDEX_SIZE - 1; h++) {
-        uint32_t j = s->seg4_index[h];
-        if (j >= s->nseg4 || s->seg4_start[j] > (h << 16) || (j + 1 < s->nseg4 && s->seg4_start[j + 1] <= (h << 16)))
+    for (uint64_t h = 0; s->seg4_index && h + 1 < s->nseg4_index; h++) {
+        uint32_t j = s->seg4_index[h], first = (uint32_t)(h << s->seg4_shift);
+        if (j >= s->nseg4 || s->seg4_start[j] > first || (j + 1 < s->nseg4 && s->seg4_start[j + 1] <= first))
             return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: IPv4 segment index is damaged");
     }
-    if (s->seg4_index && s->seg4_index[SNAP_SEG4_INDEX_SIZE - 1] != s->nseg4 - 1)
+    if (s->seg4_index && s->seg4_index[s->nseg4_index - 1] != s->nseg4 - 1)
         return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: IPv4 segment index is damaged");
     return VG_OK;
 }

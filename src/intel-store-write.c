@@ -76,6 +76,7 @@ typedef struct layout {
     size_t nnets4, nnets6;
     seg_set seg4, seg6;
     uint32_t *seg4_start, *seg4_index;
+    uint64_t nseg4_index;       /* entries of seg4_index: 2^bits + 1 */
     snap_seg6 *seg6_start;
     out_sec secs[SNAP_MAX_SECTIONS];
     unsigned nsecs;
@@ -748,19 +749,23 @@ static vg_rc layout_networks(layout *L, vg_error *err)
     if (L->nnets4) {
         if (family_segments(&L->seg4, (const unsigned char *)L->nets4, sizeof *L->nets4, L->nnets4, 4) != 0)
             return nomem(err);
+        unsigned bits = snap_seg4_bits(L->seg4.n);
+        uint64_t entries = ((uint64_t)1 << bits) + 1;
         L->seg4_start = vg_malloc(L->seg4.n * sizeof *L->seg4_start);
-        L->seg4_index = vg_malloc(SNAP_SEG4_INDEX_SIZE * sizeof *L->seg4_index);
+        L->seg4_index = vg_malloc(entries * sizeof *L->seg4_index);
         if (!L->seg4_start || !L->seg4_index)
             return nomem(err);
+        L->nseg4_index = entries;
         for (size_t i = 0; i < L->seg4.n; i++)
             L->seg4_start[i] = (uint32_t)L->seg4.start[i];
         size_t j = 0;
-        for (uint32_t h = 0; h < SNAP_SEG4_INDEX_SIZE - 1; h++) {
-            while (j + 1 < L->seg4.n && L->seg4_start[j + 1] <= (h << 16))
+        for (uint64_t h = 0; h < entries - 1; h++) {  /* the last segment starting at or before h's first address */
+            uint32_t first = (uint32_t)(h << (32 - bits));
+            while (j + 1 < L->seg4.n && L->seg4_start[j + 1] <= first)
                 j++;
             L->seg4_index[h] = (uint32_t)j;
         }
-        L->seg4_index[SNAP_SEG4_INDEX_SIZE - 1] = (uint32_t)(L->seg4.n - 1);
+        L->seg4_index[entries - 1] = (uint32_t)(L->seg4.n - 1);
     }
     if (L->nnets6) {
         if (family_segments(&L->seg6, (const unsigned char *)L->nets6, sizeof *L->nets6, L->nnets6, 16) != 0)
@@ -788,7 +793,7 @@ static void collect_sections(layout *L)
     add_section(L, SEC_NETS4, sizeof(snap_net4), L->nets4, L->nnets4);
     add_section(L, SEC_SEG4_START, 4, L->seg4_start, L->nnets4 ? L->seg4.n : 0);
     add_section(L, SEC_SEG4_VALUE, 4, L->seg4.value, L->nnets4 ? L->seg4.n : 0);
-    add_section(L, SEC_SEG4_INDEX, 4, L->seg4_index, L->nnets4 ? SNAP_SEG4_INDEX_SIZE : 0);
+    add_section(L, SEC_SEG4_INDEX, 4, L->seg4_index, L->nnets4 ? L->nseg4_index : 0);
     add_section(L, SEC_NETLISTS4, 4, L->seg4.lists.v, L->seg4.lists.n);
     add_section(L, SEC_NETS6, sizeof(snap_net6), L->nets6, L->nnets6);
     add_section(L, SEC_SEG6_START, sizeof(snap_seg6), L->seg6_start, L->nnets6 ? L->seg6.n : 0);

@@ -9,7 +9,8 @@
  * (snap_domain_hashes) equals its definition (snap_domain_hashes_any) on any bytes; the domain
  * filter's two bit patterns (every entry that matches subdomains in the parent pattern, few
  * host-only ones, every entry found as a name, checked by verify); the mapping advised for
- * huge pages.
+ * huge pages; 120,000 IPv4 networks: a segment index on more than 16 bits, every lookup equal
+ * to a reference of the networks holding the address.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -492,19 +493,129 @@ static void test_mapping_advised_huge(void **state)
     assert_true(advised);
 }
 
+#define N_NETS4 120000
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Networks by (prefix, address) as prefix << 32 | address, sorted and unique. */
+static size_t random_networks(uint64_t *nets, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned prefix = i % 10 == 0 ? 8 + (unsigned)(rnd() % 9) : 16 + (unsigned)(rnd() % 17);
+        uint32_t a = (uint32_t)rnd();
+        if (i % 3 == 0)
+            a = (a & 0x00ffffffu) | 0x0A000000u;       /* a third inside 10/8: deep nesting */
+        a &= prefix ? ~0u << (32 - prefix) : 0;
+        nets[i] = (uint64_t)prefix << 32 | a;
+    }
+    qsort(nets, n, sizeof *nets, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!u || nets[i] != nets[u - 1])
+            nets[u++] = nets[i];
+    return u;
+}
+
+/* The networks of nets[0..n) holding addr, innermost first, into want; how many. */
+static size_t networks_holding(const uint64_t *nets, size_t n, uint32_t addr, uint64_t *want)
+{
+    size_t k = 0;
+    for (int prefix = 32; prefix >= 0; prefix--) {
+        uint64_t key = (uint64_t)prefix << 32 | (prefix ? addr & ~0u << (32 - prefix) : 0);
+        if (bsearch(&key, nets, n, sizeof *nets, cmp_u64))
+            want[k++] = key;
+    }
+    return k;
+}
+
+/* A store of 120,000 IPv4 networks (a third nested inside 10/8, prefixes 8-32) gets a segment
+ * index on more than the top 16 bits (format 7: about 2 segments per entry), passes verify,
+ * and every lookup (random addresses, each network's first and last address and their
+ * neighbours) gives exactly the networks that hold the address, innermost first, single,
+ * batched and after vg_snap_prefetch_ipv4. */
+static void test_networks_wide_index(void **state)
+{
+    (void)state;
+    static uint64_t nets[N_NETS4], want[40];
+    static vg_intel_hit hits[VG_INTEL_MAX_HITS];
+    char npath[160], text[32];
+    vg_istore *st;
+    vg_error err;
+    unsigned feed;
+    size_t n = random_networks(nets, N_NETS4);
+    assert_int_equal(vg_istore_new(&st, &err), VG_OK);
+    vg_istore_feed f = { "nets", "n.txt", VG_FEED_PLAIN, VG_INTEL_BLOCK, 100, 0 };
+    assert_int_equal(vg_istore_add_feed(st, &f, &feed, &err), VG_OK);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t a = (uint32_t)nets[i];
+        snprintf(text, sizeof text, "%u.%u.%u.%u/%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255,
+                 (unsigned)(nets[i] >> 32));
+        add(st, feed, VG_IND_CIDR4, text, 0);
+    }
+    snprintf(npath, sizeof npath, "%s/nets.vgi", dir);
+    assert_int_equal(vg_istore_write(st, npath, 1700000000, &err), VG_OK);
+    vg_istore_free(st);
+    vg_snap *snap = NULL;
+    if (vg_snap_open(&snap, npath, VG_SNAP_VERIFY, &err) != VG_OK)
+        fail_msg("open: %s", err.msg);
+    size_t len;
+    FILE *fp = fopen(npath, "rb");
+    assert_non_null(fp);
+    unsigned char head[SNAP_HEADER_SIZE + 64 * sizeof(snap_section)];
+    len = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    const snap_header *h = (const snap_header *)(const void *)head;
+    unsigned bits = 0;
+    for (uint32_t i = 0; i < h->nsections && SNAP_HEADER_SIZE + (i + 1) * sizeof(snap_section) <= len; i++) {
+        const snap_section *sec = (const snap_section *)(const void *)(head + SNAP_HEADER_SIZE) + i;
+        if (sec->id == SEC_SEG4_INDEX)
+            bits = snap_seg4_bits_of(sec->count);
+    }
+    assert_true(bits > SNAP_SEG4_BITS_MIN);
+    for (uint32_t q = 0; q < 400000; q++) {
+        uint64_t r = rnd();
+        uint32_t addr = (uint32_t)r;
+        if (q % 2) {    /* a network's first or last address, or a neighbour of one */
+            uint64_t net = nets[(r >> 32) % n];
+            unsigned prefix = (unsigned)(net >> 32);
+            uint32_t first = (uint32_t)net, last = first | (prefix < 32 ? ~0u >> prefix : 0);
+            addr = (q / 2) % 4 == 0 ? first : (q / 2) % 4 == 1 ? last : (q / 2) % 4 == 2 ? first - 1 : last + 1;
+        }
+        size_t k = networks_holding(nets, n, addr, want);
+        if (q % 3 == 0)
+            vg_snap_prefetch_ipv4(snap, addr);
+        size_t got = vg_snap_match_ipv4(snap, addr, hits, VG_INTEL_MAX_HITS);
+        if (got != k)
+            fail_msg("%08x: %zu hits, %zu networks hold it", addr, got, k);
+        for (size_t i = 0; i < k; i++) {
+            uint32_t a = (uint32_t)hits[i].key[0] << 24 | (uint32_t)hits[i].key[1] << 16 |
+                         (uint32_t)hits[i].key[2] << 8 | hits[i].key[3];
+            if (hits[i].type != VG_IND_CIDR4 || ((uint64_t)hits[i].prefix << 32 | a) != want[i])
+                fail_msg("%08x: hit %zu is %08x/%u, want %08x/%u", addr, i, a, hits[i].prefix, (uint32_t)want[i],
+                         (unsigned)(want[i] >> 32));
+        }
+    }
+    vg_snap_close(snap);
+    unlink(npath);
+}
+
 static void test_old_version_refused(void **state)
 {
     (void)state;
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    uint32_t v = 5;     /* the previous format */
+    uint32_t v = 6;     /* the previous format */
     fseek(f, 8, SEEK_SET);
     assert_int_equal(fwrite(&v, 4, 1, f), 1);
     fclose(f);
     vg_snap *snap = NULL;
     vg_error err;
     assert_int_equal(vg_snap_open(&snap, path, 0, &err), VG_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "snapshot version 5, this vigil reads 6"));
+    assert_non_null(strstr(err.msg, "snapshot version 6, this vigil reads 7"));
     assert_non_null(strstr(err.msg, "recompile"));
 }
 
@@ -519,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_domain_filter_patterns),
         cmocka_unit_test(test_long_text_key_and_open_mem),
         cmocka_unit_test(test_mapping_advised_huge),
+        cmocka_unit_test(test_networks_wide_index),
         cmocka_unit_test(test_old_version_refused),     /* last: it damages the file */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
