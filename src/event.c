@@ -37,14 +37,22 @@ static unsigned name_bit(const char *p)
     return (unsigned)((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull >> 56);
 }
 
-vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
+/* Appends field name = value (its name bit already set). */
+static inline vg_rc append_field(vg_event *ev, const char *name, vg_value value)
 {
-    /* the hot path: decoders pass string constants, so the same name is the same pointer;
-     * equal names at different addresses get a new slot, and the newest one wins. A name
-     * whose bit is clear was never set: appended without looking at the others */
-    unsigned b = name_bit(name);
-    uint64_t bit = 1ull << (b % 64), *word = &ev->name_bits[b / 64];
-    for (unsigned i = 0; (*word & bit) && i < ev->nfields; i++) {
+    if (ev->nfields >= VG_EVENT_MAX_FIELDS)
+        return VG_ERR_LIMIT;
+    vg_field *f = &ev->fields[ev->nfields++];
+    f->name = name;
+    f->value = value;
+    return VG_OK;
+}
+
+/* vg_event_set of a name whose bit is set: set before, or another name sharing its bit. Out
+ * of line, so the common path (a name not set yet) saves no registers. */
+static __attribute__((noinline)) vg_rc set_again(vg_event *ev, const char *name, vg_value value)
+{
+    for (unsigned i = 0; i < ev->nfields; i++) {
         if (ev->fields[i].name == name) {
             /* move it last: of equal names the slot set last wins, with or without merging */
             memmove(&ev->fields[i], &ev->fields[i + 1], (ev->nfields - i - 1) * sizeof ev->fields[0]);
@@ -53,13 +61,22 @@ vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
             return VG_OK;
         }
     }
-    if (ev->nfields >= VG_EVENT_MAX_FIELDS)
-        return VG_ERR_LIMIT;
-    ev->fields[ev->nfields].name = name;
-    ev->fields[ev->nfields].value = value;
-    ev->nfields++;
-    *word |= bit;
-    return VG_OK;
+    return append_field(ev, name, value);
+}
+
+vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value)
+{
+    /* the hot path: decoders pass string constants, so the same name is the same pointer;
+     * equal names at different addresses get a new slot, and the newest one wins. A name
+     * whose bit is clear was never set: appended without looking at the others */
+    unsigned b = name_bit(name);
+    uint64_t bit = 1ull << (b % 64), *word = &ev->name_bits[b / 64];
+    if (*word & bit)
+        return set_again(ev, name, value);
+    vg_rc rc = append_field(ev, name, value);
+    if (rc == VG_OK)
+        *word |= bit;
+    return rc;
 }
 
 vg_rc vg_event_set_str(vg_event *ev, const char *name, const char *s, size_t n)

@@ -111,6 +111,11 @@ static void test_field_limit(void **state)
         assert_int_equal(vg_event_set_cstr(&ev, names[i], "v"), VG_OK);
     }
     assert_int_equal(vg_event_set_cstr(&ev, "one.too.many", "v"), VG_ERR_LIMIT);
+    /* a name already set is replaced even when every slot is taken */
+    assert_int_equal(vg_event_set_cstr(&ev, names[0], "w"), VG_OK);
+    assert_int_equal(ev.nfields, VG_EVENT_MAX_FIELDS);
+    vg_value v = vg_event_get(&ev, names[0]);
+    assert_true(vg_value_equals(&v, "w", 1));
 }
 
 static void test_lookup_fields_then_record(void **state)
