@@ -836,6 +836,8 @@ static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, c
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
     static const uint64_t all = ~0ull;      /* no filter: every suffix passes */
+    const uint64_t *filter = t->filter ? t->filter : &all;
+    uint64_t nwords = t->filter ? t->nfilter : 1;
     size_t e = 0;
     for (size_t i = 0; i < g->names; i++) {
         size_t n = lens[at + i];
@@ -846,12 +848,12 @@ static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, c
         g->count[i] = c <= DOM_BATCH_SUFFIXES ? (uint8_t)c : 0xff;
         if (c > DOM_BATCH_SUFFIXES)
             continue;
-        for (size_t k = e; k < e + c; k++)
-            g->word[k] = t->filter ? &t->filter[snap_filter_word(g->hash[k], t->nfilter)] : &all;
+        for (size_t k = e; k < e + c; k++) {
+            g->word[k] = &filter[snap_filter_word(g->hash[k], nwords)];
+            __builtin_prefetch(g->word[k]);
+        }
         e += c;
     }
-    for (size_t k = 0; k < e; k++)
-        __builtin_prefetch(g->word[k]);
 }
 
 /* Stage 2: test the filter words (no branch: the suffixes that pass are listed, name by name),
