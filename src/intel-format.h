@@ -29,7 +29,10 @@
  * a domain's key bytes are a suffix id (1 byte, 0 for none) then the name without that
  * suffix: the name is those bytes followed by DSUFFIX entry sid (".com", ".duckdns.org", ...).
  * Domain keys are hashed label by label from the right (snap_domain_hash), so every parent of
- * a name is hashed in one pass over it.
+ * a name is hashed in one pass over it. The last label of a name is tested as a parent against
+ * DTOP, the exact set of one-label entries that match subdomains ("tk", not the known-good
+ * lists' host-only "com"), not against the filter: a false positive there would cost every name
+ * under that top-level domain a probe.
  *
  * A provenance record (PROVS, found by byte offset): a presence byte (SNAP_P_*: which of the
  * optional fields follow), then LEB128 varints: feed, flags, and the present fields in the
@@ -64,14 +67,15 @@
 #include "intel-indicator.h"
 
 #define SNAP_MAGIC "VGINTEL1"
-#define SNAP_VERSION 7u               /* 2: bucketed text tables, KEYS records, filters; (3: an
+#define SNAP_VERSION 8u               /* 2: bucketed text tables, KEYS records, filters; (3: an
                                          anchor filter, reverted); 4: compact provenance, 15-entry
                                          text buckets with implied record lengths, domain suffix
                                          dictionary, single networks inline; 5: a cheaper domain
                                          hash (one folded multiply per label), a parent filter;
                                          6: the parent filter folded into the domain filter as a
                                          second bit pattern; 7: the IPv4 segment index on the top
-                                         16-20 bits, as many as its size says */
+                                         16-20 bits, as many as its size says; 8: an exact set of
+                                         the one-label domain entries that match subdomains */
 #define SNAP_HEADER_SIZE 128u
 #define SNAP_ALIGN 64u
 #define SNAP_MAX_SECTIONS 64u
@@ -145,8 +149,18 @@ enum snap_section_id {
     SEC_DSUFFIX = 16,   /* domain suffixes: u32 n, u32 end[n] (relative to the bytes), bytes */
     SEC_KEYS = 16,      /* + text indicator type: its key records (KEYS + 0 is DSUFFIX) */
     SEC_TABLE = 32,     /* + indicator type: its hash table */
-    SEC_FILTER = 48     /* + indicator type: the filter of its hash table (u64 words) */
+    SEC_FILTER = 48,    /* + indicator type: the filter of its hash table (u64 words) */
+    SEC_DTOP = SEC_FILTER   /* (FILTER of no type) the one-label domain entries that match
+                               subdomains: SNAP_DTOP_WORDS bitmap words, then their hashes sorted */
 };
+
+#define SNAP_DTOP_WORDS 64u     /* the bitmap ahead of DTOP's hashes: 4,096 bits */
+
+/* The bit of DTOP's bitmap that a one-label name of hash h sets. */
+static inline uint64_t snap_dtop_bit(uint64_t h)
+{
+    return h >> 20 & (SNAP_DTOP_WORDS * 64 - 1);
+}
 
 typedef struct snap_feed {
     uint32_t name;              /* STRINGS offset */

@@ -83,7 +83,9 @@ int vg_snap_section(const vg_snap *s, size_t i, char *name, size_t cap, uint64_t
     if (i >= s->nsecs)
         return -1;
     const snap_section *sec = &s->secs[i];
-    if (sec->id >= SEC_FILTER)
+    if (sec->id == SEC_DTOP)
+        snprintf(name, cap, "one-label domains");    /* that match subdomains: DTOP */
+    else if (sec->id >= SEC_FILTER)
         snprintf(name, cap, "filter %s", vg_ind_kind_name((int)(sec->id - SEC_FILTER)));
     else if (sec->id >= SEC_TABLE)
         snprintf(name, cap, "table %s", vg_ind_kind_name((int)(sec->id - SEC_TABLE)));

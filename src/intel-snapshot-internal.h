@@ -62,6 +62,8 @@ struct vg_snap {
     const uint32_t *seg6_value, *netlists6;
     uint64_t nseg6, nnetlists6;
     snap_table table[SNAP_MAX_TYPES];
+    const uint64_t *dtop;       /* DTOP: SNAP_DTOP_WORDS bitmap words, then ndtop sorted hashes */
+    uint64_t ndtop;
 };
 
 /* The STRINGS text at offset off, or "?" when off or its length is out of bounds. */

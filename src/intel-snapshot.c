@@ -37,7 +37,7 @@ static uint32_t expected_elem(uint32_t id)
     case SEC_STRINGS: return 1;
     case SEC_FEEDS: return sizeof(snap_feed);
     case SEC_PROVS: case SEC_DSUFFIX: return 1;
-    case SEC_COUNTS: return 8;
+    case SEC_COUNTS: case SEC_DTOP: return 8;
     case SEC_NETS4: return sizeof(snap_net4);
     case SEC_NETS6: return sizeof(snap_net6);
     case SEC_SEG6_START: return sizeof(snap_seg6);
@@ -97,6 +97,12 @@ static void bind_section(vg_snap *s, const snap_section *sec)
     case SEC_SEG6_START: s->seg6_start = p; s->nseg6 = n; break;
     case SEC_SEG6_VALUE: s->seg6_value = p; break;
     case SEC_NETLISTS6: s->netlists6 = p; s->nnetlists6 = n; break;
+    case SEC_DTOP:
+        if (n >= SNAP_DTOP_WORDS) {     /* else left unbound: check_shapes refuses the file */
+            s->dtop = p;
+            s->ndtop = n - SNAP_DTOP_WORDS;
+        }
+        break;
     default:
         if (sec->id >= SEC_FILTER) {
             s->table[sec->id - SEC_FILTER].filter = p;
@@ -174,6 +180,8 @@ static vg_rc check_shapes(const vg_snap *s, const char *path, vg_error *err)
     for (uint32_t i = 0; i < s->nsecs; i++)
         if (s->secs[i].id == SEC_DSUFFIX && !s->dsfx)
             return bad(err, path, "domain suffix section damaged");
+    if (s->table[VG_IND_DOMAIN].slots && !s->dtop)
+        return bad(err, path, "one-label domain section missing or damaged");
     int has4 = s->nets4 && s->seg4_start && s->seg4_value && s->seg4_index;
     if ((s->nets4 || s->seg4_start || s->seg4_value || s->seg4_index) && !has4)
         return bad(err, path, "IPv4 network sections incomplete");
@@ -344,6 +352,33 @@ static int domain_maybe_one(const vg_snap *s, uint64_t h, int parent)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
     return !t->filter || snap_domain_word_maybe(t->filter[snap_filter_word(h, t->nfilter)], h, parent);
+}
+
+/* Is h the hash of a one-label domain entry that matches subdomains (a name's last label
+ * tested as a parent)? Exact: the bitmap rules most labels out, the sorted hashes decide. */
+static int dtop_has(const vg_snap *s, uint64_t h)
+{
+    uint64_t b = snap_dtop_bit(h);
+    if (!s->dtop || !(s->dtop[b / 64] >> (b % 64) & 1))
+        return 0;
+    const uint64_t *v = s->dtop + SNAP_DTOP_WORDS;
+    uint64_t lo = 0, hi = s->ndtop;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->ndtop && v[lo] == h;
+}
+
+/* May suffix k of count (k = 0: the last label, k = count - 1: the name) of a name, of hash h,
+ * be stored as what it would be found as: the name itself, or for a parent an entry that
+ * matches subdomains (the last label as a parent: DTOP, exact). */
+static int domain_suffix_maybe(const vg_snap *s, uint64_t h, size_t k, size_t count)
+{
+    return k == 0 && count > 1 ? dtop_has(s, h) : domain_maybe_one(s, h, k + 1 < count);
 }
 
 /* Where the home element of hash h lies, for prefetching. */
@@ -731,13 +766,13 @@ static size_t text_hit(const vg_snap *s, int type, const char *key, size_t len, 
 }
 
 /* For each suffix k of a name (hash[0..count), as snap_domain_hashes gives them; the last is
- * the name) whether the filter lets it be stored as what it would be found as: the name itself
- * or, for a parent, an entry that matches subdomains (maybe[k]); never 0 for a suffix that
- * would give a hit. */
+ * the name) whether it may be stored as what it would be found as: the name itself or, for a
+ * parent, an entry that matches subdomains (maybe[k]: the filter, DTOP for the last label);
+ * never 0 for a suffix that would give a hit. */
 static void domain_maybe(const vg_snap *s, const uint64_t *hash, size_t count, unsigned char *maybe)
 {
     for (size_t k = 0; k < count; k++)
-        maybe[k] = (unsigned char)domain_maybe_one(s, hash[k], k + 1 < count);
+        maybe[k] = (unsigned char)domain_suffix_maybe(s, hash[k], k, count);
 }
 
 /* The probes of a domain walk: suffix k of name[0..n) (start[k], hash[k]) where the filter let
@@ -831,7 +866,7 @@ typedef struct dom_group {
 } dom_group;
 
 /* Stage 1 of group g (names[at..at+g->names)): hash every name once (every suffix), start
- * loading the filter word of every suffix. */
+ * loading the filter word of every suffix but the last label of a name of several (DTOP's). */
 static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, const size_t *lens, size_t at)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
@@ -848,7 +883,7 @@ static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, c
         g->count[i] = c <= DOM_BATCH_SUFFIXES ? (uint8_t)c : 0xff;
         if (c > DOM_BATCH_SUFFIXES)
             continue;
-        for (size_t k = e; k < e + c; k++) {
+        for (size_t k = e + (c > 1); k < e + c; k++) {     /* the last label of several: DTOP */
             g->word[k] = &filter[snap_filter_word(g->hash[k], nwords)];
             __builtin_prefetch(g->word[k]);
         }
@@ -856,8 +891,9 @@ static void dom_hash(const vg_snap *s, dom_group *g, const char *const *names, c
     }
 }
 
-/* Stage 2: test the filter words (no branch: the suffixes that pass are listed, name by name),
- * start loading the home buckets of those that passed. */
+/* Stage 2: test the filter words, and the last label of a name of several against DTOP (no
+ * branch: the suffixes that pass are listed, name by name), start loading the home buckets of
+ * those that passed. */
 static void dom_filter(const vg_snap *s, dom_group *g)
 {
     const snap_table *t = &s->table[VG_IND_DOMAIN];
@@ -865,7 +901,11 @@ static void dom_filter(const vg_snap *s, dom_group *g)
     for (size_t i = 0; i < g->names; i++) {
         g->pfirst[i] = (uint16_t)np;
         size_t f = g->first[i], c = g->count[i] == 0xff ? 0 : g->count[i];
-        for (size_t k = f; k < f + c; k++) {   /* the last suffix is the name, the others parents */
+        if (c > 1) {    /* the last label as a parent: DTOP (exact) */
+            g->pass[np] = (uint16_t)f;
+            np += (size_t)dtop_has(s, g->hash[f]);
+        }
+        for (size_t k = f + (c > 1); k < f + c; k++) {   /* the last suffix is the name, the others parents */
             g->pass[np] = (uint16_t)k;
             np += (size_t)snap_domain_word_maybe(*g->word[k], g->hash[k], k + 1 < f + c);
         }
@@ -1006,7 +1046,7 @@ void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n)
         return;
     size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
     for (size_t k = 0; k < nsuffix; k++)
-        if (domain_maybe_one(s, hash[k], k + 1 < nsuffix))
+        if (domain_suffix_maybe(s, hash[k], k, nsuffix))
             __builtin_prefetch(home_of(t, hash[k]));
 }
 
@@ -1317,8 +1357,22 @@ static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, 
         n = pn + sn;
     }
     uint64_t h = snap_key_hash(type, key, n, s->seed);
+    if (type == VG_IND_DOMAIN && mode != SNAP_SUB_NONE && !memchr(key, '.', n) && !dtop_has(s, h))
+        return 0;   /* a one-label name that matches subdomains must be in DTOP */
     return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) &&
            filter_has(t, h, snap_entry_filter_bits(type, mode, h));
+}
+
+/* DTOP's hashes ascending, each with its bit in the bitmap. */
+static vg_rc verify_dtop(const vg_snap *s, vg_error *err)
+{
+    const uint64_t *v = s->dtop ? s->dtop + SNAP_DTOP_WORDS : NULL;
+    for (uint64_t i = 0; v && i < s->ndtop; i++) {
+        uint64_t b = snap_dtop_bit(v[i]);
+        if ((i && v[i] <= v[i - 1]) || !(s->dtop[b / 64] >> (b % 64) & 1))
+            return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: one-label domain section is damaged");
+    }
+    return VG_OK;
 }
 
 static vg_rc verify_tables(const verifier *v, vg_error *err)
@@ -1400,6 +1454,8 @@ vg_rc vg_snap_verify(const vg_snap *s, vg_error *err)
     vg_rc rc = verify_checksum(s, err);
     if (!rc)
         rc = verify_records(&v, err);
+    if (!rc)
+        rc = verify_dtop(s, err);
     if (!rc)
         rc = verify_tables(&v, err);
     if (!rc)

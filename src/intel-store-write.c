@@ -78,6 +78,8 @@ typedef struct layout {
     uint32_t *seg4_start, *seg4_index;
     uint64_t nseg4_index;       /* entries of seg4_index: 2^bits + 1 */
     snap_seg6 *seg6_start;
+    uint64_t *dtop, *dtop_sec;  /* one-label domain entries that match subdomains: hashes, section */
+    size_t ndtop, capdtop;
     out_sec secs[SNAP_MAX_SECTIONS];
     unsigned nsecs;
 } layout;
@@ -476,6 +478,43 @@ static uint32_t domain_suffix(const layout *L, const unsigned char *key, size_t 
     return 0;
 }
 
+/* Notes the hash of a one-label domain entry that matches subdomains (DTOP). */
+static int dtop_add(layout *L, uint64_t h)
+{
+    if (L->ndtop == L->capdtop) {
+        size_t cap = L->capdtop ? L->capdtop * 2 : 64;
+        uint64_t *p = vg_realloc(L->dtop, cap * sizeof *p);
+        if (!p)
+            return -1;
+        L->dtop = p;
+        L->capdtop = cap;
+    }
+    L->dtop[L->ndtop++] = h;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The DTOP section: its bitmap, then the noted hashes sorted (unique: each name is one entry). */
+static int dtop_section(layout *L)
+{
+    L->dtop_sec = vg_calloc(SNAP_DTOP_WORDS + L->ndtop, sizeof *L->dtop_sec);
+    if (!L->dtop_sec)
+        return -1;
+    if (L->ndtop)
+        qsort(L->dtop, L->ndtop, sizeof *L->dtop, cmp_u64);
+    for (size_t i = 0; i < L->ndtop; i++) {
+        uint64_t b = snap_dtop_bit(L->dtop[i]);
+        L->dtop_sec[b / 64] |= 1ull << (b % 64);
+        L->dtop_sec[SNAP_DTOP_WORDS + i] = L->dtop[i];
+    }
+    return 0;
+}
+
 /* A text key: its record kept aside (u16 length, record), its tag in the first free entry of
  * its home bucket or of the buckets after it. The records go to KEYS in bucket order once
  * every key is placed (text_records). */
@@ -501,6 +540,8 @@ static int insert_text(layout *L, int type, const unsigned char *key, size_t n, 
         return -1;
     uint64_t h = snap_key_hash(type, key, n, L->seed), cap = L->table_cap[type];
     snap_tbucket *buckets = (snap_tbucket *)L->table[type];
+    if (mode != SNAP_SUB_NONE && !memchr(key, '.', n) && dtop_add(L, h) != 0)
+        return -1;
     for (uint64_t k = snap_slot(h, cap);; k = k + 1 == cap ? 0 : k + 1) {
         for (unsigned j = 0; j < SNAP_TBUCKET_SLOTS; j++) {
             if (!buckets[k].tag[j]) {
@@ -615,6 +656,8 @@ static vg_rc place_indicators(layout *L, vg_error *err)
     for (int t = 1; !rc && t < VG_IND_NTYPES; t++)
         if (snap_is_text_type(t) && L->table[t] && text_records(L, t) != 0)
             rc = vg_fail(err, VG_ERR_LIMIT, 0, "%s keys take more than 4 GiB or out of memory", vg_ind_kind_name(t));
+    if (!rc && L->table[VG_IND_DOMAIN] && dtop_section(L) != 0)
+        rc = nomem(err);
     vg_free(ids.v);
     vg_free(sub.v);
     vg_free(feed_mark);
@@ -806,6 +849,8 @@ static void collect_sections(layout *L)
         add_section(L, SEC_FILTER + (uint32_t)t, 8, L->filter[t], L->filter_words[t]);
         add_section(L, SEC_KEYS + (uint32_t)t, 1, L->keys[t].data, L->keys[t].len);
     }
+    if (L->dtop_sec)
+        add_section(L, SEC_DTOP, 8, L->dtop_sec, SNAP_DTOP_WORDS + L->ndtop);
 }
 
 typedef struct file_out {
@@ -954,6 +999,8 @@ static void layout_free(layout *L)
     vg_free(L->seg4_start);
     vg_free(L->seg4_index);
     vg_free(L->seg6_start);
+    vg_free(L->dtop);
+    vg_free(L->dtop_sec);
     vg_free(L);
 }
 

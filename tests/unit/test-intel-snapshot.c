@@ -10,7 +10,8 @@
  * filter's two bit patterns (every entry that matches subdomains in the parent pattern, few
  * host-only ones, every entry found as a name, checked by verify); the mapping advised for
  * huge pages; 120,000 IPv4 networks: a segment index on more than 16 bits, every lookup equal
- * to a reference of the networks holding the address.
+ * to a reference of the networks holding the address; the exact set of one-label names that
+ * match subdomains (DTOP) against which a name's last label is tested as a parent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,6 +99,8 @@ static void build(void)
     add(s, a, VG_IND_DOMAIN, "both.example", 0);              /* subdomains: threats only */
     add(s, b, VG_IND_DOMAIN, "both.example", VG_PROV_HOST_ONLY);
     add(s, b, VG_IND_DOMAIN, "only-exact.example", VG_PROV_HOST_ONLY);
+    add(s, a, VG_IND_DOMAIN, "tk", 0);                         /* a top-level domain listed with subdomains */
+    add(s, b, VG_IND_DOMAIN, "com", VG_PROV_HOST_ONLY);        /* one known-good lists name, itself only */
     size_t n = 0;
     for (int i = 0; i < 68; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "a.");
@@ -176,6 +179,19 @@ static uint64_t *section_words(unsigned char *p, uint32_t id, uint64_t *nwords)
         }
     }
     return NULL;
+}
+
+/* The snapshot's bytes p[0..n), damaged by the caller, resealed with a consistent checksum (so
+ * the deep checks run): verification must refuse it with a message holding why. */
+static void expect_damaged(unsigned char *p, size_t n, const char *why)
+{
+    snap_header *wh = (snap_header *)(void *)p;
+    vg_snap *snap = NULL;
+    vg_error err;
+    assert_int_equal(EVP_Digest(p + SNAP_HEADER_SIZE, n - SNAP_HEADER_SIZE, wh->sha256, NULL, EVP_sha256(), NULL), 1);
+    assert_int_not_equal(vg_snap_open_mem(p, n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
+    if (!strstr(err.msg, why))
+        fail_msg("refused for '%s', want '%s'", err.msg, why);
 }
 
 /* Every stored key is found (a filter false negative would lose it); most misses stop at the
@@ -428,7 +444,7 @@ static void test_domain_filter_patterns(void **state)
     uint64_t nwords = 0;
     uint64_t *words = section_words(p, SEC_FILTER + VG_IND_DOMAIN, &nwords);
     assert_non_null(words);
-    assert_int_equal(nwords, snap_filter_words(N_DOMAIN + 4));     /* + both, only-exact, 69 labels */
+    assert_int_equal(nwords, snap_filter_words(N_DOMAIN + 6));     /* + both, only-exact, tk, com, 69 labels */
     unsigned host_only = 0, as_parent = 0;
     char text[64];
     for (uint32_t i = 0; i < N_DOMAIN; i++) {
@@ -451,10 +467,7 @@ static void test_domain_filter_patterns(void **state)
     domain_name(text, sizeof text, 3);      /* host-only: clear its pattern */
     uint64_t hh = snap_key_hash(VG_IND_DOMAIN, text, strlen(text), h->seed);
     words[snap_filter_word(hh, nwords)] &= ~snap_filter_bits_host(hh);
-    snap_header *wh = (snap_header *)(void *)p;     /* a consistent checksum: the tables are checked */
-    assert_int_equal(EVP_Digest(p + SNAP_HEADER_SIZE, n - SNAP_HEADER_SIZE, wh->sha256, NULL, EVP_sha256(), NULL), 1);
-    assert_int_not_equal(vg_snap_open_mem(p, n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
-    assert_non_null(strstr(err.msg, "domain table is damaged"));
+    expect_damaged(p, n, "domain table is damaged");
     free(p);
 }
 
@@ -491,6 +504,52 @@ static void test_mapping_advised_huge(void **state)
     vg_snap_close(snap);
     assert_true(found);
     assert_true(advised);
+}
+
+/* The last label of a name is tested as a parent against DTOP, the exact set of one-label
+ * entries that match subdomains: "tk" is in it and gives its subdomains a hit, single and
+ * batched; "com", listed host-only, is not (a name under it gets no parent hit, "com" itself
+ * still its own); a DTOP that lost tk's bit fails verification. */
+static void test_last_label_exact(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *p = load_snapshot(&n);
+    const snap_header *h = (const snap_header *)(const void *)p;
+    uint64_t nwords = 0;
+    uint64_t *dtop = section_words(p, SEC_DTOP, &nwords);
+    if (!dtop) {
+        free(p);
+        fail_msg("no one-label domain section");
+        return;
+    }
+    assert_int_equal(nwords, SNAP_DTOP_WORDS + 1);
+    uint64_t tk = snap_key_hash(VG_IND_DOMAIN, "tk", 2, h->seed);
+    assert_true(dtop[SNAP_DTOP_WORDS] == tk);
+    vg_snap *snap = NULL;
+    vg_error err;
+    assert_int_equal(vg_snap_open_mem(p, n, VG_SNAP_VERIFY, &snap, &err), VG_OK);
+    static vg_intel_hit hits[VG_INTEL_MAX_HITS], bh[4 * VG_INTEL_MAX_HITS];
+    static const char *const names[] = { "www.evil.tk", "www.example.com", "com", "tk" };
+    static const size_t want[] = { 1, 0, 1, 1 };
+    size_t lens[4];
+    uint32_t counts[4];
+    for (int i = 0; i < 4; i++) {
+        lens[i] = strlen(names[i]);
+        size_t got = vg_snap_match_domain(snap, names[i], lens[i], hits, VG_INTEL_MAX_HITS);
+        if (got != want[i])
+            fail_msg("%s: %zu hits, want %zu", names[i], got, want[i]);
+        if (i == 0)
+            assert_true(hits[0].parent && hits[0].key_len == 2);
+    }
+    assert_int_equal(vg_snap_match_domain_batch(snap, names, lens, 4, bh, 4 * VG_INTEL_MAX_HITS, counts), 3);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(counts[i], want[i]);
+    vg_snap_close(snap);
+    uint64_t b = snap_dtop_bit(tk);
+    dtop[b / 64] &= ~(1ull << (b % 64));
+    expect_damaged(p, n, "one-label domain section is damaged");
+    free(p);
 }
 
 #define N_NETS4 120000
@@ -608,14 +667,14 @@ static void test_old_version_refused(void **state)
     (void)state;
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    uint32_t v = 6;     /* the previous format */
+    uint32_t v = 7;     /* the previous format */
     fseek(f, 8, SEEK_SET);
     assert_int_equal(fwrite(&v, 4, 1, f), 1);
     fclose(f);
     vg_snap *snap = NULL;
     vg_error err;
     assert_int_equal(vg_snap_open(&snap, path, 0, &err), VG_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "snapshot version 6, this vigil reads 7"));
+    assert_non_null(strstr(err.msg, "snapshot version 7, this vigil reads 8"));
     assert_non_null(strstr(err.msg, "recompile"));
 }
 
@@ -631,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_long_text_key_and_open_mem),
         cmocka_unit_test(test_mapping_advised_huge),
         cmocka_unit_test(test_networks_wide_index),
+        cmocka_unit_test(test_last_label_exact),
         cmocka_unit_test(test_old_version_refused),     /* last: it damages the file */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
