@@ -85,11 +85,6 @@ vg_rc vg_event_set_str(vg_event *ev, const char *name, const char *s, size_t n)
     return vg_event_set(ev, name, v);
 }
 
-vg_rc vg_event_set_cstr(vg_event *ev, const char *name, const char *s)
-{
-    return vg_event_set_str(ev, name, s, strlen(s));
-}
-
 vg_rc vg_event_set_num(vg_event *ev, const char *name, const char *s, size_t n)
 {
     vg_value v = { VG_JSON_NUMBER, 0, (uint32_t)n, s };

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "json-scan.h"
 #include "util-buf.h"
@@ -63,8 +64,12 @@ vg_rc vg_event_set(vg_event *ev, const char *name, vg_value value);
 /* Sets a plain-text string field from s[0..n) (s must outlive the event, e.g. in the record). */
 vg_rc vg_event_set_str(vg_event *ev, const char *name, const char *s, size_t n);
 
-/* Sets a plain-text string field from a NUL-terminated constant. */
-vg_rc vg_event_set_cstr(vg_event *ev, const char *name, const char *s);
+/* Sets a plain-text string field from a NUL-terminated constant. Inline, so the length of a
+ * string literal is computed by the compiler, not by a strlen call per event. */
+static inline vg_rc vg_event_set_cstr(vg_event *ev, const char *name, const char *s)
+{
+    return vg_event_set_str(ev, name, s, strlen(s));
+}
 
 /* Sets a number field from its decimal text s[0..n) (already validated as a JSON number). */
 vg_rc vg_event_set_num(vg_event *ev, const char *name, const char *s, size_t n);

@@ -50,15 +50,19 @@ int vg_days_in_month(int year, int month)
 
 int vg_month_from_abbr(const char *s)
 {
-    static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-    char low[3];
-    for (int i = 0; i < 3; i++) {
-        if (!s[i])
-            return 0;
-        low[i] = (char)(s[i] | 0x20);
-    }
+    /* the three letters lowercased (| 0x20) as one little-endian word, against each month's */
+    static const uint32_t months[12] = {
+        'j' | 'a' << 8 | 'n' << 16, 'f' | 'e' << 8 | 'b' << 16, 'm' | 'a' << 8 | 'r' << 16,
+        'a' | 'p' << 8 | 'r' << 16, 'm' | 'a' << 8 | 'y' << 16, 'j' | 'u' << 8 | 'n' << 16,
+        'j' | 'u' << 8 | 'l' << 16, 'a' | 'u' << 8 | 'g' << 16, 's' | 'e' << 8 | 'p' << 16,
+        'o' | 'c' << 8 | 't' << 16, 'n' | 'o' << 8 | 'v' << 16, 'd' | 'e' << 8 | 'c' << 16,
+    };
+    if (!s[0] || !s[1] || !s[2])
+        return 0;
+    uint32_t key = ((uint32_t)(unsigned char)s[0] | (uint32_t)(unsigned char)s[1] << 8 |
+                    (uint32_t)(unsigned char)s[2] << 16) | 0x202020u;
     for (int m = 0; m < 12; m++)
-        if (memcmp(names + 3 * m, low, 3) == 0)
+        if (key == months[m])
             return m + 1;
     return 0;
 }
