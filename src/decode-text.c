@@ -5,23 +5,6 @@
 
 #include <string.h>
 
-int vg_text_starts(const char *s, size_t n, const char *lit)
-{
-    size_t l = strlen(lit);
-    return n >= l && memcmp(s, lit, l) == 0;
-}
-
-int vg_text_ends(const char *s, size_t n, const char *lit)
-{
-    size_t l = strlen(lit);
-    return n >= l && memcmp(s + n - l, lit, l) == 0;
-}
-
-int vg_text_is(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
 /* Offset of the first occurrence of lit[0..l) in s[0..n), or VG_TEXT_NONE. */
 static size_t find_n(const char *s, size_t n, const char *lit, size_t l)
 {
@@ -177,8 +160,10 @@ int vg_text_kv(const char *s, size_t n, char sep, const char *key, vg_text *val)
 int vg_text_decode_shapes(vg_event *ev, const vg_text_shape *shapes, const char *s, size_t n)
 {
     for (const vg_text_shape *sh = shapes; sh->prefix; sh++) {
+        if (sh->prefix[0] && n && sh->prefix[0] != s[0])
+            continue;   /* most shapes differ in their first byte: no length, no compare */
         size_t l = strlen(sh->prefix);
-        if (vg_text_starts(s, n, sh->prefix))
+        if (n >= l && memcmp(s, sh->prefix, l) == 0)
             return sh->decode(ev, sh, s + l, n - l);
     }
     return 0;

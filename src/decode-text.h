@@ -18,6 +18,7 @@
 #define VIGIL_DECODE_TEXT_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "decode.h"
 
@@ -88,14 +89,26 @@ static inline int vg_text_is_alpha(char c)
     return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
-/* Does s[0..n) start with lit? */
-int vg_text_starts(const char *s, size_t n, const char *lit);
+/* Does s[0..n) start with lit? (Inline, as the two below: with a string literal the compiler
+ * knows its length and compares in place, with no strlen or memcmp call per record.) */
+static inline int vg_text_starts(const char *s, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n >= l && memcmp(s, lit, l) == 0;
+}
 
 /* Does s[0..n) end with lit? */
-int vg_text_ends(const char *s, size_t n, const char *lit);
+static inline int vg_text_ends(const char *s, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n >= l && memcmp(s + n - l, lit, l) == 0;
+}
 
 /* Does s[0..n) equal lit? */
-int vg_text_is(const char *s, size_t n, const char *lit);
+static inline int vg_text_is(const char *s, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
 
 /* Offset of the first occurrence of lit in s[0..n), or VG_TEXT_NONE. */
 size_t vg_text_find(const char *s, size_t n, const char *lit);
