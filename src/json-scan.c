@@ -501,8 +501,8 @@ int vg_json_string_equals(const char *raw, size_t raw_len, unsigned flags, const
 /* Does key token k equal path[0..n)? */
 static inline int key_equals(const vg_json_doc *doc, const vg_json_tok *k, const char *s, size_t n)
 {
-    if (!(k->flags & VG_JSON_ESCAPED))
-        return k->len == n && memcmp(doc->text + k->start, s, n) == 0;
+    if (!(k->flags & VG_JSON_ESCAPED))     /* the length and the first byte before any call */
+        return k->len == n && (n == 0 || (doc->text[k->start] == s[0] && memcmp(doc->text + k->start, s, n) == 0));
     return vg_json_string_equals(doc->text + k->start, k->len, k->flags, s, n);
 }
 
@@ -542,7 +542,8 @@ int vg_json_find(const vg_json_doc *doc, uint32_t at, const char *path, size_t n
                 const vg_json_tok *k = &doc->toks[i];
                 size_t comp = n;    /* length of the path prefix this key matches */
                 if (!(k->flags & VG_JSON_ESCAPED)) {
-                    if (k->len > n || memcmp(doc->text + k->start, path, k->len) != 0)
+                    if (k->len > n || (k->len && doc->text[k->start] != path[0]) ||   /* the first byte: no call */
+                        memcmp(doc->text + k->start, path, k->len) != 0)
                         continue;
                     if (k->len < n && path[k->len] != '.')
                         continue;
