@@ -6,6 +6,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 int vg_utf8_seq(const unsigned char *p, const unsigned char *end)
 {
     unsigned char c = p[0];
@@ -40,9 +44,30 @@ int vg_utf8_seq(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+#ifdef __SSE2__
+/* The first byte of p[0..end) (end - p >= 16) with its high bit set, or end: sixteen bytes at a
+ * time, the last sixteen overlapping (the bytes before p are known to be ASCII). */
+static const unsigned char *ascii_run(const unsigned char *p, const unsigned char *end)
+{
+    for (; end - p >= 16; p += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)p));
+        if (m)
+            return p + __builtin_ctz(m);
+    }
+    if (p == end)
+        return end;
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(end - 16)));
+    return m ? end - 16 + __builtin_ctz(m) : end;
+}
+#endif
+
 size_t vg_utf8_check(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
+#ifdef __SSE2__
+    if (n >= 16)    /* ASCII, the common case of log lines, skipped at once */
+        p = ascii_run(p, end);
+#endif
     while (p < end) {
         if (end - p >= 8) {     /* ASCII fast path: eight bytes without a high bit */
             uint64_t w;
