@@ -162,9 +162,10 @@ int vg_text_decode_shapes(vg_event *ev, const vg_text_shape *shapes, const char 
     for (const vg_text_shape *sh = shapes; sh->prefix; sh++) {
         if (sh->prefix[0] && n && sh->prefix[0] != s[0])
             continue;   /* most shapes differ in their first byte: no length, no compare */
-        size_t l = strlen(sh->prefix);
-        if (n >= l && memcmp(s, sh->prefix, l) == 0)
+        if (vg_text_starts(s, n, sh->prefix)) {
+            size_t l = strlen(sh->prefix);
             return sh->decode(ev, sh, s + l, n - l);
+        }
     }
     return 0;
 }

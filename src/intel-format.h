@@ -284,6 +284,14 @@ static inline int snap_prov_decode(const unsigned char *p, uint64_t end, uint64_
 #define SNAP_SUB_ALL 1u         /* as a parent, with every source (ref) */
 #define SNAP_SUB_OWN 2u         /* as a parent, with the sources in ref_sub */
 #define SNAP_SUB_MASK 3u
+
+/* Is a domain entry with subdomain mode mode and name key[0..n) one that DTOP lists: one label,
+ * matching subdomains? (The writer lists them, verify checks that each is there.) */
+static inline int snap_dtop_member(unsigned mode, const void *key, size_t n)
+{
+    return mode != SNAP_SUB_NONE && !memchr(key, '.', n);
+}
+
 #define SNAP_SID_MAX 255u       /* domain suffix ids are one byte (0: no suffix); few enough to stay in cache */
 #define SNAP_NET_SINGLE 0x80000000u     /* a segment value holding one network id */
 

@@ -1357,7 +1357,7 @@ static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, 
         n = pn + sn;
     }
     uint64_t h = snap_key_hash(type, key, n, s->seed);
-    if (type == VG_IND_DOMAIN && mode != SNAP_SUB_NONE && !memchr(key, '.', n) && !dtop_has(s, h))
+    if (type == VG_IND_DOMAIN && snap_dtop_member(mode, key, n) && !dtop_has(s, h))
         return 0;   /* a one-label name that matches subdomains must be in DTOP */
     return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) &&
            filter_has(t, h, snap_entry_filter_bits(type, mode, h));

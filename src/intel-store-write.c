@@ -78,8 +78,9 @@ typedef struct layout {
     uint32_t *seg4_start, *seg4_index;
     uint64_t nseg4_index;       /* entries of seg4_index: 2^bits + 1 */
     snap_seg6 *seg6_start;
-    uint64_t *dtop, *dtop_sec;  /* one-label domain entries that match subdomains: hashes, section */
-    size_t ndtop, capdtop;
+    vg_buf dtop;                /* hashes (u64) of the one-label domain entries that match subdomains */
+    uint64_t *dtop_sec;         /* the DTOP section: bitmap, then those hashes sorted */
+    size_t ndtop;
     out_sec secs[SNAP_MAX_SECTIONS];
     unsigned nsecs;
 } layout;
@@ -478,40 +479,27 @@ static uint32_t domain_suffix(const layout *L, const unsigned char *key, size_t 
     return 0;
 }
 
-/* Notes the hash of a one-label domain entry that matches subdomains (DTOP). */
-static int dtop_add(layout *L, uint64_t h)
-{
-    if (L->ndtop == L->capdtop) {
-        size_t cap = L->capdtop ? L->capdtop * 2 : 64;
-        uint64_t *p = vg_realloc(L->dtop, cap * sizeof *p);
-        if (!p)
-            return -1;
-        L->dtop = p;
-        L->capdtop = cap;
-    }
-    L->dtop[L->ndtop++] = h;
-    return 0;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
-/* The DTOP section: its bitmap, then the noted hashes sorted (unique: each name is one entry). */
+/* The DTOP section: its bitmap, then the hashes insert_text noted, sorted (unique: each name
+ * is one entry). */
 static int dtop_section(layout *L)
 {
+    L->ndtop = L->dtop.len / sizeof(uint64_t);
     L->dtop_sec = vg_calloc(SNAP_DTOP_WORDS + L->ndtop, sizeof *L->dtop_sec);
     if (!L->dtop_sec)
         return -1;
-    if (L->ndtop)
-        qsort(L->dtop, L->ndtop, sizeof *L->dtop, cmp_u64);
-    for (size_t i = 0; i < L->ndtop; i++) {
-        uint64_t b = snap_dtop_bit(L->dtop[i]);
-        L->dtop_sec[b / 64] |= 1ull << (b % 64);
-        L->dtop_sec[SNAP_DTOP_WORDS + i] = L->dtop[i];
+    uint64_t *h = L->dtop_sec + SNAP_DTOP_WORDS;
+    if (L->ndtop) {
+        memcpy(h, L->dtop.data, L->ndtop * sizeof *h);
+        qsort(h, L->ndtop, sizeof *h, cmp_u64);
     }
+    for (size_t i = 0; i < L->ndtop; i++)
+        L->dtop_sec[snap_dtop_bit(h[i]) / 64] |= 1ull << (snap_dtop_bit(h[i]) % 64);
     return 0;
 }
 
@@ -540,7 +528,7 @@ static int insert_text(layout *L, int type, const unsigned char *key, size_t n, 
         return -1;
     uint64_t h = snap_key_hash(type, key, n, L->seed), cap = L->table_cap[type];
     snap_tbucket *buckets = (snap_tbucket *)L->table[type];
-    if (mode != SNAP_SUB_NONE && !memchr(key, '.', n) && dtop_add(L, h) != 0)
+    if (snap_dtop_member(mode, key, n) && vg_buf_append(&L->dtop, &h, sizeof h) != VG_OK)
         return -1;
     for (uint64_t k = snap_slot(h, cap);; k = k + 1 == cap ? 0 : k + 1) {
         for (unsigned j = 0; j < SNAP_TBUCKET_SLOTS; j++) {
@@ -999,7 +987,7 @@ static void layout_free(layout *L)
     vg_free(L->seg4_start);
     vg_free(L->seg4_index);
     vg_free(L->seg6_start);
-    vg_free(L->dtop);
+    vg_buf_free(&L->dtop);
     vg_free(L->dtop_sec);
     vg_free(L);
 }
