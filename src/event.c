@@ -167,11 +167,8 @@ const vg_field *vg_event_field(const vg_event *ev, const char *name)
     return NULL;
 }
 
-vg_value vg_event_get(const vg_event *ev, const char *path)
+vg_value vg_event_doc_get(const vg_event *ev, const char *path)
 {
-    const vg_field *f = vg_event_field(ev, path);
-    if (f)
-        return f->value;
     if (ev->doc && ev->doc->ntoks) {
         int i = vg_json_find(ev->doc, 0, path, strlen(path));
         if (i >= 0)
@@ -179,6 +176,12 @@ vg_value vg_event_get(const vg_event *ev, const char *path)
     }
     vg_value none = { VG_JSON_NONE, 0, 0, NULL };
     return none;
+}
+
+vg_value vg_event_get(const vg_event *ev, const char *path)
+{
+    const vg_field *f = vg_event_field(ev, path);
+    return f ? f->value : vg_event_doc_get(ev, path);
 }
 
 long vg_value_string(const vg_value *v, char *out, size_t cap)

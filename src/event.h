@@ -93,6 +93,9 @@ char *vg_event_scratch_reserve(vg_event *ev, size_t n);
 /* Looks up a dotted path (fields first, then the JSON record); type VG_JSON_NONE if absent. */
 vg_value vg_event_get(const vg_event *ev, const char *path);
 
+/* Looks up a dotted path in the JSON record only, not the decoder's fields; VG_JSON_NONE if absent. */
+vg_value vg_event_doc_get(const vg_event *ev, const char *path);
+
 /* Looks up a decoder-set field only; NULL if absent. */
 const vg_field *vg_event_field(const vg_event *ev, const char *name);
 

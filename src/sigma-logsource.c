@@ -609,8 +609,8 @@ static vg_value cond_value(const ls_cond *c, const vg_event *ev, vg_value *vals,
             /* a Windows event data member, whatever the event's JSON shape */
             vg_sigma_place p = { VG_SIGMA_PLACE_EVENTDATA, c->path + 1, strlen(c->path + 1) };
             vals[c->key] = vg_sigma_place_value(&p, ev);
-        } else {
-            vals[c->key] = vg_event_get(ev, c->path);
+        } else {    /* not among the decoder's fields (fields_to_keys): the record's */
+            vals[c->key] = vg_event_doc_get(ev, c->path);
         }
     }
     return vals[c->key];
@@ -661,16 +661,65 @@ static int narrow(const vg_sigma_mapping *m, size_t k, const vg_event *ev, vg_va
     return left != 0;
 }
 
+/* The plain key (not an event data member) named name, or -1. */
+static int plain_key(const vg_sigma_mapping *m, const char *name)
+{
+    for (size_t k = 0; k < m->nkeys; k++)
+        if (m->keys[k][0] != '$' && strcmp(m->keys[k], name) == 0)
+            return (int)k;
+    return -1;
+}
+
+/* The plain key of a decoder's field name, remembered by the name's address. */
+static int field_key(const vg_sigma_mapping *m, vg_sigma_keyvals *kv, const char *name)
+{
+    size_t h = (size_t)((uintptr_t)name * 0x9E3779B97F4A7C15ull >> 40) & (VG_SIGMA_NAME_SLOTS - 1);
+    for (;; h = (h + 1) & (VG_SIGMA_NAME_SLOTS - 1)) {
+        if (kv->name[h] == name)
+            return kv->name_key[h];
+        if (!kv->name[h])
+            break;
+    }
+    int k = plain_key(m, name);
+    if (kv->nnames < VG_SIGMA_NAME_SLOTS / 2) {     /* full: looked up every time */
+        kv->nnames++;
+        kv->name[h] = name;
+        kv->name_key[h] = (int8_t)k;
+    }
+    return k;
+}
+
+/* Reads into kv the values of the decoder's fields that are plain keys, in one walk (the
+ * value set last wins, as in vg_event_get). */
+static void fields_to_keys(const vg_sigma_mapping *m, const vg_event *ev, vg_sigma_keyvals *kv)
+{
+    if (kv->names_of != m) {
+        memset(kv->name, 0, sizeof kv->name);
+        kv->nnames = 0;
+        kv->names_of = m;
+    }
+    for (unsigned i = 0, n = ev->nfields; i < n; i++) {
+        int k = field_key(m, kv, ev->fields[i].name);
+        if (k >= 0) {
+            kv->vals[k] = ev->fields[i].value;
+            kv->have[k] = 1;
+        }
+    }
+}
+
 size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max,
                                  vg_sigma_keyvals *kv)
 {
     uint64_t cur[(VG_SIGMA_MAX_SOURCES + 63) / 64];
     vg_sigma_keyvals local;
-    if (!kv)
+    if (!kv) {
         kv = &local;
+        local.names_of = NULL;
+    }
     vg_value *vals = kv->vals;
     uint8_t *have = kv->have;           /* a path is looked up once */
     memset(have, 0, sizeof kv->have);
+    fields_to_keys(m, ev, kv);
     memcpy(cur, m->all, m->nwords * sizeof *cur);
     int any = narrow(m, MAX_KEYS, ev, vals, have, cur);     /* the decoder first: no lookup */
     for (size_t k = 0; any && k < m->nkeys; k++)

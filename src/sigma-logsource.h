@@ -62,16 +62,25 @@ size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *produ
                                     const char *service, uint16_t *ids, size_t max);
 
 #define VG_SIGMA_MAX_KEYS 64        /* limit: distinct event paths the mapping's match conditions read */
+#define VG_SIGMA_NAME_SLOTS 256     /* field names whose key classification remembers (power of 2) */
 
 /* The values of the mapping's condition paths that one classification read from an event, so
  * that a reader of the same path need not look it up again. */
 typedef struct vg_sigma_keyvals {
     vg_value vals[VG_SIGMA_MAX_KEYS];
     uint8_t have[VG_SIGMA_MAX_KEYS];        /* vals[k] was read from the event */
+    /* The keys of the decoders' field names met so far (-1: none), by the name's address
+     * (decoders name fields with string constants): open addressing, at most half full, for
+     * names_of only (NULL: empty). */
+    const struct vg_sigma_mapping *names_of;
+    const char *name[VG_SIGMA_NAME_SLOTS];
+    int8_t name_key[VG_SIGMA_NAME_SLOTS];
+    unsigned nnames;
 } vg_sigma_keyvals;
 
 /* The sources event ev belongs to, in the mapping's order, into ids; returns how many. The
- * values it read are left in kv when kv is not NULL. */
+ * values it read are left in kv when kv is not NULL (zeroed before its first use; kept from
+ * one event to the next, it remembers the keys of the field names it met). */
 size_t vg_sigma_mapping_classify(const vg_sigma_mapping *m, const vg_event *ev, uint16_t *ids, size_t max,
                                  vg_sigma_keyvals *kv);
 

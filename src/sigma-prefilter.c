@@ -81,7 +81,7 @@ struct sg_prefilter {
     uint32_t nclauses;              /* trigger clauses: a rule wakes when every fc of one matched */
     uint32_t *clause_rule;          /* [clause]: its rule */
     uint32_t *clause_size;          /* [clause]: its fast conditions */
-    uint32_t *fc_clause_off;        /* [fc]: its clauses fc_clauses[off[fc]..off[fc + 1]) */
+    uint32_t *fc_clause_start;      /* [fc]: its clauses fc_clauses[start[fc]...], SG_NONE ends them */
     uint32_t *fc_clauses;
     char hazard[PF_MAX_HAZARDS][4]; /* UTF-8 of non-ASCII code points that fold to ASCII */
     uint8_t hazard_len[PF_MAX_HAZARDS];
@@ -722,19 +722,52 @@ static int32_t add_clauses(sg_prefilter *pf, uint32_t r, const tpool *p, tset t,
     return nfc;
 }
 
-/* Indexes the (fc, clause) pairs by fast condition (fc_clause_off, fc_clauses). */
+/* Marks the targets of database d whose condition is a trigger, and puts them first among
+ * their pattern's targets: a pattern's targets are then handled in the same order of kinds at
+ * every match, which the branch predictor learns. */
+static void mark_triggers(const sg_prefilter *pf, pf_db *d)
+{
+    for (uint32_t id = 0; id < d->npatterns; id++) {
+        pf_target *t = d->tgts + d->tgt_off[id];
+        uint32_t n = d->tgt_off[id + 1] - d->tgt_off[id], first = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            t[k].trigger = pf->fc_trigger[t[k].fc] != 0;
+            if (t[k].trigger) {     /* moved after the triggers before it */
+                pf_target x = t[k];
+                memmove(t + first + 1, t + first, (k - first) * sizeof *t);
+                t[first++] = x;
+            }
+        }
+    }
+}
+
+/* Lists the clauses of each fast condition (the (fc, clause) pairs) in fc_clauses, each list
+ * ended by SG_NONE and starting at fc_clause_start[fc] (a condition in no clause: the empty
+ * list at 0). */
 static int index_clauses(sg_prefilter *pf, const uint32_t *pairs, size_t npairs)
 {
-    pf->fc_clause_off = vg_calloc(pf->nfc + 2, sizeof *pf->fc_clause_off);
-    pf->fc_clauses = vg_malloc((npairs / 2 ? npairs / 2 : 1) * sizeof *pf->fc_clauses);
-    if (!pf->fc_clause_off || !pf->fc_clauses)
+    uint32_t *fill = vg_calloc(pf->nfc + 1, sizeof *fill);
+    pf->fc_clause_start = vg_calloc(pf->nfc + 1, sizeof *pf->fc_clause_start);
+    pf->fc_clauses = vg_malloc((npairs / 2 + pf->nfc + 1) * sizeof *pf->fc_clauses);
+    if (!fill || !pf->fc_clause_start || !pf->fc_clauses) {
+        vg_free(fill);
         return -1;
+    }
     for (size_t k = 0; k < npairs; k += 2)
-        pf->fc_clause_off[pairs[k] + 2]++;
-    for (uint32_t f = 0; f < pf->nfc; f++)
-        pf->fc_clause_off[f + 2] += pf->fc_clause_off[f + 1];
-    for (size_t k = 0; k < npairs; k += 2)     /* off[fc + 1] runs as the fill point of fc */
-        pf->fc_clauses[pf->fc_clause_off[pairs[k] + 1]++] = pairs[k + 1];
+        fill[pairs[k]]++;
+    uint32_t at = 1;
+    pf->fc_clauses[0] = SG_NONE;
+    for (uint32_t f = 0; f < pf->nfc; f++) {
+        if (!fill[f])
+            continue;
+        pf->fc_clause_start[f] = at;
+        pf->fc_clauses[at + fill[f]] = SG_NONE;
+        at += fill[f] + 1;
+        fill[f] = pf->fc_clause_start[f];       /* from here: where its next clause goes */
+    }
+    for (size_t k = 0; k < npairs; k += 2)
+        pf->fc_clauses[fill[pairs[k]]++] = pairs[k + 1];
+    vg_free(fill);
     return 0;
 }
 
@@ -809,10 +842,7 @@ static vg_rc build_triggers(vg_sigma_engine *e, sg_prefilter *pf, vg_error *err)
         }
         vg_free(cap_fb);
         for (uint32_t d = 0; d < ps->ndbs; d++)
-            for (uint32_t k = 0; k < ps->dbs[d].tgt_off[ps->dbs[d].npatterns]; k++) {
-                pf_target *t = &ps->dbs[d].tgts[k];
-                t->trigger = pf->fc_trigger[t->fc] != 0;
-            }
+            mark_triggers(pf, &ps->dbs[d]);
     }
     vg_free(has);
     return rc;
@@ -852,9 +882,9 @@ static void free_dbs(sg_prefilter *pf)
     vg_free(pf->rule_triggers);
     vg_free(pf->clause_rule);
     vg_free(pf->clause_size);
-    vg_free(pf->fc_clause_off);
+    vg_free(pf->fc_clause_start);
     vg_free(pf->fc_clauses);
-    pf->clause_rule = pf->clause_size = pf->fc_clause_off = pf->fc_clauses = NULL;
+    pf->clause_rule = pf->clause_size = pf->fc_clause_start = pf->fc_clauses = NULL;
     pf->nclauses = 0;
     pf->rule_triggers = NULL;
     pf->fcs = NULL;
@@ -1001,6 +1031,12 @@ vg_rc sg_prefilter_worker_new(vg_sigma_worker *w, vg_error *err)
             if ((pf->src[s].dbs[d].db && hs_alloc_scratch(pf->src[s].dbs[d].db, &w->pfs->hs) != HS_SUCCESS) ||
                 (pf->src[s].dbs[d].raw_db && hs_alloc_scratch(pf->src[s].dbs[d].raw_db, &w->pfs->hs) != HS_SUCCESS))
                 return vg_fail(err, VG_ERR_NOMEM, 0, "out of memory (Hyperscan scratch)");
+    for (uint32_t f = 0; f < pf->nfc; f++)
+        w->fc[f].clauses = pf->fc_clause_start[f];
+    for (uint32_t c = 0; c < pf->nclauses; c++) {
+        w->clause[c].size = pf->clause_size[c];
+        w->clause[c].rule = pf->clause_rule[c];
+    }
     w->pass = 1;
     return VG_OK;
 }
@@ -1027,8 +1063,10 @@ void sg_prefilter_new_pass(vg_sigma_worker *w)
     if (++w->pass == 0) {
         const vg_sigma_engine *e = w->e;
         memset(w->place_pass, 0, (e->nplaces + 1) * sizeof *w->place_pass);
-        memset(w->fc, 0, (e->pf->nfc ? e->pf->nfc : 1) * sizeof *w->fc);
-        memset(w->clause, 0, (e->pf->nclauses ? e->pf->nclauses : 1) * sizeof *w->clause);
+        for (uint32_t f = 0; f < e->pf->nfc; f++)
+            w->fc[f].pass = 0;
+        for (uint32_t c = 0; c < e->pf->nclauses; c++)
+            w->clause[c].pass = 0;
         memset(w->cand_pass, 0, (e->nrules ? e->nrules : 1) * sizeof *w->cand_pass);
         w->pass = 1;
     }
@@ -1052,20 +1090,19 @@ typedef struct scan_ctx {
     uint32_t nids;                  /* scan cache (more than the limit: not kept) */
 } scan_ctx;
 
-/* Counts trigger condition fc, just found to hold in this pass, in each of its clauses; a
- * clause whose every condition holds makes its rule a candidate. */
-static void trigger_held(vg_sigma_worker *w, uint32_t fc)
+/* Counts a trigger condition, just found to hold in this pass, in each of its clauses (the
+ * list at fc_clauses + start); a clause whose every condition holds makes its rule a
+ * candidate. */
+static void trigger_held(vg_sigma_worker *w, uint32_t start)
 {
-    const sg_prefilter *pf = w->e->pf;
-    for (uint32_t k = pf->fc_clause_off[fc]; k < pf->fc_clause_off[fc + 1]; k++) {
-        uint32_t c = pf->fc_clauses[k];
-        sg_fc_seen *cs = &w->clause[c];
+    for (const uint32_t *c = w->e->pf->fc_clauses + start; *c != SG_NONE; c++) {
+        sg_clause_seen *cs = &w->clause[*c];
         if (cs->pass != w->pass) {
             cs->pass = w->pass;
-            cs->bits = 0;
+            cs->held = 0;
         }
-        if (++cs->bits == pf->clause_size[c])
-            add_candidate(w, pf->clause_rule[c]);
+        if (++cs->held == cs->size)
+            add_candidate(w, cs->rule);
     }
 }
 
@@ -1079,7 +1116,7 @@ static void pattern_matched(vg_sigma_worker *w, const pf_db *d, uint32_t id)
             seen->pass = w->pass;
             seen->bits = 0;
             if (t->trigger)
-                trigger_held(w, t->fc);
+                trigger_held(w, seen->clauses);
         }
         seen->bits |= 1ull << t->bit;
     }

@@ -67,8 +67,17 @@ typedef struct sg_prefilter sg_prefilter;
 typedef struct sg_fc_seen {
     uint64_t bits;                  /* groups matched (bit group % 64), when pass is current */
     uint32_t pass;                  /* the pass that set bits */
-    uint32_t unused;
+    uint32_t clauses;               /* fixed: where its list of trigger clauses starts */
 } sg_fc_seen;
+
+/* A trigger clause in the current pass, with what it needs to wake its rule (its one line
+ * is all that counting a condition in it reads). */
+typedef struct sg_clause_seen {
+    uint32_t pass;                  /* the pass that set held */
+    uint32_t held;                  /* its conditions found to hold in this pass */
+    uint32_t size;                  /* fixed: its conditions */
+    uint32_t rule;                  /* fixed: the rule it wakes */
+} sg_clause_seen;
 typedef struct sg_pf_scratch sg_pf_scratch;
 
 struct vg_sigma_engine {
@@ -115,7 +124,7 @@ struct vg_sigma_worker {
     uint32_t pass;                  /* (event, source) generation of the prefilter stamps */
     uint32_t *place_pass;           /* [place (+1 for keywords)]: scanned in this pass */
     sg_fc_seen *fc;                 /* [fast condition]: its groups that matched in this pass */
-    sg_fc_seen *clause;             /* [trigger clause]: bits counts its conditions matched */
+    sg_clause_seen *clause;         /* [trigger clause]: its conditions matched */
     uint32_t *cand_pass;            /* [rule]: candidate in this pass */
     uint32_t *cand;                 /* candidates of this pass */
     uint32_t ncand;

@@ -220,6 +220,64 @@ static void test_classify_keyvals(void **state)
     assert_false(kv.have[chan]);
 }
 
+/* The names of sources ids[0..n), space-separated, into out. */
+static const char *source_names(const uint16_t *ids, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && o < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? " " : "", vg_sigma_source_name(map, ids[i]));
+    return out;
+}
+
+/* Classifies ev with kv (kept from the events before) and checks it against a classification
+ * from nothing: the same sources, and for each plain key read, the value vg_event_get gives. */
+static void expect_same_as_fresh(vg_sigma_keyvals *kv)
+{
+    uint16_t ids[32];
+    char got[512];
+    size_t n = vg_sigma_mapping_classify(map, &ev, ids, 32, kv);
+    source_names(ids, n, got, sizeof got);
+    assert_string_equal(got, classify());
+    static const char *const paths[] = { "event.code", "winlog.channel", "event.dataset" };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        int k = vg_sigma_mapping_key(map, paths[i], strlen(paths[i]));
+        assert_true(k >= 0);
+        if (!kv->have[k])
+            continue;
+        vg_value v = vg_event_get(&ev, paths[i]);
+        assert_int_equal(kv->vals[k].type, v.type);
+        assert_int_equal(kv->vals[k].len, v.len);
+        assert_ptr_equal(kv->vals[k].ptr, v.ptr);
+    }
+}
+
+/* One kv through events of several shapes, again and again: what it remembers of the last
+ * event's field names is checked by pointer at each position, and an equal name at another
+ * address set after the first wins, as in vg_event_get. */
+static void test_classify_shape_cache(void **state)
+{
+    (void)state;
+    static const char code_again[] = "event.code";      /* the decoder's name at another address */
+    int code = vg_sigma_mapping_key(map, "event.code", 10);
+    assert_true(code >= 0);
+    vg_sigma_keyvals kv;
+    memset(&kv, 0, sizeof kv);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(decode_json_as(vg_decoder_find("windows"), sysmon1), VG_OK);
+        expect_same_as_fresh(&kv);
+        assert_true(kv.have[code]);
+        assert_int_equal(decode_json_as(vg_decoder_find("windows"), sysmon1), VG_OK);
+        assert_int_equal(vg_event_set_str(&ev, code_again, "3", 1), VG_OK);
+        expect_same_as_fresh(&kv);
+        assert_int_equal(kv.vals[code].len, 1);
+        assert_memory_equal(kv.vals[code].ptr, "3", 1);
+        accept_line(vg_decoder_find("syslog"), "Mar  3 10:00:01 gw sshd[101]: Failed password for root from 192.0.2.11");
+        expect_same_as_fresh(&kv);
+        assert_false(kv.have[code]);
+    }
+}
+
 static void test_sysmon_registry_kinds(void **state)
 {
     (void)state;
@@ -389,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_other_windows_shapes),
         cmocka_unit_test(test_eventdata_index),
         cmocka_unit_test(test_classify_keyvals),
+        cmocka_unit_test(test_classify_shape_cache),
         cmocka_unit_test(test_sysmon_registry_kinds),
         cmocka_unit_test(test_rule_logsources),
         cmocka_unit_test(test_text_sources),
