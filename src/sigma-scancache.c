@@ -77,6 +77,25 @@ static inline uint64_t load8(const char *p)
     return x;
 }
 
+static inline uint64_t load4(const char *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* The last n - i bytes of s[0..n) (1 to 7 of them) as one word, read without leaving s: the
+ * 8 bytes ending at the end when s has that many, else two 4-byte loads or three bytes. */
+static inline uint64_t tail7(const char *s, size_t i, size_t n)
+{
+    if (n >= 8)
+        return load8(s + n - 8) >> (8 * (8 - (n - i)));
+    if (n >= 4)
+        return load4(s) | load4(s + n - 4) << 32;
+    return (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+           (uint64_t)(unsigned char)s[n - 1] << 16;
+}
+
 /* Sixteen bytes a step, one multiply each (values are command lines and paths of a hundred
  * bytes and more); the hash only picks a slot and screens it, the bytes decide. */
 uint64_t sg_scache_hash(uint32_t db, const char *s, size_t n)
@@ -88,10 +107,8 @@ uint64_t sg_scache_hash(uint32_t db, const char *s, size_t n)
         h = fold_mul(load8(s + i) ^ h ^ k1, load8(s + i + 8) ^ k2);
     if (n - i >= 8) {       /* 8-15 left: two loads, the second ending at the end */
         h = fold_mul(load8(s + i) ^ h ^ k1, load8(s + n - 8) ^ k2);
-    } else if (n > i) {
-        uint64_t x = 0;
-        memcpy(&x, s + i, n - i);
-        h = fold_mul(x ^ h ^ k1, k2 ^ (n - i));
+    } else if (n > i) {     /* 1-7 left: loads inside the value, no call (n is mixed in) */
+        h = fold_mul(tail7(s, i, n) ^ h ^ k1, k2 ^ (n - i));
     }
     h = fold_mul(h ^ k2, k0 ^ n);
     return h ? h : 1;
