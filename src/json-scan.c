@@ -57,9 +57,12 @@ static inline int is_ws(unsigned char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-/* Skips whitespace, counting line feeds into *newlines. */
+/* Skips whitespace, counting line feeds into *newlines. Compact JSON has none: a byte above
+ * the space is not whitespace, one compare. */
 static inline const char *skip_ws(const char *p, const char *end, uint32_t *newlines)
 {
+    if (p < end && (unsigned char)*p > ' ')
+        return p;
     while (p < end && is_ws((unsigned char)*p)) {
         *newlines += *p == '\n';
         p++;
@@ -185,6 +188,10 @@ static inline __attribute__((always_inline)) vg_rc scan_string(const scan *s, co
             break;
         if (c == '\\') {
             f |= VG_JSON_ESCAPED;
+            if (s->end - p >= 2 && (p[1] == '\\' || p[1] == '"')) {
+                p += 2;     /* the escapes of Windows paths and quotes, without a call */
+                continue;
+            }
             vg_rc rc = scan_escape(s, &p);
             if (rc)
                 return rc;

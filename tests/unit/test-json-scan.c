@@ -143,7 +143,8 @@ static void test_token_limit(void **state)
 static void test_streaming_truncation(void **state)
 {
     (void)state;
-    const char *full = "{\"a\":\"h\xc3\xa9llo\",\"n\":12.5e3,\"t\":true,\"u\":\"\\ud83d\\ude00\"}";
+    const char *full = "{\"a\":\"h\xc3\xa9llo\",\"n\":12.5e3,\"t\":true,\"u\":\"\\ud83d\\ude00\","
+                       "\"p\":\"C:\\\\x\\\\\\\"q\\\"\"}";     /* escapes taken inline */
     size_t n = strlen(full), end;
     vg_error err;
     /* every proper prefix is "truncated" in streaming mode, never "invalid" */
