@@ -405,30 +405,48 @@ static vg_value data_get(const vg_event *ev, const win_rec *w, const char *name)
 
 /* ---- conversions ------------------------------------------------------------------------ */
 
-/* Offset of the first (last when last is set) escaped backslash of raw string v at or after
- * from, or -1. Backslashes are always escaped in JSON, so a path separator is "\\" in v. */
-static long find_backslash(vg_value v, size_t from, int last)
+/* Offset of the first escaped backslash of raw string v, or -1. Backslashes are always
+ * escaped in JSON, so a path separator is "\\" in v. */
+static long first_backslash(vg_value v)
 {
-    long found = -1;
     if (!(v.flags & VG_JSON_ESCAPED))
         return -1;
-    for (size_t i = from; i + 1 < v.len; i++) {
+    for (size_t i = 0; i + 1 < v.len; i++) {
         if (v.ptr[i] != '\\')
             continue;
-        if (v.ptr[i + 1] == '\\') {
-            found = (long)i;
-            if (!last)
-                break;
-        }
+        if (v.ptr[i + 1] == '\\')
+            return (long)i;
         i += v.ptr[i + 1] == 'u' ? 5 : 1;   /* skip the rest of the escape */
     }
-    return found;
+    return -1;
+}
+
+/* Offset of the last escaped backslash of raw string v at or after from (an escape boundary),
+ * or -1, searched from the end. A run of backslash bytes starts an escape (a byte before it
+ * that is not a backslash ends a character or an escape), so its escaped backslashes are the
+ * pairs at its even offsets; an odd run ends with the escape of the byte after it; a run with
+ * no pair sends the search to the bytes before it. */
+static long last_backslash(vg_value v, size_t from)
+{
+    if (!(v.flags & VG_JSON_ESCAPED) || v.len < from)
+        return -1;
+    const char *s = v.ptr + from;
+    size_t n = v.len - from;
+    for (const char *b; n >= 2 && (b = memrchr(s, '\\', n)) != NULL;) {
+        size_t end = (size_t)(b - s) + 1, start = end - 1;
+        while (start > 0 && s[start - 1] == '\\')
+            start--;
+        if (end - start >= 2)
+            return (long)(from + start + ((end - start) / 2 - 1) * 2);
+        n = start;
+    }
+    return -1;
 }
 
 /* Sets field to the part of v after its last backslash (a base name). */
 static void set_base_name(vg_event *ev, const char *field, vg_value v)
 {
-    long sep = find_backslash(v, 0, 1);
+    long sep = last_backslash(v, 0);
     size_t off = sep < 0 ? 0 : (size_t)sep + 2;
     if (off < v.len)
         vg_df_str(ev, field, vg_df_slice(v, off, v.len - off));
@@ -439,7 +457,7 @@ static void set_user(vg_event *ev, const char *name, const char *domain_field, v
 {
     if (v.type != VG_JSON_STRING || !vg_df_present(v))
         return;
-    long sep = find_backslash(v, 0, 0);
+    long sep = first_backslash(v);
     if (sep < 0) {
         vg_df_str(ev, name, v);
         return;
@@ -483,11 +501,11 @@ static void set_registry(vg_event *ev, const win_rec *w, vg_value v)
     vg_value type = data_get(ev, w, "EventType");
     int value = w->id == 13 || (type.type == VG_JSON_STRING && type.len >= 5 &&
                                 memcmp(type.ptr + type.len - 5, "Value", 5) == 0);
-    long hive = find_backslash(v, 0, 0);
+    long hive = first_backslash(v);
     if (hive < 0)
         return;
     size_t key = (size_t)hive + 2, key_end = v.len;
-    long last = find_backslash(v, key, 1);
+    long last = last_backslash(v, key);
     if (value && last >= 0) {
         key_end = (size_t)last;
         vg_df_str(ev, "registry.value", vg_df_slice(v, key_end + 2, v.len - key_end - 2));

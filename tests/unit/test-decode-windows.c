@@ -503,6 +503,54 @@ static void test_escapes(void **state)
     expect_none("process.name");
 }
 
+/* The base name of a raw (escaped) path as the decoder must give it: the text after the last
+ * escaped backslash, found by walking the escapes from the start; NULL when nothing follows. */
+static const char *reference_base_name(const char *raw, char *out)
+{
+    size_t n = strlen(raw), off = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (raw[i] != '\\')
+            continue;
+        if (raw[i + 1] == '\\')
+            off = i + 2;
+        i += raw[i + 1] == 'u' ? 5 : 1;
+    }
+    if (off >= n)
+        return NULL;
+    out[vg_json_unescape(raw + off, n - off, out)] = '\0';
+    return out;
+}
+
+/* Random paths of plain bytes and escapes (backslashes in runs of any length, \u, \", \n):
+ * process.name is the reference's base name every time. */
+static void test_base_name_differential(void **state)
+{
+    (void)state;
+    static const char *const parts[] = { "a", "b.exe", "\\\\", "\\\\\\\\", "\\u00e9", "\\u005c", "\\\"", "\\n", "." };
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    char raw[256], json[512], want[256];
+    for (int round = 0; round < 3000; round++) {
+        size_t o = 0;
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        for (unsigned k = 0, nparts = 1 + (unsigned)(rng >> 60); k < nparts; k++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            o += (size_t)snprintf(raw + o, sizeof raw - o, "%s", parts[(rng >> 33) % (sizeof parts / sizeof parts[0])]);
+        }
+        snprintf(json, sizeof json, "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\"},"
+                 "\"EventData\":{\"Image\":\"%s\"}}}", raw);
+        assert_int_equal(decode(json), VG_OK);
+        const char *base = reference_base_name(raw, want);
+        if (!base) {
+            expect_none("process.name");
+            continue;
+        }
+        vg_value v = vg_event_get(&ev, "process.name");
+        char got[256];
+        if (vg_value_string(&v, got, sizeof got) < 0 || strcmp(got, base) != 0)
+            fail_msg("Image \"%s\": process.name \"%s\", want \"%s\"", raw, v.type == VG_JSON_STRING ? got : "(none)", base);
+    }
+}
+
 /* ---- probes and forced formats ---------------------------------------------------------- */
 
 static const char *const windows_events[] = {
@@ -577,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_unknown_events),
         cmocka_unit_test(test_wrong_types),
         cmocka_unit_test(test_escapes),
+        cmocka_unit_test(test_base_name_differential),
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_serialized_output_keeps_record),
     };
