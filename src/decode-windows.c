@@ -596,14 +596,6 @@ static win_source source_of(vg_event *ev, const win_rec *w)
     return SRC_OTHER;
 }
 
-static const win_event *find_event(win_source src, long id)
-{
-    for (size_t i = 0; i < COUNT(win_events); i++)
-        if (win_events[i].source == src && win_events[i].id == id)
-            return &win_events[i];
-    return NULL;
-}
-
 /* The fields every Windows event has. */
 static void set_common(const vg_decode_opts *opts, vg_event *ev, const win_rec *w)
 {
@@ -643,6 +635,20 @@ static int16_t next_same_name[COUNT(win_fields)];
 static uint8_t name_len[COUNT(win_fields)];
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 
+/* An index of win_events by (source, EventID), built with the other: the first row of each. */
+#define WIN_EVENT_SLOTS 256
+_Static_assert(COUNT(win_events) * 2 < WIN_EVENT_SLOTS, "the event index needs free slots");
+static int16_t event_row[WIN_EVENT_SLOTS];
+
+/* Slot of (src, id): the one holding its row, or the empty one where it would go. */
+static size_t event_slot_of(unsigned src, long id)
+{
+    size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull + src) >> 56) & (WIN_EVENT_SLOTS - 1);
+    while (event_row[i] >= 0 && !(win_events[event_row[i]].source == src && win_events[event_row[i]].id == id))
+        i = (i + 1) & (WIN_EVENT_SLOTS - 1);
+    return i;
+}
+
 /* Slot of name[0..n): the one holding it, or the empty one where it would go. */
 static size_t slot_of(const char *name, size_t n)
 {
@@ -659,6 +665,12 @@ static size_t slot_of(const char *name, size_t n)
 
 static void build_index(void)
 {
+    memset(event_row, 0xff, sizeof event_row);
+    for (size_t r = 0; r < COUNT(win_events); r++) {
+        size_t i = event_slot_of(win_events[r].source, win_events[r].id);
+        if (event_row[i] < 0)       /* the first row of a (source, id), as a search in order finds */
+            event_row[i] = (int16_t)r;
+    }
     memset(slot_row, 0xff, sizeof slot_row);
     for (size_t r = 0; r < COUNT(win_fields); r++) {
         name_len[r] = (uint8_t)strlen(win_fields[r].name);
@@ -671,9 +683,19 @@ static void build_index(void)
     }
 }
 
+/* The row of win_events for EventID id of source src, or NULL. */
+static const win_event *find_event(win_source src, long id)
+{
+    if (id < 0 || id > 65535)
+        return NULL;
+    pthread_once(&index_once, build_index);
+    int16_t r = event_row[event_slot_of(src, id)];
+    return r >= 0 ? &win_events[r] : NULL;
+}
+
 /* Records value v for every row of the given groups named by the string n (first occurrence
  * of a name wins, as a lookup by name would find it). */
-static void note_value(vg_value n, vg_value v, unsigned rows, vg_value *hits, unsigned char *found)
+static void note_value(vg_value n, vg_value v, unsigned rows, vg_value *hits, uint64_t *found)
 {
     char buf[WIN_NAME_MAX];
     if (n.type != VG_JSON_STRING)
@@ -689,8 +711,8 @@ static void note_value(vg_value n, vg_value v, unsigned rows, vg_value *hits, un
     if (len == 0 || len >= 256)
         return;
     for (int16_t r = slot_row[slot_of(name, len)]; r >= 0; r = next_same_name[r]) {
-        if ((win_fields[r].rows & rows) && !found[r]) {
-            found[r] = 1;
+        if ((win_fields[r].rows & rows) && !(found[r / 64] >> (r % 64) & 1)) {
+            found[r / 64] |= 1ull << (r % 64);
             hits[r] = v;
         }
     }
@@ -704,7 +726,7 @@ static void map_fields(vg_event *ev, const win_rec *w, unsigned rows)
         return;
     pthread_once(&index_once, build_index);
     vg_value hits[COUNT(win_fields)];
-    unsigned char found[COUNT(win_fields)] = { 0 };
+    uint64_t found[(COUNT(win_fields) + 63) / 64] = { 0 };     /* a bit per row */
     const vg_json_tok *toks = ev->doc->toks;
     uint32_t first = (uint32_t)w->data, end = toks[first].next;
     if (!w->list) {
@@ -720,9 +742,12 @@ static void map_fields(vg_event *ev, const win_rec *w, unsigned rows)
                 note_value(first_of(ev, (int)el, "#attributes.Name", "@Name"),
                            vg_df_member(ev, (int)el, "#text"), rows, hits, found);
     }
-    for (size_t i = 0; i < COUNT(win_fields); i++)
-        if (found[i] && hits[i].type != VG_JSON_NONE)
-            convert(ev, w, &win_fields[i], hits[i]);
+    for (size_t k = 0; k < COUNT(found); k++)
+        for (uint64_t x = found[k]; x; x &= x - 1) {   /* the rows found, in table order */
+            size_t i = k * 64 + (size_t)__builtin_ctzll(x);
+            if (hits[i].type != VG_JSON_NONE)
+                convert(ev, w, &win_fields[i], hits[i]);
+        }
 }
 
 static int windows_probe(const vg_event *ev)
