@@ -62,7 +62,7 @@ size_t vg_sigma_mapping_sources_for(const vg_sigma_mapping *m, const char *produ
                                     const char *service, uint16_t *ids, size_t max);
 
 #define VG_SIGMA_MAX_KEYS 64        /* limit: distinct event paths the mapping's match conditions read */
-#define VG_SIGMA_NAME_SLOTS 256     /* field names whose key classification remembers (power of 2) */
+#define VG_SIGMA_NAME_SLOTS 1024    /* field name addresses classification remembers (power of 2) */
 
 /* The values of the mapping's condition paths that one classification read from an event, so
  * that a reader of the same path need not look it up again. */
