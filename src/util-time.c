@@ -73,23 +73,42 @@ static void put2(char *o, int v)
     o[1] = (char)('0' + v % 10);
 }
 
+typedef struct date_slot {
+    int64_t day;        /* days since 1970-01-01 */
+    char date[10];      /* its "YYYY-MM-DD" */
+    uint8_t valid;
+} date_slot;
+
 size_t vg_time_format(const vg_time *t, char *out)
 {
-    int y, mo, d, h, mi, s;
-    vg_time_to_civil(t->sec, &y, &mo, &d, &h, &mi, &s);
-    if (y < 0 || y > 9999) {
-        memcpy(out, "0000-01-01T00:00:00Z", 21);
-        return 20;
+    /* The dates of the days formatted by this thread, by day modulo 64: events share their
+     * day (or a few days, merged from several sources), and the civil date is most of the work. */
+    static _Thread_local date_slot dates[64];
+    int64_t day = t->sec >= 0 ? t->sec / 86400 : (t->sec - 86399) / 86400, secs = t->sec - day * 86400;
+    date_slot *slot = &dates[day & 63];
+    char *cached_date = slot->date;
+    if (!slot->valid || slot->day != day) {
+        int y, mo, d, h, mi, sec;
+        vg_time_to_civil(t->sec, &y, &mo, &d, &h, &mi, &sec);
+        if (y < 0 || y > 9999) {
+            memcpy(out, "0000-01-01T00:00:00Z", 21);
+            return 20;
+        }
+        cached_date[0] = (char)('0' + y / 1000);
+        cached_date[1] = (char)('0' + y / 100 % 10);
+        cached_date[2] = (char)('0' + y / 10 % 10);
+        cached_date[3] = (char)('0' + y % 10);
+        cached_date[4] = '-';
+        put2(cached_date + 5, mo);
+        cached_date[7] = '-';
+        put2(cached_date + 8, d);
+        slot->day = day;
+        slot->valid = 1;
     }
-    out[0] = (char)('0' + y / 1000);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-'; put2(out + 5, mo);
-    out[7] = '-'; put2(out + 8, d);
-    out[10] = 'T'; put2(out + 11, h);
-    out[13] = ':'; put2(out + 14, mi);
-    out[16] = ':'; put2(out + 17, s);
+    memcpy(out, cached_date, 10);
+    out[10] = 'T'; put2(out + 11, (int)(secs / 3600));
+    out[13] = ':'; put2(out + 14, (int)(secs % 3600 / 60));
+    out[16] = ':'; put2(out + 17, (int)(secs % 60));
     size_t n = 19;
     if (t->digits) {
         out[n++] = '.';
