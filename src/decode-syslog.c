@@ -75,8 +75,14 @@ static int infer_year(const vg_decode_opts *opts, int mon, int day, int h, int m
     if (opts->year)
         return opts->year;
     int64_t ref = opts->reference + opts->tz_offset;
-    int y, m, d, hh, mm, ss;
-    vg_time_to_civil(ref, &y, &m, &d, &hh, &mm, &ss);
+    static _Thread_local int64_t cached_ref = INT64_MIN;    /* the reference's year, by thread */
+    static _Thread_local int cached_year;
+    if (ref != cached_ref) {
+        int m, d, hh, mm, ss;
+        vg_time_to_civil(ref, &cached_year, &m, &d, &hh, &mm, &ss);
+        cached_ref = ref;
+    }
+    int y = cached_year;
     if (mon == 2 && day == 29) {
         /* only leap years have this day: take the latest one not after the reference */
         while (!(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))

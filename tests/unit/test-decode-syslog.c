@@ -82,6 +82,17 @@ static void test_year_inference(void **state)
     expect("@timestamp", "2024-02-29T10:00:00Z");
     assert_int_equal(decode_with("Feb 29 10:00:00 h a: x", 2025, 0, 0), VG_ERR_PARSE);
     assert_int_equal(decode_with("Feb 30 10:00:00 h a: x", 2024, 0, 0), VG_ERR_PARSE);
+    /* each reference its own year, one after another (the reference's year is remembered) */
+    int64_t ref2 = vg_time_from_civil(2019, 6, 1, 0, 0, 0);
+    assert_int_equal(decode_with("Mar  1 10:00:00 h a: x", 0, ref2, 0), VG_OK);
+    expect("@timestamp", "2019-03-01T10:00:00Z");
+    assert_int_equal(decode_with("Mar  1 10:00:00 h a: x", 0, ref, 0), VG_OK);
+    expect("@timestamp", "2025-03-01T10:00:00Z");
+    int64_t ny = vg_time_from_civil(2021, 1, 1, 0, 30, 0);     /* still 2020-12-31 at UTC-1 */
+    assert_int_equal(decode_with("Jan  1 00:10:00 h a: x", 0, ny, -3600), VG_OK);
+    expect("@timestamp", "2020-01-01T01:10:00Z");
+    assert_int_equal(decode_with("Jan  1 00:10:00 h a: x", 0, ny, 0), VG_OK);
+    expect("@timestamp", "2021-01-01T00:10:00Z");
 }
 
 static void test_timezone(void **state)
