@@ -165,8 +165,9 @@ static int parse_iso_token(const vg_decode_opts *opts, const char *s, size_t n, 
 /* Parses "TAG[PID]:" or "TAG:" at s[*i]. Returns 1 and the app name if there is one. */
 static int parse_tag(vg_event *ev, const char *s, size_t n, size_t *i, const char **app, size_t *app_len)
 {
-    size_t j = *i, start = j;
-    while (j < n && s[j] != '[' && s[j] != ':' && s[j] != ' ' && j - start < 64)
+    static const unsigned char ends_name[256] = { ['['] = 1, [':'] = 1, [' '] = 1 };
+    size_t j = *i, start = j, lim = n - j > 64 ? j + 64 : n;
+    while (j < lim && !ends_name[(unsigned char)s[j]])
         j++;
     if (j == start || j >= n)
         return 0;

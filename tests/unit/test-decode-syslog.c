@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -63,6 +64,20 @@ static void test_rfc3164_variants(void **state)
     expect("host.hostname", "host");
     expect("message", "just some text");
     expect("process.name", NULL);
+    /* a tag of 64 bytes is one; a longer one is not, nor one that ends the line */
+    char tag[66], line[160];
+    memset(tag, 'a', 65);
+    tag[64] = '\0';
+    snprintf(line, sizeof line, "Jan  5 01:02:03 host %s: x", tag);
+    assert_int_equal(decode(line), VG_OK);
+    expect("log.syslog.appname", tag);
+    tag[64] = 'a';
+    tag[65] = '\0';
+    snprintf(line, sizeof line, "Jan  5 01:02:03 host %s: x", tag);
+    assert_int_equal(decode(line), VG_OK);
+    expect("log.syslog.appname", NULL);
+    assert_int_equal(decode("Jan  5 01:02:03 host app"), VG_OK);
+    expect("log.syslog.appname", NULL);
 }
 
 static void test_year_inference(void **state)
