@@ -69,9 +69,11 @@ static int parse_pri(vg_event *ev, const char *s, size_t n, size_t *i)
 }
 
 /* Year for month/day/time given without one: the year that puts it at or before reference
- * (plus two days of clock skew). */
-static int infer_year(const vg_decode_opts *opts, int mon, int day, int h, int mi, int sec)
+ * (plus two days of clock skew). *local is its seconds in that year when they were computed
+ * on the way, else INT64_MIN. */
+static int infer_year(const vg_decode_opts *opts, int mon, int day, int h, int mi, int sec, int64_t *local)
 {
+    *local = INT64_MIN;
     if (opts->year)
         return opts->year;
     int64_t ref = opts->reference + opts->tz_offset;
@@ -88,8 +90,10 @@ static int infer_year(const vg_decode_opts *opts, int mon, int day, int h, int m
         while (!(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
             y--;
     }
-    if (vg_time_from_civil(y, mon, day, h, mi, sec) > ref + 2 * 86400)
-        y--;
+    int64_t at = vg_time_from_civil(y, mon, day, h, mi, sec);
+    if (at > ref + 2 * 86400)
+        return y - 1;
+    *local = at;
     return y;
 }
 
@@ -141,11 +145,12 @@ static int parse_bsd_time(const vg_decode_opts *opts, const char *s, size_t n, s
         if (t->digits)
             j = k;
     }
+    int64_t local = INT64_MIN;
     if (!year)
-        year = infer_year(opts, mon, day, h, mi, sec);
+        year = infer_year(opts, mon, day, h, mi, sec, &local);
     if (day > vg_days_in_month(year, mon))
         return -1;
-    t->sec = vg_time_from_civil(year, mon, day, h, mi, sec) - opts->tz_offset;
+    t->sec = (local != INT64_MIN ? local : vg_time_from_civil(year, mon, day, h, mi, sec)) - opts->tz_offset;
     *i = j;
     return 0;
 }
