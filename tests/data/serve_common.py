@@ -17,13 +17,22 @@ def fail(msg):
     print("FAIL:", msg)
 
 
+_GIVEN = set()
+
+
 def free_port(kind=socket.SOCK_STREAM):
-    """A loopback port free at the time of asking."""
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A loopback port free at the time of asking, and not handed out before by this process:
+    the kernel may give the same port to two binds of port 0 one after the other, and a
+    daemon configured with it twice would not start."""
+    for _ in range(100):
+        s = socket.socket(socket.AF_INET, kind)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
+    raise RuntimeError("no loopback port left that was not handed out already")
 
 
 def one_address_snapshot(vigil, tmp, ip, name="one"):

@@ -27,6 +27,8 @@ import time
 import urllib.error
 import urllib.request
 
+from serve_common import free_port
+
 VIGIL, SHARED = sys.argv[1], sys.argv[2]
 SIGMA = os.path.join(SHARED, "data/sigma")
 RULES = [os.path.join(SIGMA, d) for d in ("rules", "rules-emerging-threats", "rules-threat-hunting")]
@@ -36,14 +38,6 @@ FAILS = []
 def fail(msg):
     FAILS.append(msg)
     print("FAIL:", msg)
-
-
-def free_port(kind):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def make_inputs(tmp):
