@@ -5,11 +5,54 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Offset of the first occurrence of lit[0..l) in s[0..n), or VG_TEXT_NONE. */
+/* Does lit[0..l) (l >= 2) occur at s + i? */
+static inline int lit_at(const char *s, size_t i, const char *lit, size_t l)
+{
+    return s[i + 1] == lit[1] && memcmp(s + i, lit, l) == 0;
+}
+
+#ifdef __SSE2__
+/* Bit k set when s[at + k] == c0 and s[at + k + 1] == c1, for the 16 k from at (s[at..at+17)
+ * readable): where a literal of those first two bytes may start. */
+static inline unsigned pair_mask(const char *s, size_t at, __m128i c0, __m128i c1)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + at + 1));
+    return (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, c0), _mm_cmpeq_epi8(b, c1)));
+}
+#endif
+
+/* The first occurrence of lit[0..l) in s[0..n): candidates by their first two bytes, sixteen
+ * positions at a time, then compared. */
 static size_t find_n(const char *s, size_t n, const char *lit, size_t l)
 {
-    const char *p = memmem(s, n, lit, l);
-    return p ? (size_t)(p - s) : VG_TEXT_NONE;
+    if (l == 0)
+        return 0;
+    if (l > n)
+        return VG_TEXT_NONE;
+    if (l == 1) {
+        const char *p = memchr(s, lit[0], n);
+        return p ? (size_t)(p - s) : VG_TEXT_NONE;
+    }
+    size_t last = n - l, i = 0;     /* positions 0..last may start it */
+#ifdef __SSE2__
+    const __m128i c0 = _mm_set1_epi8(lit[0]), c1 = _mm_set1_epi8(lit[1]);
+    for (; i + 17 <= n && i + 15 <= last; i += 16)
+        for (unsigned m = pair_mask(s, i, c0, c1); m; m &= m - 1) {
+            size_t at = i + (size_t)__builtin_ctz(m);
+            if (lit_at(s, at, lit, l))
+                return at;
+        }
+#endif
+    for (; i <= last; i++)
+        if (s[i] == lit[0] && lit_at(s, i, lit, l))
+            return i;
+    return VG_TEXT_NONE;
 }
 
 size_t vg_text_find(const char *s, size_t n, const char *lit)
@@ -22,8 +65,24 @@ size_t vg_text_rfind(const char *s, size_t n, const char *lit)
     size_t l = strlen(lit);
     if (l > n)
         return VG_TEXT_NONE;
-    for (size_t i = n - l + 1; i-- > 0;)
-        if (s[i] == lit[0] && memcmp(s + i, lit, l) == 0)
+    if (l == 0)
+        return n;
+    size_t end = n - l + 1;         /* positions below end may start it, the last first */
+    if (l == 1) {
+        const char *p = memrchr(s, lit[0], n);
+        return p ? (size_t)(p - s) : VG_TEXT_NONE;
+    }
+#ifdef __SSE2__
+    const __m128i c0 = _mm_set1_epi8(lit[0]), c1 = _mm_set1_epi8(lit[1]);
+    for (; end >= 16; end -= 16)    /* positions end-16..end-1: bytes up to end + 1 <= n are read */
+        for (unsigned m = pair_mask(s, end - 16, c0, c1); m; m &= ~(1u << (31 - __builtin_clz(m)))) {
+            size_t at = end - 16 + (size_t)(31 - __builtin_clz(m));
+            if (lit_at(s, at, lit, l))
+                return at;
+        }
+#endif
+    for (size_t i = end; i-- > 0;)
+        if (s[i] == lit[0] && lit_at(s, i, lit, l))
             return i;
     return VG_TEXT_NONE;
 }
