@@ -9,7 +9,6 @@
 #include <emmintrin.h>
 #endif
 
-/* Offset of the first occurrence of lit[0..l) in s[0..n), or VG_TEXT_NONE. */
 /* Does lit[0..l) (l >= 2) occur at s + i? */
 static inline int lit_at(const char *s, size_t i, const char *lit, size_t l)
 {
@@ -42,7 +41,7 @@ static size_t find_n(const char *s, size_t n, const char *lit, size_t l)
     size_t last = n - l, i = 0;     /* positions 0..last may start it */
 #ifdef __SSE2__
     const __m128i c0 = _mm_set1_epi8(lit[0]), c1 = _mm_set1_epi8(lit[1]);
-    for (; i + 17 <= n && i + 15 <= last; i += 16)
+    for (; i + 15 <= last; i += 16)     /* last = n - l, l >= 2: the 17 bytes a block reads are in s */
         for (unsigned m = pair_mask(s, i, c0, c1); m; m &= m - 1) {
             size_t at = i + (size_t)__builtin_ctz(m);
             if (lit_at(s, at, lit, l))

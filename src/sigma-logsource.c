@@ -661,15 +661,6 @@ static int narrow(const vg_sigma_mapping *m, size_t k, const vg_event *ev, vg_va
     return left != 0;
 }
 
-/* The plain key (not an event data member) named name, or -1. */
-static int plain_key(const vg_sigma_mapping *m, const char *name)
-{
-    for (size_t k = 0; k < m->nkeys; k++)
-        if (m->keys[k][0] != '$' && strcmp(m->keys[k], name) == 0)
-            return (int)k;
-    return -1;
-}
-
 /* The plain key of a decoder's field name, remembered by the name's address. */
 static int field_key(const vg_sigma_mapping *m, vg_sigma_keyvals *kv, const char *name)
 {
@@ -680,7 +671,7 @@ static int field_key(const vg_sigma_mapping *m, vg_sigma_keyvals *kv, const char
         if (!kv->name[h])
             break;
     }
-    int k = plain_key(m, name);
+    int k = vg_sigma_mapping_key(m, name, strlen(name));
     if (kv->nnames < VG_SIGMA_NAME_SLOTS / 2) {     /* full: looked up every time */
         kv->nnames++;
         kv->name[h] = name;

@@ -20,9 +20,15 @@ int64_t vg_time_from_civil(int year, int month, int day, int hour, int min, int 
     return days * 86400 + hour * 3600 + min * 60 + sec;
 }
 
+/* The day of second t since the epoch (rounded down, before 1970 too). */
+static int64_t day_of(int64_t t)
+{
+    return t >= 0 ? t / 86400 : (t - 86399) / 86400;
+}
+
 void vg_time_to_civil(int64_t t, int *year, int *month, int *day, int *hour, int *min, int *sec)
 {
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t days = day_of(t);
     int64_t secs = t - days * 86400;
     *hour = (int)(secs / 3600);
     *min = (int)(secs % 3600 / 60);
@@ -84,9 +90,8 @@ size_t vg_time_format(const vg_time *t, char *out)
     /* The dates of the days formatted by this thread, by day modulo 64: events share their
      * day (or a few days, merged from several sources), and the civil date is most of the work. */
     static _Thread_local date_slot dates[64];
-    int64_t day = t->sec >= 0 ? t->sec / 86400 : (t->sec - 86399) / 86400, secs = t->sec - day * 86400;
+    int64_t day = day_of(t->sec), secs = t->sec - day * 86400;
     date_slot *slot = &dates[day & 63];
-    char *cached_date = slot->date;
     if (!slot->valid || slot->day != day) {
         int y, mo, d, h, mi, sec;
         vg_time_to_civil(t->sec, &y, &mo, &d, &h, &mi, &sec);
@@ -94,18 +99,18 @@ size_t vg_time_format(const vg_time *t, char *out)
             memcpy(out, "0000-01-01T00:00:00Z", 21);
             return 20;
         }
-        cached_date[0] = (char)('0' + y / 1000);
-        cached_date[1] = (char)('0' + y / 100 % 10);
-        cached_date[2] = (char)('0' + y / 10 % 10);
-        cached_date[3] = (char)('0' + y % 10);
-        cached_date[4] = '-';
-        put2(cached_date + 5, mo);
-        cached_date[7] = '-';
-        put2(cached_date + 8, d);
+        slot->date[0] = (char)('0' + y / 1000);
+        slot->date[1] = (char)('0' + y / 100 % 10);
+        slot->date[2] = (char)('0' + y / 10 % 10);
+        slot->date[3] = (char)('0' + y % 10);
+        slot->date[4] = '-';
+        put2(slot->date + 5, mo);
+        slot->date[7] = '-';
+        put2(slot->date + 8, d);
         slot->day = day;
         slot->valid = 1;
     }
-    memcpy(out, cached_date, 10);
+    memcpy(out, slot->date, 10);
     out[10] = 'T'; put2(out + 11, (int)(secs / 3600));
     out[13] = ':'; put2(out + 14, (int)(secs % 3600 / 60));
     out[16] = ':'; put2(out + 17, (int)(secs % 60));
