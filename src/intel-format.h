@@ -424,12 +424,15 @@ static inline uint64_t snap_hash(const void *p, size_t n, uint64_t seed)
 
 /* The hash of an IPv4 key (address bytes in network order, loaded as a u32): two multiplies,
  * every bit of the result depending on every bit of the key. Part of the format. */
+#define SNAP_HASH4_M1 0x9E3779B97F4A7C15ull   /* its multipliers (the batch's vector code uses them too) */
+#define SNAP_HASH4_M2 0xD6E8FEB86659FD93ull
+
 static inline uint64_t snap_hash4(uint32_t key, uint64_t seed)
 {
     uint64_t x = ((uint64_t)key << 32 | key) ^ seed;
-    x *= 0x9E3779B97F4A7C15ull;
+    x *= SNAP_HASH4_M1;
     x ^= x >> 32;
-    x *= 0xD6E8FEB86659FD93ull;
+    x *= SNAP_HASH4_M2;
     x ^= x >> 29;
     return x;
 }

@@ -1,7 +1,8 @@
 /*
  * intel-snapshot-internal: the reader's view of a mapped snapshot (struct vg_snap), shared by
  * the files of the intel-snapshot module (intel-snapshot.c: opening, lookups, provenance,
- * verification; intel-snapshot-info.c: counts, feeds and sections for `vigil intel stats`).
+ * verification; intel-snapshot-info.c: counts, feeds and sections for `vigil intel stats`;
+ * intel-snapshot-ipv4.c: exact IPv4 lookups, single and batched).
  * Nobody else includes it: everyone else goes through intel-snapshot.h.
  */
 #ifndef VIGIL_INTEL_SNAPSHOT_INTERNAL_H
@@ -66,7 +67,29 @@ struct vg_snap {
     uint64_t ndtop;
 };
 
+/* Are the given bits of hash h's word set in the table's filter? No filter: yes. */
+static inline int snap_filter_has(const snap_table *t, uint64_t h, uint64_t bits)
+{
+    return !t->filter || (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits;
+}
+
+/* May the table hold the key of hash h? Never wrong when it says no. */
+static inline int snap_filter_maybe(const snap_table *t, uint64_t h)
+{
+    return snap_filter_has(t, h, snap_filter_bits(h));
+}
+
+/* Where the home element (slot or bucket) of hash h lies, for prefetching. */
+static inline const unsigned char *snap_home_of(const snap_table *t, uint64_t h)
+{
+    return t->slots + snap_slot(h, t->cap) * t->elem;
+}
+
 /* The STRINGS text at offset off, or "?" when off or its length is out of bounds. */
 const char *vg_snap_text_at(const vg_snap *s, uint32_t off);
+
+/* The ref of the IPv4 key (address bytes in network order, loaded as a u32) and where the
+ * table stores it; 0 if absent (intel-snapshot-ipv4.c). */
+uint32_t snap_ipv4_find(const vg_snap *s, uint32_t key, const unsigned char **stored);
 
 #endif

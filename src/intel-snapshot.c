@@ -334,18 +334,6 @@ static size_t add_hit(vg_intel_hit *hits, size_t n, size_t max, vg_intel_hit h)
     return n;
 }
 
-/* Are the given bits of hash h's word set in the table's filter? No filter: yes. */
-static int filter_has(const snap_table *t, uint64_t h, uint64_t bits)
-{
-    return !t->filter || (t->filter[snap_filter_word(h, t->nfilter)] & bits) == bits;
-}
-
-/* May the table hold the key of hash h? Never wrong when it says no. */
-static int filter_maybe(const snap_table *t, uint64_t h)
-{
-    return filter_has(t, h, snap_filter_bits(h));
-}
-
 /* May the domain table hold an entry of hash h that matches as a parent (parent != 0), or
  * one at all (parent == 0)? Host-only entries have their own bit pattern in the filter. */
 static int domain_maybe_one(const vg_snap *s, uint64_t h, int parent)
@@ -381,17 +369,11 @@ static int domain_suffix_maybe(const vg_snap *s, uint64_t h, size_t k, size_t co
     return k == 0 && count > 1 ? dtop_has(s, h) : domain_maybe_one(s, h, k + 1 < count);
 }
 
-/* Where the home element of hash h lies, for prefetching. */
-static const unsigned char *home_of(const snap_table *t, uint64_t h)
-{
-    return t->slots + snap_slot(h, t->cap) * t->elem;
-}
-
 /* Prefetches what a lookup of hash h will read: the home element, when the filter lets it. */
 static void prefetch_hashed(const snap_table *t, uint64_t h)
 {
-    if (t->slots && filter_maybe(t, h))
-        __builtin_prefetch(home_of(t, h));
+    if (t->slots && snap_filter_maybe(t, h))
+        __builtin_prefetch(snap_home_of(t, h));
 }
 
 /* Slot of a fixed-size key in the table of type, or NULL. */
@@ -402,7 +384,7 @@ static const unsigned char *fixed_find(const vg_snap *s, int type, const unsigne
         return NULL;
     uint32_t ks = snap_key_size(type);
     uint64_t h = snap_hash(key, ks, s->seed);
-    if (!filter_maybe(t, h))
+    if (!snap_filter_maybe(t, h))
         return NULL;
     uint64_t i = snap_slot(h, t->cap);
     for (uint64_t probe = 0; probe < t->cap; probe++, i = i + 1 == t->cap ? 0 : i + 1) {
@@ -417,100 +399,7 @@ static const unsigned char *fixed_find(const vg_snap *s, int type, const unsigne
     return NULL;
 }
 
-/* Bit j set when (v[j] & mask) == x, for the 8 words of half a bucket (SSE2: two compares). */
-static unsigned eq8(const uint32_t *v, uint32_t x, uint32_t mask)
-{
-#ifdef __SSE2__
-    __m128i k = _mm_set1_epi32((int)x), m = _mm_set1_epi32((int)mask);
-    __m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)v), m);
-    __m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(v + 4)), m);
-    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, k))) |
-           (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(b, k))) << 4;
-#else
-    unsigned r = 0;
-    for (unsigned j = 0; j < SNAP_BUCKET_SLOTS; j++)
-        r |= (unsigned)((v[j] & mask) == x) << j;
-    return r;
-#endif
-}
-
-/* The ref of an IPv4 address (network-order key, its hash h) and where its key is stored; 0
- * if absent. One bucket compared at once; the next only when this one is full. */
-static uint32_t ipv4_probe(const snap_table *t, uint32_t key, uint64_t h, const unsigned char **stored)
-{
-    const snap_bucket4 *buckets = (const snap_bucket4 *)(const void *)t->slots;
-    uint64_t b = snap_slot(h, t->cap);
-    for (uint64_t probe = 0; probe < t->cap; probe++, b = b + 1 == t->cap ? 0 : b + 1) {
-        unsigned empty = eq8(buckets[b].ref, 0, ~0u), m = eq8(buckets[b].key, key, ~0u) & ~empty;
-        if (m) {
-            unsigned j = (unsigned)__builtin_ctz(m);
-            *stored = (const unsigned char *)&buckets[b].key[j];
-            return buckets[b].ref[j];
-        }
-        if (empty)
-            return 0;
-    }
-    return 0;
-}
-
-static uint32_t ipv4_find(const vg_snap *s, uint32_t key, const unsigned char **stored)
-{
-    const snap_table *t = &s->table[VG_IND_IPV4];
-    if (!t->slots)
-        return 0;
-    uint64_t h = snap_hash4(key, s->seed);
-    return filter_maybe(t, h) ? ipv4_probe(t, key, h, stored) : 0;
-}
-
-uint32_t vg_snap_find_ipv4(const vg_snap *s, uint32_t addr)
-{
-    const unsigned char *stored;
-    return ipv4_find(s, __builtin_bswap32(addr), &stored);
-}
-
 #define BATCH_AHEAD 8u      /* lookups between a prefetch and its use (vg_snap_match_batch) */
-#define IPV4_GROUP 64u      /* addresses of vg_snap_find_ipv4_batch taken through each phase together */
-
-/* A group of up to IPV4_GROUP addresses in three phases, each over the whole group, so every
- * load of a phase was started one phase earlier: hash every address and prefetch its filter
- * word; test the words (no branch: the addresses that pass are appended to a list) and
- * prefetch the buckets of those that passed; probe them. A miss costs one filter word and a
- * few instructions; up to IPV4_GROUP filter words are in flight at once. */
-size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n, uint32_t *refs)
-{
-    const snap_table *t = &s->table[VG_IND_IPV4];
-    uint64_t hash[IPV4_GROUP];
-    const uint64_t *word[IPV4_GROUP];
-    uint8_t pass[IPV4_GROUP];
-    size_t found = 0;
-    memset(refs, 0, n * sizeof *refs);
-    if (!t->slots)
-        return 0;
-    static const uint64_t all = ~0ull;      /* no filter: every address passes */
-    for (size_t g = 0; g < n; g += IPV4_GROUP) {
-        size_t m = n - g < IPV4_GROUP ? n - g : IPV4_GROUP, np = 0;
-        for (size_t i = 0; i < m; i++) {
-            uint64_t h = snap_hash4(__builtin_bswap32(addrs[g + i]), s->seed);
-            hash[i] = h;
-            word[i] = t->filter ? &t->filter[snap_filter_word(h, t->nfilter)] : &all;
-            __builtin_prefetch(word[i]);
-        }
-        for (size_t i = 0; i < m; i++) {
-            uint64_t bits = snap_filter_bits(hash[i]);
-            pass[np] = (uint8_t)i;
-            np += (*word[i] & bits) == bits;
-        }
-        for (size_t k = 0; k < np; k++)
-            __builtin_prefetch(home_of(t, hash[pass[k]]));
-        for (size_t k = 0; k < np; k++) {
-            size_t i = pass[k];
-            const unsigned char *stored;
-            refs[g + i] = ipv4_probe(t, __builtin_bswap32(addrs[g + i]), hash[i], &stored);
-            found += refs[g + i] != 0;
-        }
-    }
-    return found;
-}
 
 /* A text record: its sources and key bytes (a domain's: suffix id, then the name without the
  * suffix), read from entry j of bucket b of table t; 0 if it does not lie inside KEYS. */
@@ -659,7 +548,7 @@ static int text_probe(const vg_snap *s, int type, const char *key, size_t n, uin
 static int text_find_hashed(const vg_snap *s, int type, const char *key, size_t n, uint64_t h, text_rec *r)
 {
     const snap_table *t = &s->table[type];
-    return t->slots && filter_maybe(t, h) && text_probe(s, type, key, n, h, 0, r);
+    return t->slots && snap_filter_maybe(t, h) && text_probe(s, type, key, n, h, 0, r);
 }
 
 /* Hits of the networks of segment value off (one network, or the NETLIST at off, innermost
@@ -728,7 +617,7 @@ size_t vg_snap_match_ipv4(const vg_snap *s, uint32_t addr, vg_intel_hit *hits, s
 {
     size_t n = 0;
     const unsigned char *stored = NULL;
-    uint32_t ref = ipv4_find(s, __builtin_bswap32(addr), &stored);
+    uint32_t ref = snap_ipv4_find(s, __builtin_bswap32(addr), &stored);
     if (ref)
         n = add_hit(hits, n, max, (vg_intel_hit){ VG_IND_IPV4, 0, 0, ref, stored, 4 });
     return net_hits(s, 0, segment4(s, addr), 32, hits, n, max);
@@ -785,7 +674,7 @@ static size_t domain_probe(const vg_snap *s, const char *name, size_t n, const u
     size_t count = 0;
     for (size_t k = 0; k < nsuffix; k++)
         if (maybe[k])
-            __builtin_prefetch(home_of(t, hash[k]));
+            __builtin_prefetch(snap_home_of(t, hash[k]));
     for (size_t k = nsuffix; k-- > 0;) {
         text_rec r;
         if (maybe[k] && text_probe(s, VG_IND_DOMAIN, name + start[k], n - start[k], hash[k], start[k] > 0, &r))
@@ -834,7 +723,7 @@ static void prefetch_record(const snap_table *t, const snap_tbucket *bk, unsigne
  * home bucket whose tag matches (the bucket line should be loaded by now). */
 static void prefetch_records(const snap_table *t, uint64_t h)
 {
-    const snap_tbucket *bk = (const snap_tbucket *)(const void *)home_of(t, h);
+    const snap_tbucket *bk = (const snap_tbucket *)(const void *)snap_home_of(t, h);
     for (unsigned m = eq15(bk->tag, snap_tag(h), (uint16_t)~SNAP_SUB_MASK); m; m &= m - 1)
         prefetch_record(t, bk, (unsigned)__builtin_ctz(m));
 }
@@ -912,7 +801,7 @@ static void dom_filter(const vg_snap *s, dom_group *g)
     }
     g->pfirst[g->names] = (uint16_t)np;
     for (size_t k = 0; k < np; k++)
-        __builtin_prefetch(home_of(t, g->hash[g->pass[k]]));
+        __builtin_prefetch(snap_home_of(t, g->hash[g->pass[k]]));
 }
 
 /* Stage 3: in the home bucket of each suffix that passed, the entry of its tag; start loading
@@ -1047,7 +936,7 @@ void vg_snap_prefetch_domain(const vg_snap *s, const char *name, size_t n)
     size_t nsuffix = snap_domain_hashes(name, n, s->seed, start, hash, sizeof start / sizeof start[0]);
     for (size_t k = 0; k < nsuffix; k++)
         if (domain_suffix_maybe(s, hash[k], k, nsuffix))
-            __builtin_prefetch(home_of(t, hash[k]));
+            __builtin_prefetch(snap_home_of(t, hash[k]));
 }
 
 void vg_snap_prefetch(const vg_snap *s, const vg_ind *ind)
@@ -1089,7 +978,7 @@ static void prefetch_value_records(const vg_snap *s, const vg_ind *ind)
     const snap_table *t = &s->table[ind->type];
     for (size_t k = 0; t->slots && k < nf; k++) {
         uint64_t h = snap_hash(form[k], len[k], s->seed);
-        if (filter_maybe(t, h))
+        if (snap_filter_maybe(t, h))
             prefetch_records(t, h);
     }
 }
@@ -1326,7 +1215,7 @@ static int bucket4_entry_ok(const verifier *v, const snap_bucket4 *b, unsigned j
 {
     if (!b->ref[j])
         return 1;
-    return ref_ok(v, b->ref[j]) && filter_maybe(&v->s->table[VG_IND_IPV4], snap_hash4(b->key[j], v->s->seed));
+    return ref_ok(v, b->ref[j]) && snap_filter_maybe(&v->s->table[VG_IND_IPV4], snap_hash4(b->key[j], v->s->seed));
 }
 
 /* Is entry j of text bucket b of the table of type sound: used entries first, its record
@@ -1360,7 +1249,7 @@ static int tbucket_entry_ok(const verifier *v, int type, const snap_tbucket *b, 
     if (type == VG_IND_DOMAIN && snap_dtop_member(mode, key, n) && !dtop_has(s, h))
         return 0;   /* a one-label name that matches subdomains must be in DTOP */
     return snap_tag(h) == (b->tag[j] & (uint16_t)~SNAP_SUB_MASK) &&
-           filter_has(t, h, snap_entry_filter_bits(type, mode, h));
+           snap_filter_has(t, h, snap_entry_filter_bits(type, mode, h));
 }
 
 /* DTOP's hashes ascending, each with its bit in the bitmap. */
@@ -1394,7 +1283,7 @@ static vg_rc verify_tables(const verifier *v, vg_error *err)
                 uint32_t ref;
                 const unsigned char *slot = tb->slots + i * tb->elem;
                 memcpy(&ref, slot, 4);
-                ok = !ref || (ref_ok(v, ref) && filter_maybe(tb, snap_hash(slot + 4, snap_key_size(t), s->seed)));
+                ok = !ref || (ref_ok(v, ref) && snap_filter_maybe(tb, snap_hash(slot + 4, snap_key_size(t), s->seed)));
             }
             if (!ok)
                 return vg_fail(err, VG_ERR_PARSE, 0, "not a valid snapshot: slot %llu of the %s table is damaged",

@@ -112,6 +112,11 @@ uint32_t vg_snap_find_ipv4(const vg_snap *s, uint32_t addr);
  * overlapping (prefetched some lookups ahead); returns how many were found. */
 size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n, uint32_t *refs);
 
+/* Whether vg_snap_find_ipv4_batch runs its vector code (AVX-512, when the CPU has it); enable
+ * 0 turns it off process-wide, 1 back on, -1 only asks. Results are the same either way: the
+ * switch is for tests and benchmarks. */
+int vg_snap_simd(int enable);
+
 /* An IPv4 address: the exact entry and every network covering it (most specific first). */
 size_t vg_snap_match_ipv4(const vg_snap *s, uint32_t addr, vg_intel_hit *hits, size_t max);
 

@@ -281,13 +281,32 @@ static void test_batch_equals_single(void **state)
     static uint32_t addrs[N], refs[N];
     size_t want = 0;
     for (size_t i = 0; i < N; i++) {
-        addrs[i] = i % 2 ? stored_ipv4((uint32_t)(rnd() % N_IPV4)) : (uint32_t)rnd();
+        addrs[i] = rnd() % 2 ? stored_ipv4((uint32_t)(rnd() % N_IPV4)) : (uint32_t)rnd();  /* any lane of a vector */
         want += vg_snap_find_ipv4(snap, addrs[i]) != 0;
     }
-    assert_int_equal(vg_snap_find_ipv4_batch(snap, addrs, N, refs), want);
-    for (size_t i = 0; i < N; i++)
-        assert_int_equal(refs[i], vg_snap_find_ipv4(snap, addrs[i]));
-    assert_int_equal(vg_snap_find_ipv4_batch(snap, addrs, 0, refs), 0);
+    /* both codes of the batch (the vector one where the CPU has it), on every length up to 140
+     * at every offset mod 8, so groups of 64 end at every lane of a vector */
+    int simd = vg_snap_simd(-1);
+    print_message("vg_snap_find_ipv4_batch: vector code %s\n", simd ? "available, tested" : "not available here");
+    for (int wide = simd; wide >= 0; wide--) {
+        vg_snap_simd(wide);
+        assert_int_equal(vg_snap_simd(-1), wide);
+        assert_int_equal(vg_snap_find_ipv4_batch(snap, addrs, N, refs), want);
+        for (size_t i = 0; i < N; i++)
+            assert_int_equal(refs[i], vg_snap_find_ipv4(snap, addrs[i]));
+        assert_int_equal(vg_snap_find_ipv4_batch(snap, addrs, 0, refs), 0);
+        for (size_t n = 1; n <= 140; n++) {
+            size_t at = (n * 7) % 8 + n, known = 0;
+            for (size_t i = 0; i < n; i++)
+                known += vg_snap_find_ipv4(snap, addrs[at + i]) != 0;
+            refs[at + n] = 0xdeadbeef;      /* the batch writes refs[0..n) only */
+            assert_int_equal(vg_snap_find_ipv4_batch(snap, addrs + at, n, refs + at), known);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(refs[at + i], vg_snap_find_ipv4(snap, addrs[at + i]));
+            assert_int_equal(refs[at + n], 0xdeadbeef);
+        }
+    }
+    vg_snap_simd(1);
 
     /* mixed types through vg_snap_match_batch */
     static vg_ind inds[64];
