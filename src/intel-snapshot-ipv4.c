@@ -88,12 +88,15 @@ static uint64_t first_bits(size_t m)
 static uint64_t filter_group(const vg_snap *s, const snap_table *t, const uint32_t *addrs, size_t m, uint64_t *hash)
 {
     const uint64_t *word[IPV4_GROUP];
-    for (size_t i = 0; i < m; i++)
-        hash[i] = snap_hash4(__builtin_bswap32(addrs[i]), s->seed);
-    if (!t->filter)
+    if (!t->filter) {
+        for (size_t i = 0; i < m; i++)
+            hash[i] = snap_hash4(__builtin_bswap32(addrs[i]), s->seed);
         return first_bits(m);
+    }
     for (size_t i = 0; i < m; i++) {
-        word[i] = &t->filter[snap_filter_word(hash[i], t->nfilter)];
+        uint64_t h = snap_hash4(__builtin_bswap32(addrs[i]), s->seed);
+        hash[i] = h;
+        word[i] = &t->filter[snap_filter_word(h, t->nfilter)];
         __builtin_prefetch(word[i]);
     }
     uint64_t pass = 0;
