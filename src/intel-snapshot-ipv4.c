@@ -179,7 +179,9 @@ size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n
     memset(refs, 0, n * sizeof *refs);
     if (!t->slots)
         return 0;
+#ifdef SNAP_AVX512
     int wide = t->filter && t->nfilter <= UINT32_MAX && vg_snap_simd(-1);
+#endif
     for (size_t g = 0; g < n; g += IPV4_GROUP) {
         size_t m = n - g < IPV4_GROUP ? n - g : IPV4_GROUP;
         uint64_t pass;
@@ -198,6 +200,5 @@ size_t vg_snap_find_ipv4_batch(const vg_snap *s, const uint32_t *addrs, size_t n
             found += refs[g + i] != 0;
         }
     }
-    (void)wide;
     return found;
 }
