@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* The value of token i (-1: absent); null counts as absent. */
-static vg_value value_at(const vg_event *ev, int i)
+vg_value vg_df_at(const vg_event *ev, int i)
 {
     vg_value none = { VG_JSON_NONE, 0, 0, NULL };
     if (i < 0)
@@ -24,15 +24,15 @@ static int valid_token(const vg_event *ev, int at)
 vg_value vg_df_get(const vg_event *ev, int at, const char *path)
 {
     if (!valid_token(ev, at) || !path)
-        return value_at(ev, -1);
-    return value_at(ev, vg_json_find(ev->doc, (uint32_t)at, path, strlen(path)));
+        return vg_df_at(ev, -1);
+    return vg_df_at(ev, vg_json_find(ev->doc, (uint32_t)at, path, strlen(path)));
 }
 
 vg_value vg_df_member(const vg_event *ev, int obj, const char *key)
 {
     if (!valid_token(ev, obj) || !key)
-        return value_at(ev, -1);
-    return value_at(ev, vg_json_member(ev->doc, (uint32_t)obj, key, strlen(key)));
+        return vg_df_at(ev, -1);
+    return vg_df_at(ev, vg_json_member(ev->doc, (uint32_t)obj, key, strlen(key)));
 }
 
 int vg_df_object(const vg_event *ev, int at, const char *path)

@@ -17,6 +17,9 @@
 
 #include "decode.h"
 
+/* The value of token i of the record (i < 0: absent); null counts as absent. */
+vg_value vg_df_at(const vg_event *ev, int i);
+
 /* The value at dotted path under token at of the record (at < 0 or path NULL: absent). Null
  * counts as absent: the result has type VG_JSON_NONE. */
 vg_value vg_df_get(const vg_event *ev, int at, const char *path);

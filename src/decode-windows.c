@@ -277,18 +277,25 @@ static int has_member(const vg_event *ev, const char *key)
     return vg_json_member(ev->doc, 0, key, strlen(key)) >= 0;
 }
 
-static win_shape shape_of(const vg_event *ev)
+/* The shape of a record, and for the evtx shape its Event and System objects. */
+typedef struct win_where {
+    win_shape shape;
+    int event, sys;
+} win_where;
+
+static win_where where_of(const vg_event *ev)
 {
+    win_where at = { SHAPE_NONE, -1, -1 };
     if (!ev->doc || ev->doc->ntoks == 0 || ev->doc->toks[0].type != VG_JSON_OBJECT)
-        return SHAPE_NONE;
-    int e = vg_df_object(ev, 0, "Event");
-    if (e >= 0 && vg_df_object(ev, e, "System") >= 0)
-        return SHAPE_EVTX;
-    if (vg_df_object(ev, 0, "winlog") >= 0)
-        return SHAPE_BEATS;
-    if (has_member(ev, "EventID") && (has_member(ev, "SourceName") || has_member(ev, "Channel")))
-        return SHAPE_NXLOG;
-    return SHAPE_NONE;
+        return at;
+    int e = vg_df_object(ev, 0, "Event"), sys = e >= 0 ? vg_df_object(ev, e, "System") : -1;
+    if (sys >= 0)
+        at = (win_where){ SHAPE_EVTX, e, sys };
+    else if (vg_df_object(ev, 0, "winlog") >= 0)
+        at.shape = SHAPE_BEATS;
+    else if (has_member(ev, "EventID") && (has_member(ev, "SourceName") || has_member(ev, "Channel")))
+        at.shape = SHAPE_NXLOG;
+    return at;
 }
 
 /* The value at path a under token at, else at path b. */
@@ -326,21 +333,88 @@ static void evtx_data(const vg_event *ev, int event, win_rec *w)
     }
 }
 
-static void read_evtx(const vg_event *ev, win_rec *w)
+enum { SYS_ID, SYS_PROVIDER, SYS_TIME, SYS_CHANNEL, SYS_COMPUTER, SYS_N };
+
+/* Is the unescaped key token k the name s[0..n)? */
+static int key_is(const vg_json_doc *doc, const vg_json_tok *k, const char *s, size_t n)
 {
-    int event = vg_df_object(ev, 0, "Event");
-    int sys = vg_df_object(ev, event, "System");
-    int id = vg_df_object(ev, sys, "EventID");
-    w->code = id >= 0 ? vg_df_member(ev, id, "#text") : vg_df_member(ev, sys, "EventID");
-    w->provider = first_of(ev, sys, "Provider.#attributes.Name", "Provider.@Name");
-    w->time = first_of(ev, sys, "TimeCreated.#attributes.SystemTime", "TimeCreated.@SystemTime");
-    w->channel = vg_df_member(ev, sys, "Channel");
-    w->computer = vg_df_member(ev, sys, "Computer");
-    evtx_data(ev, event, w);
+    return k->len == n && memcmp(doc->text + k->start, s, n) == 0;
 }
 
-static void read_beats(const vg_event *ev, win_rec *w)
+/* Does unescaped key token k start with name s[0..n) and a dot, as a path lookup of a path
+ * under s could take it? */
+static int key_under(const vg_json_doc *doc, const vg_json_tok *k, const char *s, size_t n)
 {
+    return k->len > n && doc->text[k->start + n] == '.' && memcmp(doc->text + k->start, s, n) == 0;
+}
+
+/* The System members read_evtx reads, in one walk instead of a walk per lookup: m[SYS_*] is
+ * the value token of the first member of that name (as vg_json_member finds it), or -1.
+ * Returns 0 when one walk cannot stand for the lookups: an escaped key (they compare keys
+ * decoded), or a key "Provider.x" or "TimeCreated.x" (a lookup by path may take it). */
+static int system_members(const vg_event *ev, int sys, int *m)
+{
+    const vg_json_doc *doc = ev->doc;
+    const vg_json_tok *t = doc->toks;
+    for (int i = 0; i < SYS_N; i++)
+        m[i] = -1;
+    for (uint32_t k = (uint32_t)sys + 1; k < t[sys].next; k = t[k + 1].next) {
+        if (t[k].flags & VG_JSON_ESCAPED)
+            return 0;
+        int which = -1;
+        switch (t[k].len ? doc->text[t[k].start] : 0) {    /* the first byte picks the candidates */
+        case 'E':
+            which = key_is(doc, &t[k], "EventID", 7) ? SYS_ID : -1;
+            break;
+        case 'P':
+            if (key_under(doc, &t[k], "Provider", 8))
+                return 0;
+            which = key_is(doc, &t[k], "Provider", 8) ? SYS_PROVIDER : -1;
+            break;
+        case 'T':
+            if (key_under(doc, &t[k], "TimeCreated", 11))
+                return 0;
+            which = key_is(doc, &t[k], "TimeCreated", 11) ? SYS_TIME : -1;
+            break;
+        case 'C':
+            which = key_is(doc, &t[k], "Channel", 7) ? SYS_CHANNEL
+                    : key_is(doc, &t[k], "Computer", 8) ? SYS_COMPUTER
+                                                        : -1;
+            break;
+        default:
+            break;
+        }
+        if (which >= 0 && m[which] < 0)
+            m[which] = (int)k + 1;
+    }
+    return 1;
+}
+
+static void read_evtx(const vg_event *ev, const win_where *at, win_rec *w)
+{
+    int m[SYS_N], sys = at->sys;
+    if (system_members(ev, sys, m)) {
+        const vg_json_tok *t = ev->doc->toks;
+        int id = m[SYS_ID] >= 0 && t[m[SYS_ID]].type == VG_JSON_OBJECT ? m[SYS_ID] : -1;
+        w->code = id >= 0 ? vg_df_member(ev, id, "#text") : vg_df_at(ev, m[SYS_ID]);
+        w->provider = first_of(ev, m[SYS_PROVIDER], "#attributes.Name", "@Name");
+        w->time = first_of(ev, m[SYS_TIME], "#attributes.SystemTime", "@SystemTime");
+        w->channel = vg_df_at(ev, m[SYS_CHANNEL]);
+        w->computer = vg_df_at(ev, m[SYS_COMPUTER]);
+    } else {
+        int id = vg_df_object(ev, sys, "EventID");
+        w->code = id >= 0 ? vg_df_member(ev, id, "#text") : vg_df_member(ev, sys, "EventID");
+        w->provider = first_of(ev, sys, "Provider.#attributes.Name", "Provider.@Name");
+        w->time = first_of(ev, sys, "TimeCreated.#attributes.SystemTime", "TimeCreated.@SystemTime");
+        w->channel = vg_df_member(ev, sys, "Channel");
+        w->computer = vg_df_member(ev, sys, "Computer");
+    }
+    evtx_data(ev, at->event, w);
+}
+
+static void read_beats(const vg_event *ev, const win_where *at, win_rec *w)
+{
+    (void)at;
     int wl = vg_df_object(ev, 0, "winlog");
     w->time = vg_df_member(ev, 0, "@timestamp");
     w->code = vg_df_member(ev, wl, "event_id");
@@ -352,8 +426,9 @@ static void read_beats(const vg_event *ev, win_rec *w)
         w->data = vg_df_object(ev, wl, "user_data");
 }
 
-static void read_nxlog(const vg_event *ev, win_rec *w)
+static void read_nxlog(const vg_event *ev, const win_where *at, win_rec *w)
 {
+    (void)at;
     w->time = vg_df_member(ev, 0, "EventTime");
     w->code = vg_df_member(ev, 0, "EventID");
     w->provider = first_of(ev, 0, "SourceName", "ProviderName");
@@ -367,15 +442,15 @@ static void read_nxlog(const vg_event *ev, win_rec *w)
 /* Reads ev's record into w; returns 0, or -1 if it has none of the three shapes. */
 static int read_rec(const vg_event *ev, win_rec *w)
 {
-    static void (*const readers[])(const vg_event *, win_rec *) = {
+    static void (*const readers[])(const vg_event *, const win_where *, win_rec *) = {
         [SHAPE_EVTX] = read_evtx, [SHAPE_BEATS] = read_beats, [SHAPE_NXLOG] = read_nxlog
     };
-    win_shape s = shape_of(ev);
-    if (s == SHAPE_NONE)
+    win_where at = where_of(ev);
+    if (at.shape == SHAPE_NONE)
         return -1;
     memset(w, 0, sizeof *w);
     w->data = -1;
-    readers[s](ev, w);
+    readers[at.shape](ev, &at, w);
     uint64_t id;
     w->id = vg_df_to_uint(w->code, 0, &id) == 0 && id <= 65535 ? (long)id : -1;
     return 0;
@@ -752,7 +827,7 @@ static void map_fields(vg_event *ev, const win_rec *w, unsigned rows)
 
 static int windows_probe(const vg_event *ev)
 {
-    return shape_of(ev) != SHAPE_NONE;
+    return where_of(ev).shape != SHAPE_NONE;
 }
 
 static vg_rc windows_decode(const vg_decode_opts *opts, vg_event *ev, vg_error *err)

@@ -572,6 +572,79 @@ static const char *const other_events[] = {
     "'just a string'",
 };
 
+/* The fields the decoder set, as text: name, type and bytes of each, in order. */
+static size_t fields_text(char *out, size_t cap)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < ev.nfields && n < cap; i++) {
+        const vg_field *f = &ev.fields[i];
+        int w = snprintf(out + n, cap - n, "%s=%d:%.*s\n", f->name, f->value.type, (int)f->value.len,
+                         f->value.ptr ? f->value.ptr : "");
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return n < cap ? n : cap;
+}
+
+/* System read in one walk (system_members) against the lookups by name and path it stands
+ * for: each random System is decoded as it is and again with a member added that sends
+ * read_evtx to the lookups (an escaped key, or a key "TimeCreated.zzz"); every field must come
+ * out the same. The members repeat,
+ * miss, change order and type (EventID as a number, a string, an object with #text; Provider
+ * and TimeCreated as objects of either attribute style or not objects at all; null), and
+ * some records hold the keys that must also send the walk to the lookups (an escaped
+ * Channel, a dotted "Provider.@Name"). */
+static void test_system_walk_differential(void **state)
+{
+    (void)state;
+    static const char *const members[] = {
+        "'EventID':4688", "'EventID':'1'", "'EventID':{'#text':'13','#attributes':{'Qualifiers':'0'}}",
+        "'EventID':null", "'EventID':{'#attributes':{'Qualifiers':'0'}}",
+        "'Provider':{'#attributes':{'Name':'Microsoft-Windows-Sysmon'}}",
+        "'Provider':{'@Name':'Microsoft-Windows-Security-Auditing'}", "'Provider':'Microsoft-Windows-Sysmon'",
+        "'Provider':null", "'Provider':{'#attributes':{'Guid':'x'},'@Name':'Microsoft-Windows-Windows Defender'}",
+        "'TimeCreated':{'#attributes':{'SystemTime':'2026-11-01T15:11:17.365460Z'}}",
+        "'TimeCreated':{'@SystemTime':'2026-11-02T01:02:03Z'}", "'TimeCreated':5", "'TimeCreated':null",
+        "'Channel':'Security'", "'Channel':'Microsoft-Windows-Sysmon/Operational'", "'Channel':3", "'Channel':null",
+        "'Computer':'WS-1.agency.gov.vn'", "'Computer':''", "'Computer':null", "'Computer':'HCM-FS01'",
+        "'Version':5", "'Level':4", "'Execution':{'#attributes':{'ProcessID':4}}", "'Keywords':'0x80'",
+        "'C':1", "'E':2", "'P':3", "'T':4", "'':5", "'EventIDs':6", "'ProviderX':7",
+    };
+    static const char *const fallback[] = {
+        "'Chan\\u006eel':'Security'", "'Provider.@Name':'Dotted'", "'TimeCreated.@SystemTime':'2026-01-01T00:00:00Z'",
+        "'Provider.#attributes':{'Name':'Dotted'}",
+    };
+    static char a[8192], b[8192], fa[16384], fb[16384];
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    size_t walked = 0;
+    for (int round = 0; round < 20000; round++) {
+        char sys[4096];
+        size_t n = 0;
+        int with_fallback = 0, count = (int)(r % 9);
+        sys[0] = 0;
+        for (int k = 0; k < count; k++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            const char *m = r % 23 == 0 ? fallback[(r >> 8) % 4] : members[(r >> 8) % (sizeof members / sizeof members[0])];
+            with_fallback |= r % 23 == 0;
+            n += (size_t)snprintf(sys + n, sizeof sys - n, "%s%s", n ? "," : "", m);
+        }
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        snprintf(a, sizeof a, "{'Event':{'System':{%s},'EventData':{'Image':'C:\\\\W\\\\x.exe','User':'A\\\\b'}}}", sys);
+        /* B's extra member: escaped, or dotted under TimeCreated (neither is read by a lookup),
+         * in turn, so that each reason to leave the walk is tested by the other's records */
+        snprintf(b, sizeof b, "{'Event':{'System':{%s%s%s:0},'EventData':{'Image':'C:\\\\W\\\\x.exe','User':'A\\\\b'}}}",
+                 sys, n ? "," : "", round % 2 ? "'TimeCreated.zzz'" : "'\\u0058'");
+        vg_rc ra = decode(a);
+        size_t la = ra == VG_OK ? fields_text(fa, sizeof fa) : 0;
+        vg_rc rb = decode(b);
+        size_t lb = rb == VG_OK ? fields_text(fb, sizeof fb) : 0;
+        if (ra != rb || la != lb || memcmp(fa, fb, la) != 0)
+            fail_msg("System {%s}: walked and looked-up reads differ:\n%.*s---\n%.*s", sys, (int)la, fa, (int)lb, fb);
+        walked += !with_fallback && ra == VG_OK;
+    }
+    print_message("System read in one walk and by lookups: %zu records compared field by field\n", walked);
+    assert_true(walked > 10000);
+}
+
 static void test_probe(void **state)
 {
     (void)state;
@@ -626,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_wrong_types),
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_base_name_differential),
+        cmocka_unit_test(test_system_walk_differential),
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_serialized_output_keeps_record),
     };
