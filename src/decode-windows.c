@@ -46,6 +46,8 @@ typedef struct win_rec {
     long id;        /* EventID, or -1 if missing or not a number */
     int data;       /* token of the event data container, or -1 */
     int list;       /* 1: data holds Data elements (an array of them, or a single one) */
+    int maybe_list; /* 1: data is an evtx EventData whose first Data member, when it is an array
+                       or a Data element, holds the data instead (map_fields' walk decides) */
 } win_rec;
 
 typedef enum win_source { SRC_OTHER, SRC_SECURITY, SRC_SYSMON, SRC_DEFENDER } win_source;
@@ -277,6 +279,14 @@ static int has_member(const vg_event *ev, const char *key)
     return vg_json_member(ev->doc, 0, key, strlen(key)) >= 0;
 }
 
+/* The object that is member key[0..n) of object token at, or -1: a lookup by name, which is
+ * what vg_df_object's lookup by path is for a path without dots. */
+static int object_member(const vg_event *ev, int at, const char *key, size_t n)
+{
+    int i = at >= 0 ? vg_json_member(ev->doc, (uint32_t)at, key, n) : -1;
+    return i >= 0 && ev->doc->toks[i].type == VG_JSON_OBJECT ? i : -1;
+}
+
 /* The shape of a record, and for the evtx shape its Event and System objects. */
 typedef struct win_where {
     win_shape shape;
@@ -288,7 +298,7 @@ static win_where where_of(const vg_event *ev)
     win_where at = { SHAPE_NONE, -1, -1 };
     if (!ev->doc || ev->doc->ntoks == 0 || ev->doc->toks[0].type != VG_JSON_OBJECT)
         return at;
-    int e = vg_df_object(ev, 0, "Event"), sys = e >= 0 ? vg_df_object(ev, e, "System") : -1;
+    int e = object_member(ev, 0, "Event", 5), sys = object_member(ev, e, "System", 6);
     if (sys >= 0)
         at = (win_where){ SHAPE_EVTX, e, sys };
     else if (vg_df_object(ev, 0, "winlog") >= 0)
@@ -312,25 +322,26 @@ static int is_element(const vg_event *ev, int el)
            vg_df_member(ev, el, "@Name").type != VG_JSON_NONE;
 }
 
-/* Points w->data at an evtx EventData (or the first element of UserData). */
+/* Points w->data at an evtx EventData (or the first element of UserData); whether its Data
+ * member holds the data instead is left to map_fields' walk of its members. */
 static void evtx_data(const vg_event *ev, int event, win_rec *w)
 {
     const vg_json_tok *toks = ev->doc->toks;
-    int d = vg_df_object(ev, event, "EventData");
+    int d = object_member(ev, event, "EventData", 9);
     if (d < 0) {
-        int u = vg_df_object(ev, event, "UserData");
+        int u = object_member(ev, event, "UserData", 8);
         if (u >= 0 && (uint32_t)u + 2 < toks[u].next && toks[u + 2].type == VG_JSON_OBJECT)
             d = u + 2;
     }
     w->data = d;
-    if (d < 0)
-        return;
-    int list = vg_json_member(ev->doc, (uint32_t)d, "Data", 4);
-    if (list >= 0 && (toks[list].type == VG_JSON_ARRAY ||
-                      (toks[list].type == VG_JSON_OBJECT && is_element(ev, list)))) {
-        w->data = list;
-        w->list = 1;
-    }
+    w->maybe_list = d >= 0;
+}
+
+/* Does value token v hold Data elements: an array of them, or a single one? */
+static int data_elements(const vg_event *ev, int v)
+{
+    const vg_json_tok *t = &ev->doc->toks[v];
+    return t->type == VG_JSON_ARRAY || (t->type == VG_JSON_OBJECT && is_element(ev, v));
 }
 
 enum { SYS_ID, SYS_PROVIDER, SYS_TIME, SYS_CHANNEL, SYS_COMPUTER, SYS_N };
@@ -794,8 +805,11 @@ static void note_value(vg_value n, vg_value v, unsigned rows, vg_value *hits, ui
 }
 
 /* One pass over the event data (members of an object, or Data elements), then the conversions
- * in table order, so the result is the same as looking each row's name up in turn. */
-static void map_fields(vg_event *ev, const win_rec *w, unsigned rows)
+ * in table order, so the result is the same as looking each row's name up in turn. In an evtx
+ * EventData, the first member named Data, when it holds Data elements, holds the data instead:
+ * the pass over the members starts again on them (a lookup of Data before the pass would be a
+ * walk of the members of its own). */
+static void map_fields(vg_event *ev, win_rec *w, unsigned rows)
 {
     if (!rows || w->data < 0)
         return;
@@ -805,9 +819,24 @@ static void map_fields(vg_event *ev, const win_rec *w, unsigned rows)
     const vg_json_tok *toks = ev->doc->toks;
     uint32_t first = (uint32_t)w->data, end = toks[first].next;
     if (!w->list) {
-        for (uint32_t k = first + 1; k < end; k = toks[k + 1].next)
-            note_value(vg_json_value(ev->doc, k), vg_json_value(ev->doc, k + 1), rows, hits, found);
-    } else {
+        for (uint32_t k = first + 1; k < end; k = toks[k + 1].next) {
+            vg_value name = vg_json_value(ev->doc, k);
+            if (w->maybe_list && (name.len == 4 || (name.flags & VG_JSON_ESCAPED)) &&
+                vg_value_equals(&name, "Data", 4)) {
+                w->maybe_list = 0;      /* the first Data member decides */
+                if (data_elements(ev, (int)k + 1)) {
+                    w->data = (int)k + 1;
+                    w->list = 1;
+                    memset(found, 0, sizeof found);
+                    first = (uint32_t)w->data;
+                    end = toks[first].next;
+                    break;
+                }
+            }
+            note_value(name, vg_json_value(ev->doc, k + 1), rows, hits, found);
+        }
+    }
+    if (w->list) {
         if (toks[first].type == VG_JSON_ARRAY)
             first++;
         else

@@ -645,6 +645,70 @@ static void test_system_walk_differential(void **state)
     assert_true(walked > 10000);
 }
 
+/* An evtx EventData's first member named Data (escaped or not), when it is an array of Data
+ * elements or one of them, holds the data instead of the members: map_fields decides it in its
+ * pass over the members. Each random EventData is compared with what it stands for: only that
+ * Data member when it holds elements, else the members without those named Data (no table row
+ * is named Data). */
+static void test_data_member_differential(void **state)
+{
+    (void)state;
+    static const char *const plain[] = {
+        "'Image':'C:\\\\W\\\\a.exe'", "'User':'AGENCY\\\\b'", "'CommandLine':'a.exe /c x'", "'ProcessId':'12'",
+        "'TargetUserName':'direct'", "'Dat':1", "'DataX':2", "'data':3",
+    };
+    static const char *const values[] = {
+        "[{'@Name':'TargetUserName','#text':'u1'},{'@Name':'IpAddress','#text':'203.0.113.9'}]",
+        "[{'#attributes':{'Name':'TargetUserName'},'#text':'u2'}]", "{'@Name':'TargetUserName','#text':'u3'}",
+        "{'#attributes':{'Name':'Image'},'#text':'C:\\\\x.exe'}", "[]", "'str'", "5", "null", "{'x':1}",
+        "[{'Image':'C:\\\\y.exe'}]",
+    };
+    static const char *const names[] = { "'Data'", "'D\\u0061ta'" };
+    static const int holds[] = { 1, 1, 1, 1, 1, 0, 0, 0, 0, 1 };   /* an array, or an element */
+    static char a[8192], b[8192], fa[16384], fb[16384];
+    uint64_t r = 0xD1B54A32D192ED03ull;
+    size_t lists = 0, members = 0;
+    for (int round = 0; round < 20000; round++) {
+        char data[4096], rest[4096];
+        size_t nd = 0, nr = 0;
+        int first = -1, count = (int)(r % 7);
+        data[0] = rest[0] = 0;
+        for (int k = 0; k < count; k++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            char m[512];
+            int is_data = r % 3 == 0, v = (int)((r >> 8) % (sizeof values / sizeof values[0]));
+            if (is_data) {
+                snprintf(m, sizeof m, "%s:%s", names[(r >> 16) % 2], values[v]);
+                if (first < 0)
+                    first = v;
+            } else {
+                snprintf(m, sizeof m, "%s", plain[(r >> 16) % (sizeof plain / sizeof plain[0])]);
+                nr += (size_t)snprintf(rest + nr, sizeof rest - nr, "%s%s", nr ? "," : "", m);
+            }
+            nd += (size_t)snprintf(data + nd, sizeof data - nd, "%s%s", nd ? "," : "", m);
+        }
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        const char *sys = r % 2 ? "'Channel':'Security','EventID':4625"
+                                : "'Channel':'Microsoft-Windows-Sysmon/Operational','EventID':1";
+        snprintf(a, sizeof a, "{'Event':{'System':{%s},'EventData':{%s}}}", sys, data);
+        int list = first >= 0 && holds[first];
+        if (list)
+            snprintf(b, sizeof b, "{'Event':{'System':{%s},'EventData':{'Data':%s}}}", sys, values[first]);
+        else
+            snprintf(b, sizeof b, "{'Event':{'System':{%s},'EventData':{%s}}}", sys, rest);
+        vg_rc ra = decode(a);
+        size_t la = ra == VG_OK ? fields_text(fa, sizeof fa) : 0;
+        vg_rc rb = decode(b);
+        size_t lb = rb == VG_OK ? fields_text(fb, sizeof fb) : 0;
+        if (ra != rb || la != lb || memcmp(fa, fb, la) != 0)
+            fail_msg("EventData {%s}: differs from what it stands for:\n%.*s---\n%.*s", data, (int)la, fa, (int)lb, fb);
+        lists += list;
+        members += !list;
+    }
+    print_message("EventData with a Data member: %zu read as lists, %zu as members\n", lists, members);
+    assert_true(lists > 3000 && members > 3000);
+}
+
 static void test_probe(void **state)
 {
     (void)state;
@@ -700,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_base_name_differential),
         cmocka_unit_test(test_system_walk_differential),
+        cmocka_unit_test(test_data_member_differential),
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_serialized_output_keeps_record),
     };
