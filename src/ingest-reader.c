@@ -673,8 +673,10 @@ static vg_rc reject_too_long(vg_reader *r, vg_record *rec, vg_error *err)
         snprintf(keep.msg + n, sizeof keep.msg - n, "; skipped to its end on line %llu",
                  (unsigned long long)r->line);
     }
-    if (r->array != ARRAY_NONE)
+    if (r->array != ARRAY_NONE) {
         r->array = ARRAY_SEPARATOR;
+        r->array_line = r->line;    /* where the element ended, as after one that was read */
+    }
     *err = keep;
     return VG_ERR_LIMIT;
 }

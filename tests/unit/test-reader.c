@@ -271,6 +271,13 @@ static void test_json_too_long(void **state)
     s[321] = '\0';
     const json_case want[] = { { VG_ERR_LIMIT, 1, NULL }, { VG_OK, 2, "ok" } };
     run_json(s, want, 2, 100);
+    /* an oversized element ending an array that is never closed (fuzz-json-decoders found
+     * the "not closed" rejection at line 0): the rejection names the line where the oversized
+     * element ended, as after an element that was read */
+    char t[700];
+    snprintf(t, sizeof t, "[{\"a\":1},\n{\"big\":\n\"%0300d\"}\n{\"next\":2}\n", 0);
+    const json_case u[] = { { VG_OK, 1, "a" }, { VG_ERR_LIMIT, 2, NULL }, { VG_ERR_PARSE, 3, NULL }, { VG_OK, 4, "next" } };
+    run_json(t, u, 4, 100);
 }
 
 static void test_invalid_utf8_in_json(void **state)
