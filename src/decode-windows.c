@@ -403,22 +403,23 @@ static int system_members(const vg_event *ev, int sys, int *m)
 
 static void read_evtx(const vg_event *ev, const win_where *at, win_rec *w)
 {
-    int m[SYS_N], sys = at->sys;
-    if (system_members(ev, sys, m)) {
-        const vg_json_tok *t = ev->doc->toks;
-        int id = m[SYS_ID] >= 0 && t[m[SYS_ID]].type == VG_JSON_OBJECT ? m[SYS_ID] : -1;
-        w->code = id >= 0 ? vg_df_member(ev, id, "#text") : vg_df_at(ev, m[SYS_ID]);
+    int m[SYS_N], sys = at->sys, walked = system_members(ev, sys, m);
+    if (!walked) {      /* the lookups by name the walk stands for */
+        m[SYS_ID] = vg_json_member(ev->doc, (uint32_t)sys, "EventID", 7);
+        m[SYS_CHANNEL] = vg_json_member(ev->doc, (uint32_t)sys, "Channel", 7);
+        m[SYS_COMPUTER] = vg_json_member(ev->doc, (uint32_t)sys, "Computer", 8);
+    }
+    const vg_json_tok *t = ev->doc->toks;
+    int id = m[SYS_ID] >= 0 && t[m[SYS_ID]].type == VG_JSON_OBJECT ? m[SYS_ID] : -1;
+    w->code = id >= 0 ? vg_df_member(ev, id, "#text") : vg_df_at(ev, m[SYS_ID]);
+    w->channel = vg_df_at(ev, m[SYS_CHANNEL]);
+    w->computer = vg_df_at(ev, m[SYS_COMPUTER]);
+    if (walked) {
         w->provider = first_of(ev, m[SYS_PROVIDER], "#attributes.Name", "@Name");
         w->time = first_of(ev, m[SYS_TIME], "#attributes.SystemTime", "@SystemTime");
-        w->channel = vg_df_at(ev, m[SYS_CHANNEL]);
-        w->computer = vg_df_at(ev, m[SYS_COMPUTER]);
-    } else {
-        int id = vg_df_object(ev, sys, "EventID");
-        w->code = id >= 0 ? vg_df_member(ev, id, "#text") : vg_df_member(ev, sys, "EventID");
+    } else {            /* by path, as a dotted key may stand for part of one */
         w->provider = first_of(ev, sys, "Provider.#attributes.Name", "Provider.@Name");
         w->time = first_of(ev, sys, "TimeCreated.#attributes.SystemTime", "TimeCreated.@SystemTime");
-        w->channel = vg_df_member(ev, sys, "Channel");
-        w->computer = vg_df_member(ev, sys, "Computer");
     }
     evtx_data(ev, at->event, w);
 }
