@@ -280,7 +280,8 @@ static int has_member(const vg_event *ev, const char *key)
 }
 
 /* The object that is member key[0..n) of object token at, or -1: a lookup by name, which is
- * what vg_df_object's lookup by path is for a path without dots. */
+ * what vg_df_object's lookup by path is for a path without dots, at less cost on the path
+ * every record takes (vg_df_object here: 166 instructions more per Sysmon event). */
 static int object_member(const vg_event *ev, int at, const char *key, size_t n)
 {
     int i = at >= 0 ? vg_json_member(ev->doc, (uint32_t)at, key, n) : -1;
