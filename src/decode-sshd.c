@@ -46,6 +46,7 @@
 typedef struct peer {
     vg_text user;   /* empty when not given */
     vg_text host;   /* an IP address or a host name */
+    int host_kind;  /* vg_text_host_kind(host), found when the host was checked */
     vg_text port;   /* empty when not given */
     vg_text key;    /* login lines: the key after "ssh2: ", else empty */
 } peer;
@@ -73,7 +74,8 @@ static int addr_tail(const char *s, size_t n, peer *p, size_t *head)
         h--;
     p->host = (vg_text){ s + h, end - h };
     *head = h ? h - 1 : 0;
-    return vg_text_is_host(p->host);
+    p->host_kind = vg_text_host_kind(p->host);
+    return p->host_kind != VG_HOST_NONE;
 }
 
 /* Parses all of s[0..n) as a PEER: "[invalid |authenticating ]user U HOST[ port N]" or
@@ -126,7 +128,7 @@ static int login_tail(const char *s, size_t n, peer *p)
     p->host = (vg_text){ s, h };
     p->port = (vg_text){ s + h + 6, d - h - 6 };
     p->key = (vg_text){ s + n, 0 };
-    if (p->port.n == 0 || !vg_text_is_host(p->host))
+    if (p->port.n == 0 || (p->host_kind = vg_text_host_kind(p->host)) == VG_HOST_NONE)
         return 0;
     if (rn == 0 || vg_text_is(rest, rn, " ssh2") || vg_text_is(rest, rn, " ssh1"))
         return 1;
@@ -167,7 +169,7 @@ static void set_kind(vg_event *ev, const shape *sh)
 static void set_peer(vg_event *ev, const peer *p)
 {
     vg_text_set(ev, "user.name", p->user);
-    vg_text_set_host(ev, "source.ip", "source.domain", p->host);
+    vg_text_set_host_kind(ev, "source.ip", "source.domain", p->host, p->host_kind);
     vg_text_set_port(ev, "source.port", p->port);
 }
 
@@ -267,7 +269,7 @@ static int received_disconnect(vg_event *ev, const shape *sh, const char *s, siz
         return 0;
     }
     p.host = cap[0];
-    if (!vg_text_is_host(p.host))
+    if ((p.host_kind = vg_text_host_kind(p.host)) == VG_HOST_NONE)
         return 0;
     set_shape(ev, sh, &p);
     vg_text_set(ev, "event.reason", disconnect_text(cap[1]));

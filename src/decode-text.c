@@ -260,18 +260,25 @@ static int is_hostname(const char *s, size_t n)
     return 1;
 }
 
-int vg_text_is_host(vg_text host)
+int vg_text_host_kind(vg_text host)
 {
-    return vg_is_ip(host.s, host.n) || is_hostname(host.s, host.n);
+    if (vg_is_ip(host.s, host.n))
+        return VG_HOST_IP;
+    return is_hostname(host.s, host.n) ? VG_HOST_NAME : VG_HOST_NONE;
+}
+
+int vg_text_set_host_kind(vg_event *ev, const char *ip_field, const char *domain_field, vg_text host, int kind)
+{
+    if (kind == VG_HOST_IP)
+        return ip_field && vg_event_set_str(ev, ip_field, host.s, host.n) == VG_OK;
+    if (kind != VG_HOST_NAME || !domain_field || vg_text_is(host.s, host.n, "UNKNOWN"))
+        return 0;
+    return vg_event_set_str(ev, domain_field, host.s, host.n) == VG_OK;
 }
 
 int vg_text_set_host(vg_event *ev, const char *ip_field, const char *domain_field, vg_text host)
 {
-    if (vg_is_ip(host.s, host.n))
-        return ip_field && vg_event_set_str(ev, ip_field, host.s, host.n) == VG_OK;
-    if (!domain_field || !is_hostname(host.s, host.n) || vg_text_is(host.s, host.n, "UNKNOWN"))
-        return 0;
-    return vg_event_set_str(ev, domain_field, host.s, host.n) == VG_OK;
+    return vg_text_set_host_kind(ev, ip_field, domain_field, host, vg_text_host_kind(host));
 }
 
 int vg_text_set_port(vg_event *ev, const char *name, vg_text v)

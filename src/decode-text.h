@@ -160,12 +160,25 @@ void vg_text_set_kind(vg_event *ev, const char *dataset, const vg_text_kind *k);
 /* Sets field name to v if v is not empty. */
 void vg_text_set(vg_event *ev, const char *name, vg_text v);
 
-/* Is host an IP address or a DNS host name (letters, digits, '-', '_', '.')? */
-int vg_text_is_host(vg_text host);
+/* What a host token is (vg_text_host_kind). */
+enum { VG_HOST_NONE = 0, VG_HOST_IP, VG_HOST_NAME };
+
+/* Is host an IP address (VG_HOST_IP), a DNS host name (letters, digits, '-', '_', '.':
+ * VG_HOST_NAME), or neither (VG_HOST_NONE, zero)? */
+int vg_text_host_kind(vg_text host);
+
+/* Is host an IP address or a DNS host name? */
+static inline int vg_text_is_host(vg_text host)
+{
+    return vg_text_host_kind(host) != VG_HOST_NONE;
+}
 
 /* Sets ip_field to host if it is an IP address, else domain_field if it is a host name other
  * than "UNKNOWN" (either field may be NULL: nothing is set then). Returns 1 if a field was set. */
 int vg_text_set_host(vg_event *ev, const char *ip_field, const char *domain_field, vg_text host);
+
+/* vg_text_set_host for a host whose vg_text_host_kind the caller already has. */
+int vg_text_set_host_kind(vg_event *ev, const char *ip_field, const char *domain_field, vg_text host, int kind);
 
 /* Sets field name to the port number v if it is 1 to 65535 written plainly; returns 1 if the
  * field was set, 0 if v is no such port (or the field table is full). */
